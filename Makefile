@@ -1,0 +1,43 @@
+# Stepwise: `make run` opens the app, `make test` runs the whole suite offscreen.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+
+.PHONY: run test bench install install-test install-bench screenshots clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/activate pyproject.toml
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -e ".[test]"
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PIP) install -e ".[bench]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+install-bench: $(VENV)/.installed-bench
+
+run: $(VENV)/.installed
+	$(PY) main.py
+
+test: $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+bench: $(VENV)/.installed-bench $(VENV)/.installed-test
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/run_all.py
+
+screenshots: $(VENV)/.installed
+	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-quartic.json --steps 12 --workspace descent1d --out docs/screenshot-1d.png
+	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-2d.json --steps 40 --workspace descent2d --out docs/screenshot-2d.png
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,1 @@
+"""Stepwise's Qt interface: observes engine sessions through one controller per workspace."""
