@@ -1,0 +1,349 @@
+"""Datasets for the network workspace: the lecture's two observations, built-in toy sets, CSV import.
+
+A :class:`Dataset` holds read-only float64 arrays ``inputs (n_obs, n_in)`` and
+``targets (n_obs, n_out)`` with a name for every column. Built-in sets are drawn from
+``np.random.default_rng(seed)``, so a scenario file reproduces them exactly. CSV errors
+name the file, the line and the column, because the person reading them is looking at
+that file in a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+
+class DataError(ValueError):
+    """A dataset request or a data file is not usable; the message says where and why.
+
+    ``line`` (1-based physical line of the file) and ``column`` (header name) are set
+    when the problem is in one cell, so the GUI can point at it.
+    """
+
+    def __init__(self, message: str, line: int | None = None, column: str | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=np.float64, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Observations for a network: ``inputs (n_obs, n_in)``, ``targets (n_obs, n_out)``.
+
+    Classification sets keep the class index (0, 1, ...) in a single target column;
+    :func:`one_hot` turns it into one column per class for a softmax output.
+    """
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    input_names: tuple[str, ...]
+    target_names: tuple[str, ...]
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        x = _frozen(self.inputs)
+        y = _frozen(self.targets)
+        if x.ndim != 2 or y.ndim != 2:
+            raise DataError(f"inputs and targets must be 2-D arrays, got shapes {x.shape} and {y.shape}")
+        if x.shape[0] != y.shape[0]:
+            raise DataError(f"inputs have {x.shape[0]} rows but targets have {y.shape[0]}")
+        if x.shape[0] == 0:
+            raise DataError("a dataset needs at least one observation")
+        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+            raise DataError("inputs and targets must be finite numbers")
+        names_in = tuple(self.input_names)
+        names_out = tuple(self.target_names)
+        if len(names_in) != x.shape[1] or len(names_out) != y.shape[1]:
+            raise DataError(f"{len(names_in)} input names for {x.shape[1]} input columns, "
+                            f"{len(names_out)} target names for {y.shape[1]} target columns")
+        object.__setattr__(self, "inputs", x)
+        object.__setattr__(self, "targets", y)
+        object.__setattr__(self, "input_names", names_in)
+        object.__setattr__(self, "target_names", names_out)
+
+    @property
+    def n_obs(self) -> int:
+        return int(self.inputs.shape[0])
+
+    @property
+    def n_inputs(self) -> int:
+        return int(self.inputs.shape[1])
+
+    @property
+    def n_targets(self) -> int:
+        return int(self.targets.shape[1])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Dataset):
+            return NotImplemented
+        return (np.array_equal(self.inputs, other.inputs) and np.array_equal(self.targets, other.targets)
+                and self.input_names == other.input_names and self.target_names == other.target_names
+                and self.title == other.title)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def lecture_data() -> Dataset:
+    """The lecture's two observations: x=(3,-2), y=1.2 and x=(-1,1), y=0.7."""
+    return Dataset(np.array([[3.0, -2.0], [-1.0, 1.0]]), np.array([[1.2], [0.7]]),
+                   ("x1", "x2"), ("y",), "Lecture example")
+
+
+def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+    """Class indices ``(n_obs,)`` or ``(n_obs, 1)`` -> one-hot rows ``(n_obs, n_classes)``."""
+    idx = np.asarray(labels, dtype=np.float64).reshape(-1)
+    if idx.size and (np.any(idx < 0) or np.any(idx != np.round(idx))):
+        raise DataError("class labels must be whole numbers 0, 1, 2, ...")
+    k = int(idx.max()) + 1 if idx.size else 0
+    n_classes = k if n_classes is None else int(n_classes)
+    if k > n_classes:
+        raise DataError(f"class label {k - 1} needs at least {k} classes, got {n_classes}")
+    out = np.zeros((idx.size, n_classes))
+    out[np.arange(idx.size), idx.astype(int)] = 1.0
+    return out
+
+
+# --- built-in sets ---------------------------------------------------------------------------
+# Each generator takes (n, noise, rng) and returns (inputs (n, d), targets (n, k)).
+# Classification sets alternate the class by row (arange(n) % 2), so classes are balanced
+# to within one observation and online training sees both classes from the start.
+
+def _curve(fn: Callable[[np.ndarray], np.ndarray], lo: float, hi: float):
+    def make(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        x = rng.uniform(lo, hi, size=(n, 1))
+        return x, fn(x) + noise * rng.standard_normal((n, 1))
+    return make
+
+
+def _xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    label = np.arange(n) % 2
+    # Class 0 in quadrants I and III, class 1 in II and IV; which of the two is drawn at random.
+    flip = rng.integers(0, 2, size=n) * 2 - 1
+    s1 = flip.astype(float)
+    s2 = np.where(label == 0, s1, -s1)
+    r = rng.uniform(0.1, 1.0, size=(n, 2))
+    x = np.column_stack([s1 * r[:, 0], s2 * r[:, 1]]) + noise * rng.standard_normal((n, 2))
+    return x, label[:, None].astype(float)
+
+
+def _circles(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    label = np.arange(n) % 2
+    radius = np.where(label == 0, 0.5, 1.0)
+    angle = rng.uniform(0.0, 2.0 * np.pi, size=n)
+    x = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    return x + noise * rng.standard_normal((n, 2)), label[:, None].astype(float)
+
+
+def _gaussians(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    label = np.arange(n) % 2
+    mean = np.where(label[:, None] == 0, -1.0, 1.0) * np.ones((n, 2))
+    x = mean + 0.6 * rng.standard_normal((n, 2)) + noise * rng.standard_normal((n, 2))
+    return x, label[:, None].astype(float)
+
+
+def _spirals(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    label = np.arange(n) % 2
+    # Two interleaved arms, one and a half turns each; sqrt spreads points evenly along the arm.
+    t = np.sqrt(rng.uniform(0.0, 1.0, size=n)) * 3.0 * np.pi
+    phase = label * np.pi
+    x = np.column_stack([t * np.cos(t + phase), t * np.sin(t + phase)]) / (3.0 * np.pi)
+    return x + noise * rng.standard_normal((n, 2)), label[:, None].astype(float)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """A built-in set: its generator, title, task (``regression``/``classification``) and classes."""
+
+    make: Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+    title: str
+    task: str
+    n_classes: int = 0
+
+
+DATASETS: dict[str, DatasetInfo] = {
+    "sine": DatasetInfo(_curve(np.sin, -np.pi, np.pi), "y = sin(x)", "regression"),
+    "quadratic": DatasetInfo(_curve(lambda x: x * x, -1.0, 1.0), "y = x^2", "regression"),
+    "cubic": DatasetInfo(_curve(lambda x: x ** 3 - x, -1.5, 1.5), "y = x^3 - x", "regression"),
+    "step": DatasetInfo(_curve(lambda x: (x >= 0).astype(float), -1.0, 1.0), "y = step(x)", "regression"),
+    "xor": DatasetInfo(_xor, "XOR", "classification", 2),
+    "circles": DatasetInfo(_circles, "Circles", "classification", 2),
+    "gaussians": DatasetInfo(_gaussians, "Two Gaussians", "classification", 2),
+    "spirals": DatasetInfo(_spirals, "Spirals", "classification", 2),
+}
+DATASET_NAMES = tuple(DATASETS)
+
+
+def make_dataset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
+    """A built-in set of ``n`` observations with Gaussian noise of std ``noise``, drawn from ``seed``.
+
+    Regression sets have one input ``x`` and one target ``y``; classification sets have
+    inputs ``x1, x2`` and one target column ``class`` holding 0 or 1.
+    """
+    info = DATASETS.get(name)
+    if info is None:
+        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise DataError(f"dataset size n must be a whole number >= 1, got {n!r}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
+        raise DataError(f"noise must be a finite number >= 0, got {noise!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise DataError(f"seed must be a whole number >= 0, got {seed!r}")
+    x, y = info.make(int(n), float(noise), np.random.default_rng(int(seed)))
+    if info.task == "regression":
+        names_in, names_out = ("x",), ("y",)
+    else:
+        names_in, names_out = ("x1", "x2"), ("class",)
+    return Dataset(x, y, names_in, names_out, info.title)
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+_DELIMITERS = (",", ";", "\t")
+
+
+def _read_text(path: str | Path) -> tuple[str, str]:
+    p = Path(path)
+    try:
+        # utf-8-sig drops the byte-order mark that spreadsheet programs write.
+        return p.name, p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"{p.name}: file not found ({p})") from None
+    except IsADirectoryError:
+        raise DataError(f"{p.name}: is a folder, not a CSV file") from None
+    except UnicodeDecodeError as e:
+        raise DataError(f"{p.name}: not a UTF-8 text file (byte {e.start})") from None
+    except OSError as e:
+        raise DataError(f"{p.name}: cannot be read ({e.strerror or e})") from None
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter most frequent in the header line (comma when there is none)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _rows(name: str, text: str) -> tuple[str, list[str], int, list[tuple[int, list[str]]]]:
+    """Parse ``text``: (delimiter, header, header line, [(line number, cells), ...]); blank rows skipped."""
+    if not text.strip():
+        raise DataError(f"{name}: the file is empty; expected a header row and data rows")
+    delim = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = [c.strip() for c in cells]
+                header_line = reader.line_num
+            else:
+                rows.append((reader.line_num, cells))
+    except csv.Error as e:
+        raise DataError(f"{name}, line {reader.line_num}: {e}", line=reader.line_num) from None
+    assert header is not None
+    return delim, header, header_line, rows
+
+
+def preview_csv(path: str | Path, rows: int = 10) -> tuple[list[str], list[list[str]]]:
+    """The header and the first ``rows`` data rows as text, for the import dialog's preview."""
+    name, text = _read_text(path)
+    _, header, _, data = _rows(name, text)
+    return header, [cells for _, cells in data[:rows]]
+
+
+def _column_index(name: str, header: list[str], col: str | int, role: str) -> int:
+    if isinstance(col, bool) or not isinstance(col, (str, int, np.integer)):
+        raise DataError(f"{name}: {role} column must be a name or a 0-based index, got {col!r}")
+    if isinstance(col, str):
+        matches = [i for i, h in enumerate(header) if h == col.strip()]
+        if len(matches) > 1:
+            raise DataError(f'{name}: column name "{col}" appears {len(matches)} times in the header; '
+                            f"choose it by index")
+        if not matches:
+            hint = difflib.get_close_matches(col, header, n=1)
+            also = f'; did you mean "{hint[0]}"?' if hint else ""
+            raise DataError(f'{name}: unknown {role} column "{col}"; the columns are '
+                            f"{', '.join(header)}{also}", column=col)
+        return matches[0]
+    if not 0 <= int(col) < len(header):
+        raise DataError(f"{name}: {role} column index {int(col)} is out of range; "
+                        f"the file has columns 0 to {len(header) - 1}")
+    return int(col)
+
+
+def _number(cell: str, decimal_comma: bool) -> float | None:
+    text = cell.strip()
+    if decimal_comma:
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int]) -> Dataset:
+    """Load a CSV file with a header row; ``inputs``/``targets`` pick columns by name or 0-based index.
+
+    The delimiter (comma, semicolon or tab) is read off the header row; with semicolons a
+    decimal comma (``1,5``) is accepted. Columns not chosen may hold anything. Every problem
+    raises :class:`DataError` naming the file, the line and the column, e.g.
+    ``data.csv, line 4, column "x2": "abc" is not a number``.
+    """
+    name, text = _read_text(path)
+    delim, header, header_line, rows = _rows(name, text)
+    inputs, targets = list(inputs), list(targets)
+    if not inputs:
+        raise DataError(f"{name}: choose at least one input column")
+    if not targets:
+        raise DataError(f"{name}: choose at least one target column")
+    in_idx = [_column_index(name, header, c, "input") for c in inputs]
+    out_idx = [_column_index(name, header, c, "target") for c in targets]
+    chosen = in_idx + out_idx
+    for i in set(chosen):
+        if chosen.count(i) > 1:
+            raise DataError(f'{name}: column "{header[i]}" is chosen more than once '
+                            f"(a column is either an input or a target, once)")
+    if not rows:
+        raise DataError(f"{name}: no data rows after the header (line {header_line})")
+    values = np.empty((len(rows), len(chosen)))
+    for r, (line, cells) in enumerate(rows):
+        if len(cells) != len(header):
+            raise DataError(f"{name}, line {line}: expected {len(header)} columns like the header, "
+                            f"got {len(cells)}", line=line)
+        for c, i in enumerate(chosen):
+            cell = cells[i]
+            where = f'{name}, line {line}, column "{header[i]}"'
+            if not cell.strip():
+                raise DataError(f"{where}: missing value", line=line, column=header[i])
+            v = _number(cell, decimal_comma=delim == ";")
+            if v is None:
+                raise DataError(f'{where}: "{cell.strip()}" is not a number', line=line, column=header[i])
+            if not math.isfinite(v):
+                raise DataError(f'{where}: "{cell.strip()}" is not a finite number', line=line,
+                                column=header[i])
+            values[r, c] = v
+    k = len(in_idx)
+    return Dataset(values[:, :k], values[:, k:], tuple(header[i] for i in in_idx),
+                   tuple(header[i] for i in out_idx), name)
+
+
+__all__ = [
+    "DATASETS", "DATASET_NAMES", "DataError", "Dataset", "DatasetInfo", "lecture_data", "load_csv",
+    "make_dataset", "one_hot", "preview_csv",
+]
