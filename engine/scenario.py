@@ -1,0 +1,611 @@
+"""Scenario files (SPEC section 5): parse, validate, save atomically, and build a session.
+
+A scenario is everything needed to reproduce a run: a network with its data, loss,
+training mode and optimizer, or a function with a start point and an optimizer. Every
+problem raises :class:`ScenarioError` whose message starts with the field it is about,
+e.g. ``network.layers[1].weights: expected 1x2, got 2x2``, so the person editing the
+file can go straight to it. Sessions are built by :func:`build_training_session` and
+:func:`build_function_session`; the engines are imported there, not here at the top,
+so reading a file stays cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.optimizers import OPTIMIZER_NAMES, SCHEDULE_NAMES, DEFAULTS, OptimizerError, OptimizerSpec, \
+    make_spec, spec_from_dict
+
+FORMAT = "stepwise-scenario"
+VERSION = 1
+KINDS = ("network", "function1d", "function2d")
+TRAINING_MODES = ("full_batch", "online", "mini_batch")
+DERIVATIVE_MODES = ("exact", "finite")
+
+#: Names the file format accepts (SPEC section 5); the engines' registries are checked at build.
+ACTIVATION_NAMES = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "softmax")
+LOSS_NAMES = ("sse", "mse", "half_sse", "cross_entropy", "binary_cross_entropy")
+
+_COMMON_FIELDS = ("format", "version", "kind", "title", "description")
+_NETWORK_FIELDS = _COMMON_FIELDS + ("network", "frozen", "data", "loss", "training", "optimizer", "seed")
+_FUNCTION_FIELDS = _COMMON_FIELDS + ("function", "derivatives", "start", "optimizer", "tolerance",
+                                     "max_iterations")
+
+
+class ScenarioError(ValueError):
+    """A scenario file is not valid; ``field`` is the dotted path of the bad part (or "")."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}" if field else problem)
+        self.field = field
+        self.problem = problem
+
+
+# --- records -----------------------------------------------------------------------------------
+
+def _frozen(a: Any) -> np.ndarray:
+    a = np.array(a, dtype=np.float64, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class LayerSpec:
+    """One layer: ``units`` nodes, an activation, and optional ``weights (units, n_prev)``, ``biases (units,)``."""
+
+    units: int
+    activation: str
+    weights: np.ndarray | None = None
+    biases: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.weights is not None:
+            object.__setattr__(self, "weights", _frozen(self.weights))
+        if self.biases is not None:
+            object.__setattr__(self, "biases", _frozen(self.biases))
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """The network part: number of inputs and the layers after the input layer."""
+
+    inputs: int
+    layers: tuple[LayerSpec, ...]
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Layer sizes including the input layer, e.g. ``(2, 2, 1)``."""
+        return (self.inputs,) + tuple(layer.units for layer in self.layers)
+
+
+@dataclass(frozen=True, eq=False)
+class DataSpec:
+    """Where the observations come from: ``source`` is ``arrays``, ``dataset`` or ``csv``.
+
+    ``arrays``: ``inputs (n_obs, n_in)``, ``targets (n_obs, n_out)``. ``dataset``: a built-in
+    set ``name`` with ``n``, ``noise``, ``seed``. ``csv``: ``path`` as written in the file,
+    ``resolved`` against the scenario's folder, and the chosen ``columns_in``/``columns_out``.
+    """
+
+    source: str
+    inputs: np.ndarray | None = None
+    targets: np.ndarray | None = None
+    name: str = ""
+    n: int = 100
+    noise: float = 0.1
+    seed: int = 0
+    path: str = ""
+    resolved: str = ""
+    columns_in: tuple[str | int, ...] = ()
+    columns_out: tuple[str | int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.inputs is not None:
+            object.__setattr__(self, "inputs", _frozen(self.inputs))
+        if self.targets is not None:
+            object.__setattr__(self, "targets", _frozen(self.targets))
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """The objective: a ``preset`` name or an ``expression``, with derivatives ``exact`` or ``finite`` (step ``h``)."""
+
+    preset: str | None = None
+    expression: str | None = None
+    mode: str = "exact"
+    h: float = 1e-4
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A parsed, validated scenario. Network kinds fill ``network``, ``data``, ``loss``, ``training``,
+    ``batch_size``, ``frozen``, ``seed``; function kinds fill ``function``, ``start``, ``tolerance``,
+    ``max_iterations``. Two scenarios are equal when their file forms are equal."""
+
+    kind: str
+    title: str = ""
+    description: str = ""
+    optimizer: OptimizerSpec = field(default_factory=lambda: make_spec("gd"))
+    network: NetworkSpec | None = None
+    data: DataSpec | None = None
+    loss: str = "sse"
+    training: str = "full_batch"
+    batch_size: int | None = None
+    frozen: tuple[str, ...] = ()
+    seed: int = 0
+    function: FunctionSpec | None = None
+    start: tuple[float, ...] = ()
+    tolerance: float | None = None
+    max_iterations: int | None = None
+
+    @property
+    def dimension(self) -> int:
+        """Number of variables of a function scenario (1 or 2)."""
+        return 2 if self.kind == "function2d" else 1
+
+    def to_dict(self, relative_to: str | Path | None = None) -> dict:
+        """The file form (JSON-ready). CSV paths are written relative to ``relative_to`` when given."""
+        d: dict[str, Any] = {"format": FORMAT, "version": VERSION, "kind": self.kind, "title": self.title}
+        if self.description:
+            d["description"] = self.description
+        if self.kind == "network":
+            assert self.network is not None and self.data is not None
+            d["network"] = {"inputs": self.network.inputs,
+                            "layers": [_layer_dict(layer) for layer in self.network.layers]}
+            d["frozen"] = list(self.frozen)
+            d["data"] = _data_dict(self.data, relative_to)
+            d["loss"] = self.loss
+            d["training"] = {"mini_batch": self.batch_size} if self.training == "mini_batch" else self.training
+            d["optimizer"] = self.optimizer.to_dict()
+            d["seed"] = self.seed
+        else:
+            assert self.function is not None
+            fn = self.function
+            d["function"] = {"preset": fn.preset} if fn.preset is not None else {"expression": fn.expression}
+            d["derivatives"] = {"mode": fn.mode, "h": fn.h}
+            d["start"] = list(self.start)
+            d["optimizer"] = self.optimizer.to_dict()
+            if self.tolerance is not None:
+                d["tolerance"] = self.tolerance
+            if self.max_iterations is not None:
+                d["max_iterations"] = self.max_iterations
+        return d
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _layer_dict(layer: LayerSpec) -> dict:
+    d: dict[str, Any] = {"units": layer.units, "activation": layer.activation}
+    if layer.weights is not None:
+        d["weights"] = layer.weights.tolist()
+    if layer.biases is not None:
+        d["biases"] = layer.biases.tolist()
+    return d
+
+
+def _data_dict(data: DataSpec, relative_to: str | Path | None) -> dict:
+    if data.source == "arrays":
+        assert data.inputs is not None and data.targets is not None
+        return {"inputs": data.inputs.tolist(), "targets": data.targets.tolist()}
+    if data.source == "dataset":
+        return {"dataset": data.name, "n": data.n, "noise": data.noise, "seed": data.seed}
+    path = data.path
+    if relative_to is not None and data.resolved:
+        try:
+            path = Path(os.path.relpath(data.resolved, relative_to)).as_posix()
+        except ValueError:  # another drive on Windows: keep it absolute
+            path = data.resolved
+    return {"csv": path, "inputs": list(data.columns_in), "targets": list(data.columns_out)}
+
+
+# --- validation helpers --------------------------------------------------------------------------
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _object(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+    if not isinstance(value, dict):
+        raise ScenarioError(path, f"expected an object {{...}}, got {_describe(value)}")
+    for key in value:
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), allowed, n=1)
+            also = f'; did you mean "{hint[0]}"?' if hint else f"; allowed: {', '.join(allowed)}"
+            raise ScenarioError(_join(path, str(key)), f"unknown field{also}")
+    for key in required:
+        if key not in value:
+            raise ScenarioError(_join(path, key), "missing (required)")
+    return value
+
+
+def _number(value: Any, path: str, *, positive: bool = False, nonnegative: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScenarioError(path, f"expected a number, got {_describe(value)}")
+    if not math.isfinite(value):
+        raise ScenarioError(path, f"expected a finite number, got {_describe(value)}")
+    if positive and not value > 0:
+        raise ScenarioError(path, f"expected a number > 0, got {value!r}")
+    if nonnegative and not value >= 0:
+        raise ScenarioError(path, f"expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _integer(value: Any, path: str, minimum: int) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(path, f"expected a whole number >= {minimum}, got {_describe(value)}")
+    if value < minimum:
+        raise ScenarioError(path, f"expected a whole number >= {minimum}, got {value}")
+    return value
+
+
+def _string(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise ScenarioError(path, f"expected text, got {_describe(value)}")
+    return value
+
+
+def _name(value: Any, path: str, allowed: tuple[str, ...], what: str) -> str:
+    text = _string(value, path)
+    if text not in allowed:
+        hint = difflib.get_close_matches(text, allowed, n=1)
+        also = f' (did you mean "{hint[0]}"?)' if hint else ""
+        raise ScenarioError(path, f'unknown {what} "{text}"{also}; expected {_one_of(allowed)}')
+    return text
+
+
+def _one_of(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def _matrix(value: Any, path: str, rows: int | None, cols: int | None) -> np.ndarray:
+    """A list of ``rows`` lists of ``cols`` finite numbers (``None``: any count)."""
+    want = f"{'n' if rows is None else rows}x{'n' if cols is None else cols}"
+    if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
+        raise ScenarioError(path, f"expected {want} (a list of rows), got {_describe(value)}")
+    if len({len(r) for r in value}) > 1:
+        raise ScenarioError(path, f"expected {want}, got rows of different lengths "
+                                  f"({', '.join(str(len(r)) for r in value)})")
+    got_cols = len(value[0]) if value else 0
+    if (rows is not None and len(value) != rows) or (cols is not None and got_cols != cols) or not value:
+        raise ScenarioError(path, f"expected {want}, got {len(value)}x{got_cols}")
+    for i, row in enumerate(value):
+        for j, x in enumerate(row):
+            _number(x, f"{path}[{i}][{j}]")
+    return np.array(value, dtype=np.float64)
+
+
+def _vector(value: Any, path: str, length: int) -> np.ndarray:
+    if not isinstance(value, list):
+        raise ScenarioError(path, f"expected a list of {length} numbers, got {_describe(value)}")
+    if len(value) != length:
+        raise ScenarioError(path, f"expected {length} numbers, got {len(value)}")
+    return np.array([_number(x, f"{path}[{i}]") for i, x in enumerate(value)], dtype=np.float64)
+
+
+def _optimizer(value: Any, path: str) -> OptimizerSpec:
+    if value is None:
+        return make_spec("gd")
+    if not isinstance(value, dict):
+        raise ScenarioError(path, f"expected an object {{...}}, got {_describe(value)}")
+    name = _name(value.get("name", "gd"), _join(path, "name"), OPTIMIZER_NAMES, "optimizer")
+    allowed = ("name", "schedule", "decay_k", "armijo_c", "shrink") + tuple(DEFAULTS[name])
+    _object(value, path, allowed)
+    if "schedule" in value:
+        _name(value["schedule"], _join(path, "schedule"), SCHEDULE_NAMES, "schedule")
+    for key, x in value.items():
+        if key not in ("name", "schedule"):
+            _number(x, _join(path, key), positive=key == "lr")
+    try:
+        return spec_from_dict(value)
+    except OptimizerError as e:
+        raise ScenarioError(path, str(e)) from None
+
+
+# --- network scenarios --------------------------------------------------------------------------
+
+_PARAM = re.compile(r"^(?:w\((\d+)\)\[(\d+),(\d+)\]|b\((\d+)\)\[(\d+)\])$")
+
+
+def parameter_names(sizes: tuple[int, ...]) -> list[str]:
+    """Lecture names in flat order: per layer l, ``w(l)[j,k]`` row by row, then ``b(l)[j]``."""
+    names = []
+    for l in range(1, len(sizes)):
+        names += [f"w({l})[{j},{k}]" for j in range(1, sizes[l] + 1) for k in range(1, sizes[l - 1] + 1)]
+        names += [f"b({l})[{j}]" for j in range(1, sizes[l] + 1)]
+    return names
+
+
+def _network(value: Any) -> NetworkSpec:
+    net = _object(value, "network", ("inputs", "layers"), ("inputs", "layers"))
+    n_in = _integer(net["inputs"], "network.inputs", 1)
+    layers_raw = net["layers"]
+    if not isinstance(layers_raw, list) or not layers_raw:
+        raise ScenarioError("network.layers", f"expected a list of at least one layer, got {_describe(layers_raw)}")
+    layers = []
+    prev = n_in
+    for i, raw in enumerate(layers_raw):
+        path = f"network.layers[{i}]"
+        lay = _object(raw, path, ("units", "activation", "weights", "biases"), ("units", "activation"))
+        units = _integer(lay["units"], f"{path}.units", 1)
+        act = _name(lay["activation"], f"{path}.activation", ACTIVATION_NAMES, "activation")
+        if act == "softmax" and i != len(layers_raw) - 1:
+            raise ScenarioError(f"{path}.activation", "softmax is only allowed on the output layer")
+        w = _matrix(lay["weights"], f"{path}.weights", units, prev) if "weights" in lay else None
+        b = _vector(lay["biases"], f"{path}.biases", units) if "biases" in lay else None
+        layers.append(LayerSpec(units, act, w, b))
+        prev = units
+    return NetworkSpec(n_in, tuple(layers))
+
+
+def _frozen_names(value: Any, sizes: tuple[int, ...]) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ScenarioError("frozen", f"expected a list of parameter names, got {_describe(value)}")
+    known = parameter_names(sizes)
+    out = []
+    for i, name in enumerate(value):
+        path = f"frozen[{i}]"
+        text = _string(name, path).replace(" ", "")
+        if not _PARAM.match(text):
+            raise ScenarioError(path, f'"{name}" is not a parameter name; write w(l)[j,k] or b(l)[j], e.g. w(1)[1,2]')
+        if text not in known:
+            raise ScenarioError(path, f'no parameter "{text}" in a {"-".join(map(str, sizes))} network')
+        if text in out:
+            raise ScenarioError(path, f'"{text}" is listed twice')
+        out.append(text)
+    return tuple(out)
+
+
+def _targets_fit(n_targets: int, network: NetworkSpec, loss: str) -> bool:
+    """Targets fit the output layer, or are one class-index column for a softmax output."""
+    n_out = network.layers[-1].units
+    return n_targets == n_out or (loss == "cross_entropy" and n_targets == 1 and n_out > 1)
+
+
+def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) -> DataSpec:
+    from engine.data import DATASET_NAMES, DATASETS
+
+    if not isinstance(value, dict):
+        raise ScenarioError("data", f"expected an object {{...}}, got {_describe(value)}")
+    n_out = network.layers[-1].units
+    if "dataset" in value:
+        d = _object(value, "data", ("dataset", "n", "noise", "seed"))
+        name = _name(d["dataset"], "data.dataset", DATASET_NAMES, "dataset")
+        info = DATASETS[name]
+        dims = 1 if info.task == "regression" else 2
+        if dims != network.inputs:
+            raise ScenarioError("data.dataset", f'"{name}" has {dims} input(s) but network.inputs is {network.inputs}')
+        one_hot_fits = loss == "cross_entropy" and n_out == info.n_classes
+        if n_out != 1 and not one_hot_fits:
+            raise ScenarioError("data.dataset", f'"{name}" has one target column ({info.task}) but the output '
+                                                f"layer has {n_out} units")
+        return DataSpec("dataset", name=name,
+                        n=_integer(d.get("n", 100), "data.n", 1),
+                        noise=_number(d.get("noise", 0.1), "data.noise", nonnegative=True),
+                        seed=_integer(d.get("seed", 0), "data.seed", 0))
+    if "csv" in value:
+        d = _object(value, "data", ("csv", "inputs", "targets"), ("csv", "inputs", "targets"))
+        path = _string(d["csv"], "data.csv")
+        cols = {}
+        for key in ("inputs", "targets"):
+            raw = d[key]
+            if not isinstance(raw, list) or not raw:
+                raise ScenarioError(f"data.{key}", f"expected a list of column names or 0-based indices, "
+                                                   f"got {_describe(raw)}")
+            for i, c in enumerate(raw):
+                if isinstance(c, bool) or not isinstance(c, (str, int)):
+                    raise ScenarioError(f"data.{key}[{i}]", f"expected a column name or index, got {_describe(c)}")
+            cols[key] = tuple(raw)
+        if len(cols["inputs"]) != network.inputs:
+            raise ScenarioError("data.inputs", f"expected {network.inputs} column(s) for network.inputs, "
+                                               f"got {len(cols['inputs'])}")
+        if not _targets_fit(len(cols["targets"]), network, loss):
+            raise ScenarioError("data.targets", f"expected {n_out} column(s) for the output layer, "
+                                                f"got {len(cols['targets'])}")
+        resolved = Path(path) if Path(path).is_absolute() or base_dir is None else base_dir / path
+        return DataSpec("csv", path=path, resolved=str(resolved), columns_in=cols["inputs"],
+                        columns_out=cols["targets"])
+    d = _object(value, "data", ("inputs", "targets"), ("inputs", "targets"))
+    x = _matrix(d["inputs"], "data.inputs", None, network.inputs)
+    y = _matrix(d["targets"], "data.targets", x.shape[0], None)
+    if not _targets_fit(y.shape[1], network, loss):
+        raise ScenarioError("data.targets", f"expected {x.shape[0]}x{n_out} (one column per output unit), "
+                                            f"got {y.shape[0]}x{y.shape[1]}")
+    return DataSpec("arrays", inputs=x, targets=y)
+
+
+def _training(value: Any) -> tuple[str, int | None]:
+    if isinstance(value, dict):
+        d = _object(value, "training", ("mini_batch",), ("mini_batch",))
+        return "mini_batch", _integer(d["mini_batch"], "training.mini_batch", 1)
+    if value == "mini_batch":
+        raise ScenarioError("training", 'give the batch size: {"mini_batch": k}')
+    return _name(value, "training", ("full_batch", "online"), "training mode"), None
+
+
+def _parse_network(obj: dict, base_dir: Path | None) -> dict:
+    _object(obj, "", _NETWORK_FIELDS, ("network", "data"))
+    network = _network(obj["network"])
+    loss = _name(obj.get("loss", "sse"), "loss", LOSS_NAMES, "loss")
+    from engine.losses import LossError, check_pairing
+
+    try:
+        check_pairing(loss, network.layers[-1].activation)
+    except LossError as e:
+        raise ScenarioError("loss", str(e)) from None
+    training, batch = _training(obj.get("training", "full_batch"))
+    optimizer = _optimizer(obj.get("optimizer"), "optimizer")
+    if optimizer.name == "newton":
+        raise ScenarioError("optimizer.name", "newton needs a Hessian, which network training does not "
+                                              "compute; choose gd, momentum, nesterov, adagrad, rmsprop or adam")
+    return {"network": network, "loss": loss, "training": training, "batch_size": batch,
+            "optimizer": optimizer, "data": _data(obj["data"], network, loss, base_dir),
+            "frozen": _frozen_names(obj.get("frozen", []), network.sizes),
+            "seed": _integer(obj.get("seed", 0), "seed", 0)}
+
+
+# --- function scenarios -------------------------------------------------------------------------
+
+def _function_presets() -> dict[str, int]:
+    """Preset name -> dimension, from the function engine."""
+    from engine import functions
+
+    out = {}
+    for name in functions.PRESETS:
+        out[name] = functions.preset(name).dim
+    return out
+
+
+def _parse_function(obj: dict, kind: str) -> dict:
+    _object(obj, "", _FUNCTION_FIELDS, ("function", "start"))
+    dim = 2 if kind == "function2d" else 1
+    fn = _object(obj["function"], "function", ("preset", "expression"))
+    if len(fn) != 1:
+        raise ScenarioError("function", 'expected exactly one of "preset" or "expression"')
+    deriv = _object(obj.get("derivatives", {}), "derivatives", ("mode", "h"))
+    mode = _name(deriv.get("mode", "exact"), "derivatives.mode", DERIVATIVE_MODES, "derivative mode")
+    h = _number(deriv.get("h", 1e-4), "derivatives.h", positive=True)
+    if "preset" in fn:
+        presets = _function_presets()
+        name = _name(fn["preset"], "function.preset", tuple(presets), "preset")
+        if presets[name] != dim:
+            raise ScenarioError("function.preset", f'"{name}" is a function of {presets[name]} variable(s) '
+                                                   f"but kind is {kind}")
+        spec = FunctionSpec(preset=name, mode=mode, h=h)
+    else:
+        text = _string(fn["expression"], "function.expression")
+        _check_expression(text, dim)
+        spec = FunctionSpec(expression=text, mode=mode, h=h)
+    start_raw = obj["start"]
+    if dim == 1 and not isinstance(start_raw, list):
+        start_raw = [start_raw]
+    start = _vector(start_raw, "start", dim)
+    tol = obj.get("tolerance")
+    max_it = obj.get("max_iterations")
+    return {"function": spec, "start": tuple(float(v) for v in start),
+            "optimizer": _optimizer(obj.get("optimizer"), "optimizer"),
+            "tolerance": None if tol is None else _number(tol, "tolerance", positive=True),
+            "max_iterations": None if max_it is None else _integer(max_it, "max_iterations", 1)}
+
+
+def _check_expression(text: str, dim: int) -> None:
+    from engine.expressions import FormulaError
+    from engine.functions import from_expression
+
+    try:
+        from_expression(text, dim)
+    except FormulaError as e:
+        raise ScenarioError("function.expression", str(e)) from None
+
+
+# --- entry points -------------------------------------------------------------------------------
+
+def parse_scenario(obj: Any, base_dir: str | Path | None = None) -> Scenario:
+    """Validate a decoded JSON object and return the :class:`Scenario`; CSV paths resolve against ``base_dir``."""
+    if not isinstance(obj, dict):
+        raise ScenarioError("", f"a scenario file holds one JSON object {{...}}, got {_describe(obj)}")
+    if "format" in obj and obj["format"] != FORMAT:
+        raise ScenarioError("format", f'expected "{FORMAT}", got {_describe(obj["format"])}')
+    if "version" not in obj:
+        raise ScenarioError("version", f"missing (required); this program reads version {VERSION}")
+    if obj["version"] != VERSION or isinstance(obj["version"], bool):
+        raise ScenarioError("version", f"unknown version {_describe(obj['version'])}; this program reads "
+                                       f"version {VERSION}")
+    if "kind" not in obj:
+        raise ScenarioError("kind", f"missing (required); expected {_one_of(KINDS)}")
+    kind = _name(obj["kind"], "kind", KINDS, "kind")
+    title = _string(obj.get("title", ""), "title")
+    description = _string(obj.get("description", ""), "description")
+    base = None if base_dir is None else Path(base_dir)
+    parts = _parse_network(obj, base) if kind == "network" else _parse_function(obj, kind)
+    return Scenario(kind=kind, title=title, description=description, **parts)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file. Errors raise ScenarioError naming the file and the field."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ScenarioError("", f"{p.name}: file not found ({p})") from None
+    except IsADirectoryError:
+        raise ScenarioError("", f"{p.name}: is a folder, not a scenario file") from None
+    except UnicodeDecodeError as e:
+        raise ScenarioError("", f"{p.name}: not a UTF-8 text file (byte {e.start})") from None
+    try:
+        # NaN and Infinity tokens decode to floats here and are rejected, field by field, by
+        # the number checks, so the message names where they are.
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ScenarioError("", f"{p.name}, line {e.lineno}, column {e.colno}: {e.msg}") from None
+    try:
+        return parse_scenario(obj, p.resolve().parent)
+    except ScenarioError as e:
+        raise ScenarioError(e.field, f"{e.problem} (in {p.name})") from None
+
+
+def save_scenario(scenario: Scenario, path: str | Path) -> None:
+    """Write ``scenario`` as JSON atomically: a temporary file in the same folder, fsync, then rename.
+
+    A crash or a failed write leaves the old file (if any) untouched and no temporary file behind.
+    """
+    p = Path(path)
+    folder = p.resolve().parent
+    text = json.dumps(scenario.to_dict(relative_to=folder), indent=2, allow_nan=False) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        # Any failure (disk full, interrupted): remove the partial file, keep the old one, re-raise.
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+__all__ = [
+    "ACTIVATION_NAMES", "DERIVATIVE_MODES", "FORMAT", "KINDS", "LOSS_NAMES", "VERSION", "DataSpec",
+    "FunctionSpec", "LayerSpec", "NetworkSpec", "Scenario", "ScenarioError", "load_scenario",
+    "parameter_names", "parse_scenario", "save_scenario",
+]
