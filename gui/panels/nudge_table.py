@@ -1,0 +1,119 @@
+"""The lecture's nudge table: per observation the sensitivity d output/dθ, the residual e and the
+contribution e × sensitivity, their sum over observations, next to −∇R.
+
+For the lecture example a note lists where the printed lecture's numbers differ (SPEC 2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from gui.style import fmt
+
+MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum still covers all
+
+LECTURE_NOTE = (
+    "<b>Printed lecture vs. correct values.</b> The slides' numbers have slips; the values here are "
+    "the correct ones: first residual e<sub>1</sub> = 0.3905 (slides: 0.311); sensitivity to "
+    "b<sup>(1)</sup><sub>2</sub> is 0.047 (slides: 0.045); seventh entry of the contribution vector, "
+    "for w<sup>(2)</sup><sub>11</sub>, is 0.475 (slides: 0.455); for observation 2 the sensitivities to "
+    "w<sup>(2)</sup><sub>11</sub>, w<sup>(2)</sup><sub>12</sub> are 0.574, 0.690 (slides: 0.455, 0.622)."
+)
+
+
+class NudgeTable(QtWidgets.QWidget):
+    """Rows: parameters; columns: s<sub>i</sub>, e<sub>i</sub>·s<sub>i</sub> per observation, Σ, −∇R."""
+
+    parameter_selected = QtCore.Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("nudgeTable")
+        layout = QtWidgets.QVBoxLayout(self)
+        self.caption = QtWidgets.QLabel(self)
+        self.caption.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.caption.setWordWrap(True)
+        self.table = QtWidgets.QTableWidget(0, 0, self)
+        self.table.setObjectName("nudgeGrid")
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.note = QtWidgets.QLabel(LECTURE_NOTE, self)
+        self.note.setObjectName("lectureNote")
+        self.note.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("background: #fff4d6; border: 1px solid #d8b25c; padding: 6px;")
+        self.note.setVisible(False)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+        self._names: list[str] = []
+        self._cells: dict[tuple[str, str], float] = {}
+        self.table.cellClicked.connect(self._on_click)
+
+    def set_lecture_note(self, visible: bool) -> None:
+        self.note.setVisible(visible)
+
+    def show_message(self, text: str) -> None:
+        self.caption.setText(text)
+        self.table.setRowCount(0)
+        self._cells = {}
+
+    def show_nudges(self, names: list[str], residuals: np.ndarray, sensitivities: np.ndarray,
+                    contributions: np.ndarray, total: np.ndarray, neg_gradient: np.ndarray,
+                    observations: list[int] | None = None, selected: str | None = None,
+                    caption: str = "") -> None:
+        """``residuals (n_obs,)``; ``sensitivities``/``contributions`` ``(n_obs, n_params)``;
+        ``total``/``neg_gradient`` ``(n_params,)``; ``observations``: 1-based labels of the rows given."""
+        n_obs = len(residuals)
+        obs = observations or list(range(1, n_obs + 1))
+        shown = list(range(min(n_obs, MAX_OBS_COLUMNS)))
+        headers = []
+        for i in shown:
+            headers += [f"d out/dθ\nobs {obs[i]}", f"e·d out/dθ\nobs {obs[i]}"]
+        headers += ["Σ e·d out/dθ", "−∇R"]
+        self._names = list(names)
+        self.table.setColumnCount(len(headers))
+        self.table.setRowCount(len(names) + 1)
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setVerticalHeaderLabels(["residual e"] + list(names))
+        self._cells = {}
+        bold = QtGui.QFont(self.table.font())
+        bold.setBold(True)
+        for c, i in enumerate(shown):
+            item = QtWidgets.QTableWidgetItem(f"e = {fmt(residuals[i])}")
+            item.setFont(bold)
+            self.table.setItem(0, 2 * c, item)
+            self.table.setSpan(0, 2 * c, 1, 2)
+            self._cells[("e", str(obs[i]))] = float(residuals[i])
+        for r, name in enumerate(names, start=1):
+            for c, i in enumerate(shown):
+                s, e = float(sensitivities[i, r - 1]), float(contributions[i, r - 1])
+                self.table.setItem(r, 2 * c, QtWidgets.QTableWidgetItem(fmt(s)))
+                self.table.setItem(r, 2 * c + 1, QtWidgets.QTableWidgetItem(fmt(e)))
+                self._cells[("s", f"{obs[i]}:{name}")] = s
+                self._cells[("c", f"{obs[i]}:{name}")] = e
+            self.table.setItem(r, len(headers) - 2, QtWidgets.QTableWidgetItem(fmt(total[r - 1])))
+            self.table.setItem(r, len(headers) - 1, QtWidgets.QTableWidgetItem(fmt(neg_gradient[r - 1])))
+        more = f" (first {len(shown)} of {n_obs} observations shown; the sums cover all)" if n_obs > len(shown) else ""
+        self.caption.setText((caption or "How a nudge to each parameter moves the output, weighted by "
+                              "the residual e = y − output") + more)
+        if selected in self._names:
+            self.table.selectRow(self._names.index(selected) + 1)
+
+    def cell_text(self, row_label: str, column: int) -> str:
+        """Text shown in the row named ``row_label`` (a parameter or ``residual e``), column ``column``."""
+        labels = ["residual e"] + self._names
+        return self.table.item(labels.index(row_label), column).text()
+
+    def sensitivity(self, observation: int, name: str) -> float:
+        return self._cells[("s", f"{observation}:{name}")]
+
+    def residual(self, observation: int) -> float:
+        return self._cells[("e", str(observation))]
+
+    def _on_click(self, row: int, _col: int) -> None:
+        if row >= 1:
+            self.parameter_selected.emit(self._names[row - 1])

@@ -1,0 +1,72 @@
+"""Loss against iteration, linear or log scale, with the shown iterate marked.
+
+Items are built once; long histories are decimated to a few thousand points and the view
+range is set by hand (autorange on every frame costs ~2 ms per plot).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtWidgets
+
+from gui.style import ITERATE_COLOUR, CURVE_COLOUR, style_plot
+
+MAX_POINTS = 4000
+
+
+def decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Every k-th point so at most ``max_points`` remain, always keeping the last one."""
+    n = len(x)
+    if n <= max_points:
+        return x, y
+    idx = np.unique(np.r_[np.arange(0, n, int(np.ceil(n / max_points))), n - 1])
+    return x[idx], y[idx]
+
+
+class NetworkLossPlot(pg.PlotWidget):
+    """R(θ) per iteration; ``show_losses`` updates the curve and the marker in place."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("networkLossPlot")
+        item = self.getPlotItem()
+        item.setTitle("Loss")
+        item.setLabel("bottom", "iteration")
+        item.setLabel("left", "loss R(θ)")
+        style_plot(item)
+        item.disableAutoRange()
+        item.setMenuEnabled(False)
+        self.curve = item.plot(pen=pg.mkPen(CURVE_COLOUR, width=2))
+        self.marker = item.plot(pen=None, symbol="o", symbolSize=12,
+                                symbolBrush=pg.mkBrush(ITERATE_COLOUR), symbolPen=pg.mkPen("k"))
+        self._log = False
+
+    def set_log(self, on: bool) -> None:
+        self._log = bool(on)
+        self.getPlotItem().setLogMode(y=self._log)
+        self.getPlotItem().setLabel("left", "loss R(θ) (log scale)" if on else "loss R(θ)")
+
+    @property
+    def log(self) -> bool:
+        return self._log
+
+    def show_losses(self, iterations: np.ndarray, losses: np.ndarray, current: int | None = None) -> None:
+        """``iterations``/``losses`` ``(n,)``: one point per completed iterate; ``current`` marks one."""
+        x = np.asarray(iterations, dtype=float)
+        y = np.asarray(losses, dtype=float)
+        ok = np.isfinite(y) & ((y > 0) if self._log else True)
+        x, y = decimate(x[ok], y[ok])
+        self.curve.setData(x, y)
+        if current is not None and 0 <= current < len(losses) and np.isfinite(losses[current]) \
+                and (losses[current] > 0 or not self._log):
+            self.marker.setData([float(iterations[current])], [float(losses[current])])
+        else:
+            self.marker.setData([], [])
+        if len(y):
+            lo, hi = float(y.min()), float(y.max())
+            if self._log:
+                lo, hi = np.log10(lo), np.log10(hi)
+            pad = 0.05 * (hi - lo) if hi > lo else 0.5
+            self.getPlotItem().setRange(xRange=(0, max(float(x.max()), 1.0)),
+                                        yRange=(lo - pad, hi + pad), padding=0)
