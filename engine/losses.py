@@ -1,0 +1,195 @@
+"""Loss functions R(output, target), each defined together with its derivative dR/da.
+
+Every loss gives ``per_obs(output, target) -> (n_obs,)`` with ``value = per_obs.sum()``
+and ``grad(output, target) -> dR/da (n_obs, n_out)``, so a full-batch gradient is always
+the sum of per-observation gradients. ``output`` and ``target`` are ``(n_obs, n_out)``
+float64 arrays (use :func:`prepare_targets` to turn class indices into one-hot rows).
+
+- ``sse``: R = sum_i sum_k (y_ik - a_ik)^2 (the lecture's), dR/da = -2 (y - a)
+- ``half_sse``: R = 1/2 sum (y - a)^2, dR/da = -(y - a)
+- ``mse``: R = 1/(n n_out) sum (y - a)^2 (mean over observations and outputs),
+  dR/da = -2 (y - a) / (n n_out); each observation's share carries the 1/(n n_out)
+- ``cross_entropy``: R = -sum_i sum_k y_ik log a_ik for a softmax output (one node per
+  class); with softmax, dR/dz = a - y (back propagation uses this directly)
+- ``binary_cross_entropy``: R = -sum [y log a + (1 - y) log(1 - a)] for a sigmoid output;
+  with sigmoid, dR/dz = a - y. Outputs are clipped to [1e-15, 1 - 1e-15] inside logs.
+
+Cross-entropies are sums over observations, like the lecture's R; only ``mse`` is a mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+_CLIP = 1e-15
+
+
+class LossError(ValueError):
+    """A loss name is unknown, the targets do not fit it, or the output activation does not."""
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss with its derivative.
+
+    ``per_obs(output, target) -> (n_obs,)``; ``value`` = its sum; ``grad(output, target)``
+    = dR/da ``(n_obs, n_out)``. ``output_activation`` names the output activation the loss
+    requires (None: any); ``regression`` is True where the residual e = y - a and the
+    nudge-table identity -grad R = ``contribution_factor`` * sum_i e_i * s_i hold.
+    """
+
+    name: str
+    per_obs: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    output_activation: str | None = None
+    regression: bool = True
+    formula: str = ""
+    derivative_formula: str = ""
+
+    def value(self, output: np.ndarray, target: np.ndarray) -> float:
+        """R summed over observations (``mse``: the mean, see module notes)."""
+        return float(np.sum(self.per_obs(output, target)))
+
+    def contribution_factor(self, n_obs: int, n_out: int) -> float | None:
+        """c with -grad R = c * sum_i e_i * d output_i/d theta; None for cross-entropies."""
+        if self.name == "sse":
+            return 2.0
+        if self.name == "half_sse":
+            return 1.0
+        if self.name == "mse":
+            return 2.0 / (n_obs * n_out)
+        return None
+
+
+def residual(output: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """e = y - output ``(n_obs, n_out)``: the lecture's residual (the nudge table's e)."""
+    return np.subtract(target, output)
+
+
+def _sse_obs(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    e = y - a
+    return np.einsum("ij,ij->i", e, e)
+
+
+def _sse_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -2.0 * (y - a)
+
+
+def _half_sse_obs(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return 0.5 * _sse_obs(a, y)
+
+
+def _half_sse_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return a - y
+
+
+def _mse_obs(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return _sse_obs(a, y) / a.size
+
+
+def _mse_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (-2.0 / a.size) * (y - a)
+
+
+def _ce_obs(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        logs = np.log(np.clip(a, _CLIP, None))
+    return -np.einsum("ij,ij->i", y, logs)
+
+
+def _ce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -y / np.clip(a, _CLIP, None)
+
+
+def _bce_obs(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    p = np.clip(a, _CLIP, 1.0 - _CLIP)
+    return -np.sum(y * np.log(p) + (1.0 - y) * np.log1p(-p), axis=1)
+
+
+def _bce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    p = np.clip(a, _CLIP, 1.0 - _CLIP)
+    return (p - y) / (p * (1.0 - p))
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss for loss in (
+        Loss("sse", _sse_obs, _sse_grad, formula="R = sum (y - a)^2",
+             derivative_formula="-2(y - a)"),
+        Loss("mse", _mse_obs, _mse_grad, formula="R = 1/(n n_out) sum (y - a)^2",
+             derivative_formula="-2(y - a)/(n n_out)"),
+        Loss("half_sse", _half_sse_obs, _half_sse_grad, formula="R = 1/2 sum (y - a)^2",
+             derivative_formula="-(y - a)"),
+        Loss("cross_entropy", _ce_obs, _ce_grad, output_activation="softmax", regression=False,
+             formula="R = -sum y log a", derivative_formula="-y/a"),
+        Loss("binary_cross_entropy", _bce_obs, _bce_grad, output_activation="sigmoid",
+             regression=False, formula="R = -sum [y log a + (1 - y) log(1 - a)]",
+             derivative_formula="(a - y)/(a(1 - a))"),
+    )
+}
+
+LOSS_NAMES = tuple(LOSSES)
+
+
+def get_loss(name: str) -> Loss:
+    """The registered loss called ``name``; LossError lists the allowed names."""
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise LossError(f"unknown loss {name!r}; choose one of {', '.join(LOSS_NAMES)}") from None
+
+
+def check_pairing(loss: Loss | str, output_activation: str) -> None:
+    """Raise LossError unless the loss and the output layer's activation belong together.
+
+    cross_entropy needs a softmax output and softmax needs cross_entropy (its Jacobian is
+    handled through dR/dz = a - y); binary_cross_entropy needs a sigmoid output.
+    """
+    loss = get_loss(loss) if isinstance(loss, str) else loss
+    if loss.output_activation is not None and output_activation != loss.output_activation:
+        raise LossError(f"loss {loss.name} needs a {loss.output_activation} output layer, "
+                        f"got {output_activation}")
+    if output_activation == "softmax" and loss.name != "cross_entropy":
+        raise LossError(f"a softmax output layer needs the cross_entropy loss, got {loss.name}")
+
+
+def prepare_targets(loss: Loss | str, targets: np.ndarray, n_out: int) -> np.ndarray:
+    """Targets as a float64 ``(n_obs, n_out)`` array for ``loss``.
+
+    ``targets``: ``(n_obs, n_out)``; or ``(n_obs,)`` when ``n_out == 1``; for
+    ``cross_entropy`` also class indices 0..n_out-1 as ``(n_obs,)`` or ``(n_obs, 1)`` ints
+    (turned into one-hot rows).
+    """
+    loss = get_loss(loss) if isinstance(loss, str) else loss
+    y = np.asarray(targets)
+    if y.ndim == 0 or y.ndim > 2:
+        raise LossError(f"targets must be a 1-D or 2-D array, got shape {y.shape}")
+    if loss.name == "cross_entropy" and (y.ndim == 1 or y.shape[1] == 1) and n_out > 1:
+        classes = y.reshape(-1)
+        as_float = classes.astype(np.float64)
+        if not np.all(np.isfinite(as_float)) or np.any(as_float != np.round(as_float)):
+            raise LossError("cross_entropy targets given as one column must be class indices "
+                            f"0..{n_out - 1}")
+        idx = as_float.astype(np.int64)
+        bad = (idx < 0) | (idx >= n_out)
+        if np.any(bad):
+            raise LossError(f"class index {idx[bad][0]} out of range: the output layer has "
+                            f"{n_out} nodes, so classes are 0..{n_out - 1}")
+        return np.eye(n_out)[idx]
+    y = y.astype(np.float64)
+    if y.ndim == 1:
+        if n_out != 1:
+            raise LossError(f"targets: expected {n_out} columns (one per output node), got 1")
+        y = y.reshape(-1, 1)
+    if y.shape[1] != n_out:
+        raise LossError(f"targets: expected {n_out} columns (one per output node), "
+                        f"got {y.shape[1]}")
+    if not np.all(np.isfinite(y)):
+        raise LossError("targets must be finite numbers")
+    return y
+
+
+__all__ = ["Loss", "LossError", "LOSSES", "LOSS_NAMES", "get_loss", "check_pairing",
+           "prepare_targets", "residual"]
