@@ -1,0 +1,80 @@
+"""Every QAction of the main window, built in one place and reused by menus, toolbar and buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass
+class Actions:
+    open: QAction
+    save: QAction
+    save_as: QAction
+    export_png: QAction
+    export_svg: QAction
+    quit: QAction
+    step: QAction
+    run: QAction
+    back: QAction
+    reset: QAction
+    font_bigger: QAction
+    font_smaller: QAction
+    log_loss: QAction
+    about: QAction
+    shortcuts: QAction
+
+
+def _action(parent: QWidget, text: str, shortcut=None, tip: str = "", checkable: bool = False,
+            name: str = "") -> QAction:
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip + (f" ({action.shortcut().toString()})" if shortcut else ""))
+    action.setCheckable(checkable)
+    action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower())
+    return action
+
+
+def build_actions(parent: QWidget) -> Actions:
+    """All actions, parented to ``parent`` (the main window) so their shortcuts work everywhere."""
+    return Actions(
+        open=_action(parent, "&Open…", QKeySequence.StandardKey.Open, "Open a scenario file", name="open"),
+        save=_action(parent, "&Save", QKeySequence.StandardKey.Save, "Save the current scenario", name="save"),
+        save_as=_action(parent, "Save &As…", QKeySequence.StandardKey.SaveAs,
+                        "Save the current scenario under a new name", name="save_as"),
+        export_png=_action(parent, "Export plot as &PNG…", None, "Save a plot as a PNG image",
+                           name="export_png"),
+        export_svg=_action(parent, "Export plot as S&VG…", None, "Save a plot as an SVG drawing",
+                           name="export_svg"),
+        quit=_action(parent, "&Quit", QKeySequence.StandardKey.Quit, "Quit Stepwise", name="quit"),
+        step=_action(parent, "Step", "Space", "Take one iteration", name="step"),
+        run=_action(parent, "Run", "Shift+Space", "Run or pause", checkable=True, name="run"),
+        back=_action(parent, "Back", "Backspace", "Go back one iteration", name="back"),
+        reset=_action(parent, "Reset", "Ctrl+R", "Return to the start point", name="reset"),
+        font_bigger=_action(parent, "&Bigger font", QKeySequence.StandardKey.ZoomIn,
+                            "Larger text for projectors", name="font_bigger"),
+        font_smaller=_action(parent, "&Smaller font", QKeySequence.StandardKey.ZoomOut,
+                             "Smaller text", name="font_smaller"),
+        log_loss=_action(parent, "&Log scale for loss", None, "Show the loss on a log axis",
+                         checkable=True, name="log_loss"),
+        about=_action(parent, "&About Stepwise", None, "About Stepwise", name="about"),
+        shortcuts=_action(parent, "&Keyboard shortcuts", None, "List the keyboard shortcuts",
+                          name="shortcuts"),
+    )
+
+
+def shortcut_table(actions: Actions) -> list[tuple[str, str]]:
+    """(key, what it does) for the Help > Keyboard shortcuts dialog."""
+    rows = []
+    for action in (actions.step, actions.run, actions.back, actions.reset, actions.open,
+                   actions.save, actions.save_as, actions.font_bigger, actions.font_smaller,
+                   actions.quit):
+        key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        if key:
+            rows.append((key, action.statusTip()))
+    return rows

@@ -1,0 +1,111 @@
+"""Application start-up: QApplication, pyqtgraph defaults, the last-resort exception hook, the window.
+
+Heavy modules (sympy, the engine, the workspaces) are imported only after the QApplication exists,
+so the window shows quickly; ``STARTUP`` records the time from :func:`main` to the first show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+STARTUP: dict[str, float] = {}
+
+
+def log_dir() -> Path:
+    """Where crash logs go: the user's application data directory."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base or Path.home() / ".stepwise")
+
+
+class ExceptionHook:
+    """Logs any uncaught exception to a file and shows ONE "Unexpected error" dialog.
+
+    A reentrancy guard and a rate limit stop dialog storms: an error raised every frame by a
+    timer produces one dialog and log entries, not hundreds of windows.
+    """
+
+    def __init__(self, min_interval_s: float = 5.0, show_dialog: bool = True) -> None:
+        self.min_interval_s = min_interval_s
+        self.show_dialog = show_dialog
+        self._showing = False
+        self._last_shown = -1e9
+        self.count = 0
+        self.log_path: Path | None = None
+
+    def install(self) -> None:
+        sys.excepthook = self
+
+    def __call__(self, exc_type, exc_value, exc_tb) -> None:
+        self.count += 1
+        text = "".join(traceback.format_exception(exc_type, exc_value, exc_tb))
+        self.log_path = self._write_log(text)
+        sys.stderr.write(text)
+        now = time.monotonic()
+        if not self.show_dialog or self._showing or now - self._last_shown < self.min_interval_s:
+            return
+        if QApplication.instance() is None:
+            return
+        self._showing = True
+        self._last_shown = now
+        try:
+            where = f"The details were saved to\n{self.log_path}" if self.log_path else \
+                "The details could not be saved to a log file."
+            QMessageBox.critical(None, "Unexpected error",
+                                 f"Stepwise hit an unexpected error: {exc_value}\n\n{where}\n\n"
+                                 "Your work is still open; saving it now is a good idea.")
+        finally:
+            self._showing = False
+
+    @staticmethod
+    def _write_log(text: str) -> Path | None:
+        try:
+            directory = log_dir()
+            directory.mkdir(parents=True, exist_ok=True)
+            path = directory / "stepwise-errors.log"
+            with path.open("a", encoding="utf-8") as f:
+                f.write(f"--- {datetime.datetime.now().isoformat(timespec='seconds')}\n{text}\n")
+            return path
+        except OSError:
+            return None
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused if one exists) with names, font and pyqtgraph configured."""
+    from gui import style
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv or [sys.argv[0] if sys.argv else "stepwise"]))
+    app.setOrganizationName("Stepwise")
+    app.setApplicationName("Stepwise")
+    font = app.font()
+    font.setPointSize(style.BASE_POINT_SIZE)
+    app.setFont(font)
+    style.configure_pyqtgraph()
+    return app
+
+
+def main(argv: list[str]) -> int:
+    """Open the window (on ``argv[0]`` if it names a scenario file) and run the event loop."""
+    t0 = time.perf_counter()
+    app = create_application()
+    hook = ExceptionHook()
+    hook.install()
+    from gui.main_window import MainWindow
+
+    scenario = argv[0] if argv else None
+    window = MainWindow(scenario)
+    window.show()
+    STARTUP["show_ms"] = (time.perf_counter() - t0) * 1000.0
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

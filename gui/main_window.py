@@ -1,0 +1,386 @@
+"""The main window: workspace tabs, the settings dock, the step-controls bar, menus and status bar.
+
+It reads top to bottom: actions, workspaces, docks, menus, connections, settings. Workspaces plug in
+through ``gui.workspaces.base`` and are picked by scenario kind when a file is opened.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
+                               QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+
+from gui import style
+from gui.actions import build_actions, shortcut_table
+from gui.panels.step_controls import StepControls
+from gui.workspaces.base import Workspace
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
+LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
+SCENARIO_FILTER = "Stepwise scenarios (*.json);;All files (*)"
+MAX_RECENT = 8
+
+
+class PlaceholderWorkspace(Workspace):
+    """Stands in for a workspace whose module is not available in this build."""
+
+    def __init__(self, title: str, message: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.controller = None
+        label = QLabel(message, self)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        QVBoxLayout(self).addWidget(label)
+        self._panel = QLabel("No settings for this workspace yet.")
+
+    def side_panel(self) -> QWidget:
+        return self._panel
+
+
+class MainWindow(QMainWindow):
+    """Stepwise's window; ``open_scenario(path)`` loads a file into the matching workspace."""
+
+    def __init__(self, scenario_path: str | None = None, settings: QSettings | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Stepwise")
+        self._settings = settings or QSettings("Stepwise", "Stepwise")
+        self._path: str | None = None
+        self._font_size = style.BASE_POINT_SIZE
+        self.last_error: tuple[str, str] | None = None
+        self._error_box: QMessageBox | None = None
+        self._create_actions()
+        self._create_workspaces()
+        self._create_docks()
+        self._create_menus()
+        self._connect()
+        self._read_settings()
+        self._open_initial(scenario_path)
+
+    # -- construction -----------------------------------------------------------------------------
+    def _create_actions(self) -> None:
+        self.actions = build_actions(self)
+        self.addActions([self.actions.step, self.actions.run, self.actions.back, self.actions.reset])
+
+    def _create_workspaces(self) -> None:
+        from gui.workspaces.descent1d import Descent1DWorkspace
+        from gui.workspaces.descent2d import Descent2DWorkspace
+
+        self.workspaces: list[Workspace] = [Descent1DWorkspace(), Descent2DWorkspace()]
+        network = self._make_network_workspace()
+        self.workspaces.append(network)
+        self.network_available = not isinstance(network, PlaceholderWorkspace)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("workspaceTabs")
+        self.tabs.setDocumentMode(True)
+        for ws in self.workspaces:
+            self.tabs.addTab(ws, ws.title)
+        self.step_controls = StepControls(self.actions, self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.step_controls)
+        self.setCentralWidget(central)
+
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("sessionStatus")
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+
+    @staticmethod
+    def _make_network_workspace() -> Workspace:
+        try:
+            from gui.workspaces.network import NetworkWorkspace
+        except ImportError:
+            return PlaceholderWorkspace(
+                "Network", "The network (back propagation) workspace is not part of this build yet.")
+        return NetworkWorkspace()
+
+    def _create_docks(self) -> None:
+        self.side_stack = QStackedWidget(self)
+        for ws in self.workspaces:
+            self.side_stack.addWidget(ws.side_panel())
+        self.settings_dock = QDockWidget("Settings", self)
+        self.settings_dock.setObjectName("settingsDock")
+        self.settings_dock.setWidget(self.side_stack)
+        self.settings_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                       | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
+
+    def _create_menus(self) -> None:
+        a = self.actions
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(a.open)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        file_menu.addAction(a.save)
+        file_menu.addAction(a.save_as)
+        file_menu.addSeparator()
+        file_menu.addAction(a.export_png)
+        file_menu.addAction(a.export_svg)
+        file_menu.addSeparator()
+        file_menu.addAction(a.quit)
+        run_menu = self.menuBar().addMenu("&Run")
+        for action in (a.step, a.run, a.back, a.reset):
+            run_menu.addAction(action)
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.settings_dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(a.font_bigger)
+        view_menu.addAction(a.font_smaller)
+        view_menu.addAction(a.log_loss)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(a.shortcuts)
+        help_menu.addAction(a.about)
+
+    def _connect(self) -> None:
+        a = self.actions
+        a.open.triggered.connect(self._on_open)
+        a.save.triggered.connect(self.save)
+        a.save_as.triggered.connect(self.save_as)
+        a.export_png.triggered.connect(lambda: self._export("png"))
+        a.export_svg.triggered.connect(lambda: self._export("svg"))
+        a.quit.triggered.connect(self.close)
+        a.step.triggered.connect(lambda: self._with_controller(lambda c: c.step(1)))
+        a.back.triggered.connect(lambda: self._with_controller(lambda c: c.back()))
+        a.reset.triggered.connect(self._on_reset)
+        a.run.toggled.connect(lambda on: self._with_controller(lambda c: c.set_running(on)))
+        a.font_bigger.triggered.connect(lambda: self.set_font_size(self._font_size + 1))
+        a.font_smaller.triggered.connect(lambda: self.set_font_size(self._font_size - 1))
+        a.log_loss.toggled.connect(self._on_log_loss)
+        a.about.triggered.connect(self._on_about)
+        a.shortcuts.triggered.connect(self._on_shortcuts)
+        for ws in self.workspaces:
+            c = ws.controller
+            if c is None:
+                continue
+            c.status_changed.connect(lambda text, ws=ws: self._on_status(ws, text))
+            c.running_changed.connect(lambda on, ws=ws: self._on_running(ws, on))
+            c.error.connect(lambda head, detail: self.statusBar().showMessage(f"{head}: {detail}", 10000))
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._on_tab_changed(self.tabs.currentIndex())
+
+    def _read_settings(self) -> None:
+        s = self._settings
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 950)
+        state = s.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        size = s.value("view/fontSize", style.BASE_POINT_SIZE, type=int)
+        self.set_font_size(size)
+        self._update_recent_menu()
+
+    def _open_initial(self, scenario_path: str | None) -> None:
+        if scenario_path:
+            self.open_scenario(scenario_path)
+        elif self.network_available:
+            self.tabs.setCurrentWidget(self.workspaces[2])
+            if LECTURE_NETWORK.exists():
+                self.open_scenario(str(LECTURE_NETWORK), remember=False)
+                self._path = None
+
+    # -- workspaces -----------------------------------------------------------------------------------
+    @property
+    def current_workspace(self) -> Workspace:
+        return self.tabs.currentWidget()
+
+    def workspace_for_kind(self, kind: str) -> Workspace | None:
+        return next((ws for ws in self.workspaces if kind in ws.kinds), None)
+
+    def _with_controller(self, fn) -> None:
+        c = self.current_workspace.controller
+        if c is not None:
+            fn(c)
+
+    def _on_tab_changed(self, index: int) -> None:
+        for ws in self.workspaces:
+            if ws.controller is not None and ws is not self.current_workspace:
+                ws.controller.set_running(False)
+        self.side_stack.setCurrentIndex(index)
+        c = self.current_workspace.controller
+        self.step_controls.bind(c)
+        self.step_controls.setEnabled(c is not None)
+        for action in (self.actions.step, self.actions.run, self.actions.back, self.actions.reset):
+            action.setEnabled(c is not None)
+        self.status_label.setText(c.status_text if c is not None else "")
+
+    def _on_status(self, ws: Workspace, text: str) -> None:
+        if ws is self.current_workspace:
+            self.status_label.setText(text)
+
+    def _on_running(self, ws: Workspace, on: bool) -> None:
+        if ws is not self.current_workspace:
+            return
+        with QSignalBlocker(self.actions.run):
+            self.actions.run.setChecked(on)
+        self.actions.run.setText("Pause" if on else "Run")
+
+    def _on_reset(self) -> None:
+        self._with_controller(lambda c: (c.set_running(False), c.reset()))
+
+    def _on_log_loss(self, on: bool) -> None:
+        for ws in self.workspaces:
+            ws.set_log_loss(on)
+
+    def set_font_size(self, point_size: int) -> None:
+        """Interface and plot text size, for projectors (View > Bigger/Smaller font)."""
+        self._font_size = max(style.MIN_POINT_SIZE, min(style.MAX_POINT_SIZE, int(point_size)))
+        app = QApplication.instance()
+        font = app.font()
+        font.setPointSize(self._font_size)
+        app.setFont(font)
+        for ws in self.workspaces:
+            ws.set_font_size(self._font_size)
+
+    # -- files --------------------------------------------------------------------------------------
+    def _on_open(self) -> None:
+        start = str(Path(self._path).parent) if self._path else str(RESOURCES)
+        path, _ = QFileDialog.getOpenFileName(self, "Open scenario", start, SCENARIO_FILTER)
+        if path:
+            self.open_scenario(path)
+
+    def open_scenario(self, path: str, remember: bool = True) -> bool:
+        """Load ``path`` into the workspace for its kind; on any problem keep the current work."""
+        from engine.optimizers import OptimizerError
+        from engine.scenario import ScenarioError, load_scenario
+
+        try:
+            scenario = load_scenario(path)
+            ws = self.workspace_for_kind(scenario.kind)
+            if ws is None:
+                self.show_error("Could not open scenario",
+                                f"{os.path.basename(path)}: this build has no workspace for "
+                                f"{scenario.kind!r} scenarios.")
+                return False
+            ws.load_scenario(scenario)
+        except (ScenarioError, OptimizerError, ValueError, OSError) as exc:
+            self.show_error("Could not open scenario", f"{os.path.basename(path)}: {exc}")
+            return False
+        ws.mark_clean()
+        self.tabs.setCurrentWidget(ws)
+        self._path = path
+        if remember:
+            self._add_recent(path)
+        self.setWindowTitle(f"Stepwise — {os.path.basename(path)}")
+        return True
+
+    def save(self) -> bool:
+        if self._path is None:
+            return self.save_as()
+        return self.save_to(self._path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save scenario", self._path or str(Path.home()),
+                                              SCENARIO_FILTER)
+        return self.save_to(path) if path else False
+
+    def save_to(self, path: str) -> bool:
+        """Write the current workspace's scenario to ``path``; errors go to :meth:`show_error`."""
+        from engine.scenario import ScenarioError, save_scenario
+
+        ws = self.current_workspace
+        try:
+            save_scenario(ws.to_scenario(), path)
+        except NotImplementedError:
+            self.show_error("Could not save", f"The {ws.title} workspace cannot be saved yet.")
+            return False
+        except (ScenarioError, ValueError, OSError) as exc:
+            self.show_error("Could not save scenario", str(exc))
+            return False
+        ws.mark_clean()
+        self._path = path
+        self._add_recent(path)
+        self.setWindowTitle(f"Stepwise — {os.path.basename(path)}")
+        return True
+
+    def _add_recent(self, path: str) -> None:
+        recent = [p for p in self._recent() if p != path]
+        self._settings.setValue("files/recent", [path, *recent][:MAX_RECENT])
+        self._update_recent_menu()
+
+    def _recent(self) -> list[str]:
+        value = self._settings.value("files/recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self._recent():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda checked=False, p=path: self.open_scenario(p))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _export(self, fmt: str) -> None:
+        widgets = self.current_workspace.plot_widgets()
+        if not widgets:
+            self.show_error("Nothing to export", "This workspace has no plot.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, f"Export plot as {fmt.upper()}",
+                                              str(Path.home() / f"stepwise-plot.{fmt}"),
+                                              f"{fmt.upper()} files (*.{fmt})")
+        if path:
+            self.export_plot(path, fmt)
+
+    def export_plot(self, path: str, fmt: str = "png") -> None:
+        """Write the current workspace's main plot to ``path`` with pyqtgraph's exporters."""
+        import pyqtgraph.exporters as exporters
+
+        scene = self.current_workspace.plot_widgets()[0].scene()
+        exporter = exporters.SVGExporter(scene) if fmt == "svg" else exporters.ImageExporter(scene)
+        try:
+            exporter.export(path)
+        except OSError as exc:
+            self.show_error("Could not export plot", str(exc))
+
+    # -- messages -----------------------------------------------------------------------------------
+    def show_error(self, headline: str, detail: str) -> None:
+        """The one place user-facing errors are shown: a headline and a hint, never a traceback."""
+        self.last_error = (headline, detail)
+        if self._error_box is not None:
+            self._error_box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, headline, headline, QMessageBox.StandardButton.Ok,
+                          self)
+        box.setObjectName("errorBox")
+        box.setInformativeText(detail)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result: setattr(self, "_error_box", None))
+        self._error_box = box
+        box.open()
+
+    def _on_about(self) -> None:
+        QMessageBox.about(self, "About Stepwise",
+                          "<h3>Stepwise</h3><p>Step through gradient descent and back propagation "
+                          "one iteration at a time, and see why each step goes where it goes.</p>")
+
+    def _on_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
+                       for key, what in shortcut_table(self.actions))
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    # -- closing ------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        for ws in self.workspaces:
+            if ws.controller is not None:
+                ws.controller.set_running(False)
+        if any(ws.is_dirty for ws in self.workspaces):
+            answer = QMessageBox.question(
+                self, "Unsaved changes", "Save your changes before quitting?",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                | QMessageBox.StandardButton.Cancel)
+            if answer == QMessageBox.StandardButton.Cancel or (
+                    answer == QMessageBox.StandardButton.Save and not self.save()):
+                event.ignore()
+                return
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
+        self._settings.setValue("view/fontSize", self._font_size)
+        event.accept()

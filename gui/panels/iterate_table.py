@@ -1,0 +1,115 @@
+"""The table of iterates (i, x_i, f(x_i), f'(x_i), step): a virtual model over the session history.
+
+Only rows up to the shown iterate exist; rows are formatted on demand, so a 100,000-iteration
+history costs nothing until scrolled to.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from gui.style import fmt, fmt_vector
+
+HEADERS_1D = ("i", "xᵢ", "f(xᵢ)", "f′(xᵢ)", "step")
+HEADERS_2D = ("i", "xᵢ", "f(xᵢ)", "∇f(xᵢ)", "step")
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return "—"
+    arr = np.ravel(np.asarray(value, dtype=np.float64))
+    if arr.size == 0:
+        return "—"
+    return fmt(arr[0]) if arr.size == 1 else fmt_vector(arr)
+
+
+class IterateModel(QAbstractTableModel):
+    """Rows 0..cursor of one session of a ``DescentController`` (session ``index``)."""
+
+    def __init__(self, controller, index: int = 0, parent=None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.session_index = index
+        self._rows = 0
+        self._headers = HEADERS_1D if controller.dim == 1 else HEADERS_2D
+        controller.record_changed.connect(self.sync)
+        controller.session_reset.connect(self.reset)
+
+    def _session(self):
+        sessions = self.controller.sessions
+        return sessions[min(self.session_index, len(sessions) - 1)]
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        it = self._session().history[index.row()]
+        column = index.column()
+        if column == 0:
+            return str(it.index)
+        if column == 1:
+            return _as_text(it.x)
+        if column == 2:
+            return fmt(it.value)
+        if column == 3:
+            return _as_text(it.gradient)
+        return _as_text(it.step)
+
+    def sync(self) -> None:
+        """Match the row count to the shown iterate; touched rows repaint."""
+        rows = self._session().cursor + 1
+        if rows > self._rows:
+            self.beginInsertRows(QModelIndex(), self._rows, rows - 1)
+            self._rows = rows
+            self.endInsertRows()
+        elif rows < self._rows:
+            self.beginRemoveRows(QModelIndex(), rows, self._rows - 1)
+            self._rows = rows
+            self.endRemoveRows()
+
+    def reset(self) -> None:
+        self.beginResetModel()
+        self._rows = self._session().cursor + 1
+        self.endResetModel()
+
+
+class IterateTable(QTableView):
+    """The table view; follows the newest row while stepping."""
+
+    def __init__(self, controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("iterateTable")
+        self.model_ = IterateModel(controller, parent=self)
+        self.setModel(self.model_)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.verticalHeader().setVisible(False)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        header = self.horizontalHeader()
+        # Measure only a few rows: a 100,000-row history must not be scanned on every resize.
+        header.setResizeContentsPrecision(40)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.setAlternatingRowColors(True)
+        controller.record_changed.connect(self._follow)
+
+    def _follow(self) -> None:
+        last = self.model_.rowCount() - 1
+        if last >= 0 and self.isVisible():
+            self.scrollToBottom()

@@ -1,0 +1,60 @@
+"""Offscreen rendering of the window after N steps (``python main.py screenshot``, the docs images)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WINDOW_SIZE = (1600, 1000)
+WORKSPACE_NAMES = {"descent1d": "function1d", "1d": "function1d", "descent2d": "function2d",
+                   "2d": "function2d", "network": "network"}
+
+
+class ScreenshotError(ValueError):
+    """The scenario could not be opened or the workspace name is unknown; the message says which."""
+
+
+def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str | None = None) -> None:
+    """Open ``scenario_path`` in a fixed-size window, take ``steps`` steps, save the window to ``out``.
+
+    ``workspace``: ``descent1d``, ``descent2d`` or ``network`` (default: the scenario's own kind).
+    """
+    from PySide6.QtCore import QSettings
+
+    from gui.app import create_application
+    from gui.main_window import MainWindow
+
+    app = create_application()
+    kind = None
+    if workspace is not None:
+        if workspace not in WORKSPACE_NAMES:
+            raise ScreenshotError(f"unknown workspace {workspace!r}; choose one of "
+                                  "descent1d, descent2d, network")
+        kind = WORKSPACE_NAMES[workspace]
+    settings = QSettings(str(Path(out).with_suffix(".ini")) + ".tmp", QSettings.Format.IniFormat)
+    window = MainWindow(None, settings=settings)
+    try:
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        app.processEvents()
+        if not window.open_scenario(scenario_path, remember=False):
+            raise ScreenshotError(" ".join(window.last_error or ("could not open", scenario_path)))
+        if kind is not None:
+            ws = window.workspace_for_kind(kind)
+            if ws is None:
+                raise ScreenshotError(f"this build has no {workspace} workspace")
+            window.tabs.setCurrentWidget(ws)
+        controller = window.current_workspace.controller
+        if controller is not None and steps > 0:
+            controller.step(int(steps))
+        for _ in range(5):
+            app.processEvents()
+        image = window.grab()
+        if not image.save(out):
+            raise ScreenshotError(f"could not write {out}")
+    finally:
+        for ws in window.workspaces:
+            ws.mark_clean()
+        window.close()
+        window.deleteLater()
+        app.processEvents()
+        Path(settings.fileName()).unlink(missing_ok=True)

@@ -1,0 +1,188 @@
+"""The workspace plug-in interface: what the main window needs from a workspace and its controller.
+
+A workspace is a ``QWidget`` (the plots, shown as a tab) that subclasses :class:`Workspace` and sets:
+
+- ``title`` (class attribute): the tab text, e.g. ``"1-D descent"``;
+- ``kinds`` (class attribute): the scenario kinds it opens, e.g. ``("function1d",)``;
+- ``controller``: a :class:`SteppingController` (a QObject) that owns the engine session(s);
+- ``side_panel() -> QWidget``: settings shown in the side dock while the workspace is current;
+- ``load_scenario(scenario)``: replace the current work with a loaded ``engine.scenario.Scenario``
+  (raise the engine's own exception types if it cannot; the main window shows them);
+- ``to_scenario()``: the current work as a scenario the main window can save;
+- ``is_dirty`` / ``mark_clean()``: unsaved changes since the last load/save;
+- ``plot_widgets() -> list[pg.PlotWidget | pg.GraphicsLayoutWidget]``: for File > Export plot;
+- ``set_font_size(point_size)`` and ``set_log_loss(on)``: View menu hooks (defaults provided).
+
+The controller offers intents and emits facts (data flows one way):
+
+- intents: ``step(n=1)``, ``back()``, ``jump(k)``, ``reset()``, ``set_running(on)``,
+  ``toggle_running()``, ``set_speed(iterations_per_second)``;
+- state: ``history_length`` (number of records, >= 1), ``cursor`` (index of the shown record),
+  ``finished`` (no further step possible), ``running`` (run mode on), ``status_text`` (words);
+- signals: ``record_changed()`` after any move, ``session_reset()`` after a new session,
+  ``status_changed(str)``, ``running_changed(bool)``, ``error(str, str)`` (headline, detail) for
+  problems that are the user's input, shown by the panel or the main window.
+
+:class:`SteppingController` implements run mode (a ~60 Hz ``QTimer`` that asks ``step(n)`` for a
+chunk of iterations per frame) so every workspace's controller behaves the same.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+FRAME_MS = 16
+
+
+class SteppingController(QObject):
+    """Base class of workspace controllers: signals, run mode and the stepping interface.
+
+    Subclasses implement :meth:`step`, :meth:`back`, :meth:`jump`, :meth:`reset` and the
+    properties :attr:`history_length`, :attr:`cursor`, :attr:`finished`, :attr:`status_text`.
+    """
+
+    record_changed = Signal()
+    session_reset = Signal()
+    status_changed = Signal(str)
+    running_changed = Signal(bool)
+    error = Signal(str, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._speed = 60.0
+        self._carry = 0.0
+        self._last_tick = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._on_frame)
+        self.frames = 0
+
+    # -- interface for subclasses -------------------------------------------------------------
+    def step(self, n: int = 1) -> None:
+        raise NotImplementedError
+
+    def back(self) -> None:
+        raise NotImplementedError
+
+    def jump(self, k: int) -> None:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def history_length(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def cursor(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def finished(self) -> bool:
+        raise NotImplementedError
+
+    @property
+    def status_text(self) -> str:
+        raise NotImplementedError
+
+    # -- run mode -------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    @property
+    def speed(self) -> float:
+        """Run-mode speed in iterations per second."""
+        return self._speed
+
+    def set_speed(self, iterations_per_second: float) -> None:
+        self._speed = max(0.1, float(iterations_per_second))
+
+    def set_running(self, on: bool) -> None:
+        if on == self.running:
+            return
+        if on:
+            if self.finished:
+                return
+            self._carry = 1.0  # the first frame moves at once, even at low speeds
+            self._last_tick = time.perf_counter()
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self.running_changed.emit(on)
+
+    def toggle_running(self) -> None:
+        self.set_running(not self.running)
+
+    def _on_frame(self) -> None:
+        now = time.perf_counter()
+        # Clamp the elapsed time so a stalled frame does not trigger a huge catch-up chunk.
+        elapsed = min(now - self._last_tick, 0.1)
+        self._last_tick = now
+        self._carry += self._speed * elapsed
+        n = int(self._carry)
+        self._carry -= n
+        self.frames += 1
+        if n > 0:
+            self.step(n)
+        if self.finished:
+            self.set_running(False)
+
+
+class Workspace(QWidget):
+    """Base class of the workspaces shown as tabs in the main window (see the module docstring)."""
+
+    title = "Workspace"
+    kinds: tuple[str, ...] = ()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._dirty = False
+
+    controller: SteppingController
+
+    def side_panel(self) -> QWidget:
+        raise NotImplementedError
+
+    def load_scenario(self, scenario) -> None:
+        raise NotImplementedError
+
+    def to_scenario(self):
+        raise NotImplementedError
+
+    @property
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def mark_clean(self) -> None:
+        self._dirty = False
+
+    def plot_widgets(self) -> list:
+        return []
+
+    def set_font_size(self, point_size: int) -> None:
+        from gui.style import style_plot
+
+        for widget in self.plot_widgets():
+            for item in _plot_items(widget):
+                style_plot(item, point_size)
+
+    def set_log_loss(self, on: bool) -> None:
+        """Loss axis on a log scale (workspaces with a loss plot override this)."""
+
+
+def _plot_items(widget) -> list:
+    import pyqtgraph as pg
+
+    if isinstance(widget, pg.PlotWidget):
+        return [widget.getPlotItem()]
+    if isinstance(widget, pg.GraphicsLayoutWidget):
+        return [item for item in widget.ci.items if isinstance(item, pg.PlotItem)]
+    return []

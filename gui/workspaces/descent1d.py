@@ -1,0 +1,111 @@
+"""The 1-D descent workspace (SPEC 1.1): f with numbered iterates, f' below, basins, the table."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from gui import style
+from gui.controller import DescentController, basin_labels
+from gui.panels.function_panel import FunctionPanel
+from gui.panels.iterate_table import IterateTable
+from gui.plots.basins import BasinsStrip
+from gui.plots.curve1d import Curve1DPlot, plot_range_1d
+from gui.plots.derivative1d import Derivative1DPlot
+from gui.workspaces.base import Workspace
+
+BASIN_STARTS = 121
+BASIN_MAX_ITER = 400
+
+
+def gather(session, upto: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Decimated iterates 0..upto of ``session``: (numbers, x, f, f') as float arrays."""
+    idx = style.decimate(upto + 1)
+    history = session.history
+    its = [history[i] for i in idx]
+    xs = np.array([float(np.ravel(it.x)[0]) for it in its])
+    fs = np.array([float(it.value) for it in its])
+    ds = np.array([float(np.ravel(it.gradient)[0]) for it in its])
+    return idx, xs, fs, ds
+
+
+class Descent1DWorkspace(Workspace):
+    title = "1-D descent"
+    kinds = ("function1d",)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = DescentController(1, self)
+        self.panel = FunctionPanel(self.controller)
+        self.curve = Curve1DPlot()
+        self.basins = BasinsStrip()
+        self.derivative = Derivative1DPlot()
+        self.derivative.setXLink(self.curve)
+        self.basins.setXLink(self.curve)
+        self.table = IterateTable(self.controller)
+
+        plots = QWidget()
+        column = QVBoxLayout(plots)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(self.curve, 3)
+        column.addWidget(self.basins)
+        column.addWidget(self.derivative, 2)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(plots)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 430])
+        self.table.setMinimumWidth(330)
+        QVBoxLayout(self).addWidget(splitter)
+
+        self._basin_timer = QTimer(self, singleShot=True, interval=120)
+        self._basin_timer.timeout.connect(self.update_basins)
+        c = self.controller
+        c.objective_changed.connect(self._on_objective)
+        c.session_reset.connect(self._basin_timer.start)
+        c.record_changed.connect(self.redraw)
+        c.settings_changed.connect(self.mark_dirty)
+        self.curve.start_clicked.connect(lambda x: self.controller.set_start([x]))
+        self._on_objective()
+        self.redraw()
+        self.update_basins()
+        self.mark_clean()
+
+    def side_panel(self) -> QWidget:
+        return self.panel
+
+    def plot_widgets(self) -> list:
+        return [self.curve, self.derivative, self.basins]
+
+    def _on_objective(self) -> None:
+        self.curve.show_objective(self.controller.objective)
+        self.derivative.show_objective(self.controller.objective)
+
+    def redraw(self) -> None:
+        """Every plot from the shown record of the session (decimated for long runs)."""
+        s = self.controller.sessions[0]
+        numbers, xs, fs, ds = gather(s, s.cursor)
+        self.curve.show_record(xs, fs, numbers, xs[-1], fs[-1], ds[-1])
+        self.derivative.show_record(xs, ds, xs[-1], ds[-1])
+
+    def update_basins(self) -> None:
+        """Recolour the strip for the current objective and method (runs the engine's sessions)."""
+        c = self.controller
+        minima = np.asarray([np.ravel(m)[0] for m in (c.objective.minima or [])], dtype=np.float64)
+        if minima.size == 0:
+            self.basins.clear_basins("Basins: this function has no known minima to colour by.")
+            return
+        lo, hi = plot_range_1d(c.objective)
+        xs = np.linspace(lo, hi, BASIN_STARTS)
+        labels = basin_labels(c.objective, c.specs[0], xs[:, None], tol=max(c.tol, 1e-6),
+                              max_iter=BASIN_MAX_ITER)
+        self.basins.show_basins(xs, labels, minima)
+
+    def load_scenario(self, scenario) -> None:
+        self.controller.load(scenario)
+
+    def to_scenario(self):
+        return self.controller.to_scenario(title="1-D descent")

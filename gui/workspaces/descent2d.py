@@ -1,0 +1,85 @@
+"""The 2-D descent workspace (SPEC 1.2): contour with racing paths and -grad arrows, loss below."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from engine.optimizers import TITLES
+from gui import style
+from gui.controller import DescentController
+from gui.panels.function_panel import FunctionPanel
+from gui.plots.contour2d import Contour2DPlot
+from gui.plots.loss_plot import LossPlot
+from gui.workspaces.base import Workspace
+
+
+def gather_path(session, upto: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decimated iterates 0..upto: (numbers, xy ``(k, 2)``, f ``(k,)``)."""
+    idx = style.decimate(upto + 1)
+    history = session.history
+    its = [history[i] for i in idx]
+    xy = np.array([np.ravel(it.x) for it in its], dtype=np.float64).reshape(-1, 2)
+    fs = np.array([float(it.value) for it in its])
+    return idx, xy, fs
+
+
+class Descent2DWorkspace(Workspace):
+    title = "2-D descent"
+    kinds = ("function2d",)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = DescentController(2, self)
+        self.panel = FunctionPanel(self.controller, race=True)
+        self.contour = Contour2DPlot()
+        self.loss = LossPlot()
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.contour)
+        splitter.addWidget(self.loss)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        QVBoxLayout(self).addWidget(splitter)
+
+        c = self.controller
+        c.objective_changed.connect(lambda: self.contour.show_objective(self.controller.objective))
+        c.session_reset.connect(self._on_reset)
+        c.record_changed.connect(self.redraw)
+        c.settings_changed.connect(self.mark_dirty)
+        self.contour.start_clicked.connect(lambda x1, x2: self.controller.set_start([x1, x2]))
+        self.contour.show_objective(c.objective)
+        self._on_reset()
+        self.redraw()
+        self.mark_clean()
+
+    def side_panel(self) -> QWidget:
+        return self.panel
+
+    def plot_widgets(self) -> list:
+        return [self.contour, self.loss]
+
+    def set_log_loss(self, on: bool) -> None:
+        self.loss.set_log(on)
+        self.redraw()
+
+    def _on_reset(self) -> None:
+        c = self.controller
+        names = [f"{TITLES[s.name]} (lr {style.fmt(s.lr)})" for s in c.specs]
+        self.contour.set_paths(names)
+        self.contour.show_start(c.start)
+        self.loss.set_series_count(len(c.specs))
+
+    def redraw(self) -> None:
+        """Paths, current points, -grad arrows and loss curves from the shown records."""
+        for i, s in enumerate(self.controller.sessions):
+            numbers, xy, fs = gather_path(s, s.cursor)
+            current = s.current
+            self.contour.show_path(i, xy, np.ravel(current.x), current.gradient)
+            self.loss.show_series(i, numbers.astype(np.float64), fs)
+
+    def load_scenario(self, scenario) -> None:
+        self.controller.load(scenario)
+
+    def to_scenario(self):
+        return self.controller.to_scenario(title="2-D descent")
