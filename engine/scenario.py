@@ -344,11 +344,11 @@ _PARAM = re.compile(r"^(?:w\((\d+)\)\[(\d+),(\d+)\]|b\((\d+)\)\[(\d+)\])$")
 
 
 def parameter_names(sizes: tuple[int, ...]) -> list[str]:
-    """Lecture names in flat order: per layer l, ``w(l)[j,k]`` row by row, then ``b(l)[j]``."""
+    """Lecture names in the engine's flat order: node by node, its incoming weights then its bias."""
     names = []
     for l in range(1, len(sizes)):
-        names += [f"w({l})[{j},{k}]" for j in range(1, sizes[l] + 1) for k in range(1, sizes[l - 1] + 1)]
-        names += [f"b({l})[{j}]" for j in range(1, sizes[l] + 1)]
+        for j in range(1, sizes[l] + 1):
+            names += [f"w({l})[{j},{k}]" for k in range(1, sizes[l - 1] + 1)] + [f"b({l})[{j}]"]
     return names
 
 
@@ -604,8 +604,98 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
         raise
 
 
+# --- building engine objects ----------------------------------------------------------------------
+
+def build_network(scenario: Scenario):
+    """The scenario's :class:`engine.network.Network`; absent weights are Glorot-uniform from ``seed``,
+    absent biases zero. Every layer is drawn, so a layer's random weights do not depend on
+    whether another layer's are given."""
+    from engine.network import Layer, Network, glorot
+
+    spec = _require(scenario, "network")
+    rng = np.random.default_rng(scenario.seed)
+    drawn = glorot(spec.inputs, [layer.units for layer in spec.layers],
+                   [layer.activation for layer in spec.layers], rng)
+    layers = tuple(
+        Layer(given.units, given.activation,
+              given.weights if given.weights is not None else random.W,
+              given.biases if given.biases is not None else random.b)
+        for given, random in zip(spec.layers, drawn.layers))
+    return Network(spec.inputs, layers)
+
+
+def build_dataset(scenario: Scenario):
+    """The scenario's observations as an :class:`engine.data.Dataset` (CSV read from ``data.resolved``)."""
+    from engine.data import Dataset, load_csv, make_dataset
+
+    data = scenario.data
+    _require(scenario, "network")
+    assert data is not None
+    if data.source == "dataset":
+        return make_dataset(data.name, data.n, data.noise, data.seed)
+    if data.source == "csv":
+        return load_csv(data.resolved, list(data.columns_in), list(data.columns_out))
+    assert data.inputs is not None and data.targets is not None
+    d, k = data.inputs.shape[1], data.targets.shape[1]
+    names_in = ("x",) if d == 1 else tuple(f"x{i}" for i in range(1, d + 1))
+    names_out = ("y",) if k == 1 else tuple(f"y{i}" for i in range(1, k + 1))
+    return Dataset(data.inputs, data.targets, names_in, names_out, scenario.title)
+
+
+def training_arrays(scenario: Scenario):
+    """``(network, X (n_obs, n_in), Y (n_obs, n_out))`` ready for back propagation.
+
+    Class-index targets become one-hot rows for a softmax output (``prepare_targets``).
+    """
+    from engine.losses import LossError, prepare_targets
+
+    network = build_network(scenario)
+    data = build_dataset(scenario)
+    if data.n_inputs != network.inputs:
+        raise ScenarioError("data", f"the data have {data.n_inputs} input column(s) but network.inputs is "
+                                    f"{network.inputs}")
+    try:
+        Y = prepare_targets(scenario.loss, data.targets, network.n_outputs)
+    except LossError as e:
+        raise ScenarioError("data.targets", str(e)) from None
+    return network, data.inputs, Y
+
+
+def build_objective(scenario: Scenario):
+    """The function scenario's objective (``engine.functions``), with the chosen derivative mode."""
+    from engine import functions
+
+    fn = _require(scenario, "function")
+    if fn.preset is not None:
+        return functions.preset(fn.preset, derivatives=fn.mode, h=fn.h)
+    objective = functions.from_expression(fn.expression, scenario.dimension)
+    return objective.with_derivatives(fn.mode, fn.h) if fn.mode != "exact" else objective
+
+
+def build_function_session(scenario: Scenario):
+    """A fresh :class:`engine.descent.DescentSession` at the scenario's start point."""
+    from engine.descent import DescentSession
+
+    objective = build_objective(scenario)
+    kwargs: dict[str, Any] = {}
+    if scenario.tolerance is not None:
+        kwargs["tol"] = scenario.tolerance
+    if scenario.max_iterations is not None:
+        kwargs["max_iter"] = scenario.max_iterations
+    return DescentSession(objective, np.array(scenario.start, dtype=np.float64), scenario.optimizer, **kwargs)
+
+
+def _require(scenario: Scenario, kind: str) -> Any:
+    want_network = kind == "network"
+    if (scenario.kind == "network") != want_network:
+        raise ScenarioError("kind", f"this needs a {'network' if want_network else 'function'} scenario, "
+                                    f"got {scenario.kind}")
+    return scenario.network if want_network else scenario.function
+
+
 __all__ = [
     "ACTIVATION_NAMES", "DERIVATIVE_MODES", "FORMAT", "KINDS", "LOSS_NAMES", "VERSION", "DataSpec",
-    "FunctionSpec", "LayerSpec", "NetworkSpec", "Scenario", "ScenarioError", "load_scenario",
-    "parameter_names", "parse_scenario", "save_scenario",
+    "FunctionSpec", "LayerSpec", "NetworkSpec", "Scenario", "ScenarioError", "build_dataset",
+    "build_function_session", "build_network", "build_objective", "load_scenario", "parameter_names", "parse_scenario", "save_scenario",
+    "training_arrays",
 ]

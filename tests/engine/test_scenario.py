@@ -159,10 +159,12 @@ def test_defaults_filled_and_round_trip() -> None:
     assert "weights" not in again.to_dict()["network"]["layers"][0]
 
 
-def test_parameter_names_in_lecture_order() -> None:
-    assert parameter_names((2, 2, 1)) == [
-        "w(1)[1,1]", "w(1)[1,2]", "w(1)[2,1]", "w(1)[2,2]", "b(1)[1]", "b(1)[2]",
-        "w(2)[1,1]", "w(2)[1,2]", "b(2)[1]"]
+def test_parameter_names_match_the_network_engine() -> None:
+    from engine.network import glorot, lecture_network
+
+    assert parameter_names((2, 2, 1)) == lecture_network().param_names()
+    net = glorot(3, [4, 2], ["tanh", "softmax"], np.random.default_rng(0))
+    assert parameter_names((3, 4, 2)) == net.param_names()
 
 
 def test_mini_batch_and_frozen_round_trip() -> None:
