@@ -135,37 +135,26 @@ def _emit(text: str, out: str | None) -> None:
 # --- run ----------------------------------------------------------------------------------------
 
 def network_trace(scenario: Any, steps: int, every: int = 1) -> dict:
-    """Train ``steps`` updates and return the trace: steps with loss, parameters, gradient; status, reason."""
+    """Train ``steps`` updates and return the trace: steps with loss, parameters, gradient; status, reason.
+
+    Each recorded step holds the full-data loss R and gradient at the parameters after that
+    many updates (for online and mini-batch training too, so steps compare like with like).
+    """
     from engine.scenario import build_training_session
 
     session = build_training_session(scenario)
-    names = session.network.param_names()
-    records = _network_records(session, steps)
+    session.run(steps)
+    names = session.param_names
     num = _JsonNumbers()
     kept = []
-    for k in _recorded(len(records) - 1, every):
-        loss, theta, grad = records[k]
+    for k in _recorded(session.n_updates, every):
+        theta = session.parameters_at(k)
+        loss, grad = session.kernel(theta, session.X, session.Y)
         kept.append({"step": k, "loss": num(loss),
                      "parameters": dict(zip(names, num.many(theta))),
                      "gradient": dict(zip(names, num.many(grad)))})
     status = session.status
     return {"steps": kept, "status": status.state, "reason": _reason(status.reason, num)}
-
-
-def _network_records(session: Any, steps: int) -> list[tuple[float, Any, Any]]:
-    """(loss, theta, gradient) at step 0 and after each update, stopping early if the run finishes."""
-    out = [_network_state(session)]
-    for _ in range(steps):
-        if session.status.finished:
-            break
-        session.step_update()
-        out.append(_network_state(session))
-    return out
-
-
-def _network_state(session: Any) -> tuple[float, Any, Any]:
-    record = session.current
-    return record.loss, record.theta, record.gradient
 
 
 def function_trace(scenario: Any, steps: int, every: int = 1) -> dict:
@@ -231,7 +220,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         trace = function_trace(scenario, args.steps, args.every)
         variables = ("x",) if scenario.kind == "function1d" else ("x1", "x2")
     if args.format == "json":
-        text = json.dumps(trace, indent=1, allow_nan=False) + "\n"
+        text = json.dumps(trace, indent=2, allow_nan=False) + "\n"
     else:
         text = trace_csv(trace, scenario.kind, variables)
         if trace["status"] != "running" or trace["reason"]:

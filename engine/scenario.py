@@ -38,8 +38,8 @@ LOSS_NAMES = ("sse", "mse", "half_sse", "cross_entropy", "binary_cross_entropy")
 
 _COMMON_FIELDS = ("format", "version", "kind", "title", "description")
 _NETWORK_FIELDS = _COMMON_FIELDS + ("network", "frozen", "data", "loss", "training", "optimizer", "seed")
-_FUNCTION_FIELDS = _COMMON_FIELDS + ("function", "derivatives", "start", "optimizer", "tolerance",
-                                     "max_iterations")
+_FUNCTION_FIELDS = _COMMON_FIELDS + ("function", "derivatives", "start", "optimizer", "compare",
+                                     "tolerance", "max_iterations")
 
 
 class ScenarioError(ValueError):
@@ -130,7 +130,8 @@ class FunctionSpec:
 class Scenario:
     """A parsed, validated scenario. Network kinds fill ``network``, ``data``, ``loss``, ``training``,
     ``batch_size``, ``frozen``, ``seed``; function kinds fill ``function``, ``start``, ``tolerance``,
-    ``max_iterations``. Two scenarios are equal when their file forms are equal."""
+    ``max_iterations`` and ``compare`` (further optimizers to race against ``optimizer`` from the
+    same start). Two scenarios are equal when their file forms are equal."""
 
     kind: str
     title: str = ""
@@ -147,6 +148,7 @@ class Scenario:
     start: tuple[float, ...] = ()
     tolerance: float | None = None
     max_iterations: int | None = None
+    compare: tuple[OptimizerSpec, ...] = ()
 
     @property
     def dimension(self) -> int:
@@ -175,6 +177,8 @@ class Scenario:
             d["derivatives"] = {"mode": fn.mode, "h": fn.h}
             d["start"] = list(self.start)
             d["optimizer"] = self.optimizer.to_dict()
+            if self.compare:
+                d["compare"] = [spec.to_dict() for spec in self.compare]
             if self.tolerance is not None:
                 d["tolerance"] = self.tolerance
             if self.max_iterations is not None:
@@ -486,10 +490,7 @@ def _function_presets() -> dict[str, int]:
     """Preset name -> dimension, from the function engine."""
     from engine import functions
 
-    out = {}
-    for name in functions.PRESETS:
-        out[name] = functions.preset(name).dim
-    return out
+    return {name: int(p.dim) for name, p in functions.PRESETS.items()}
 
 
 def _parse_function(obj: dict, kind: str) -> dict:
@@ -518,8 +519,12 @@ def _parse_function(obj: dict, kind: str) -> dict:
     start = _vector(start_raw, "start", dim)
     tol = obj.get("tolerance")
     max_it = obj.get("max_iterations")
+    compare = obj.get("compare", [])
+    if not isinstance(compare, list):
+        raise ScenarioError("compare", f"expected a list of optimizers, got {_describe(compare)}")
     return {"function": spec, "start": tuple(float(v) for v in start),
             "optimizer": _optimizer(obj.get("optimizer"), "optimizer"),
+            "compare": tuple(_optimizer(c, f"compare[{i}]") for i, c in enumerate(compare)),
             "tolerance": None if tol is None else _number(tol, "tolerance", positive=True),
             "max_iterations": None if max_it is None else _integer(max_it, "max_iterations", 1)}
 
@@ -661,6 +666,16 @@ def training_arrays(scenario: Scenario):
     return network, data.inputs, Y
 
 
+def build_training_session(scenario: Scenario):
+    """A fresh :class:`engine.training.TrainingSession` for a network scenario."""
+    from engine.training import TrainingSession
+
+    network, X, Y = training_arrays(scenario)
+    training = ("mini_batch", scenario.batch_size) if scenario.training == "mini_batch" else scenario.training
+    return TrainingSession(network, X, Y, scenario.loss, training, scenario.optimizer,
+                           frozen=scenario.frozen, seed=scenario.seed)
+
+
 def build_objective(scenario: Scenario):
     """The function scenario's objective (``engine.functions``), with the chosen derivative mode."""
     from engine import functions
@@ -696,6 +711,6 @@ def _require(scenario: Scenario, kind: str) -> Any:
 __all__ = [
     "ACTIVATION_NAMES", "DERIVATIVE_MODES", "FORMAT", "KINDS", "LOSS_NAMES", "VERSION", "DataSpec",
     "FunctionSpec", "LayerSpec", "NetworkSpec", "Scenario", "ScenarioError", "build_dataset",
-    "build_function_session", "build_network", "build_objective", "load_scenario", "parameter_names", "parse_scenario", "save_scenario",
+    "build_function_session", "build_network", "build_objective", "build_training_session", "load_scenario", "parameter_names", "parse_scenario", "save_scenario",
     "training_arrays",
 ]
