@@ -337,6 +337,8 @@ def is_lecture_example(network: Any, X: Any, Y: Any, loss: str) -> bool:
 
 
 MAX_EXPLAINED_OBS = 10
+#: Parameters reached by more paths than this are explained in the two-factor delta form.
+MAX_CHAIN_PATHS = 2
 
 
 def explain_network(scenario: Any, observation: int | None, fmt: str, digits: int) -> str:
@@ -413,11 +415,15 @@ def explain_network(scenario: Any, observation: int | None, fmt: str, digits: in
                                                 r"$\partial R_i/\partial\theta$"])
         for name in names:
             cr = chain_rule(network, rec, name, i)
-            factors = cr.paths if cr.paths else [cr.delta_form]
+            # Past a few paths the written-out sum stops being readable: the delta form
+            # dR/dtheta = delta(l)_j * a(l-1)_k gives the same number in two factors.
+            factors = cr.paths if 0 < len(cr.paths) <= MAX_CHAIN_PATHS else [cr.delta_form]
             products = [" * ".join(f(x.value) if k == 0 or x.value >= 0 else f"({f(x.value)})"
                                    for k, x in enumerate(path)) for path in factors]
             values = " + ".join(f"({p})" for p in products) if len(products) > 1 else products[0]
-            symbols = cr.leibniz.split(" = ", 1)[1].replace(" · ", " * ")
+            symbols = " + ".join(" * ".join(x.symbol for x in path) for path in factors)
+            if factors[0] is cr.delta_form:
+                symbols += f" (delta form of {len(cr.paths) or 'many'} paths)"
             tex_symbols = " + ".join(" ".join(x.latex for x in path) for path in factors)
             tex_values = values.replace(" * ", r" \cdot ")
             chain.add(name, symbols, values, f(cr.total),

@@ -256,7 +256,8 @@ def _rows(name: str, text: str) -> tuple[str, list[str], int, list[tuple[int, li
                 rows.append((reader.line_num, cells))
     except csv.Error as e:
         raise DataError(f"{name}, line {reader.line_num}: {e}", line=reader.line_num) from None
-    assert header is not None
+    if header is None:
+        raise DataError(f"{name}: no header row; every line is blank or holds only delimiters")
     return delim, header, header_line, rows
 
 
