@@ -159,7 +159,7 @@ def test_load_csv_tabs_and_no_trailing_newline(tmp_path: Path) -> None:
     ("", ["x1"], ["y"], "data.csv: the file is empty"),
     ("\n\n  \n", ["x1"], ["y"], "data.csv: the file is empty"),
     ("x1,x2,y\n", ["x1"], ["y"], "data.csv: no data rows after the header (line 1)"),
-    (",,\n;;\n", ["x1"], ["y"], "data.csv: no header row"),
+    (",,\n , ,\n", ["x1"], ["y"], "data.csv: no header row"),
     ("x,x,y\n1,2,3\n", ["x"], ["y"], 'column name "x" appears 2 times'),
 ])
 def test_load_csv_errors_name_file_line_column(tmp_path: Path, text: str, inputs: list, targets: list,
