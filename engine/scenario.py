@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.optimizers import OPTIMIZER_NAMES, SCHEDULE_NAMES, DEFAULTS, OptimizerError, OptimizerSpec, \
-    make_spec, spec_from_dict
+from engine.data import DATASET_NAMES, DATASETS
+from engine.optimizers import (DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_NAMES, OptimizerError, OptimizerSpec,
+                               make_spec, spec_from_dict)
 
 FORMAT = "stepwise-scenario"
 VERSION = 1
@@ -403,8 +404,6 @@ def _targets_fit(n_targets: int, network: NetworkSpec, loss: str) -> bool:
 
 
 def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) -> DataSpec:
-    from engine.data import DATASET_NAMES, DATASETS
-
     if not isinstance(value, dict):
         raise ScenarioError("data", f"expected an object {{...}}, got {_describe(value)}")
     n_out = network.layers[-1].units
