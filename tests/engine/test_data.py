@@ -199,3 +199,29 @@ def test_preview_csv(tmp_path: Path) -> None:
     assert rows == [["0", "0"], ["1", "1"], ["2", "4"], ["3", "9"], ["4", "16"]]
     with pytest.raises(DataError, match="empty"):
         preview_csv(_write(tmp_path, "", "e.csv"))
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+_finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.integers(1, 6).flatmap(lambda n: arrays(np.float64, (n, 3), elements=_finite)),
+       delimiter=st.sampled_from([",", "\t"]))
+def test_csv_round_trip_is_exact(tmp_path_factory: pytest.TempPathFactory, values: np.ndarray,
+                                 delimiter: str) -> None:
+    import csv
+
+    path = tmp_path_factory.mktemp("csv") / "values.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        writer.writerow(["a", "b", "c"])
+        writer.writerows([[repr(float(v)) for v in row] for row in values])
+    d = load_csv(path, ["a", 1], ["c"])
+    np.testing.assert_array_equal(d.inputs, values[:, :2])
+    np.testing.assert_array_equal(d.targets, values[:, 2:])

@@ -284,3 +284,53 @@ def test_every_preset_file_loads_and_round_trips(path: Path) -> None:
     s = load_scenario(path)
     assert isinstance(s, Scenario) and s.title
     assert parse_scenario(s.to_dict(), path.parent) == s
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_weight = st.floats(-10, 10, allow_nan=False)
+
+
+@st.composite
+def network_scenarios(draw: st.DrawFn) -> dict:
+    inputs = draw(st.integers(1, 3))
+    sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    layers, prev = [], inputs
+    for i, units in enumerate(sizes):
+        layer = {"units": units, "activation": draw(st.sampled_from(["identity", "sigmoid", "tanh", "relu"]))}
+        if draw(st.booleans()):
+            layer["weights"] = [[draw(_weight) for _ in range(prev)] for _ in range(units)]
+            layer["biases"] = [draw(_weight) for _ in range(units)]
+        layers.append(layer)
+        prev = units
+    n = draw(st.integers(1, 4))
+    names = parameter_names(tuple([inputs] + sizes))
+    return {
+        "version": 1, "kind": "network", "title": draw(st.text(max_size=10)),
+        "network": {"inputs": inputs, "layers": layers},
+        "frozen": draw(st.lists(st.sampled_from(names), unique=True, max_size=3)),
+        "data": {"inputs": [[draw(_weight) for _ in range(inputs)] for _ in range(n)],
+                 "targets": [[draw(_weight) for _ in range(prev)] for _ in range(n)]},
+        "loss": draw(st.sampled_from(["sse", "mse", "half_sse"])),
+        "training": draw(st.sampled_from(["full_batch", "online", {"mini_batch": 2}])),
+        "optimizer": draw(st.sampled_from([{"name": "gd", "lr": 0.5}, {"name": "adam", "lr": 0.01},
+                                           {"name": "momentum", "lr": 0.1, "momentum": 0.5,
+                                            "schedule": "decay", "decay_k": 0.1}])),
+        "seed": draw(st.integers(0, 2 ** 32)),
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(obj=network_scenarios())
+def test_random_network_scenarios_round_trip_through_a_file(tmp_path_factory: pytest.TempPathFactory,
+                                                            obj: dict) -> None:
+    s = parse_scenario(obj)
+    path = tmp_path_factory.mktemp("s") / "s.json"
+    save_scenario(s, path)
+    again = load_scenario(path)
+    assert again == s
+    assert again.to_dict()["network"] == obj["network"]
+    assert again.to_dict()["frozen"] == obj["frozen"]
