@@ -317,10 +317,11 @@ def _matrix(value: Any, path: str, rows: int | None, cols: int | None) -> np.nda
 
 
 def _vector(value: Any, path: str, length: int) -> np.ndarray:
+    numbers = "1 number" if length == 1 else f"{length} numbers"
     if not isinstance(value, list):
-        raise ScenarioError(path, f"expected a list of {length} numbers, got {_describe(value)}")
+        raise ScenarioError(path, f"expected a list of {numbers}, got {_describe(value)}")
     if len(value) != length:
-        raise ScenarioError(path, f"expected {length} numbers, got {len(value)}")
+        raise ScenarioError(path, f"expected {numbers}, got {len(value)}")
     return np.array([_number(x, f"{path}[{i}]") for i, x in enumerate(value)], dtype=np.float64)
 
 
@@ -513,7 +514,7 @@ def _parse_function(obj: dict, kind: str) -> dict:
         _check_expression(text, dim)
         spec = FunctionSpec(expression=text, mode=mode, h=h)
     start_raw = obj["start"]
-    if dim == 1 and not isinstance(start_raw, list):
+    if dim == 1 and isinstance(start_raw, (int, float)) and not isinstance(start_raw, bool):
         start_raw = [start_raw]
     start = _vector(start_raw, "start", dim)
     tol = obj.get("tolerance")
@@ -682,8 +683,7 @@ def build_objective(scenario: Scenario):
     fn = _require(scenario, "function")
     if fn.preset is not None:
         return functions.preset(fn.preset, derivatives=fn.mode, h=fn.h)
-    objective = functions.from_expression(fn.expression, scenario.dimension)
-    return objective.with_derivatives(fn.mode, fn.h) if fn.mode != "exact" else objective
+    return functions.from_expression(fn.expression, scenario.dimension, derivatives=fn.mode, h=fn.h)
 
 
 def build_function_session(scenario: Scenario):

@@ -334,3 +334,68 @@ def test_random_network_scenarios_round_trip_through_a_file(tmp_path_factory: py
     assert again == s
     assert again.to_dict()["network"] == obj["network"]
     assert again.to_dict()["frozen"] == obj["frozen"]
+
+
+# --- function scenarios --------------------------------------------------------------------------
+
+FUNCTION_MISTAKES = [
+    ("unknown preset", _set(["function"], {"preset": "lecture_quartc"}),
+     'function.preset: unknown preset "lecture_quartc" (did you mean "lecture_quartic"?)'),
+    ("preset of other dimension", _set(["function"], {"preset": "rosenbrock"}),
+     'function.preset: "rosenbrock" is a function of 2 variable(s) but kind is function1d'),
+    ("both preset and expression", _set(["function"], {"preset": "quadratic", "expression": "x^2"}),
+     'function: expected exactly one of "preset" or "expression"'),
+    ("bad expression", _set(["function"], {"expression": "x +* 2"}), "function.expression:"),
+    ("code in expression", _set(["function"], {"expression": "__import__('os')"}), "function.expression:"),
+    ("wrong variable", _set(["function"], {"expression": "x1^2"}), "function.expression:"),
+    ("start length", _set(["start"], [1.0, 2.0]), "start: expected 1 number, got 2"),
+    ("start nan", _set(["start"], [float("nan")]), "start[0]: expected a finite number, got NaN"),
+    ("start text", _set(["start"], "left"), 'start: expected a list of 1 number, got "left"'),
+    ("derivative mode", _set(["derivatives"], {"mode": "numeric"}),
+     'derivatives.mode: unknown derivative mode "numeric"; expected exact or finite'),
+    ("derivative h", _set(["derivatives"], {"mode": "finite", "h": 0}),
+     "derivatives.h: expected a number > 0, got 0"),
+    ("tolerance", _set(["tolerance"], -1e-6), "tolerance: expected a number > 0, got -1e-06"),
+    ("max iterations", _set(["max_iterations"], 0.5), "max_iterations: expected a whole number >= 1, got 0.5"),
+    ("network field in function", _set(["network"], {}), "network: unknown field"),
+    ("seed in function", _set(["seed"], 1), "seed: unknown field"),
+    ("compare not list", _set(["compare"], {"name": "adam"}), "compare: expected a list of optimizers"),
+    ("compare bad lr", _set(["compare"], [{"name": "adam", "lr": 0}]), "compare[0].lr: expected a number > 0, got 0"),
+    ("missing start", _delete(["start"]), "start: missing (required)"),
+]
+
+
+@pytest.mark.parametrize("mutate, message", [m[1:] for m in FUNCTION_MISTAKES], ids=[m[0] for m in FUNCTION_MISTAKES])
+def test_function_mistake_names_its_field(mutate: Callable[[dict], None], message: str) -> None:
+    pytest.importorskip("engine.functions")
+    obj = copy.deepcopy(QUARTIC)
+    mutate(obj)
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario(obj)
+    assert message in str(e.value)
+
+
+def test_function_scenario_parts_and_round_trip() -> None:
+    pytest.importorskip("engine.functions")
+    obj = copy.deepcopy(QUARTIC)
+    obj["start"] = -1  # a bare number is accepted for one variable
+    obj["compare"] = [{"name": "adam", "lr": 0.1}]
+    s = parse_scenario(obj)
+    assert s.kind == "function1d" and s.dimension == 1 and s.start == (-1.0,)
+    assert s.function.preset == "lecture_quartic" and s.function.mode == "exact"
+    assert [c.name for c in s.compare] == ["adam"]
+    assert parse_scenario(s.to_dict()) == s
+    assert s.to_dict()["start"] == [-1.0]
+
+
+def test_function_expression_scenario_builds_its_objective() -> None:
+    pytest.importorskip("engine.functions")
+    from engine.scenario import build_objective
+
+    s = parse_scenario({"version": 1, "kind": "function2d", "title": "bowl",
+                        "function": {"expression": "x1^2 + 3*x2^2"},
+                        "derivatives": {"mode": "finite", "h": 1e-3}, "start": [1, 1]})
+    objective = build_objective(s)
+    assert objective.value(np.array([1.0, 2.0])) == pytest.approx(13.0)
+    np.testing.assert_allclose(objective.gradient(np.array([1.0, 2.0])), [2.0, 12.0], rtol=1e-6)
+    assert objective.derivatives == "finite" and objective.h == 1e-3
