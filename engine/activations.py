@@ -54,13 +54,17 @@ class Activation:
             object.__setattr__(self, "vjp", _vjp_elementwise(self.grad))
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return self.fn(np.asarray(z, dtype=np.float64))
+        """``a`` for ``z`` as a new array (``fn`` itself may return ``z`` for identity)."""
+        z = np.asarray(z, dtype=np.float64)
+        a = self.fn(z)
+        return a.copy() if a is z else a
 
 
 # identity: a = z, da/dz = 1
 def _identity(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    # z itself (no copy): back propagation never writes into z or a
     if out is None:
-        return np.array(z, dtype=np.float64, copy=True)
+        return z
     out[...] = z
     return out
 

@@ -81,12 +81,15 @@ def _forward(layout: _Layout, views: list, X: np.ndarray) -> tuple[list, list]:
     as_: list = [X]
     a = X
     for (W, b), act in zip(views, layout.acts):
-        z = a @ W.T
+        z = np.matmul(a, W.T)
         z += b
         a = act.fn(z)
         zs.append(z)
         as_.append(a)
     return zs, as_
+
+
+_sum_rows = np.add.reduce  # the ufunc method directly: np.sum's wrapper costs ~1 us a call
 
 
 def _backward(layout: _Layout, views: list, zs: list, as_: list, Y: np.ndarray,
@@ -106,10 +109,11 @@ def _backward(layout: _Layout, views: list, zs: list, as_: list, Y: np.ndarray,
         deltas[l] = delta
         p = sizes[l - 1]
         G = grad[offs[l - 1]:offs[l]].reshape(sizes[l], p + 1)
-        np.matmul(delta.T, as_[l - 1], out=G[:, :p])
-        np.sum(delta, axis=0, out=G[:, p])
+        G[:, :p] = np.matmul(delta.T, as_[l - 1])
+        G[:, p] = _sum_rows(delta, 0)
         if l > 1:
-            delta = layout.acts[l - 2].vjp(zs[l - 1], as_[l - 1], delta @ views[l - 1][0])
+            delta = layout.acts[l - 2].vjp(zs[l - 1], as_[l - 1],
+                                           np.matmul(delta, views[l - 1][0]))
     return deltas, per_obs, grad
 
 
@@ -173,6 +177,7 @@ class PassRecord:
     Indexing is the lecture's: ``z[l]``, ``a[l]``, ``delta[l]`` for l = 1..L, each
     ``(n_obs, n_l)``; ``a[0]`` = inputs; ``z[0]`` and ``delta[0]`` are None.
     ``rows (n_obs,)``: which dataset observations (0-based) the batch holds.
+    ``structure`` is the network shape; ``network`` (built on first use) has ``theta``.
     ``residual`` = y - output; ``loss`` = sum of ``per_obs_loss (n_obs,)``;
     ``gradient (n_params,)`` = dR/d theta = ``per_obs_grad.sum(0)`` for every loss
     (``mse`` puts its 1/(n n_out) into each observation's share).
@@ -185,7 +190,7 @@ class PassRecord:
     2/(n n_out) for mse; None for the cross-entropies.
     """
 
-    network: Network
+    structure: Network
     loss_name: str
     theta: np.ndarray
     rows: np.ndarray
@@ -198,6 +203,13 @@ class PassRecord:
     loss: float
     per_obs_loss: np.ndarray
     gradient: np.ndarray
+
+    @cached_property
+    def network(self) -> Network:
+        """The network with this record's parameters (``structure`` with ``theta``)."""
+        if not np.all(np.isfinite(self.theta)):
+            return self.structure
+        return self.structure.with_theta(self.theta)
 
     @property
     def inputs(self) -> np.ndarray:
@@ -223,7 +235,7 @@ class PassRecord:
     @cached_property
     def per_obs_grad(self) -> np.ndarray:
         """dR_i/d theta per observation ``(n_obs, n_params)``; sums to ``gradient``."""
-        return _ro(_per_obs_param_grads(self.network, list(self.delta), list(self.a)))
+        return _ro(_per_obs_param_grads(self.structure, list(self.delta), list(self.a)))
 
     @cached_property
     def sensitivities(self) -> np.ndarray:
@@ -297,11 +309,7 @@ def backward(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss | str = "sse
     Y = prepare_targets(loss, Y, net.n_outputs)
     if Y.shape[0] != X.shape[0]:
         raise NetworkError(f"got {X.shape[0]} input rows but {Y.shape[0]} target rows")
-    if theta is None:
-        theta = net.theta()
-    else:
-        theta = np.array(theta, dtype=np.float64)
-        net = net.with_theta(theta) if np.all(np.isfinite(theta)) else net
+    theta = net.theta() if theta is None else np.array(theta, dtype=np.float64)
     return _record(_Layout(net, loss), net, loss, theta, X, Y,
                    np.arange(X.shape[0]) if rows is None else np.asarray(rows))
 
@@ -312,13 +320,22 @@ def _record(layout: _Layout, net: Network, loss: Loss, theta: np.ndarray, X: np.
         zs, as_, deltas, per_obs, grad = _pass(layout, theta, X, Y, loss)
         out = as_[-1]
         res = Y - out
-    lossval = float(per_obs.sum())
+    zs[0] = deltas[0] = None
+    as_[0] = _frozen_input(X)
+    for v in zs[1:] + as_[1:] + deltas[1:]:
+        v.flags.writeable = False
     return PassRecord(
-        network=net, loss_name=loss.name, theta=_ro(theta), rows=_ro(np.array(rows)),
-        targets=_ro(np.array(Y)), z=(None,) + tuple(_ro(v) for v in zs[1:]),
-        a=(_ro(np.array(X)),) + tuple(_ro(v) for v in as_[1:]),
-        delta=(None,) + tuple(_ro(v) for v in deltas[1:]), output=out, residual=_ro(res),
-        loss=lossval, per_obs_loss=_ro(per_obs), gradient=_ro(grad))
+        structure=net, loss_name=loss.name, theta=_ro(theta), rows=_frozen_input(rows),
+        targets=_frozen_input(Y), z=tuple(zs), a=tuple(as_), delta=tuple(deltas), output=out,
+        residual=_ro(res), loss=float(_sum_rows(per_obs)), per_obs_loss=_ro(per_obs),
+        gradient=_ro(grad))
+
+
+def _frozen_input(a: np.ndarray) -> np.ndarray:
+    """``a`` itself when it is already a read-only float/int array, else a read-only copy."""
+    if isinstance(a, np.ndarray) and not a.flags.writeable and a.base is None:
+        return a
+    return _ro(np.array(a))
 
 
 class GradientKernel:
@@ -337,18 +354,17 @@ class GradientKernel:
     def __call__(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
         with np.errstate(all="ignore"):
             _, _, _, per_obs, grad = _pass(self.layout, theta, X, Y, self.loss)
-        return float(per_obs.sum()), grad
+        return float(_sum_rows(per_obs)), grad
 
     def value(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
         with np.errstate(all="ignore"):
             zs, as_ = _forward(self.layout, self.layout.views(theta), X)
-            return float(self.loss.per_obs(as_[-1], Y).sum())
+            return float(_sum_rows(self.loss.per_obs(as_[-1], Y)))
 
     def record(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray,
                rows: np.ndarray | None = None) -> PassRecord:
-        net = self.network.with_theta(theta) if np.all(np.isfinite(theta)) else self.network
-        return _record(self.layout, net, self.loss, np.array(theta, dtype=np.float64), X, Y,
-                       np.arange(X.shape[0]) if rows is None else rows)
+        return _record(self.layout, self.network, self.loss, np.array(theta, dtype=np.float64),
+                       X, Y, np.arange(X.shape[0]) if rows is None else rows)
 
 
 def loss_and_gradient(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss | str = "sse",

@@ -54,6 +54,11 @@ from engine.status import CONVERGED, DIVERGED, RUNNING, Status
 GRANULARITIES = ("phase", "observation", "iteration")
 
 
+def _max_abs(a: np.ndarray) -> float:
+    """max |a_i|; NaN when any entry is NaN (np.maximum propagates NaN), inf for inf."""
+    return np.maximum.reduce(np.abs(a), axis=None)
+
+
 class TrainingError(ValueError):
     """A training setting is not allowed; the message says what is."""
 
@@ -110,7 +115,7 @@ class PartialState:
 
     @property
     def _per_obs(self) -> int:
-        return 2 * self.record.network.depth + 1
+        return 2 * self.record.structure.depth + 1
 
     def _done(self, i: int) -> int:
         """Phases of batch observation ``i`` that are done (0..2L+1)."""
@@ -123,14 +128,14 @@ class PartialState:
         return self.record.a[l][i] if l == 0 or self._done(i) >= l else None
 
     def output(self, i: int) -> np.ndarray | None:
-        return self.a(i, self.record.network.depth)
+        return self.a(i, self.record.structure.depth)
 
     def loss_of(self, i: int) -> float | None:
-        L = self.record.network.depth
+        L = self.record.structure.depth
         return float(self.record.per_obs_loss[i]) if self._done(i) >= L + 1 else None
 
     def delta(self, i: int, l: int) -> np.ndarray | None:
-        L = self.record.network.depth
+        L = self.record.structure.depth
         return self.record.delta[l][i] if l >= 1 and self._done(i) >= 2 * L + 2 - l else None
 
     @property
@@ -248,6 +253,8 @@ class TrainingSession:
         self.X.setflags(write=False)
         self.Y.setflags(write=False)
         self.n_obs = self.X.shape[0]
+        self._all_rows = np.arange(self.n_obs)
+        self._all_rows.setflags(write=False)
         self.mode, self.batch_size = _parse_training(training, self.n_obs)
         self.batches_per_epoch = -(-self.n_obs // self.batch_size)
         self.seed = int(seed)
@@ -267,6 +274,7 @@ class TrainingSession:
         self._settings = [_Settings(0, self._check_spec(spec), self._mask(frozen))]
         self._perm_cache: dict[int, np.ndarray] = {}
         self.last_granularity = "iteration"
+        self._frozen_key, self._frozen_flag = None, False
         self._start(self._theta0)
 
     # ------------------------------------------------------------------ setup
@@ -283,7 +291,7 @@ class TrainingSession:
         self._t = 0
         self._p = 0
         self._records: dict[tuple[str, int], PassRecord] = {}
-        self.last_phase: Phase | None = None
+        self._last: tuple[int, int] | None = None
 
     def _check_spec(self, spec: OptimizerSpec) -> OptimizerSpec:
         if spec.name == "newton":
@@ -363,13 +371,13 @@ class TrainingSession:
         self._end_state = state
         self._end_status = Status(RUNNING, "", t)
         self._p = 0
-        self.last_phase = None
+        self._last = None
 
     # ------------------------------------------------------------------ batches
     def batch_rows(self, t: int) -> np.ndarray:
         """Dataset rows (0-based) of the batch that update ``t + 1`` (index ``t``) uses."""
         if self.mode == "full_batch":
-            return np.arange(self.n_obs)
+            return self._all_rows
         if self.mode == "online":
             return np.array([t % self.n_obs])
         epoch, b = divmod(t, self.batches_per_epoch)
@@ -436,16 +444,17 @@ class TrainingSession:
                 Xb: np.ndarray, Yb: np.ndarray, state: OptState) -> tuple[np.ndarray, OptState] | None:
         """Update number t + 1 from ``theta`` with batch gradient ``g``; None when it diverged
         or converged (the status says which). ``g`` is modified (frozen entries zeroed)."""
-        if not (math.isfinite(loss_b) and np.all(np.isfinite(g))):
+        settings = self._settings_at(t)
+        mask = settings.frozen
+        frozen_any = self._frozen_any(settings)
+        if frozen_any:
+            g[mask] = 0.0
+        gmax = float(_max_abs(g))
+        if not (math.isfinite(loss_b) and math.isfinite(gmax)):
             self._diverge(t, "loss became infinite" if not math.isfinite(loss_b)
                           else "the gradient became infinite")
             return None
-        settings = self._settings_at(t)
-        mask = settings.frozen
-        frozen_any = mask.any()
-        if frozen_any:
-            g[mask] = 0.0
-        if self.mode == "full_batch" and self.tol > 0 and np.max(np.abs(g)) < self.tol:
+        if self.mode == "full_batch" and gmax < self.tol:
             self._end_status = Status(CONVERGED, f"gradient below {self.tol:g} at iteration {t}",
                                       t)
             return None
@@ -460,13 +469,18 @@ class TrainingSession:
             delta[mask] = 0.0
         with np.errstate(all="ignore"):
             new = theta + delta
-        if not np.all(np.isfinite(new)):
-            self._diverge(t + 1, "parameters became infinite")
-            return None
-        if np.max(np.abs(new)) > self.divergence_bound:
-            self._diverge(t + 1, f"parameters grew beyond {self.divergence_bound:g}")
+            size = float(_max_abs(new))
+        if not size <= self.divergence_bound:
+            self._diverge(t + 1, "parameters became infinite" if not math.isfinite(size)
+                          else f"parameters grew beyond {self.divergence_bound:g}")
             return None
         return new, new_state
+
+    def _frozen_any(self, settings: _Settings) -> bool:
+        key = id(settings.frozen)
+        if self._frozen_key != key:
+            self._frozen_key, self._frozen_flag = key, bool(settings.frozen.any())
+        return self._frozen_flag
 
     def _commit(self, t: int, new: np.ndarray, state: OptState) -> bool:
         """Append theta_{t+1}; for online/mini-batch also its full-data loss (and convergence)."""
@@ -540,6 +554,11 @@ class TrainingSession:
         return Phase("backward", l, obs, f"Backward: {src} → layer {l}, {tail}")
 
     @property
+    def last_phase(self) -> Phase | None:
+        """The phase that led to the cursor's state (None at the start or after run/jump)."""
+        return None if self._last is None else self.phase(*self._last)
+
+    @property
     def next_phase(self) -> Phase | None:
         if self._t + 1 >= self._hist.count and self._end_status.finished:
             return None
@@ -567,7 +586,8 @@ class TrainingSession:
             else:
                 self._p += 1
             done = phase
-            self.last_phase = phase
+            self._last = (self._t - 1, self.n_phases(self._t - 1) - 1) if phase.kind == "update" \
+                else (self._t, self._p - 1)
         return done
 
     def step_observation(self) -> Phase | None:
@@ -583,10 +603,8 @@ class TrainingSession:
     def step_iteration(self) -> Phase | None:
         """Finish the current update (all remaining phases, then the update)."""
         self.last_granularity = "iteration"
-        if self.next_phase is None:
-            return None
         if self._advance_update():
-            self.last_phase = self.phase(self._t - 1, self.n_phases(self._t - 1) - 1)
+            self._last = (self._t - 1, self.n_phases(self._t - 1) - 1)
             return self.last_phase
         return None
 
@@ -607,7 +625,7 @@ class TrainingSession:
             taken += 1
         self._p = 0
         if taken == n_updates or self._end_status.finished:
-            self.last_phase = None
+            self._last = None
             return taken
         t = self._t
         theta = np.array(self._hist.theta(t))
@@ -628,8 +646,7 @@ class TrainingSession:
             if self._end_status.finished:
                 break
         self._t = t
-        self._records.clear()
-        self.last_phase = None
+        self._last = None
         return taken
 
     # ------------------------------------------------------------------ moving back
@@ -654,8 +671,8 @@ class TrainingSession:
         else:
             p = 0
         self._t, self._p = t, p
-        self.last_phase = None if (t == 0 and p == 0) else (
-            self.phase(t, p - 1) if p > 0 else self.phase(t - 1, self.n_phases(t - 1) - 1))
+        self._last = None if (t == 0 and p == 0) else (
+            (t, p - 1) if p > 0 else (t - 1, self.n_phases(t - 1) - 1))
         return True
 
     def jump(self, update_index: int) -> None:
@@ -667,7 +684,7 @@ class TrainingSession:
         else:
             self._t, self._p = self._hist.count - 1, 0
             self.run(update_index - self._t)
-        self.last_phase = None
+        self._last = None
 
     def reset(self) -> None:
         """Back to the initial parameters with no history (current settings kept)."""
@@ -753,8 +770,8 @@ class TrainingSession:
         return rec
 
     def _cache(self, key, rec: PassRecord) -> None:
-        if len(self._records) > 8:
-            self._records.clear()
+        if len(self._records) >= 8:
+            del self._records[next(iter(self._records))]
         self._records[key] = rec
 
     def partial(self) -> PartialState:
@@ -821,7 +838,7 @@ class TrainingSession:
 
 def _partial_gradient(rec: PassRecord, done_obs: int, layers_done: int) -> np.ndarray:
     """Gradient from observations ``0..done_obs-1`` plus the top ``layers_done`` layers of the next."""
-    net = rec.network
+    net = rec.structure
     L = net.depth
     offs = net.layer_offsets()
     grad = np.zeros(net.n_params)

@@ -1,0 +1,329 @@
+"""TrainingSession: stepping at every granularity, exact rewind, modes, frozen, divergence, memory."""
+
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from engine.backprop import backward
+from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, glorot, lecture_network
+from engine.optimizers import make_spec
+from engine.training import TrainingError, TrainingSession
+
+
+def lecture_session(**kw):
+    kw.setdefault("spec", make_spec("gd", lr=0.1))
+    return TrainingSession(lecture_network(), LECTURE_INPUTS, LECTURE_TARGETS, **kw)
+
+
+def small_problem(n=7, seed=4):
+    rng = np.random.default_rng(seed)
+    net = glorot(2, [3, 1], ["tanh", "identity"], rng)
+    X = rng.normal(size=(n, 2))
+    Y = rng.normal(size=(n, 1))
+    return net, X, Y
+
+
+def same_record(r1, r2):
+    assert r1.loss == r2.loss
+    np.testing.assert_array_equal(r1.theta, r2.theta)
+    np.testing.assert_array_equal(r1.gradient, r2.gradient)
+    np.testing.assert_array_equal(r1.rows, r2.rows)
+    for l in range(1, r1.network.depth + 1):
+        np.testing.assert_array_equal(r1.z[l], r2.z[l])
+        np.testing.assert_array_equal(r1.a[l], r2.a[l])
+        np.testing.assert_array_equal(r1.delta[l], r2.delta[l])
+
+
+def snapshot(s):
+    part = s.partial()
+    return (s.cursor, s.theta().copy(), s.optimizer_state, part.gradient.copy(),
+            s.record().loss, s.last_phase)
+
+
+def assert_same_snapshot(a, b):
+    assert a[0] == b[0]
+    np.testing.assert_array_equal(a[1], b[1])
+    assert a[2] == b[2]
+    np.testing.assert_array_equal(a[3], b[3])
+    assert a[4] == b[4]
+    assert a[5] == b[5]
+
+
+def test_first_update_is_gd_on_the_lecture_gradient():
+    s = lecture_session()
+    s.step_iteration()
+    rec = backward(lecture_network(), LECTURE_INPUTS, LECTURE_TARGETS)
+    np.testing.assert_allclose(s.theta(), lecture_network().theta() - 0.1 * rec.gradient,
+                               rtol=1e-15)
+    assert s.cursor == (1, 0)
+    assert s.losses()[0] == pytest.approx(rec.loss, rel=1e-15)
+    assert s.losses()[1] < s.losses()[0]
+
+
+def test_full_batch_gradient_is_the_sum_of_per_observation_gradients():
+    net, X, Y = small_problem()
+    s = TrainingSession(net, X, Y, spec=make_spec("gd", lr=0.05))
+    per_obs = [backward(net, X[i:i + 1], Y[i:i + 1]).gradient for i in range(len(X))]
+    np.testing.assert_allclose(s.record().gradient, np.sum(per_obs, axis=0), rtol=1e-12)
+    s.step_iteration()
+    np.testing.assert_allclose(s.theta(), net.theta() - 0.05 * np.sum(per_obs, axis=0),
+                               rtol=1e-12)
+
+
+def test_online_epoch_equals_stepping_by_hand():
+    net, X, Y = small_problem()
+    s = TrainingSession(net, X, Y, training="online", spec=make_spec("gd", lr=0.05))
+    s.run(len(X))
+    theta = net.theta()
+    for i in range(len(X)):
+        g = backward(net.with_theta(theta), X[i:i + 1], Y[i:i + 1]).gradient
+        theta = theta - 0.05 * g
+    np.testing.assert_allclose(s.theta(), theta, rtol=1e-13)
+    assert [int(s.batch_rows(t)[0]) for t in range(len(X))] == list(range(len(X)))
+
+
+def test_mini_batch_is_a_seeded_shuffle_per_epoch():
+    net, X, Y = small_problem(n=10)
+    a = TrainingSession(net, X, Y, training=("mini_batch", 3), seed=11)
+    b = TrainingSession(net, X, Y, training={"mini_batch": 3}, seed=11)
+    c = TrainingSession(net, X, Y, training=("mini_batch", 3), seed=12)
+    assert a.batches_per_epoch == 4
+    for epoch in range(3):
+        rows = np.concatenate([a.batch_rows(epoch * 4 + b_) for b_ in range(4)])
+        assert sorted(rows.tolist()) == list(range(10))
+    assert [len(a.batch_rows(t)) for t in range(4)] == [3, 3, 3, 1]
+    a.run(9)
+    b.run(9)
+    c.run(9)
+    np.testing.assert_array_equal(a.theta(), b.theta())
+    assert not np.array_equal(a.theta(), c.theta())
+    # the update used exactly the batch's gradient
+    t = 5
+    rows = a.batch_rows(t)
+    g = backward(net.with_theta(a.parameters_at(t)), X[rows], Y[rows]).gradient
+    np.testing.assert_allclose(a.parameters_at(t + 1), a.parameters_at(t) - a.spec.lr * g,
+                               rtol=1e-13)
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam", "rmsprop"])
+def test_frozen_parameters_never_change(optimizer):
+    frozen = ["w(1)[1,2]", "b(2)[1]"]
+    s = lecture_session(spec=make_spec(optimizer, lr=0.05), frozen=frozen)
+    s.run(50)
+    idx = [lecture_network().param_index(n) for n in frozen]
+    path = s.parameter_path(frozen)
+    assert np.all(path == lecture_network().theta()[idx])
+    state = s.optimizer_state
+    for arr in (state.m, state.v):
+        if arr is not None:
+            assert np.all(arr[idx] == 0.0)
+    others = np.setdiff1d(np.arange(9), idx)
+    assert np.all(s.theta()[others] != lecture_network().theta()[others])
+    assert s.frozen == frozenset(frozen)
+
+
+def test_phases_in_lecture_order_with_texts():
+    s = lecture_session()
+    texts = []
+    for _ in range(s.n_phases()):
+        texts.append(s.step_phase().text)
+    assert texts == [
+        "Forward: inputs → layer 1, observation 1", "Forward: layer 1 → layer 2, observation 1",
+        "Loss: observation 1", "Backward: loss → layer 2, observation 1",
+        "Backward: layer 2 → layer 1, observation 1",
+        "Forward: inputs → layer 1, observation 2", "Forward: layer 1 → layer 2, observation 2",
+        "Loss: observation 2", "Backward: loss → layer 2, observation 2",
+        "Backward: layer 2 → layer 1, observation 2", "Update: gd, lr 0.1"]
+    assert s.cursor == (1, 0)
+
+
+def test_partial_state_shows_only_what_is_computed():
+    s = lecture_session()
+    rec = s.record()
+    part = s.partial()
+    assert part.z(0, 1) is None and part.a(0, 1) is None and part.delta(0, 2) is None
+    np.testing.assert_array_equal(part.a(0, 0), [3.0, -2.0])
+    assert np.all(part.gradient == 0)
+    s.step_phase()
+    part = s.partial()
+    np.testing.assert_array_equal(part.z(0, 1), rec.z[1][0])
+    assert part.z(0, 2) is None and part.loss_of(0) is None
+    s.step_phase()
+    s.step_phase()
+    assert s.partial().loss_of(0) == rec.per_obs_loss[0]
+    s.step_phase()  # delta(2) of observation 1: gives the layer-2 gradient of observation 1
+    part = s.partial()
+    np.testing.assert_array_equal(part.delta(0, 2), rec.delta[2][0])
+    assert part.delta(0, 1) is None
+    np.testing.assert_allclose(part.gradient[6:], rec.per_obs_grad[0, 6:], rtol=1e-15)
+    assert np.all(part.gradient[:6] == 0)
+    s.step_observation()  # finishes observation 1
+    np.testing.assert_allclose(s.partial().gradient, rec.per_obs_grad[0], rtol=1e-15)
+    assert s.partial().observations_done == 1
+    s.step_observation()  # observation 2
+    part = s.partial()
+    assert part.complete and part.z(1, 2) is not None
+    np.testing.assert_allclose(part.gradient, rec.gradient, rtol=1e-14)
+    assert s.next_phase.kind == "update"
+    s.step_observation()  # nothing left but the update
+    assert s.cursor == (1, 0)
+
+
+def test_back_and_forward_reproduce_every_state_exactly():
+    net, X, Y = small_problem(n=4)
+    s = TrainingSession(net, X, Y, training=("mini_batch", 3), spec=make_spec("adam", lr=0.05),
+                        checkpoint_every=3)
+    rng = np.random.default_rng(0)
+    seen = {}
+    moves = rng.choice(["phase", "observation", "iteration"], size=60)
+    for g in moves:
+        s.step(g)
+        seen[s.cursor] = snapshot(s)
+    # walk all the way back at mixed granularities, comparing with what was seen
+    while s.back(rng.choice(["phase", "observation", "iteration"])):
+        if s.cursor in seen:
+            assert_same_snapshot(snapshot(s), seen[s.cursor])
+    assert s.cursor == (0, 0)
+    for g in moves:
+        s.step(g)
+        assert_same_snapshot(snapshot(s), seen[s.cursor])
+
+
+def test_jump_restores_records_and_optimizer_state_exactly():
+    net, X, Y = small_problem()
+    stepped = TrainingSession(net, X, Y, spec=make_spec("momentum", lr=0.02),
+                              checkpoint_every=8)
+    states, records = [stepped.optimizer_state], [stepped.record()]
+    for _ in range(30):
+        stepped.step_iteration()
+        states.append(stepped.optimizer_state)
+        records.append(stepped.record())
+    ran = TrainingSession(net, X, Y, spec=make_spec("momentum", lr=0.02), checkpoint_every=8)
+    ran.run(30)
+    for k in [30, 3, 17, 0, 29, 8, 9]:
+        ran.jump(k)
+        assert ran.optimizer_state == states[k]
+        same_record(ran.record(), records[k])
+    ran.jump(12)
+    ran.step_iteration()
+    same_record(ran.record(), records[13])
+
+
+def test_run_matches_step_iteration_bit_for_bit():
+    for training in ["full_batch", "online", ("mini_batch", 2)]:
+        net, X, Y = small_problem(n=5)
+        a = TrainingSession(net, X, Y, training=training, spec=make_spec("rmsprop", lr=0.01))
+        b = TrainingSession(net, X, Y, training=training, spec=make_spec("rmsprop", lr=0.01))
+        a.run(25)
+        for _ in range(25):
+            b.step_iteration()
+        np.testing.assert_array_equal(a.theta(), b.theta())
+        np.testing.assert_array_equal(a.losses(), b.losses())
+        assert a.optimizer_state == b.optimizer_state
+
+
+def test_large_learning_rate_diverges_with_a_reason():
+    s = lecture_session(spec=make_spec("gd", lr=100.0))
+    taken = s.run(1000)
+    status = s.status
+    assert status.state == "diverged"
+    assert f"iteration {status.iteration}" in status.reason
+    assert "smaller learning rate" in status.reason
+    assert taken == s.n_updates < 1000
+    assert np.all(np.isfinite(s.theta()))
+    assert np.all(np.isfinite(s.losses()))
+    assert s.step_iteration() is None and s.step_phase() is None
+    assert s.next_phase is None
+    s.back()
+    assert s.status.state == "running"
+
+
+def test_divergence_through_phase_stepping_is_a_status_too():
+    s = lecture_session(spec=make_spec("gd", lr=100.0))
+    for _ in range(200):
+        s.step_phase()
+    assert s.status.state == "diverged"
+    assert np.all(np.isfinite(s.theta()))
+
+
+def test_convergence_status():
+    s = lecture_session(tol=1e-6)
+    s.run(100000)
+    assert s.status.state == "converged"
+    assert np.max(np.abs(s.record().gradient)) < 1e-6
+    assert s.run(10) == 0
+
+
+def test_set_spec_drops_the_future_and_continues():
+    s = lecture_session()
+    s.run(20)
+    s.jump(10)
+    s.set_spec(make_spec("gd", lr=0.2))
+    assert s.n_updates == 10
+    s.step_iteration()
+    expected = s.parameters_at(10) - 0.2 * s.record_at(10).gradient
+    np.testing.assert_allclose(s.theta(), expected, rtol=1e-15)
+    s.jump(5)
+    assert s.spec.lr == 0.1
+
+
+def test_set_parameter_edits_the_current_state():
+    s = lecture_session()
+    s.run(3)
+    s.set_parameter("w(2)[1,1]", 2.0)
+    assert s.theta()[6] == 2.0
+    assert s.record().network.param("w(2)[1,1]") == 2.0
+    assert s.losses()[-1] == pytest.approx(s.record().loss)
+
+
+def test_reset_returns_to_the_start():
+    s = lecture_session()
+    s.run(5)
+    s.reset()
+    assert s.cursor == (0, 0) and s.n_updates == 0
+    np.testing.assert_array_equal(s.theta(), lecture_network().theta())
+
+
+def test_predict_loss_at_and_landscape():
+    s = lecture_session()
+    np.testing.assert_array_equal(s.predict(LECTURE_INPUTS), s.record().output)
+    assert s.loss_at(s.theta()) == s.record().loss
+    xs = np.linspace(-1, 1, 5)
+    ys = np.linspace(0, 2, 4)
+    grid = s.landscape("w(2)[1,1]", "b(2)[1]", xs, ys)
+    assert grid.shape == (4, 5)
+    for iy, yv in enumerate(ys):
+        for ix, xv in enumerate(xs):
+            theta = np.array(s.theta())
+            theta[6], theta[8] = xv, yv
+            assert grid[iy, ix] == pytest.approx(s.loss_at(theta), rel=1e-12)
+
+
+def test_bad_settings_are_rejected():
+    with pytest.raises(TrainingError, match="mini-batch size must be a whole number >= 1"):
+        lecture_session(training=("mini_batch", 0))
+    with pytest.raises(TrainingError, match="training must be"):
+        lecture_session(training="stochastic")
+    with pytest.raises(TrainingError, match="newton needs a Hessian"):
+        lecture_session(spec=make_spec("newton"))
+    with pytest.raises(ValueError, match="no parameter 'w\\(3\\)\\[1,1\\]'"):
+        lecture_session(frozen=["w(3)[1,1]"])
+    with pytest.raises(TrainingError, match="unknown granularity"):
+        lecture_session().step("epoch")
+
+
+def test_history_memory_per_update_is_small():
+    s = lecture_session(spec=make_spec("adam", lr=1e-4), tol=0)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    s.run(100_000)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert s.n_updates == 100_000
+    per_update = (after - before) / 100_000
+    # 1,000,000 updates must stay well under 300 MB
+    assert per_update < 150, per_update
+    assert s.memory_bytes() / 100_000 < 150
+    assert math.isfinite(s.losses()[-1])
