@@ -6,11 +6,35 @@ them out in Leibniz form with real sub/superscripts and formats the numbers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from PySide6 import QtCore, QtWidgets
 
+from gui.panels.parameter_table import html_name
 from gui.style import fmt
+
+_PARAM = re.compile(r"\b[wb]\(\d+\)\[\d+(?:,\d+)?\]")
+_NODE = re.compile(r"\b(delta|[a-z])\((\d+)\)_(\d+)")
+_INPUT = re.compile(r"\bx_(\d+)")
+
+
+def rich_text(plain: str) -> str:
+    """Plain engine notation to rich text: ``a(2)_1`` -> a<sup>(2)</sup><sub>1</sub>,
+    ``w(1)[1,2]`` -> w<sup>(1)</sup><sub>12</sub>, ``delta`` -> δ, ``-`` -> −."""
+    text = _PARAM.sub(lambda m: html_name(m.group(0)), plain)
+    text = _NODE.sub(lambda m: f"{'δ' if m.group(1) == 'delta' else m.group(1)}"
+                               f"<sup>({m.group(2)})</sup><sub>{m.group(3)}</sub>", text)
+    text = _INPUT.sub(lambda m: f"x<sub>{m.group(1)}</sub>", text)
+    return re.sub(r"(?<![\w<])-", "−", text)
+
+
+def rich_derivative(symbol: str) -> str:
+    """``dR/da(2)_1`` -> ∂R/∂a<sup>(2)</sup><sub>1</sub> (each part of the fraction gets its ∂)."""
+    parts = symbol.split("/")
+    if len(parts) == 2 and all(p.startswith("d") for p in parts):
+        return "/".join("∂" + rich_text(p[1:]) for p in parts)
+    return rich_text(symbol)
 
 
 @dataclass(frozen=True)
@@ -28,6 +52,11 @@ def _num(v: float) -> str:
     return text.replace("-", "−")
 
 
+def _paren(v: float) -> str:
+    """A factor inside a product: negative values in brackets, as one writes 3 · (−1)."""
+    return f"({_num(v)})" if v < 0 else _num(v)
+
+
 class ChainRulePanel(QtWidgets.QWidget):
     """Shows ``lhs = f1 · f2 · … = values = result``, one factor table below for reading off values."""
 
@@ -41,18 +70,16 @@ class ChainRulePanel(QtWidgets.QWidget):
         self.formula.setObjectName("chainRuleFormula")
         self.formula.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.formula.setWordWrap(True)
+        self.formula.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
         self.formula.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.table = QtWidgets.QTableWidget(0, 3, self)
+        self.table = QtWidgets.QLabel(self)
         self.table.setObjectName("chainRuleFactors")
-        self.table.setHorizontalHeaderLabels(["Factor", "Computed as", "Value"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.table.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.heading)
         layout.addWidget(self.formula)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table)
+        layout.addStretch(1)
         self._factors: list[Factor] = []
         self._result: float | None = None
         self.show_message("Click a weight (edge) or a bias (node) to see its chain rule.")
@@ -61,7 +88,7 @@ class ChainRulePanel(QtWidgets.QWidget):
         self._factors, self._result = [], None
         self.heading.setText("")
         self.formula.setText(text)
-        self.table.setRowCount(0)
+        self.table.clear()
 
     def show_chain(self, heading: str, lhs: str, factors: list[Factor], result: float,
                    note: str = "") -> None:
@@ -69,22 +96,24 @@ class ChainRulePanel(QtWidgets.QWidget):
         self._factors, self._result = list(factors), float(result)
         self.heading.setText(heading)
         symbols = " · ".join(f.symbol for f in factors)
-        exprs = " · ".join(f.expression or _num(f.value) for f in factors)
-        values = " · ".join(_num(f.value) for f in factors)
+        exprs = " · ".join(f.expression or _paren(f.value) for f in factors)
+        values = " · ".join(_paren(f.value) for f in factors)
         lines = [f"{lhs} = {symbols}", f"= {exprs}"]
         if exprs != values:
             lines.append(f"= {values}")
         lines.append(f"= <b>{_num(result)}</b>")
         small = f'<p style="font-size:small; color:#404040">{note}</p>' if note else ""
         self.formula.setText('<p style="line-height:140%">' + "<br>".join(lines) + "</p>" + small)
-        self.table.setRowCount(len(factors))
-        for r, f in enumerate(factors):
-            for c, text in enumerate((f.symbol, f.expression, _num(f.value))):
-                label = QtWidgets.QLabel(text)
-                label.setTextFormat(QtCore.Qt.TextFormat.RichText)
-                label.setContentsMargins(6, 0, 6, 0)
-                self.table.setCellWidget(r, c, label)
-        self.table.resizeRowsToContents()
+        self.show_meanings([f.expression for f in factors])
+
+    def show_meanings(self, meanings: list[str]) -> None:
+        """The factor table: symbol, how it is computed (rich text), value."""
+        rows = "".join(
+            f"<tr><td>{f.symbol}</td><td>{m}</td><td align='right'>{_num(f.value)}</td></tr>"
+            for f, m in zip(self._factors, meanings))
+        self.table.setText("<table cellspacing='0' cellpadding='4' border='0'>"
+                           "<tr><th align='left'>Factor</th><th align='left'>Computed as</th>"
+                           f"<th align='right'>Value</th></tr>{rows}</table>")
 
     def factor_values(self) -> list[float]:
         """The factors' values as shown (full precision), for checks against the gradient."""

@@ -51,7 +51,7 @@ class NetworkSteps(QtWidgets.QWidget):
         row = QtWidgets.QHBoxLayout()
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
         for key, text, tip in (
-                ("reset", "⏮ Reset", "Back to the initial parameters"),
+                ("reset", "Reset", "Back to the initial parameters"),
                 ("back", "◀ Back", "Undo the last step (any granularity)"),
                 ("phase", "Phase ▶", "One phase: forward through one layer, the loss, backward "
                                      "through one layer, or the update"),

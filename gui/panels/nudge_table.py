@@ -1,7 +1,8 @@
 """The lecture's nudge table: per observation the sensitivity d output/dθ, the residual e and the
 contribution e × sensitivity, their sum over observations, next to −∇R.
 
-For the lecture example a note lists where the printed lecture's numbers differ (SPEC 2).
+``LECTURE_NOTE`` lists where the printed lecture's numbers differ (SPEC 2); the workspace shows
+it above the panels whenever the lecture example is loaded.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from gui.style import fmt
 MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum still covers all
 
 LECTURE_NOTE = (
-    "<b>Printed lecture vs. correct values.</b> The slides' numbers have slips; the values here are "
-    "the correct ones: first residual e<sub>1</sub> = 0.3905 (slides: 0.311); sensitivity to "
-    "b<sup>(1)</sup><sub>2</sub> is 0.047 (slides: 0.045); seventh entry of the contribution vector, "
-    "for w<sup>(2)</sup><sub>11</sub>, is 0.475 (slides: 0.455); for observation 2 the sensitivities to "
-    "w<sup>(2)</sup><sub>11</sub>, w<sup>(2)</sup><sub>12</sub> are 0.574, 0.690 (slides: 0.455, 0.622)."
+    "<b>Where the printed lecture differs</b> (correct value first, slide in brackets): "
+    "residual e<sub>1</sub> = <b>0.3905</b> (0.311) · d out/d b<sup>(1)</sup><sub>2</sub> = <b>0.047</b> "
+    "(0.045) · contribution vector, 7th entry (w<sup>(2)</sup><sub>11</sub>): <b>0.475</b> (0.455) · "
+    "observation 2, d out/d w<sup>(2)</sup><sub>11</sub>, d out/d w<sup>(2)</sup><sub>12</sub>: "
+    "<b>0.574, 0.690</b> (0.455, 0.622)"
 )
 
 
@@ -40,21 +41,11 @@ class NudgeTable(QtWidgets.QWidget):
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.horizontalHeader().setSectionResizeMode(
             QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        self.note = QtWidgets.QLabel(LECTURE_NOTE, self)
-        self.note.setObjectName("lectureNote")
-        self.note.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.note.setWordWrap(True)
-        self.note.setStyleSheet("background: #fff4d6; border: 1px solid #d8b25c; padding: 6px;")
-        self.note.setVisible(False)
         layout.addWidget(self.caption)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.note)
         self._names: list[str] = []
         self._cells: dict[tuple[str, str], float] = {}
         self.table.cellClicked.connect(self._on_click)
-
-    def set_lecture_note(self, visible: bool) -> None:
-        self.note.setVisible(visible)
 
     def show_message(self, text: str) -> None:
         self.caption.setText(text)

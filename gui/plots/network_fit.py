@@ -78,7 +78,7 @@ class NetworkFitPlot(pg.PlotWidget):
 
     def show_scatter(self, targets: np.ndarray, outputs: np.ndarray) -> None:
         """Output against target per observation (both ``(n,)``); the dashed line is a perfect fit."""
-        self._set_mode("scatter", "Fit: network output vs target", "target y", "output")
+        self._set_mode("scatter", "Output vs target", "target y", "output")
         t, o = np.asarray(targets, float), np.asarray(outputs, float)
         self.points.setData(x=t, y=o, brush=pg.mkBrush(ITERATE_COLOUR))
         both = np.r_[t, o[np.isfinite(o)]]

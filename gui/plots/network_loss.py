@@ -37,6 +37,7 @@ class NetworkLossPlot(pg.PlotWidget):
         style_plot(item)
         item.disableAutoRange()
         item.setMenuEnabled(False)
+        item.getAxis("left").enableAutoSIPrefix(False)
         self.curve = item.plot(pen=pg.mkPen(CURVE_COLOUR, width=2))
         self.marker = item.plot(pen=None, symbol="o", symbolSize=12,
                                 symbolBrush=pg.mkBrush(ITERATE_COLOUR), symbolPen=pg.mkPen("k"))
@@ -67,6 +68,6 @@ class NetworkLossPlot(pg.PlotWidget):
             lo, hi = float(y.min()), float(y.max())
             if self._log:
                 lo, hi = np.log10(lo), np.log10(hi)
-            pad = 0.05 * (hi - lo) if hi > lo else 0.5
+            pad = 0.05 * (hi - lo) if hi > lo else max(0.1 * abs(hi), 1e-3)
             self.getPlotItem().setRange(xRange=(0, max(float(x.max()), 1.0)),
                                         yRange=(lo - pad, hi + pad), padding=0)

@@ -27,7 +27,7 @@ SELECTED = "#cc2fa5"
 X_SPACING = 3.2
 Y_SPACING = 2.0
 NODE_PX = 46
-WIDTH_RANGE = (1.0, 9.0)
+WIDTH_RANGE = (2.0, 10.0)
 LABELS_MAX_NODES = 8  # wider layers get no per-node text: it would only overlap
 
 
@@ -41,7 +41,7 @@ class ViewState:
     ``grad_w``/``grad_b``: gradient so far (same shapes as weights/biases) or ``None``;
     ``backward``: colour by gradient magnitude; ``focus_nodes``: (layer, index) pairs the
     current phase computes (layer 0 = inputs); ``focus_edges_layer``: the layer whose
-    incoming edges the current phase uses, or ``None``.
+    incoming edges the current phase uses, 0 for every edge (the update), or ``None``.
     """
 
     weights: tuple
@@ -123,7 +123,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self.caption = self.addLabel("", row=0, col=0, colspan=2, size="13pt", color="#202020")
         self.viewbox = self.addViewBox(row=1, col=0, lockAspect=False, enableMouse=False)
         self.viewbox.setMenuEnabled(False)
-        self._cmap = pg.colormap.get("cividis")
+        # Reversed viridis: small gradients fade into the white background, large ones are dark
+        # and saturated, which survives a washed-out projector and colour-blind viewers.
+        pos, colours = pg.colormap.get("viridis").getStops()
+        self._cmap = pg.ColorMap(pos, colours[::-1])
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self._cmap, interactive=False,
                                         label="|∂R/∂θ| (edges), |δ| (nodes)", width=18,
                                         colorMapMenu=False)
@@ -239,7 +242,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
             groups.setdefault((c, float(wd)), []).append(i)
         halos: list[tuple[QtGui.QPen, np.ndarray]] = []
         if st.focus_edges_layer is not None:
-            focus = [i for i, (l, _, _) in enumerate(self._edge_index) if l == st.focus_edges_layer]
+            focus = [i for i, (l, _, _) in enumerate(self._edge_index)
+                     if l == st.focus_edges_layer or st.focus_edges_layer == 0]
             halos.append((self._pens.get(FOCUS, hi + 5, dotted=True), np.array(focus, int)))
         sel = self._selected_edge()
         if sel is not None:
@@ -363,8 +367,19 @@ class NetworkView(pg.GraphicsLayoutWidget):
         ev.accept()
         self.select(name)
         self.parameter_selected.emit(name)
-        if ev.double():
-            self.begin_edit(name, ev.scenePos())
+
+    def mouseDoubleClickEvent(self, ev: QtGui.QMouseEvent) -> None:  # noqa: N802 - Qt override
+        # Handled on the view rather than through pyqtgraph's scene clicks, which only report a
+        # double click when the preceding single click reached the scene as well.
+        scene_pos = self.mapToScene(ev.position().toPoint())
+        name = self.parameter_at(scene_pos)
+        if name is None:
+            super().mouseDoubleClickEvent(ev)
+            return
+        ev.accept()
+        self.select(name)
+        self.parameter_selected.emit(name)
+        self.begin_edit(name, scene_pos)
 
     # ----------------------------------------------------------------- in-place edit
     def begin_edit(self, name: str, scene_pos: QtCore.QPointF | None = None) -> QtWidgets.QLineEdit:

@@ -1,0 +1,219 @@
+"""The network workspace driven like a lecturer would: the lecture example, step by step.
+
+Real engine, real widgets: buttons are clicked, values are read back from what the panels show.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+from PySide6.QtTest import QTest
+
+from engine.backprop import backward, forward
+from engine.data import lecture_data
+from engine.network import lecture_network
+from gui.style import fmt
+
+# SPEC section 2: d output/d theta for observation 1, in theta order.
+SENSITIVITIES_OBS1 = {"w(1)[1,1]": 0.449, "w(1)[1,2]": -0.299, "b(1)[1]": 0.150, "w(1)[2,1]": 0.141,
+                      "w(1)[2,2]": -0.094, "b(1)[2]": 0.047, "w(2)[1,1]": 0.475, "w(2)[1,2]": 0.622,
+                      "b(2)[1]": 1.0}
+
+
+@pytest.fixture
+def network_ws(qtbot):
+    """DEV: workspace alone until the main window builds again."""
+    from gui.workspaces.network import NetworkWorkspace
+    ws = NetworkWorkspace()
+    qtbot.addWidget(ws)
+    ws.resize(1400, 900)
+    ws.show()
+    qtbot.waitExposed(ws)
+    yield ws
+    ws.controller.set_running(False)
+
+
+def click(qtbot, ws, name: str, double: bool = False) -> None:
+    view = ws.view
+    pt = view.mapFromScene(view.scene_point_of(name))
+    if double:
+        QTest.mouseDClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pt)
+    else:
+        QTest.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pt)
+    qtbot.wait(10)
+
+
+def press(qtbot, ws, key: str, times: int = 1) -> None:
+    for _ in range(times):
+        qtbot.mouseClick(ws.steps.buttons[key], QtCore.Qt.MouseButton.LeftButton)
+
+
+def label_text(ws, layer: int, node: int) -> str:
+    """Plain text of the value label under node ``node`` (0-based) of ``layer``."""
+    view = ws.view
+    i = list(view._node_index).index((layer, node))
+    return view._labels[i].textItem.toPlainText()
+
+
+def test_phase_steps_to_end_of_observation_1_backward(qtbot, network_ws):
+    ws = network_ws
+    assert ws.controller.is_lecture_example
+    assert ws.lecture_note.isVisible()
+    assert "0.3905" in ws.lecture_note.text() and "0.311" in ws.lecture_note.text()
+    press(qtbot, ws, "phase", 5)
+    assert ws.steps.phase_label.text() == "Done: Backward: layer 2 → layer 1, observation 1"
+    out = label_text(ws, 2, 0)
+    assert "z(2)1 = 0.8095" in out and "a(2)1 = 0.8095" in out
+    hidden = label_text(ws, 1, 0) + label_text(ws, 1, 1)
+    assert "a(1)1 = 0.475" in hidden and "a(1)2 = 0.6225" in hidden
+    assert "z(1)1 = -0.1" in hidden and "z(1)2 = 0.5" in hidden
+    assert ws.nudge.cell_text("residual e", 0) == "e = 0.3905"
+    for name, want in SENSITIVITIES_OBS1.items():
+        value = ws.nudge.sensitivity(1, name)
+        assert round(value, 3) == pytest.approx(want, abs=1e-9), name
+        assert ws.nudge.cell_text(name, 0) == fmt(value)
+        contribution = float(ws.nudge.cell_text(name, 1))
+        assert contribution == pytest.approx(0.3905 * want, abs=2e-3), name
+    # observation 2 (printed lecture has 0.455 / 0.622 here)
+    assert round(ws.nudge.sensitivity(2, "w(2)[1,1]"), 3) == 0.574
+    assert round(ws.nudge.sensitivity(2, "w(2)[1,2]"), 3) == 0.690
+
+
+def test_nodes_are_blank_until_their_phase_computed_them(qtbot, network_ws):
+    ws = network_ws
+    assert label_text(ws, 2, 0).split("\n")[1].strip() == "a(2)1 ="
+    press(qtbot, ws, "phase", 1)  # forward into layer 1 only
+    assert "a(1)1 = 0.475" in label_text(ws, 1, 0)
+    assert label_text(ws, 2, 0).split("\n")[1].strip() == "a(2)1 ="
+    assert label_text(ws, 1, 0).rstrip().endswith("δ(1)1 =")
+    press(qtbot, ws, "phase", 3)  # forward 2, loss, backward into layer 2
+    assert ws.view.colorbar.isVisible()
+    assert label_text(ws, 1, 0).rstrip().endswith("δ(1)1 =")
+    assert "δ(2)1 = -0.781" in label_text(ws, 2, 0)
+
+
+def test_chain_rule_for_selected_weight_multiplies_to_gradient(qtbot, network_ws):
+    ws = network_ws
+    press(qtbot, ws, "phase", 5)
+    click(qtbot, ws, "w(1)[1,2]")
+    assert ws.selected == "w(1)[1,2]"
+    click(qtbot, ws, "w(1)[1,1]")
+    assert ws.selected == "w(1)[1,1]" and ws.view.selected() == "w(1)[1,1]"
+    values = ws.chain.factor_values()
+    assert len(values) == 4
+    assert values == pytest.approx([-2 * (1.2 - 0.80948), 0.6, 0.24937, 3.0], abs=1e-4)
+    product = math.prod(values)
+    assert product == pytest.approx(ws.chain.result(), rel=1e-12)
+    rec = backward(lecture_network(), lecture_data().inputs, lecture_data().targets, "sse")
+    idx = lecture_network().param_index("w(1)[1,1]")
+    assert ws.chain.result() == pytest.approx(rec.per_obs_grad[0, idx], rel=1e-12)
+    text = ws.chain.formula_text()
+    assert "−2(1.2 − 0.8095) · 0.6 · 0.2494 · 3" in text
+    assert f"<b>{fmt(product).replace('-', '−')}</b>" in text
+    # the gradient over both observations is the one the parameter table shows
+    assert f"= {fmt(rec.gradient[idx]).replace('-', '−')}" in text
+    assert ws.params.shown_gradient("w(1)[1,1]") == fmt(rec.gradient[idx])
+
+
+def test_clicking_a_node_selects_its_bias(qtbot, network_ws):
+    ws = network_ws
+    click(qtbot, ws, "b(1)[2]")
+    assert ws.selected == "b(1)[2]"
+    assert ws.chain.factor_values()[-1] == 1.0  # dz/db = 1
+    assert math.prod(ws.chain.factor_values()) == pytest.approx(ws.chain.result(), rel=1e-12)
+
+
+def test_iteration_applies_the_engines_update(qtbot, network_ws):
+    ws = network_ws
+    net = lecture_network()
+    data = lecture_data()
+    rec = backward(net, data.inputs, data.targets, "sse")
+    expected = net.theta() - 0.1 * rec.gradient
+    press(qtbot, ws, "iteration")
+    session = ws.controller.session
+    assert session.cursor == (1, 0)
+    np.testing.assert_allclose(session.theta(), expected, rtol=1e-12, atol=0)
+    for name, value in zip(net.param_names(), expected):
+        assert ws.params.shown_value(name) == fmt(value)
+    assert ws.loss_plot.curve.getData()[1].shape == (2,)
+    assert ws.loss_plot.curve.getData()[1][1] < ws.loss_plot.curve.getData()[1][0]
+
+
+def _snapshot(ws) -> dict:
+    return {
+        "phase": ws.steps.phase_label.text(),
+        "chain": ws.chain.formula_text(),
+        "nudge": [ws.nudge.cell_text(n, c) for n in ("residual e", "w(1)[1,1]", "b(2)[1]") for c in (0, 2)],
+        "params": [ws.params.shown_value(n) for n in ws.params.names()],
+        "grads": [ws.params.shown_gradient(n) for n in ws.params.names()],
+        "labels": [label.textItem.toPlainText() for label in ws.view._labels],
+        "edges": list(ws.view.edge_colors()) + list(ws.view.edge_widths()),
+        "loss": ws.loss_plot.curve.getData()[1].tolist(),
+        "path": ws.landscape.path.getData()[0].tolist(),
+    }
+
+
+def test_back_returns_every_panel_to_the_earlier_state(qtbot, network_ws):
+    ws = network_ws
+    press(qtbot, ws, "iteration")
+    press(qtbot, ws, "phase", 4)
+    before = _snapshot(ws)
+    press(qtbot, ws, "phase")
+    after_phase = _snapshot(ws)
+    assert after_phase != before
+    press(qtbot, ws, "back")
+    assert _snapshot(ws) == before
+    press(qtbot, ws, "iteration")
+    assert _snapshot(ws) != before
+    ws.controller.back()
+    assert ws.controller.session.cursor == (1, 0)
+    # back by iteration lands at the start of the iteration; stepping the same phases returns
+    press(qtbot, ws, "phase", 4)
+    assert _snapshot(ws) == before
+
+
+def test_double_click_edits_a_weight_in_place(qtbot, network_ws):
+    ws = network_ws
+    click(qtbot, ws, "w(2)[1,1]", double=True)
+    editor = ws.view._editor
+    assert editor is not None and editor.isVisible()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "1.5")
+    qtbot.keyClick(editor, QtCore.Qt.Key.Key_Return)
+    assert not editor.isVisible()
+    assert ws.controller.network.param("w(2)[1,1]") == 1.5
+    press(qtbot, ws, "phase", 2)
+    edited = lecture_network().with_param("w(2)[1,1]", 1.5)
+    out = forward(edited, lecture_data().inputs).output[0, 0]
+    assert out == pytest.approx(0.80948 + 0.9 * 0.47502, abs=1e-4)
+    assert f"a(2)1 = {fmt(out)}" in label_text(ws, 2, 0)
+    assert ws.params.shown_value("w(2)[1,1]") == "1.5"
+
+
+def test_bad_value_typed_in_place_is_refused(qtbot, network_ws):
+    ws = network_ws
+    ed = ws.view.begin_edit("b(2)[1]")
+    ed.setText("abc")
+    qtbot.keyClick(ed, QtCore.Qt.Key.Key_Return)
+    assert ed.isVisible() and "not a number" in ed.toolTip()
+    assert ws.controller.network.param("b(2)[1]") == 0.4
+
+
+def test_parameter_table_edit_changes_forward_values(qtbot, network_ws):
+    ws = network_ws
+    row = ws.params.names().index("b(2)[1]")
+    ws.params.item(row, 1).setText("0.5")
+    assert ws.controller.network.param("b(2)[1]") == 0.5
+    press(qtbot, ws, "phase", 2)
+    assert "a(2)1 = 0.9095" in label_text(ws, 2, 0)
+
+
+def test_finite_difference_panel_agrees(qtbot, network_ws):
+    ws = network_ws
+    ws.tables.setCurrentWidget(ws.fd)
+    assert ws.fd.max_error is not None and ws.fd.max_error < 1e-6
+    assert ws.fd.table.rowCount() == 9
+    assert "agree" in ws.fd.summary.text()
