@@ -301,6 +301,13 @@ def _tex_cell(text: str) -> str:
     return _tex_escape(text)
 
 
+def _tex_var(name: str) -> str:
+    """``x1`` -> ``x_{1}`` for LaTeX."""
+    import re
+
+    return re.sub(r"^([a-z]+)(\d+)$", r"\1_{\2}", name)
+
+
 def _fmt(value: float, digits: int) -> str:
     """``digits`` significant figures, without exponent for ordinary magnitudes."""
     v = float(value)
@@ -449,8 +456,11 @@ def _lecture_number(v: float) -> str:
 def _heading(scenario: Any, network: Any, n: int, fmt: str) -> str:
     sizes = "-".join(str(s) for s in network.sizes)
     acts = ", ".join(network.activations)
-    text = (f"{scenario.title or 'Scenario'}: a {sizes} network ({acts}), loss {scenario.loss}, "
-            f"{n} observation(s)")
+    return _title(f"{scenario.title or 'Scenario'}: a {sizes} network ({acts}), loss {scenario.loss}, "
+                  f"{n} observation(s)", fmt)
+
+
+def _title(text: str, fmt: str) -> str:
     if fmt == "markdown":
         return f"## {text}\n"
     if fmt == "latex":
@@ -473,7 +483,88 @@ def _note(title: str, items: Sequence[str], fmt: str) -> str:
 
 def explain_function(scenario: Any, fmt: str, digits: int) -> str:
     """f, its derivatives, and the numbers of the first iteration from the start point."""
-    raise UsageError(f"explain for {scenario.kind} scenarios needs the function engine")
+    import numpy as np
+
+    from engine.optimizers import TITLES
+    from engine.scenario import build_function_session
+
+    session = build_function_session(scenario)
+    objective = session.objective
+    kind = "latex" if fmt == "latex" else "unicode"
+    f = lambda v: _fmt(v, digits)  # noqa: E731
+    tex = kind == "latex"
+    variables = objective.variables
+    args = ", ".join(_tex_var(v) for v in variables) if tex else ", ".join(variables)
+    first_order = list(objective.derivative_texts(kind))
+    second_order = first_order[1:] if objective.dim == 1 else list(objective.formula.hessian_texts(kind))
+    first_order = first_order[:1] if objective.dim == 1 else first_order
+    parts = [_function_heading(scenario, fmt)]
+
+    def row(table: Table, label: str, *cells: str) -> None:
+        table.add(label, *cells, tex=[f"${label}$"] + [_tex_cell(c) for c in cells] if tex else None)
+
+    formulas = Table("Function and derivatives", ["", "formula"], align="ll")
+    formulas.add(f"f({args})", objective.formula.display(kind),
+                 tex=[f"$f({args})$", f"${objective.formula.display(kind)}$"] if tex else None)
+    for label, text in first_order + second_order:
+        formulas.add(label, text, tex=[f"${label}$", f"${text}$"] if tex else None)
+    parts.append(formulas.render(fmt))
+    if objective.derivatives == "finite":
+        parts.append(_para(f"The iteration uses central finite differences with h = {objective.h:g} "
+                           f"instead of these exact derivatives.", fmt))
+
+    session.step(1)
+    history = list(session.history)[:2]
+    xs = [np.ravel(it.x) for it in history]
+    table = Table("First iteration", [""] + [f"i = {it.index}" for it in history])
+    for k, v in enumerate(variables):
+        row(table, _tex_var(v) if tex else v, *[f(x[k]) for x in xs])
+    row(table, f"f({args})", *[f(it.value) for it in history])
+    grads = [np.ravel(objective.gradient(x)) for x in xs]
+    for k, (label, _) in enumerate(first_order):
+        row(table, label, *[f(g[k]) for g in grads])
+    hessians = [np.atleast_2d(objective.hessian(x)) for x in xs]
+    pairs = [(i, j) for i in range(objective.dim) for j in range(i, objective.dim)]
+    for (label, _), (i, j) in zip(second_order, pairs):
+        row(table, label, *[f(h[i, j]) for h in hessians])
+    parts.append(table.render(fmt))
+
+    spec = scenario.optimizer
+    lines = [f"Method: {TITLES[spec.name]}, step size s = {f(spec.lr)}."]
+    if len(history) > 1:
+        lines.append(_first_step_sentence(spec.name, history[1].lr, xs[0], xs[1], grads[0], hessians[0],
+                                          objective.dim, f))
+    status = session.status
+    if status.state != "running":
+        lines.append(f"Status after the first iteration: {status.state} ({status.reason}).")
+    parts.append(_para(" ".join(lines), fmt))
+    return "\n".join(parts)
+
+
+def _first_step_sentence(name: str, lr: float | None, x0: Any, x1: Any, g0: Any, h0: Any, dim: int,
+                         f: Any) -> str:
+    """The first update written out with its numbers, as on the lecture's slides."""
+    s = f(lr) if lr is not None else "s"
+
+    def p(v: float) -> str:
+        return f"({f(v)})" if v < 0 else f(v)
+    if dim == 1 and name == "gd":
+        return f"x_1 = x_0 - s f'(x_0) = {f(x0[0])} - {s} * {p(g0[0])} = {f(x1[0])}."
+    if dim == 1 and name == "newton":
+        return (f"x_1 = x_0 - s f'(x_0)/f''(x_0) = {f(x0[0])} - {s} * {p(g0[0])}/{p(h0[0, 0])} "
+                f"= {f(x1[0])}.")
+    if name == "gd":
+        return (f"x_1 = x_0 - s grad f(x_0) = ({', '.join(f(v) for v in x0)}) - {s} * "
+                f"({', '.join(f(v) for v in g0)}) = ({', '.join(f(v) for v in x1)}).")
+    step = x1 - x0
+    return (f"x_1 = x_0 + step = ({', '.join(f(v) for v in x0)}) + ({', '.join(f(v) for v in step)}) "
+            f"= ({', '.join(f(v) for v in x1)}).")
+
+
+def _function_heading(scenario: Any, fmt: str) -> str:
+    fn = scenario.function
+    source = f"preset {fn.preset}" if fn.preset else f"f = {fn.expression}"
+    return _title(f"{scenario.title or 'Scenario'}: {source}, start {list(scenario.start)}", fmt)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

@@ -92,7 +92,7 @@ def test_run_quartic_converges_to_global_minimum() -> None:
     assert set(last) == {"step", "x", "value", "gradient"}
     assert last["x"][0] == pytest.approx(-2.6196, abs=1e-4)
     assert abs(last["gradient"][0]) < 1e-6
-    assert trace["steps"][0] == {"step": 0, "x": [-1.0], "value": pytest.approx(-12.0),
+    assert trace["steps"][0] == {"step": 0, "x": [-1.0], "value": pytest.approx(-20.0),
                                  "gradient": [pytest.approx(51.0)]}
 
 
@@ -145,6 +145,22 @@ def test_explain_other_network_has_no_lecture_note() -> None:
     assert p.returncode == 0, p.stderr
     assert "printed lecture" not in p.stdout
     assert "0.7514" in p.stdout  # Mazur's out_o1 = 0.75136507
+
+
+def test_explain_function_shows_derivatives_and_first_step() -> None:
+    _needs("engine.descent")
+    p = _run("explain", "resources/scenarios/lecture-quartic.json")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert "12·x³ + 15·x² − 40·x + 8" in out and "36·x² + 30·x − 40" in out
+    assert "x_1 = x_0 - s f'(x_0) = -1.000 - 0.01000 * 51.00 = -1.510." in out
+    newton = _run("explain", "resources/scenarios/newton-maximum.json", "--format", "markdown")
+    assert newton.returncode == 0, newton.stderr
+    assert "| f''(x) | -27.76 | -31.83 |" in newton.stdout
+    assert "0.3000 - 1.000 * (-2.326)/(-27.76) = 0.2162" in newton.stdout
+    tex = _run("explain", "resources/scenarios/lecture-2d.json", "--format", "latex")
+    assert tex.returncode == 0, tex.stderr
+    assert r"$\frac{\partial f}{\partial x_{1}}$ & $1.000$ & $0.1966$" in tex.stdout
 
 
 def test_explain_observation_out_of_range_is_bad_input() -> None:
