@@ -585,9 +585,12 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from engine.scenario import load_scenario
 
     load_scenario(args.scenario)  # report a bad file in one line before starting Qt
-    from gui.screenshot import render_screenshot
+    from gui.screenshot import ScreenshotError, render_screenshot
 
-    render_screenshot(args.scenario, args.steps, args.out, args.workspace)
+    try:
+        render_screenshot(args.scenario, args.steps, args.out, args.workspace)
+    except ScreenshotError as e:
+        raise UsageError(str(e)) from None
     return 0
 
 

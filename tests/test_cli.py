@@ -214,3 +214,26 @@ def test_run_never_imports_qt() -> None:
     p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip().endswith("QT []")
+
+
+# --- screenshot ----------------------------------------------------------------------------------
+
+def test_screenshot_writes_a_png(tmp_path: Path) -> None:
+    _needs("gui.screenshot")
+    out = tmp_path / "network.png"
+    p = _run("screenshot", LECTURE, "--steps", "3", "--out", str(out), "--workspace", "network", timeout=120)
+    assert p.returncode == 0, p.stderr
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert width >= 800 and height >= 600
+
+
+def test_screenshot_of_bad_scenario_fails_before_qt(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"version": 1, "kind": "netwrk"}')
+    p = _run("screenshot", str(bad), "--steps", "1", "--out", str(tmp_path / "x.png"))
+    assert p.returncode == 2 and 'unknown kind "netwrk"' in p.stderr and "Traceback" not in p.stderr
+    wrong = _run("screenshot", LECTURE, "--steps", "1", "--out", str(tmp_path / "x.png"), "--workspace", "3d")
+    assert wrong.returncode == 2 and "invalid choice: '3d'" in wrong.stderr
+    assert not (tmp_path / "x.png").exists()
