@@ -39,31 +39,25 @@ def _input_errors() -> tuple[type[BaseException], ...]:
     from engine.network import NetworkError
     from engine.optimizers import OptimizerError
     from engine.scenario import ScenarioError
+    from engine.training import TrainingError
 
     return (UsageError, ScenarioError, DataError, FormulaError, OptimizerError, NetworkError, LossError,
-            ActivationError, OSError)
+            ActivationError, TrainingError, OSError)
 
 
 # --- argument parsing ---------------------------------------------------------------------------
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
-
-
-def _nonnegative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
-    return value
+def _whole(minimum: int):
+    """An argparse type: a whole number >= ``minimum``, with a message that says so."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
+        return value
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a scenario and print or write its trace")
     run.add_argument("scenario", help="scenario file (.json)")
-    run.add_argument("--steps", type=_nonnegative_int, required=True, help="number of updates to take")
-    run.add_argument("--every", type=_positive_int, default=1, metavar="K",
+    run.add_argument("--steps", type=_whole(0), required=True, help="number of updates to take")
+    run.add_argument("--every", type=_whole(1), default=1, metavar="K",
                      help="record only every K-th step (and the last)")
     run.add_argument("--out", metavar="FILE", help="write the trace to FILE instead of standard output")
     run.add_argument("--format", choices=("json", "csv"), default="json")
@@ -84,14 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="print the forward values, residuals, nudge table, "
                                              "gradient and chain-rule factors for lecture notes")
     explain.add_argument("scenario", help="scenario file (.json)")
-    explain.add_argument("--observation", type=_positive_int, metavar="I",
+    explain.add_argument("--observation", type=_whole(1), metavar="I",
                          help="chain-rule factors for observation I only (1-based; default: all)")
     explain.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
-    explain.add_argument("--digits", type=_positive_int, default=4, help="significant figures (default 4)")
+    explain.add_argument("--digits", type=_whole(1), default=4, help="significant figures (default 4)")
 
     shot = sub.add_parser("screenshot", help="render the window offscreen after N steps to a PNG")
     shot.add_argument("scenario", help="scenario file (.json)")
-    shot.add_argument("--steps", type=_nonnegative_int, required=True)
+    shot.add_argument("--steps", type=_whole(0), required=True)
     shot.add_argument("--out", required=True, metavar="FILE.png")
     shot.add_argument("--workspace", choices=WORKSPACES, help="which workspace to show "
                                                               "(default: the one for the scenario's kind)")
