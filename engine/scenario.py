@@ -588,11 +588,16 @@ def load_scenario(path: str | Path) -> Scenario:
 def save_scenario(scenario: Scenario, path: str | Path) -> None:
     """Write ``scenario`` as JSON atomically: a temporary file in the same folder, fsync, then rename.
 
-    A crash or a failed write leaves the old file (if any) untouched and no temporary file behind.
+    The scenario is validated first (ScenarioError, nothing written). A crash or a failed
+    write leaves the old file (if any) untouched and no temporary file behind.
     """
     p = Path(path)
     folder = p.resolve().parent
-    text = json.dumps(scenario.to_dict(relative_to=folder), indent=2, allow_nan=False) + "\n"
+    d = scenario.to_dict(relative_to=folder)
+    # A Scenario built in code (the GUI's Save) skips parsing; check it here, so that
+    # every file written can be opened again.
+    parse_scenario(d, folder)
+    text = json.dumps(d, indent=2, allow_nan=False) + "\n"
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -251,6 +251,21 @@ def test_failed_save_keeps_old_file_and_leaves_no_temp(tmp_path: Path, monkeypat
     assert [f.name for f in tmp_path.iterdir()] == ["keep.json"]
 
 
+def test_save_refuses_an_inconsistent_scenario_built_in_code(tmp_path: Path) -> None:
+    from engine.scenario import LayerSpec, NetworkSpec
+
+    good = parse_scenario(LECTURE)
+    layers = (good.network.layers[0], LayerSpec(1, "identity", np.zeros((1, 3)), np.zeros(1)))
+    bad = Scenario(kind="network", title="x", optimizer=good.optimizer, network=NetworkSpec(2, layers),
+                   data=good.data)
+    p = tmp_path / "out.json"
+    p.write_text("previous work")
+    with pytest.raises(ScenarioError, match=r"network.layers\[1\].weights: expected 1x2, got 1x3"):
+        save_scenario(bad, p)
+    assert p.read_text() == "previous work"
+    assert [f.name for f in tmp_path.iterdir()] == ["out.json"]
+
+
 def test_csv_path_resolves_relative_to_scenario_and_is_rewritten_on_save(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "obs.csv").write_text("a,b,y\n3,-2,1.2\n-1,1,0.7\n")
