@@ -80,6 +80,22 @@ def test_run_matt_mazur_first_update() -> None:
     assert steps[1]["parameters"]["w(2)[1,1]"] == pytest.approx(0.35891648, abs=1e-8)
 
 
+def test_run_csv_scenario_reads_data_beside_the_scenario_file(tmp_path: Path) -> None:
+    _needs("engine.training")
+    scenario = json.loads((SCENARIOS / "lecture-backprop.json").read_text())
+    scenario["data"] = {"csv": "obs.csv", "inputs": ["x1", "x2"], "targets": ["y"]}
+    (tmp_path / "s.json").write_text(json.dumps(scenario))
+    (tmp_path / "obs.csv").write_text("x1,x2,y\n3,-2,1.2\n-1,1,0.7\n")
+    out = tmp_path / "trace.json"
+    p = _run("run", str(tmp_path / "s.json"), "--steps", "1", "--out", str(out))  # cwd is the repository
+    assert p.returncode == 0, p.stderr
+    assert json.loads(out.read_text())["steps"][0]["loss"] == pytest.approx(0.185852, abs=1e-6)
+    (tmp_path / "obs.csv").write_text("x1,x2,y\n3,-2,1.2\n-1,one,0.7\n")
+    bad = _run("run", str(tmp_path / "s.json"), "--steps", "1")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == 'stepwise run: obs.csv, line 3, column "x2": "one" is not a number'
+
+
 # --- run: functions ------------------------------------------------------------------------------
 
 def test_run_quartic_converges_to_global_minimum() -> None:
