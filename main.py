@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "gradient and chain-rule factors for lecture notes")
     explain.add_argument("scenario", help="scenario file (.json)")
     explain.add_argument("--observation", type=_whole(1), metavar="I",
-                         help="chain-rule factors for observation I only (1-based; default: all)")
+                         help="explain observation I only (1-based; default: all, up to 10)")
     explain.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     explain.add_argument("--digits", type=_whole(1), default=4, help="significant figures (default 4)")
 
@@ -386,7 +386,8 @@ def explain_network(scenario: Any, observation: int | None, fmt: str, digits: in
         nudge = Table("Nudge table: sensitivity s = d output/d theta, contribution e * s",
                       ["parameter"] + [h for i in shown for h in (f"s (obs {i + 1})", f"e*s (obs {i + 1})")]
                       + ["sum of e*s", "-grad R"],
-                      header_tex=["parameter"] + [h for i in shown for h in (f"$s_{{{i + 1}}}$", f"$e_{{{i + 1}}} s_{{{i + 1}}}$")]
+                      header_tex=["parameter"] + [h for i in shown for h in (
+                          f"$s_{{{i + 1}}}$", f"$e_{{{i + 1}}} s_{{{i + 1}}}$")]
                       + [r"$\sum_i e_i s_i$", r"$-\nabla R$"])
         contrib_sum = rec.contributions.sum(axis=0)
         for p, name in enumerate(names):

@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from engine.activations import ACTIVATION_NAMES
 from engine.data import DATASET_NAMES, DATASETS
+from engine.losses import LOSS_NAMES, LossError, check_pairing
 from engine.optimizers import (DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_NAMES, OptimizerError, OptimizerSpec,
                                make_spec, spec_from_dict)
 
@@ -31,11 +33,8 @@ FORMAT = "stepwise-scenario"
 VERSION = 1
 KINDS = ("network", "function1d", "function2d")
 TRAINING_MODES = ("full_batch", "online", "mini_batch")
+#: As engine.functions.DERIVATIVE_MODES, repeated so that reading a network file never imports sympy.
 DERIVATIVE_MODES = ("exact", "finite")
-
-#: Names the file format accepts (SPEC section 5); the engines' registries are checked at build.
-ACTIVATION_NAMES = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "softmax")
-LOSS_NAMES = ("sse", "mse", "half_sse", "cross_entropy", "binary_cross_entropy")
 
 _COMMON_FIELDS = ("format", "version", "kind", "title", "description")
 _NETWORK_FIELDS = _COMMON_FIELDS + ("network", "frozen", "data", "loss", "training", "optimizer", "seed")
@@ -119,7 +118,7 @@ class DataSpec:
 
 @dataclass(frozen=True)
 class FunctionSpec:
-    """The objective: a ``preset`` name or an ``expression``, with derivatives ``exact`` or ``finite`` (step ``h``)."""
+    """The objective: a ``preset`` name or an ``expression``; derivatives ``exact`` or ``finite`` (step ``h``)."""
 
     preset: str | None = None
     expression: str | None = None
@@ -363,7 +362,8 @@ def _network(value: Any) -> NetworkSpec:
     n_in = _integer(net["inputs"], "network.inputs", 1)
     layers_raw = net["layers"]
     if not isinstance(layers_raw, list) or not layers_raw:
-        raise ScenarioError("network.layers", f"expected a list of at least one layer, got {_describe(layers_raw)}")
+        raise ScenarioError("network.layers",
+                            f"expected a list of at least one layer, got {_describe(layers_raw)}")
     layers = []
     prev = n_in
     for i, raw in enumerate(layers_raw):
@@ -389,7 +389,8 @@ def _frozen_names(value: Any, sizes: tuple[int, ...]) -> tuple[str, ...]:
         path = f"frozen[{i}]"
         text = _string(name, path).replace(" ", "")
         if not _PARAM.match(text):
-            raise ScenarioError(path, f'"{name}" is not a parameter name; write w(l)[j,k] or b(l)[j], e.g. w(1)[1,2]')
+            raise ScenarioError(path, f'"{name}" is not a parameter name; '
+                                      f"write w(l)[j,k] or b(l)[j], e.g. w(1)[1,2]")
         if text not in known:
             raise ScenarioError(path, f'no parameter "{text}" in a {"-".join(map(str, sizes))} network')
         if text in out:
@@ -414,7 +415,8 @@ def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) ->
         info = DATASETS[name]
         dims = 1 if info.task == "regression" else 2
         if dims != network.inputs:
-            raise ScenarioError("data.dataset", f'"{name}" has {dims} input(s) but network.inputs is {network.inputs}')
+            raise ScenarioError("data.dataset",
+                                f'"{name}" has {dims} input(s) but network.inputs is {network.inputs}')
         one_hot_fits = loss == "cross_entropy" and n_out == info.n_classes
         if n_out != 1 and not one_hot_fits:
             raise ScenarioError("data.dataset", f'"{name}" has one target column ({info.task}) but the output '
@@ -467,8 +469,6 @@ def _parse_network(obj: dict, base_dir: Path | None) -> dict:
     _object(obj, "", _NETWORK_FIELDS, ("network", "data"))
     network = _network(obj["network"])
     loss = _name(obj.get("loss", "sse"), "loss", LOSS_NAMES, "loss")
-    from engine.losses import LossError, check_pairing
-
     try:
         check_pairing(loss, network.layers[-1].activation)
     except LossError as e:
@@ -657,7 +657,7 @@ def training_arrays(scenario: Scenario):
 
     Class-index targets become one-hot rows for a softmax output (``prepare_targets``).
     """
-    from engine.losses import LossError, prepare_targets
+    from engine.losses import prepare_targets
 
     network = build_network(scenario)
     data = build_dataset(scenario)
@@ -715,6 +715,7 @@ def _require(scenario: Scenario, kind: str) -> Any:
 __all__ = [
     "ACTIVATION_NAMES", "DERIVATIVE_MODES", "FORMAT", "KINDS", "LOSS_NAMES", "VERSION", "DataSpec",
     "FunctionSpec", "LayerSpec", "NetworkSpec", "Scenario", "ScenarioError", "build_dataset",
-    "build_function_session", "build_network", "build_objective", "build_training_session", "load_scenario", "parameter_names", "parse_scenario", "save_scenario",
+    "build_function_session", "build_network", "build_objective", "build_training_session",
+    "load_scenario", "parameter_names", "parse_scenario", "save_scenario",
     "training_arrays",
 ]
