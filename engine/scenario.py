@@ -5,8 +5,8 @@ training mode and optimizer, or a function with a start point and an optimizer. 
 problem raises :class:`ScenarioError` whose message starts with the field it is about,
 e.g. ``network.layers[1].weights: expected 1x2, got 2x2``, so the person editing the
 file can go straight to it. Sessions are built by :func:`build_training_session` and
-:func:`build_function_session`; the engines are imported there, not here at the top,
-so reading a file stays cheap.
+:func:`build_function_session`. The function engine (sympy) is imported only when a
+function scenario is read or built, so reading a network file stays cheap.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from engine.activations import ACTIVATION_NAMES
-from engine.data import DATASET_NAMES, DATASETS
-from engine.losses import LOSS_NAMES, LossError, check_pairing
+from engine.data import DATASET_NAMES, DATASETS, Dataset, load_csv, make_dataset
+from engine.losses import LOSS_NAMES, LossError, check_pairing, prepare_targets
+from engine.network import Layer, Network, glorot
 from engine.optimizers import (DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_NAMES, OptimizerError, OptimizerSpec,
                                make_spec, spec_from_dict)
 
@@ -616,12 +617,10 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
 
 # --- building engine objects ----------------------------------------------------------------------
 
-def build_network(scenario: Scenario):
+def build_network(scenario: Scenario) -> Network:
     """The scenario's :class:`engine.network.Network`; absent weights are Glorot-uniform from ``seed``,
     absent biases zero. Every layer is drawn, so a layer's random weights do not depend on
     whether another layer's are given."""
-    from engine.network import Layer, Network, glorot
-
     spec = _require(scenario, "network")
     rng = np.random.default_rng(scenario.seed)
     drawn = glorot(spec.inputs, [layer.units for layer in spec.layers],
@@ -634,10 +633,8 @@ def build_network(scenario: Scenario):
     return Network(spec.inputs, layers)
 
 
-def build_dataset(scenario: Scenario):
+def build_dataset(scenario: Scenario) -> Dataset:
     """The scenario's observations as an :class:`engine.data.Dataset` (CSV read from ``data.resolved``)."""
-    from engine.data import Dataset, load_csv, make_dataset
-
     data = scenario.data
     _require(scenario, "network")
     assert data is not None
@@ -657,8 +654,6 @@ def training_arrays(scenario: Scenario):
 
     Class-index targets become one-hot rows for a softmax output (``prepare_targets``).
     """
-    from engine.losses import prepare_targets
-
     network = build_network(scenario)
     data = build_dataset(scenario)
     if data.n_inputs != network.inputs:
