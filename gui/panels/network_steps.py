@@ -45,7 +45,10 @@ class NetworkSteps(QtWidgets.QWidget):
         font.setPointSize(font.pointSize() + 3)
         font.setBold(True)
         self.phase_label.setFont(font)
-        self.phase_label.setWordWrap(True)
+        # One line of fixed height: a label that changes size every frame re-lays out the window.
+        self.phase_label.setFixedHeight(self.phase_label.fontMetrics().height() + 8)
+        self.phase_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                                       QtWidgets.QSizePolicy.Policy.Fixed)
         outer.addWidget(self.phase_label)
 
         row = QtWidgets.QHBoxLayout()
@@ -74,7 +77,7 @@ class NetworkSteps(QtWidgets.QWidget):
         self.speed.setToolTip("Run speed, iterations per second (log scale)")
         row2.addWidget(self.speed, 1)
         self.speed_label = QtWidgets.QLabel(self)
-        self.speed_label.setMinimumWidth(110)
+        self.speed_label.setFixedWidth(self.speed_label.fontMetrics().horizontalAdvance("00000 it/s "))
         row2.addWidget(self.speed_label)
         row2.addWidget(QtWidgets.QLabel("History:", self))
         self.history = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, self)
@@ -83,7 +86,8 @@ class NetworkSteps(QtWidgets.QWidget):
         self.history.setToolTip("Drag to return to any earlier step")
         row2.addWidget(self.history, 2)
         self.position_label = QtWidgets.QLabel(self)
-        self.position_label.setMinimumWidth(150)
+        self.position_label.setFixedWidth(self.position_label.fontMetrics().horizontalAdvance(
+            "step 000000 of 000000, iteration 000000"))
         row2.addWidget(self.position_label)
         outer.addLayout(row2)
 

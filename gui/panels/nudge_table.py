@@ -39,17 +39,17 @@ class NudgeTable(QtWidgets.QWidget):
         self.table.setObjectName("nudgeGrid")
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setSectionResizeMode(
-            QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.caption)
         layout.addWidget(self.table, 1)
         self._names: list[str] = []
+        self._structure: tuple | None = None
         self._cells: dict[tuple[str, str], float] = {}
         self.table.cellClicked.connect(self._on_click)
 
     def show_message(self, text: str) -> None:
         self.caption.setText(text)
         self.table.setRowCount(0)
+        self._structure = None
         self._cells = {}
 
     def show_nudges(self, names: list[str], residuals: np.ndarray, sensitivities: np.ndarray,
@@ -65,34 +65,53 @@ class NudgeTable(QtWidgets.QWidget):
         for i in shown:
             headers += [f"d out/dθ\nobs {obs[i]}", f"e·d out/dθ\nobs {obs[i]}"]
         headers += ["Σ e·d out/dθ", "−∇R"]
+        structure = (list(names), headers)
+        if structure != self._structure:
+            self._build(names, headers)
+            self._structure = structure
         self._names = list(names)
-        self.table.setColumnCount(len(headers))
-        self.table.setRowCount(len(names) + 1)
-        self.table.setHorizontalHeaderLabels(headers)
-        self.table.setVerticalHeaderLabels(["residual e"] + list(names))
         self._cells = {}
-        bold = QtGui.QFont(self.table.font())
-        bold.setBold(True)
         for c, i in enumerate(shown):
-            item = QtWidgets.QTableWidgetItem(f"e = {fmt(residuals[i])}")
-            item.setFont(bold)
-            self.table.setItem(0, 2 * c, item)
-            self.table.setSpan(0, 2 * c, 1, 2)
+            self.table.item(0, 2 * c).setText(f"e = {fmt(residuals[i])}")
             self._cells[("e", str(obs[i]))] = float(residuals[i])
         for r, name in enumerate(names, start=1):
             for c, i in enumerate(shown):
                 s, e = float(sensitivities[i, r - 1]), float(contributions[i, r - 1])
-                self.table.setItem(r, 2 * c, QtWidgets.QTableWidgetItem(fmt(s)))
-                self.table.setItem(r, 2 * c + 1, QtWidgets.QTableWidgetItem(fmt(e)))
+                self.table.item(r, 2 * c).setText(fmt(s))
+                self.table.item(r, 2 * c + 1).setText(fmt(e))
                 self._cells[("s", f"{obs[i]}:{name}")] = s
                 self._cells[("c", f"{obs[i]}:{name}")] = e
-            self.table.setItem(r, len(headers) - 2, QtWidgets.QTableWidgetItem(fmt(total[r - 1])))
-            self.table.setItem(r, len(headers) - 1, QtWidgets.QTableWidgetItem(fmt(neg_gradient[r - 1])))
+            self.table.item(r, len(headers) - 2).setText(fmt(total[r - 1]))
+            self.table.item(r, len(headers) - 1).setText(fmt(neg_gradient[r - 1]))
         more = f" (first {len(shown)} of {n_obs} observations shown; the sums cover all)" if n_obs > len(shown) else ""
         self.caption.setText((caption or "How a nudge to each parameter moves the output, weighted by "
                               "the residual e = y − output") + more)
         if selected in self._names:
             self.table.selectRow(self._names.index(selected) + 1)
+
+    def _build(self, names: list[str], headers: list[str]) -> None:
+        """Create the items once per layout; later updates only change their text (setItem is slow)."""
+        t = self.table
+        t.clearSpans()
+        t.setColumnCount(len(headers))
+        t.setRowCount(len(names) + 1)
+        t.setHorizontalHeaderLabels(headers)
+        t.setVerticalHeaderLabels(["residual e"] + list(names))
+        bold = QtGui.QFont(t.font())
+        bold.setBold(True)
+        for r in range(len(names) + 1):
+            for c in range(len(headers)):
+                item = QtWidgets.QTableWidgetItem()
+                if r == 0:
+                    item.setFont(bold)
+                t.setItem(r, c, item)
+        for c in range(0, len(headers) - 2, 2):
+            t.setSpan(0, c, 1, 2)
+        t.item(0, 0).setText("e = −0.0000")
+        for r in range(1, len(names) + 1):
+            for c in range(len(headers)):
+                t.item(r, c).setText("−0.0000")
+        t.resizeColumnsToContents()
 
     def cell_text(self, row_label: str, column: int) -> str:
         """Text shown in the row named ``row_label`` (a parameter or ``residual e``), column ``column``."""

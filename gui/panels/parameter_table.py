@@ -59,7 +59,6 @@ class ParameterTable(QtWidgets.QTableWidget):
         self.setObjectName("parameterTable")
         self.setHorizontalHeaderLabels(self.COLUMNS)
         self.verticalHeader().setVisible(False)
-        self.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
         self.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
@@ -90,6 +89,9 @@ class ParameterTable(QtWidgets.QTableWidget):
                            | QtCore.Qt.ItemFlag.ItemIsSelectable)
                 self.setItem(r, 3, f)
             self._names = list(names)
+            resize = True
+        else:
+            resize = False
         self._values = np.asarray(values, dtype=float).copy()
         for r, name in enumerate(names):
             self.item(r, 1).setText(fmt(self._values[r]))
@@ -97,6 +99,9 @@ class ParameterTable(QtWidgets.QTableWidget):
             self.item(r, 2).setText("" if gradient is None else fmt(gradient[r]))
             self.item(r, 3).setCheckState(QtCore.Qt.CheckState.Checked if name in frozen
                                           else QtCore.Qt.CheckState.Unchecked)
+        if resize:
+            # Once per layout: resizing to contents on every update costs milliseconds per cell.
+            self.resizeColumnsToContents()
         del blocker
 
     def select_parameter(self, name: str) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
+from gui.plots.network_view import cache_axes
 from gui.style import ITERATE_COLOUR, MAGNITUDE_MAP, style_plot
 
 N_LEVELS = 14
@@ -69,6 +70,7 @@ class LandscapePlot(QtWidgets.QWidget):
         item.setMenuEnabled(False)
         item.disableAutoRange()
         item.setTitle("Loss landscape (other parameters fixed)")
+        cache_axes(item)
         layout.addWidget(self.plot, 1)
         self.image = pg.ImageItem()
         self.image.setColorMap(pg.colormap.get(MAGNITUDE_MAP))
@@ -76,6 +78,10 @@ class LandscapePlot(QtWidgets.QWidget):
         item.addItem(self.image)
         self.lines = pg.PlotCurveItem(pen=pg.mkPen((0, 0, 0, 150), width=1), connect="finite")
         item.addItem(self.lines)
+        # The grid and its isolines change once per slice, the path every frame: keep the static
+        # layers as cached pixmaps so a frame repaints only the path.
+        for static in (self.image, self.lines):
+            static.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.path = item.plot(pen=pg.mkPen(ITERATE_COLOUR, width=3))
         self.current = item.plot(pen=None, symbol="o", symbolSize=14,
                                  symbolBrush=pg.mkBrush(ITERATE_COLOUR), symbolPen=pg.mkPen("w", width=2))

@@ -11,6 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
+from gui.plots.network_view import cache_axes
 from gui.style import CURVE_COLOUR, OKABE_ITO, ITERATE_COLOUR, style_plot
 
 CLASS_COLOURS = np.array([[0x00, 0x72, 0xB2], [0xD5, 0x5E, 0x00], [0x00, 0x9E, 0x73],
@@ -27,6 +28,7 @@ class NetworkFitPlot(pg.PlotWidget):
         style_plot(item)
         item.setMenuEnabled(False)
         item.disableAutoRange()
+        cache_axes(item)
         self.image = pg.ImageItem()
         self.image.setZValue(-10)
         item.addItem(self.image)

@@ -10,9 +10,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
+from gui.plots.network_view import cache_axes
 from gui.style import ITERATE_COLOUR, CURVE_COLOUR, style_plot
 
-MAX_POINTS = 4000
+MAX_POINTS = 1500  # a few per horizontal pixel of the plot
 
 
 def decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -38,10 +39,12 @@ class NetworkLossPlot(pg.PlotWidget):
         item.disableAutoRange()
         item.setMenuEnabled(False)
         item.getAxis("left").enableAutoSIPrefix(False)
+        cache_axes(item)
         self.curve = item.plot(pen=pg.mkPen(CURVE_COLOUR, width=2))
         self.marker = item.plot(pen=None, symbol="o", symbolSize=12,
                                 symbolBrush=pg.mkBrush(ITERATE_COLOUR), symbolPen=pg.mkPen("k"))
         self._log = False
+        self._range_log = False
 
     def set_log(self, on: bool) -> None:
         self._log = bool(on)
@@ -65,9 +68,21 @@ class NetworkLossPlot(pg.PlotWidget):
         else:
             self.marker.setData([], [])
         if len(y):
-            lo, hi = float(y.min()), float(y.max())
-            if self._log:
-                lo, hi = np.log10(lo), np.log10(hi)
-            pad = 0.05 * (hi - lo) if hi > lo else max(0.1 * abs(hi), 1e-3)
-            self.getPlotItem().setRange(xRange=(0, max(float(x.max()), 1.0)),
-                                        yRange=(lo - pad, hi + pad), padding=0)
+            self._fit_range(float(x.max()), float(y.min()), float(y.max()))
+
+    def _fit_range(self, x_max: float, lo: float, hi: float) -> None:
+        """Grow the x range in steps of 1.5x and change the y range only when the data leave it or
+        fill less than a quarter of it: each range change repaints the axes (~2 ms a frame)."""
+        if self._log:
+            lo, hi = np.log10(lo), np.log10(hi)
+        pad = 0.05 * (hi - lo) if hi > lo else max(0.1 * abs(hi), 1e-3)
+        want_y = (lo - pad, hi + pad)
+        (x0, x1), (y0, y1) = self.getPlotItem().viewRange()
+        new_x = x1 if (x_max <= x1 and x1 <= max(1.5 * x_max, 10.0) and x0 == 0) else max(1.5 * x_max, 10.0)
+        span = hi - lo + 2 * pad
+        new_y = (y0, y1)
+        if want_y[0] < y0 or want_y[1] > y1 or span < 0.25 * (y1 - y0) or self._range_log != self._log:
+            new_y = want_y
+        if (0.0, new_x, new_y) != (x0, x1, (y0, y1)):
+            self.getPlotItem().setRange(xRange=(0.0, new_x), yRange=new_y, padding=0)
+        self._range_log = self._log

@@ -100,6 +100,14 @@ class EdgesItem(pg.GraphicsObject):
                 painter.drawLines(lines)
 
 
+def cache_axes(plot_item) -> None:
+    """Cache axis drawings as pixmaps: re-playing their text on every frame costs ~3 ms per axis,
+    and a moving curve repaints the whole plot."""
+    for name in ("left", "bottom", "right", "top"):
+        plot_item.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    plot_item.titleLabel.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def _cosmetic_pen(color, width: float, style=QtCore.Qt.PenStyle.SolidLine) -> QtGui.QPen:
     pen = QtGui.QPen(QtGui.QColor(color), width)
     pen.setCosmetic(True)
@@ -131,6 +139,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
                                         label="|∂R/∂θ| (edges), |δ| (nodes)", width=18,
                                         colorMapMenu=False)
         self.addItem(self.colorbar, row=1, col=1)
+        self.colorbar.axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.caption.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.colorbar.setVisible(False)
         self.edges = EdgesItem()
         self.nodes = pg.ScatterPlotItem(pxMode=True, size=NODE_PX, hoverable=False)
@@ -141,6 +151,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._node_index: list[tuple[int, int]] = []
         self._edge_index: list[tuple[int, int, int]] = []
         self._labels: list[pg.TextItem] = []
+        self._label_html: dict[int, str] = {}
         self._selected: str | None = None
         self._state: ViewState | None = None
         self._editor: QtWidgets.QLineEdit | None = None
@@ -155,6 +166,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if sizes == self.sizes:
             return
         self.sizes = sizes
+        self._state = None  # the old state's arrays do not fit the new geometry
         pos, index = [], []
         for l, n in enumerate(sizes):
             for j in range(n):
@@ -177,6 +189,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         for item in self._labels:
             self.viewbox.removeItem(item)
         self._labels = []
+        self._label_html: dict[int, str] = {}
         if max(sizes, default=0) <= LABELS_MAX_NODES:
             for (x, y) in self._positions:
                 label = pg.TextItem(anchor=(0.5, -0.22), fill=pg.mkBrush(255, 255, 255, 215))
@@ -296,7 +309,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
                     shown = fmt(v[j]) if v is not None else ""
                     lines.append(f"{sym}<sup>({l})</sup><sub>{j + 1}</sub> = {shown}")
                 text = "<br>".join(lines)
-            self._labels[i].setHtml(f'<div style="font-size:12pt; color:#101010">{text}</div>')
+            html = f'<div style="font-size:12pt; color:#101010">{text}</div>'
+            if self._label_html.get(i) != html:  # setHtml re-lays out the text: skip when unchanged
+                self._label_html[i] = html
+                self._labels[i].setHtml(html)
 
     # ----------------------------------------------------------------- selection
     def select(self, name: str | None) -> None:

@@ -62,6 +62,8 @@ class NetworkWorkspace(Workspace):
         self.selected = "w(1)[1,1]"
         self._last_slow = 0.0
         self._grid_key = None
+        self._theta_key = None
+        self._slow_pending = False
         self._create_widgets()
         self._create_side_panel()
         self._connect()
@@ -240,17 +242,28 @@ class NetworkWorkspace(Workspace):
         self.steps.show_position(c.phase_text, t, c.history_length, t, c.finished)
         self.view.show_state(self._view_state())
         self.view.caption.setText(self._caption())
-        # Up to the cursor only, so that Back shows exactly what was shown before.
-        losses = s.losses()[: t + 1]
-        self.loss_plot.show_losses(np.arange(len(losses)), losses, t)
-        self._refresh_landscape()
+        # Loss, landscape, fit, parameters and the nudge table depend on the parameters only, so a
+        # phase step inside an iteration leaves them (and their repaint) alone.
+        key = (id(s), t, s.theta().tobytes(), self.loss_plot.log, s.frozen)
+        theta_changed = force or key != self._theta_key
+        self._theta_key = key
+        if theta_changed:
+            # Up to the cursor only, so that Back shows exactly what was shown before.
+            losses = s.losses()[: t + 1]
+            self.loss_plot.show_losses(np.arange(len(losses)), losses, t)
+            self._refresh_landscape()
         now = time.perf_counter()
         slow_due = force or not c.running or now - self._last_slow >= SLOW_REFRESH_S
-        if slow_due:
+        if slow_due and (theta_changed or self._slow_pending):
             self._last_slow = now
+            self._slow_pending = False
             self._refresh_params()
             self._refresh_fit()
-            self._refresh_explanations()
+            self._refresh_explanations(nudge=True)
+        else:
+            self._slow_pending = self._slow_pending or theta_changed
+            if not c.running:
+                self._refresh_explanations(nudge=False)
 
     def _caption(self) -> str:
         c = self.controller
@@ -373,7 +386,7 @@ class NetworkWorkspace(Workspace):
             return obs
         return self.observation.value() - 1
 
-    def _refresh_explanations(self) -> None:
+    def _refresh_explanations(self, nudge: bool = True) -> None:
         c = self.controller
         s = c.session
         if self.selected not in s.param_names:
@@ -384,7 +397,8 @@ class NetworkWorkspace(Workspace):
         rec = s.record()
         self._show_chain(rec, obs)
         if self.tables.currentWidget() is self.nudge:
-            self._show_nudges(rec, obs)
+            if nudge:
+                self._show_nudges(rec, obs)
         elif not c.running:
             self._show_fd()
 

@@ -1,0 +1,173 @@
+"""Editing the network and its data from the side panels: architecture, settings, data sets, CSV."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+
+from engine.scenario import parse_scenario
+
+
+@pytest.fixture
+def network_ws(qtbot):
+    """DEV: workspace alone until the main window builds again."""
+    from gui.workspaces.network import NetworkWorkspace
+    ws = NetworkWorkspace()
+    qtbot.addWidget(ws)
+    ws.resize(1400, 900)
+    ws.show()
+    qtbot.waitExposed(ws)
+    yield ws
+    ws.controller.set_running(False)
+
+
+def test_adding_a_hidden_node_redraws_the_view_and_keeps_training(qtbot, network_ws):
+    ws = network_ws
+    before = ws.controller.network
+    ws.editor.units[0].setValue(3)
+    net = ws.controller.network
+    assert net.sizes == (2, 3, 1)
+    assert len(ws.view.node_positions()) == 6
+    assert len(ws.view.edge_widths()) == 2 * 3 + 3 * 1
+    # the lecture's weights are kept for the nodes that were there
+    np.testing.assert_array_equal(net.layers[0].W[:2], before.layers[0].W)
+    np.testing.assert_array_equal(net.layers[1].W[:, :2], before.layers[1].W)
+    assert len(ws.params.names()) == 3 * 3 + 4
+    assert not ws.lecture_note.isVisible()
+    losses0 = ws.controller.session.losses()[0]
+    for _ in range(20):
+        qtbot.mouseClick(ws.steps.buttons["iteration"], QtCore.Qt.MouseButton.LeftButton)
+    s = ws.controller.session
+    assert s.cursor == (20, 0) and s.status.state == "running"
+    assert s.losses()[-1] < losses0
+    assert ws.loss_plot.curve.getData()[0].shape == (21,)
+    # a label for the new node shows its values once computed
+    qtbot.mouseClick(ws.steps.buttons["phase"], QtCore.Qt.MouseButton.LeftButton)
+    i = ws.view._node_index.index((1, 2))
+    assert "a(1)3 = " in ws.view._labels[i].textItem.toPlainText()
+    assert ws.view._labels[i].textItem.toPlainText().split("\n")[1] != "a(1)3 = "
+
+
+def test_adding_and_removing_a_hidden_layer(qtbot, network_ws):
+    ws = network_ws
+    qtbot.mouseClick(ws.editor.add_layer, QtCore.Qt.MouseButton.LeftButton)
+    assert ws.controller.network.sizes == (2, 2, 2, 1)
+    assert len(ws.editor.units) == 2
+    ws.editor.activations[1].setCurrentText("tanh")
+    assert ws.controller.network.activations == ("sigmoid", "tanh", "identity")
+    qtbot.mouseClick(ws.steps.buttons["iteration"], QtCore.Qt.MouseButton.LeftButton)
+    assert ws.controller.session.cursor == (1, 0)
+    qtbot.mouseClick(ws.editor.remove_layer, QtCore.Qt.MouseButton.LeftButton)
+    assert ws.controller.network.sizes == (2, 2, 1)
+    assert len(ws.view.edge_widths()) == 6
+
+
+def test_optimizer_change_keeps_history_before_the_cursor(qtbot, network_ws):
+    ws = network_ws
+    for _ in range(3):
+        qtbot.mouseClick(ws.steps.buttons["iteration"], QtCore.Qt.MouseButton.LeftButton)
+    theta3 = np.array(ws.controller.session.theta())
+    ws.editor.hyper["lr"].setValue(0.5)
+    s = ws.controller.session
+    assert s.spec.lr == 0.5 and s.cursor == (3, 0)
+    np.testing.assert_array_equal(s.theta(), theta3)
+    ws.editor.optimizer.setCurrentIndex(ws.editor.optimizer.findData("adam"))
+    assert ws.controller.session.spec.name == "adam"
+    assert set(ws.editor.hyper) == {"lr", "beta1", "beta2", "eps"}
+
+
+def test_incompatible_loss_is_refused_with_a_message(qtbot, network_ws):
+    ws = network_ws
+    with qtbot.waitSignal(ws.controller.error) as blocker:
+        ws.editor.loss.setCurrentText("cross_entropy")
+    assert "softmax" in blocker.args[1]
+    assert ws.controller.loss_name == "sse"
+    assert ws.editor.loss.currentText() == "sse"  # the editor shows what is in force
+
+
+def test_frozen_parameter_does_not_move(qtbot, network_ws):
+    ws = network_ws
+    row = ws.params.names().index("w(1)[1,1]")
+    ws.params.item(row, 3).setCheckState(QtCore.Qt.CheckState.Checked)
+    assert ws.controller.session.frozen == {"w(1)[1,1]"}
+    qtbot.mouseClick(ws.steps.buttons["iteration"], QtCore.Qt.MouseButton.LeftButton)
+    assert ws.controller.network.param("w(1)[1,1]") == 0.2
+    assert ws.controller.network.param("w(1)[1,2]") != 0.4
+
+
+def test_randomise_with_a_seed_is_reproducible(qtbot, network_ws):
+    ws = network_ws
+    ws.editor.seed.setValue(7)
+    qtbot.mouseClick(ws.editor.randomise, QtCore.Qt.MouseButton.LeftButton)
+    first = np.array(ws.controller.session.theta())
+    qtbot.mouseClick(ws.editor.randomise, QtCore.Qt.MouseButton.LeftButton)
+    np.testing.assert_array_equal(ws.controller.session.theta(), first)
+    assert ws.controller.network.param("w(1)[1,1]") != 0.2
+    assert ws.controller.network.sizes == (2, 2, 1)
+
+
+def test_bad_csv_shows_its_line_numbered_message(qtbot, network_ws, tmp_path):
+    ws = network_ws
+    path = tmp_path / "bad.csv"
+    path.write_text("x1,x2,y\n1,2,3\n4,5,6\n7,abc,9\n")
+    panel = ws.data_panel
+    panel.source.setCurrentIndex(panel.source.findData("csv"))
+    panel.csv_path.setText(str(path))
+    panel.refresh_preview()
+    assert panel.preview.rowCount() == 3 and panel.input_cols.text() == "x1, x2"
+    theta = np.array(ws.controller.session.theta())
+    qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
+    text = panel.message.text()
+    assert "line 4" in text and "abc" in text and "x2" in text
+    np.testing.assert_array_equal(ws.controller.session.theta(), theta)  # nothing was lost
+
+
+def test_good_csv_replaces_the_observations(qtbot, network_ws, tmp_path):
+    ws = network_ws
+    path = tmp_path / "good.csv"
+    path.write_text("a,b,target\n1,2,0.5\n2,1,0.25\n0,0,0.1\n")
+    panel = ws.data_panel
+    panel.source.setCurrentIndex(panel.source.findData("csv"))
+    panel.csv_path.setText(str(path))
+    panel.refresh_preview()
+    qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
+    s = ws.controller.session
+    assert s.n_obs == 3 and s.X.tolist() == [[1, 2], [2, 1], [0, 0]]
+    assert panel.table.rowCount() == 3 and panel.table.item(2, 2).text() == "0.1"
+    assert ws.observation.maximum() == 3
+
+
+def test_editing_an_observation_in_the_table(qtbot, network_ws):
+    ws = network_ws
+    item = ws.data_panel.table.item(0, 2)
+    assert item.text() == "1.2"
+    item.setText("1.5")
+    assert ws.controller.session.Y[0, 0] == 1.5
+    qtbot.mouseClick(ws.steps.buttons["phase"], QtCore.Qt.MouseButton.LeftButton)
+    assert "y = 1.5" in ws.chain.heading.text()
+
+
+def test_builtin_regression_set_shows_a_fit_curve(qtbot, network_ws):
+    ws = network_ws
+    panel = ws.data_panel
+    panel.source.setCurrentIndex(panel.source.findData("sine"))
+    panel.n.setValue(40)
+    qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
+    s = ws.controller.session
+    assert s.n_obs == 40 and s.network.sizes == (1, 8, 1)
+    assert ws.fit_plot.mode == "regression"
+    x, y = ws.fit_plot.curve.getData()
+    np.testing.assert_allclose(y, s.predict(x[:, None])[:, 0])
+
+
+def test_scenario_round_trip_keeps_the_edited_network(qtbot, network_ws):
+    ws = network_ws
+    ws.controller.set_parameter("w(2)[1,2]", -0.7)
+    scenario = ws.to_scenario()
+    again = parse_scenario(scenario.to_dict())
+    assert again == scenario
+    ws.controller.use_lecture()
+    ws.load_scenario(again)
+    assert ws.controller.network.param("w(2)[1,2]") == -0.7
+    assert not ws.is_dirty
