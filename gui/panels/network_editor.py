@@ -124,6 +124,8 @@ class NetworkEditor(QtWidgets.QWidget):
         while grid.count():
             w = grid.takeAt(0).widget()
             if w is not None and w is not self.output_activation:
+                # hide now: deleteLater only runs when control returns to the event loop
+                w.hide()
                 w.deleteLater()
         grid.addWidget(QtWidgets.QLabel("Layer"), 0, 0)
         grid.addWidget(QtWidgets.QLabel("Nodes"), 0, 1)

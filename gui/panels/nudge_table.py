@@ -107,10 +107,10 @@ class NudgeTable(QtWidgets.QWidget):
                 t.setItem(r, c, item)
         for c in range(0, len(headers) - 2, 2):
             t.setSpan(0, c, 1, 2)
-        t.item(0, 0).setText("e = −0.0000")
+        t.item(0, 0).setText("e = −0.00000")
         for r in range(1, len(names) + 1):
             for c in range(len(headers)):
-                t.item(r, c).setText("−0.0000")
+                t.item(r, c).setText("−0.000000")
         t.resizeColumnsToContents()
 
     def cell_text(self, row_label: str, column: int) -> str:

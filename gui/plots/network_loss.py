@@ -78,7 +78,7 @@ class NetworkLossPlot(pg.PlotWidget):
         pad = 0.05 * (hi - lo) if hi > lo else max(0.1 * abs(hi), 1e-3)
         want_y = (lo - pad, hi + pad)
         (x0, x1), (y0, y1) = self.getPlotItem().viewRange()
-        new_x = x1 if (x_max <= x1 and x1 <= max(1.5 * x_max, 10.0) and x0 == 0) else max(1.5 * x_max, 10.0)
+        new_x = x1 if (x_max <= x1 <= max(1.5 * x_max, 10.0) and x1 >= 10.0 and x0 == 0) else max(1.5 * x_max, 10.0)
         span = hi - lo + 2 * pad
         new_y = (y0, y1)
         if want_y[0] < y0 or want_y[1] > y1 or span < 0.25 * (y1 - y0) or self._range_log != self._log:

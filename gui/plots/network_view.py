@@ -22,6 +22,7 @@ BACKGROUND = "w"
 POSITIVE = "#2166ac"
 NEGATIVE = "#e66101"
 FOCUS = "#000000"
+FOCUS_HALO = "#50000000"  # translucent black (ARGB): marks the edges in use without hiding their colour
 SELECTED = "#cc2fa5"
 
 X_SPACING = 3.2
@@ -100,6 +101,13 @@ class EdgesItem(pg.GraphicsObject):
                 painter.drawLines(lines)
 
 
+def magnitude_colormap() -> pg.ColorMap:
+    """Light grey through viridis's green and teal to its dark purple: luminance falls steadily,
+    so a zero gradient fades into the white background and a large one stands out, in colour,
+    in greyscale, on a washed-out projector and for colour-blind viewers."""
+    return pg.ColorMap([0.0, 0.3, 0.65, 1.0], ["#dcdcdc", "#7ad151", "#21918c", "#440154"])
+
+
 def cache_axes(plot_item) -> None:
     """Cache axis drawings as pixmaps: re-playing their text on every frame costs ~3 ms per axis,
     and a moving curve repaints the whole plot."""
@@ -131,14 +139,11 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self.caption = self.addLabel("", row=0, col=0, colspan=2, size="13pt", color="#202020")
         self.viewbox = self.addViewBox(row=1, col=0, lockAspect=False, enableMouse=False)
         self.viewbox.setMenuEnabled(False)
-        # Reversed viridis: small gradients fade into the white background, large ones are dark
-        # and saturated, which survives a washed-out projector and colour-blind viewers.
-        pos, colours = pg.colormap.get("viridis").getStops()
-        self._cmap = pg.ColorMap(pos, colours[::-1])
+        self._cmap = magnitude_colormap()
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self._cmap, interactive=False,
-                                        label="|∂R/∂θ| (edges), |δ| (nodes)", width=18,
-                                        colorMapMenu=False)
+                                        width=18, colorMapMenu=False)
         self.addItem(self.colorbar, row=1, col=1)
+        self.colorbar_title = self.addLabel("", row=2, col=0, size="11pt", color="#202020")
         self.colorbar.axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.caption.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.colorbar.setVisible(False)
@@ -246,9 +251,11 @@ class NetworkView(pg.GraphicsLayoutWidget):
             colors = [self._cmap_hex(v / 15) for v in levels]
             self.colorbar.setLevels((0.0, gmax))
             self.colorbar.setVisible(True)
+            self._set_legend("Colour: |∂R/∂w| (edges), |δ| (nodes) so far · width: |w|")
         else:
             colors = [POSITIVE if v >= 0 else NEGATIVE for v in w]
             self.colorbar.setVisible(False)
+            self._set_legend("Edges: blue w &gt; 0, orange w &lt; 0 · width: |w|")
         self._colors = colors
         groups: dict[tuple[str, float], list[int]] = {}
         for i, (c, wd) in enumerate(zip(colors, widths)):
@@ -257,12 +264,18 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if st.focus_edges_layer is not None:
             focus = [i for i, (l, _, _) in enumerate(self._edge_index)
                      if l == st.focus_edges_layer or st.focus_edges_layer == 0]
-            halos.append((self._pens.get(FOCUS, hi + 5, dotted=True), np.array(focus, int)))
+            halos.append((self._pens.get(FOCUS_HALO, hi + 8), np.array(focus, int)))
         sel = self._selected_edge()
         if sel is not None:
             halos.append((self._pens.get(SELECTED, widths[sel] + 8), np.array([sel])))
         body = [(self._pens.get(c, wd), np.array(ix, int)) for (c, wd), ix in groups.items()]
         self.edges.set_pens(halos + body)
+
+    def _set_legend(self, text: str) -> None:
+        if self.colorbar_title.text != text:
+            self.colorbar_title.setText(text)
+            # the layout keeps the width of the first text unless told to look again
+            self.ci.layout.invalidate()
 
     def _cmap_hex(self, t: float) -> str:
         return self._cmap.map(float(t), mode="qcolor").name()
@@ -298,7 +311,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
     def _draw_labels(self, st: ViewState) -> None:
         if not self._labels:
             return
+        # Between iterations nothing is computed yet: empty "z = / a = / δ =" rows would only clutter.
+        nothing = all(v is None for v in tuple(st.z) + tuple(st.a) + tuple(st.delta))
         for i, (l, j) in enumerate(self._node_index):
+            self._labels[i].setVisible(l == 0 or not nothing)
             if l == 0:
                 x = st.inputs
                 text = f"x<sub>{j + 1}</sub> = {fmt(x[j])}" if x is not None else f"x<sub>{j + 1}</sub>"

@@ -102,7 +102,7 @@ class NetworkWorkspace(Workspace):
         self.tables.addTab(self.nudge, "Nudge table")
         self.tables.addTab(self.fd, "Finite-difference check")
         self.explain_split.addWidget(self.tables)
-        self.explain_split.setSizes([330, 400])
+        self.explain_split.setSizes([310, 470])
         ev.addWidget(self.explain_split, 1)
 
         top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
@@ -113,10 +113,11 @@ class NetworkWorkspace(Workspace):
         for w in (self.loss_plot, self.fit_plot, self.landscape):
             w.setMinimumHeight(220)
             bottom.addWidget(w)
+        bottom.setSizes([420, 420, 520])
         self.main_split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
         self.main_split.addWidget(top)
         self.main_split.addWidget(bottom)
-        self.main_split.setSizes([700, 260])
+        self.main_split.setSizes([760, 230])
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.lecture_note = QtWidgets.QLabel(LECTURE_NOTE, self)
