@@ -49,6 +49,17 @@ def unflatten(theta: np.ndarray, sizes: tuple[int, ...]) -> tuple[tuple, tuple]:
     return tuple(Ws), tuple(bs)
 
 
+def _bracketed(expr: str) -> str:
+    """``a − y`` inside a product needs brackets; ``−2(1.2 − 0.8095)`` does not."""
+    depth = 0
+    for i, ch in enumerate(expr):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and ch in "−+" and i > 0 and expr[i - 1] == " ":
+            return f"({expr})"
+    return expr
+
+
 class NetworkWorkspace(Workspace):
     """Tab "Network": the lecture's back-propagation example by default."""
 
@@ -418,7 +429,7 @@ class NetworkWorkspace(Workspace):
         for k, f in enumerate(factors):
             expr = ""
             if k == 0 and "= " in f.meaning and f.symbol.startswith("dR/"):
-                expr = rich_text(f.meaning.rsplit("= ", 1)[1])
+                expr = _bracketed(rich_text(f.meaning.rsplit("= ", 1)[1]))
             shown.append(Factor(rich_derivative(f.symbol), expr, f.value))
         self._chain_meanings = [rich_text(f.meaning) for f in factors]
         x = fmt_vector(s.X[obs])
