@@ -30,6 +30,7 @@ USER_ERRORS = (DataError, LossError, NetworkError, OptimizerError, TrainingError
                ActivationError)
 
 CLASSIFICATION_LOSSES = ("cross_entropy", "binary_cross_entropy")
+OUTPUT_FOR_LOSS = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
 #: Run mode gives each frame at most this long for training, so the redraw keeps 30+ fps.
 FRAME_BUDGET_S = 0.012
 
@@ -241,6 +242,13 @@ class NetworkController(SteppingController):
             spec = make_spec(cfg["optimizer"]["name"], **{k: v for k, v in cfg["optimizer"].items()
                                                            if k != "name"})
             self.seed = int(cfg.get("seed", self.seed))
+            cfg = dict(cfg)
+            if cfg["loss"] != self.loss_name:
+                # a new loss brings the output activation it needs, so one change is enough
+                if cfg["loss"] in OUTPUT_FOR_LOSS:
+                    cfg["output_activation"] = OUTPUT_FOR_LOSS[cfg["loss"]]
+                elif cfg["output_activation"] == "softmax":
+                    cfg["output_activation"] = "identity"
             net = self._edited_network(self.network, cfg)
             loss = cfg["loss"]
             training = cfg["training"]

@@ -81,7 +81,7 @@ def test_incompatible_loss_is_refused_with_a_message(qtbot, network_ws):
     ws = network_ws
     with qtbot.waitSignal(ws.controller.error) as blocker:
         ws.editor.loss.setCurrentText("cross_entropy")
-    assert "softmax" in blocker.args[1]
+    assert "class indices" in blocker.args[1]  # y = 1.2 and 0.7 are not class labels
     assert ws.controller.loss_name == "sse"
     assert ws.editor.loss.currentText() == "sse"  # the editor shows what is in force
 
@@ -171,3 +171,48 @@ def test_scenario_round_trip_keeps_the_edited_network(qtbot, network_ws):
     ws.load_scenario(again)
     assert ws.controller.network.param("w(2)[1,2]") == -0.7
     assert not ws.is_dirty
+
+
+def test_loss_change_brings_its_output_activation(qtbot, network_ws):
+    ws = network_ws
+    ws.controller.use_builtin("xor", 40, 0.1, 0)
+    assert ws.controller.network.activations[-1] == "softmax"
+    ws.editor.loss.setCurrentText("binary_cross_entropy")
+    net = ws.controller.network
+    assert ws.controller.loss_name == "binary_cross_entropy"
+    assert net.activations[-1] == "sigmoid" and net.n_outputs == 1
+    assert ws.editor.output_activation.currentText() == "sigmoid"
+    assert ws.fit_plot.mode == "classification"
+    ws.controller.run_iterations(5)
+    assert ws.controller.session.cursor == (5, 0)
+
+
+@pytest.mark.parametrize("mode, updates", [("online", 2), ("mini_batch", 2)])
+def test_online_and_mini_batch_update_per_batch(qtbot, network_ws, mode, updates):
+    ws = network_ws
+    ws.editor.batch_size.setValue(1)
+    ws.editor.training.setCurrentIndex(ws.editor.training.findData(mode))
+    s = ws.controller.session
+    assert s.mode == mode and s.batch_size == 1
+    # one observation's phases, then the update: "Observation" twice finishes an update
+    qtbot.mouseClick(ws.steps.buttons["observation"], QtCore.Qt.MouseButton.LeftButton)
+    assert ws.steps.phase_label.text().startswith("Done: Backward: layer 2 → layer 1")
+    qtbot.mouseClick(ws.steps.buttons["observation"], QtCore.Qt.MouseButton.LeftButton)
+    assert s.cursor == (1, 0)
+    for _ in range(updates - 1):
+        qtbot.mouseClick(ws.steps.buttons["iteration"], QtCore.Qt.MouseButton.LeftButton)
+    assert s.cursor == (updates, 0)
+    assert ws.loss_plot.curve.getData()[0].shape == (updates + 1,)
+
+
+def test_divergence_is_a_status_not_a_crash(qtbot, network_ws):
+    ws = network_ws
+    ws.editor.hyper["lr"].setValue(50.0)
+    c = ws.controller
+    c.set_speed(2000.0)
+    c.set_running(True)
+    qtbot.waitUntil(lambda: not c.running, timeout=10000)
+    assert c.session.status.state == "diverged"
+    assert "diverged" in c.status_text
+    assert c.finished and not ws.steps.buttons["phase"].isEnabled()
+    assert np.all(np.isfinite(c.session.theta()))
