@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 import numpy as np
 import sympy
 import sympy.printing.latex
+from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.str import StrPrinter
 
 MAX_LENGTH = 500
@@ -472,9 +473,30 @@ def _without_delta(expr: sympy.Expr) -> sympy.Expr:
     return expr
 
 
-def _lambdify(symbols: Sequence[sympy.Symbol], expr: sympy.Expr) -> Callable:
-    return sympy.lambdify(list(symbols), _numeric_ready(expr),
-                          modules=[{"abs": np.abs, "sign": np.sign}, "numpy"])
+_NAMESPACE: dict[str, object] = {}
+
+
+def _lambdify(symbols: Sequence[sympy.Symbol], expr: sympy.Expr | list[sympy.Expr]) -> Callable:
+    """numpy function of ``symbols`` computing ``expr`` (a list gives a list of results).
+
+    The namespace is built once and the printer passed explicitly: letting lambdify import
+    the numpy namespace itself costs ~40 ms per call, most of a formula's compile time.
+    """
+    if not _NAMESPACE:
+        _NAMESPACE.update({k: getattr(np, k) for k in dir(np) if not k.startswith("_")})
+        _NAMESPACE.update({"abs": np.abs, "sign": np.sign})
+    ready = [_numeric_ready(e) for e in expr] if isinstance(expr, list) else _numeric_ready(expr)
+    printer = NumPyPrinter({"fully_qualified_modules": False, "inline": True,
+                            "allow_unknown_functions": True, "user_functions": {}})
+    return sympy.lambdify(list(symbols), ready, modules=[_NAMESPACE], printer=printer)
+
+
+def _call(fn: Callable, args: Sequence[object]) -> object:
+    """fn(*args), with Python-number overflow (rare: huge integer constants) as nan."""
+    try:
+        return fn(*args)
+    except (OverflowError, ZeroDivisionError):
+        return math.nan
 
 
 def _real_array(r: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -570,8 +592,9 @@ class Formula:
                 raise FormulaError("the formula's derivatives are too large to work with; "
                                    "try a shorter formula", None)
         self._f = _lambdify(self.symbols, expr)
-        self._g = tuple(_lambdify(self.symbols, d) for d in grad)
-        self._h = tuple(tuple(_lambdify(self.symbols, h) for h in row) for row in hess)
+        self._g = _lambdify(self.symbols, list(grad))
+        self._upper = [(i, j) for i in range(n) for j in range(i, n)]
+        self._h = _lambdify(self.symbols, [hess[i][j] for i, j in self._upper])
 
     @property
     def dim(self) -> int:
@@ -584,41 +607,59 @@ class Formula:
     def value_at(self, x: np.ndarray) -> float:
         """f(x) for one point ``x`` of shape (dim,); inf/nan where f is undefined."""
         with np.errstate(all="ignore"):
-            return _real_scalar(self._f(*x))
+            return _real_scalar(_call(self._f, x))
 
     def gradient_at(self, x: np.ndarray) -> np.ndarray:
         """grad f(x), shape (dim,)."""
         with np.errstate(all="ignore"):
-            return np.array([_real_scalar(g(*x)) for g in self._g], dtype=np.float64)
+            r = _call(self._g, x)
+        if not isinstance(r, (list, tuple)):
+            r = [r] * self.dim
+        return np.array([_real_scalar(v) for v in r], dtype=np.float64)
 
     def hessian_at(self, x: np.ndarray) -> np.ndarray:
         """Hessian of f at x, shape (dim, dim)."""
         with np.errstate(all="ignore"):
-            return np.array([[_real_scalar(h(*x)) for h in row] for row in self._h],
-                            dtype=np.float64)
+            r = _call(self._h, x)
+        if not isinstance(r, (list, tuple)):
+            r = [r] * len(self._upper)
+        out = np.empty((self.dim, self.dim), dtype=np.float64)
+        for (i, j), v in zip(self._upper, r):
+            out[i, j] = out[j, i] = _real_scalar(v)
+        return out
 
     # Broadcast evaluation (plots): each coordinate an array, all broadcast together.
     def evaluate(self, *coords: np.ndarray) -> np.ndarray:
         """f at broadcast coordinates, e.g. ``evaluate(xs[None, :], ys[:, None]) -> (ny, nx)``."""
-        return self._broadcast(self._f, coords)
+        arrays, shape = self._arrays(coords)
+        with np.errstate(all="ignore"):
+            return _real_array(_call(self._f, arrays), shape)
 
     def evaluate_gradient(self, *coords: np.ndarray) -> np.ndarray:
         """grad f at broadcast coordinates: shape ``(dim, *broadcast_shape)``."""
-        return np.stack([self._broadcast(g, coords) for g in self._g])
+        arrays, shape = self._arrays(coords)
+        with np.errstate(all="ignore"):
+            r = _call(self._g, arrays)
+            if not isinstance(r, (list, tuple)):
+                r = [r] * self.dim
+            return np.stack([_real_array(v, shape) for v in r])
 
     def evaluate_hessian(self, *coords: np.ndarray) -> np.ndarray:
         """Hessian at broadcast coordinates: shape ``(dim, dim, *broadcast_shape)``."""
-        return np.stack([np.stack([self._broadcast(h, coords) for h in row]) for row in self._h])
-
-    def _broadcast(self, fn: Callable, coords: Sequence[np.ndarray]) -> np.ndarray:
-        arrays = [np.asarray(c, dtype=np.float64) for c in coords]
-        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        arrays, shape = self._arrays(coords)
+        out = np.empty((self.dim, self.dim, *shape), dtype=np.float64)
         with np.errstate(all="ignore"):
-            try:
-                r = fn(*arrays)
-            except (OverflowError, ZeroDivisionError):
-                r = np.nan
-            return _real_array(r, shape)
+            r = _call(self._h, arrays)
+            if not isinstance(r, (list, tuple)):
+                r = [r] * len(self._upper)
+            for (i, j), v in zip(self._upper, r):
+                out[i, j] = out[j, i] = _real_array(v, shape)
+        return out
+
+    @staticmethod
+    def _arrays(coords: Sequence[np.ndarray]) -> tuple[list[np.ndarray], tuple[int, ...]]:
+        arrays = [np.asarray(c, dtype=np.float64) for c in coords]
+        return arrays, np.broadcast_shapes(*(a.shape for a in arrays))
 
     def derivative_texts(self, kind: str = "unicode") -> list[tuple[str, str]]:
         """Labels and texts of the derivatives shown in the panel.
