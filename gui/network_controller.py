@@ -393,6 +393,7 @@ class NetworkController(SteppingController):
             if raise_errors:
                 raise
             self.error.emit("Cannot build the training session", str(exc))
+            self.session_reset.emit()  # the panels show again the settings still in force
             return
         self.session = session
         self.dataset = data
