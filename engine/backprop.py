@@ -52,7 +52,7 @@ def _ro(a: np.ndarray) -> np.ndarray:
 class _Layout:
     """Shape constants of one network for the hot loop: sizes, theta offsets, activations."""
 
-    __slots__ = ("sizes", "offs", "acts", "L", "n_params", "shortcut")
+    __slots__ = ("sizes", "offs", "acts", "L", "n_params", "shortcut", "_x")
 
     def __init__(self, net: Network, loss: Loss) -> None:
         self.sizes = net.sizes
@@ -64,37 +64,67 @@ class _Layout:
         # dR/dz = a - y exactly for these pairs; it avoids -y/a and 1/(a(1-a)) blowing up.
         self.shortcut = (loss.name, out) in (("cross_entropy", "softmax"),
                                             ("binary_cross_entropy", "sigmoid"))
+        self._x: tuple[np.ndarray, np.ndarray] | None = None
 
-    def views(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(W, b) views of ``theta`` per layer, W ``(n_l, n_{l-1})``, b ``(n_l,)``."""
-        out = []
+    def blocks(self, theta: np.ndarray) -> list[np.ndarray]:
+        """Per layer, the view ``[W | b]`` of ``theta``: ``(n_l, n_{l-1} + 1)``, row j = node j."""
         sizes, offs = self.sizes, self.offs
-        for l in range(1, self.L + 1):
-            p = sizes[l - 1]
-            block = theta[offs[l - 1]:offs[l]].reshape(sizes[l], p + 1)
-            out.append((block[:, :p], block[:, p]))
-        return out
+        return [theta[offs[l - 1]:offs[l]].reshape(sizes[l], sizes[l - 1] + 1)
+                for l in range(1, self.L + 1)]
+
+    def extended(self, X: np.ndarray) -> np.ndarray:
+        """``[X | 1]`` transposed, ``(d + 1, n)``; the last is kept (a session reuses its X)."""
+        cached = self._x
+        if cached is not None and cached[0] is X:
+            return cached[1]
+        ext = _with_ones_row(X.T)
+        if not X.flags.writeable:
+            self._x = (X, ext)
+        return ext
 
 
-def _forward(layout: _Layout, views: list, X: np.ndarray) -> tuple[list, list]:
+def _with_ones_row(aT: np.ndarray) -> np.ndarray:
+    d, n = aT.shape
+    ext = np.empty((d + 1, n))
+    ext[:d] = aT
+    ext[d] = 1.0
+    return ext
+
+
+# The kernels work node-major: z[l].T, a[l].T, delta[l].T of shape (n_l, n_obs), so every
+# elementwise pass runs over contiguous memory, and a row of ones under a[l-1].T turns
+# z[l].T = [W | b] @ [a[l-1].T ; 1] and [dR/dW | dR/db] = delta[l].T @ [a[l-1].T ; 1].T
+# into one BLAS call each. Records show the observation-major views (n_obs, n_l).
+
+def _forward(layout: _Layout, blocks: list, X: np.ndarray) -> tuple[list, list, list]:
+    """z[l], a[l] ``(n_obs, n_l)`` for l = 0..L (z[0] None) and the node-major ``[a.T ; 1]``."""
     zs: list = [None]
     as_: list = [X]
-    a = X
-    for (W, b), act in zip(views, layout.acts):
-        z = np.matmul(a, W.T)
-        z += b
-        a = act.fn(z)
-        zs.append(z)
-        as_.append(a)
-    return zs, as_
+    ext = layout.extended(X)
+    exts: list = [ext]
+    L = layout.L
+    for l in range(1, L + 1):
+        zT = blocks[l - 1].dot(ext)
+        act = layout.acts[l - 1]
+        zs.append(zT.T)
+        if l < L:
+            u = zT.shape[0]
+            ext = np.empty((u + 1, zT.shape[1]))
+            ext[u] = 1.0
+            as_.append(act.fn(zT, out=ext[:u]).T)
+            exts.append(ext)
+        else:
+            # the output layer in observation-major form: softmax normalises each row
+            as_.append(act.fn(zT.T))
+    return zs, as_, exts
 
 
 _sum_rows = np.add.reduce  # the ufunc method directly: np.sum's wrapper costs ~1 us a call
 
 
-def _backward(layout: _Layout, views: list, zs: list, as_: list, Y: np.ndarray,
+def _backward(layout: _Layout, blocks: list, zs: list, as_: list, exts: list, Y: np.ndarray,
               loss: Loss) -> tuple[list, np.ndarray, np.ndarray]:
-    """Returns ``(deltas, per_obs_loss (n,), grad (n_params,))``."""
+    """Returns ``(deltas (n_obs, n_l) per layer, per_obs_loss (n,), grad (n_params,))``."""
     L = layout.L
     out = as_[L]
     per_obs = loss.per_obs(out, Y)
@@ -102,25 +132,24 @@ def _backward(layout: _Layout, views: list, zs: list, as_: list, Y: np.ndarray,
         delta = out - Y
     else:
         delta = layout.acts[L - 1].vjp(zs[L], out, loss.grad(out, Y))
+    deltaT = delta.T
     grad = np.empty(layout.n_params)
     deltas: list = [None] * (L + 1)
     sizes, offs = layout.sizes, layout.offs
     for l in range(L, 0, -1):
-        deltas[l] = delta
-        p = sizes[l - 1]
-        G = grad[offs[l - 1]:offs[l]].reshape(sizes[l], p + 1)
-        G[:, :p] = np.matmul(delta.T, as_[l - 1])
-        G[:, p] = _sum_rows(delta, 0)
+        deltas[l] = deltaT.T
+        np.dot(deltaT, exts[l - 1].T, out=grad[offs[l - 1]:offs[l]].reshape(sizes[l], -1))
         if l > 1:
-            delta = layout.acts[l - 2].vjp(zs[l - 1], as_[l - 1],
-                                           np.matmul(delta, views[l - 1][0]))
+            p = sizes[l - 1]
+            WT = blocks[l - 1][:, :p].T
+            deltaT = layout.acts[l - 2].vjp(zs[l - 1].T, exts[l - 1][:p], WT.dot(deltaT))
     return deltas, per_obs, grad
 
 
 def _pass(layout: _Layout, theta: np.ndarray, X: np.ndarray, Y: np.ndarray, loss: Loss):
-    views = layout.views(theta)
-    zs, as_ = _forward(layout, views, X)
-    deltas, per_obs, grad = _backward(layout, views, zs, as_, Y, loss)
+    blocks = layout.blocks(theta)
+    zs, as_, exts = _forward(layout, blocks, X)
+    deltas, per_obs, grad = _backward(layout, blocks, zs, as_, exts, Y, loss)
     return zs, as_, deltas, per_obs, grad
 
 
@@ -156,7 +185,7 @@ def forward(net: Network, X: np.ndarray) -> Forward:
     X = _as_inputs(net, X)
     layout = _Layout(net, get_loss("sse"))
     with np.errstate(all="ignore"):
-        zs, as_ = _forward(layout, layout.views(net.theta()), X)
+        zs, as_, _ = _forward(layout, layout.blocks(net.theta()), X)
     return Forward(tuple(None if z is None else _ro(z) for z in zs),
                    tuple(_ro(np.array(a)) if i == 0 else _ro(a) for i, a in enumerate(as_)))
 
@@ -167,7 +196,7 @@ def predict(net: Network, X: np.ndarray, theta: np.ndarray | None = None) -> np.
     layout = _Layout(net, get_loss("sse"))
     theta = net.theta() if theta is None else np.asarray(theta, dtype=np.float64)
     with np.errstate(all="ignore"):
-        return _forward(layout, layout.views(theta), X)[1][-1]
+        return _forward(layout, layout.blocks(theta), X)[1][-1]
 
 
 @dataclass(frozen=True, eq=False)
@@ -325,7 +354,7 @@ def _record(layout: _Layout, net: Network, loss: Loss, theta: np.ndarray, X: np.
     for v in zs[1:] + as_[1:] + deltas[1:]:
         v.flags.writeable = False
     return PassRecord(
-        structure=net, loss_name=loss.name, theta=_ro(theta), rows=_frozen_input(rows),
+        structure=net, loss_name=loss.name, theta=_frozen_input(theta), rows=_frozen_input(rows),
         targets=_frozen_input(Y), z=tuple(zs), a=tuple(as_), delta=tuple(deltas), output=out,
         residual=_ro(res), loss=float(_sum_rows(per_obs)), per_obs_loss=_ro(per_obs),
         gradient=_ro(grad))
@@ -335,7 +364,7 @@ def _frozen_input(a: np.ndarray) -> np.ndarray:
     """``a`` itself when it is already a read-only float/int array, else a read-only copy."""
     if isinstance(a, np.ndarray) and not a.flags.writeable and a.base is None:
         return a
-    return _ro(np.array(a))
+    return _ro(np.array(a, dtype=np.float64 if np.asarray(a).dtype.kind == "f" else None))
 
 
 class GradientKernel:
@@ -358,12 +387,12 @@ class GradientKernel:
 
     def value(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
         with np.errstate(all="ignore"):
-            zs, as_ = _forward(self.layout, self.layout.views(theta), X)
-            return float(_sum_rows(self.loss.per_obs(as_[-1], Y)))
+            out = _forward(self.layout, self.layout.blocks(theta), X)[1][-1]
+            return float(_sum_rows(self.loss.per_obs(out, Y)))
 
     def record(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray,
                rows: np.ndarray | None = None) -> PassRecord:
-        return _record(self.layout, self.network, self.loss, np.array(theta, dtype=np.float64),
+        return _record(self.layout, self.network, self.loss, _frozen_input(theta),
                        X, Y, np.arange(X.shape[0]) if rows is None else rows)
 
 

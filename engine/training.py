@@ -275,6 +275,7 @@ class TrainingSession:
         self._perm_cache: dict[int, np.ndarray] = {}
         self.last_granularity = "iteration"
         self._frozen_key, self._frozen_flag = None, False
+        self._update_phases: dict[int, tuple[OptimizerSpec, Phase]] = {}
         self._start(self._theta0)
 
     # ------------------------------------------------------------------ setup
@@ -308,8 +309,10 @@ class TrainingSession:
 
     # ------------------------------------------------------------------ settings
     def _settings_at(self, t: int) -> _Settings:
-        i = bisect.bisect_right([s.start for s in self._settings], t) - 1
-        return self._settings[i]
+        settings = self._settings
+        if len(settings) == 1:
+            return settings[0]
+        return settings[bisect.bisect_right([s.start for s in settings], t) - 1]
 
     @property
     def spec(self) -> OptimizerSpec:
@@ -443,11 +446,12 @@ class TrainingSession:
     def _update(self, t: int, theta: np.ndarray, loss_b: float, g: np.ndarray,
                 Xb: np.ndarray, Yb: np.ndarray, state: OptState) -> tuple[np.ndarray, OptState] | None:
         """Update number t + 1 from ``theta`` with batch gradient ``g``; None when it diverged
-        or converged (the status says which). ``g`` is modified (frozen entries zeroed)."""
+        or converged (the status says which). Neither ``theta`` nor ``g`` is modified."""
         settings = self._settings_at(t)
         mask = settings.frozen
         frozen_any = self._frozen_any(settings)
         if frozen_any:
+            g = np.array(g)
             g[mask] = 0.0
         gmax = float(_max_abs(g))
         if not (math.isfinite(loss_b) and math.isfinite(gmax)):
@@ -514,11 +518,10 @@ class TrainingSession:
         if self._end_status.finished:
             return False
         rec = self.batch_record()
-        theta = np.array(rec.theta)
         if self.mode == "full_batch":
             self._hist.set_loss(t, rec.loss)
-        result = self._update(t, theta, rec.loss, np.array(rec.gradient), rec.a[0],
-                              rec.targets, self._end_state)
+        result = self._update(t, rec.theta, rec.loss, rec.gradient, rec.a[0], rec.targets,
+                              self._end_state)
         if result is None or not self._commit(t, *result):
             return False
         self._t = t + 1
@@ -538,7 +541,11 @@ class TrainingSession:
         per = 2 * L + 1
         if p == len(rows) * per:
             spec = self._settings_at(t).spec
-            return Phase("update", None, None, f"Update: {spec.name}, lr {spec.lr:g}")
+            phase = self._update_phases.get(id(spec))
+            if phase is None or phase[0] is not spec:
+                phase = (spec, Phase("update", None, None, f"Update: {spec.name}, lr {spec.lr:g}"))
+                self._update_phases[id(spec)] = phase
+            return phase[1]
         if not 0 <= p < len(rows) * per:
             raise IndexError(f"phase {p} out of range 0..{len(rows) * per}")
         i, r = divmod(p, per)
@@ -806,7 +813,7 @@ class TrainingSession:
         """Outputs ``(n, n_out)`` at the cursor's parameters for ``X (n, inputs)``."""
         X = _as_inputs(self.network, X)
         with np.errstate(all="ignore"):
-            return _forward(self.kernel.layout, self.kernel.layout.views(self.theta()), X)[1][-1]
+            return _forward(self.kernel.layout, self.kernel.layout.blocks(self.theta()), X)[1][-1]
 
     def loss_at(self, theta: np.ndarray) -> float:
         """Full-data loss R at parameters ``theta (n_params,)``."""
