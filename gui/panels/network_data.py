@@ -29,6 +29,8 @@ class NetworkDataPanel(QtWidgets.QWidget):
         self.setObjectName("networkDataPanel")
         form = QtWidgets.QFormLayout(self)
         self.source = QtWidgets.QComboBox(self)
+        self.source.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source.setMinimumContentsLength(10)
         self.source.addItem("Lecture (2 observations)", "lecture")
         for name in DATASET_NAMES:
             self.source.addItem(f"{DATASETS[name].title} ({DATASETS[name].task})", name)

@@ -17,9 +17,17 @@ from engine.optimizers import DEFAULTS, OPTIMIZER_NAMES, TITLES
 
 MAX_UNITS = 64
 MAX_HIDDEN_LAYERS = 6
-TRAINING_TITLES = {"full_batch": "Full batch (sum over all, then one step)",
-                   "online": "Online (one observation, one step)",
-                   "mini_batch": "Mini-batch of k"}
+TRAINING_TITLES = {"full_batch": "Full batch", "online": "Online", "mini_batch": "Mini-batch of k"}
+TRAINING_TIPS = {"full_batch": "Sum over all observations, then one step (the lecture's way)",
+                 "online": "One observation, one step",
+                 "mini_batch": "k observations (shuffled with the seed each epoch), one step"}
+
+
+def _narrow(box: QtWidgets.QComboBox) -> QtWidgets.QComboBox:
+    """A combo box that does not widen the side panel to its longest entry."""
+    box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(8)
+    return box
 
 
 def _spin(lo: int, hi: int, value: int) -> QtWidgets.QSpinBox:
@@ -58,21 +66,22 @@ class NetworkEditor(QtWidgets.QWidget):
         outer.addLayout(buttons)
         self.units: list[QtWidgets.QSpinBox] = []
         self.activations: list[QtWidgets.QComboBox] = []
-        self.output_activation = QtWidgets.QComboBox(self)
+        self.output_activation = _narrow(QtWidgets.QComboBox(self))
         self.output_activation.addItems(ACTIVATION_NAMES)
 
         form = QtWidgets.QFormLayout()
         outer.addLayout(form)
-        self.loss = QtWidgets.QComboBox(self)
+        self.loss = _narrow(QtWidgets.QComboBox(self))
         self.loss.addItems(LOSS_NAMES)
         form.addRow("Loss:", self.loss)
-        self.training = QtWidgets.QComboBox(self)
-        for key, title in TRAINING_TITLES.items():
+        self.training = _narrow(QtWidgets.QComboBox(self))
+        for i, (key, title) in enumerate(TRAINING_TITLES.items()):
             self.training.addItem(title, key)
+            self.training.setItemData(i, TRAINING_TIPS[key], QtCore.Qt.ItemDataRole.ToolTipRole)
         form.addRow("Training:", self.training)
         self.batch_size = _spin(1, 100000, 10)
         form.addRow("Batch size k:", self.batch_size)
-        self.optimizer = QtWidgets.QComboBox(self)
+        self.optimizer = _narrow(QtWidgets.QComboBox(self))
         for name in OPTIMIZER_NAMES:
             if name != "newton":  # Newton needs a Hessian, which the network engine does not provide
                 self.optimizer.addItem(TITLES[name], name)
@@ -82,7 +91,8 @@ class NetworkEditor(QtWidgets.QWidget):
         self.hyper: dict[str, QtWidgets.QDoubleSpinBox] = {}
         seed_row = QtWidgets.QHBoxLayout()
         self.seed = _spin(0, 2**31 - 1, 0)
-        self.randomise = QtWidgets.QPushButton("Randomise parameters", self)
+        self.randomise = QtWidgets.QPushButton("Randomise", self)
+        self.randomise.setToolTip("Draw every weight Glorot-uniform from the seed (biases 0)")
         self.randomise.setObjectName("randomiseButton")
         seed_row.addWidget(self.seed)
         seed_row.addWidget(self.randomise)
@@ -136,7 +146,7 @@ class NetworkEditor(QtWidgets.QWidget):
         for i, (units, act) in enumerate(hidden):
             spin = _spin(1, MAX_UNITS, int(units))
             spin.setObjectName(f"unitsLayer{i + 1}")
-            combo = QtWidgets.QComboBox()
+            combo = _narrow(QtWidgets.QComboBox())
             combo.addItems(HIDDEN_ACTIVATION_NAMES)
             combo.setCurrentText(act)
             spin.valueChanged.connect(self._emit)

@@ -100,8 +100,12 @@ class ParameterTable(QtWidgets.QTableWidget):
             self.item(r, 3).setCheckState(QtCore.Qt.CheckState.Checked if name in frozen
                                           else QtCore.Qt.CheckState.Unchecked)
         if resize:
-            # Once per layout: resizing to contents on every update costs milliseconds per cell.
+            # Once per layout, sized for the widest number format: resizing to contents on every
+            # update costs milliseconds per cell.
             self.resizeColumnsToContents()
+            width = self.fontMetrics().horizontalAdvance("−0.000e-00") + 8
+            for c in (1, 2):
+                self.setColumnWidth(c, max(self.columnWidth(c), width))
         del blocker
 
     def select_parameter(self, name: str) -> None:
