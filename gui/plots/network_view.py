@@ -30,6 +30,7 @@ Y_SPACING = 2.0
 NODE_PX = 46
 WIDTH_RANGE = (2.0, 10.0)
 LABELS_MAX_NODES = 8  # wider layers get no per-node text: it would only overlap
+ANTIALIAS_MAX_EDGES = 200
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ class EdgesItem(pg.GraphicsObject):
         return self._rect.adjusted(-0.5, -0.5, 0.5, 0.5)
 
     def paint(self, painter: QtGui.QPainter, *args) -> None:
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        # Antialiased thick lines cost ~0.4 ms each in the raster engine: dense networks go without.
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, len(self._segments) <= ANTIALIAS_MAX_EDGES)
         for pen, lines in self._groups:
             if lines:
                 painter.setPen(pen)
@@ -140,6 +142,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self.viewbox = self.addViewBox(row=1, col=0, lockAspect=False, enableMouse=False)
         self.viewbox.setMenuEnabled(False)
         self._cmap = magnitude_colormap()
+        self._levels_hex = [self._cmap_hex(v / 15) for v in range(16)]  # 16 steps: few pen groups
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self._cmap, interactive=False,
                                         width=18, colorMapMenu=False)
         self.addItem(self.colorbar, row=1, col=1)
@@ -153,6 +156,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self.viewbox.addItem(self.nodes)
         self.sizes: tuple[int, ...] = ()
         self._positions = np.zeros((0, 2))
+        self._node_px = float(NODE_PX)
         self._node_index: list[tuple[int, int]] = []
         self._edge_index: list[tuple[int, int, int]] = []
         self._labels: list[pg.TextItem] = []
@@ -201,7 +205,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 label.setPos(x, y)
                 self.viewbox.addItem(label)
                 self._labels.append(label)
-        self.nodes.setData(pos=self._positions, size=NODE_PX)
+        # wide layers get smaller nodes so that they do not overlap
+        self._node_px = NODE_PX if max(sizes) <= LABELS_MAX_NODES else max(8.0, NODE_PX * LABELS_MAX_NODES / max(sizes))
+        self.nodes.setData(pos=self._positions, size=self._node_px)
         self._fit_range()
 
     def _fit_range(self) -> None:
@@ -241,6 +247,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
         w = np.concatenate([np.asarray(W, float).ravel() for W in st.weights])
         scale = np.max(np.abs(w)) if w.size else 1.0
         lo, hi = WIDTH_RANGE
+        if len(w) > ANTIALIAS_MAX_EDGES:
+            lo, hi = 1.0, 4.0  # dense networks: thin lines, or they merge into one blot
         widths = lo + (hi - lo) * np.abs(w) / (scale if scale > 0 else 1.0)
         widths = np.round(widths * 2) / 2  # half-pixel steps keep the pen groups few
         self._widths = widths
@@ -248,7 +256,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
             g = np.abs(np.concatenate([np.asarray(G, float).ravel() for G in st.grad_w]))
             gmax = _finite_max(g, st.grad_b)
             levels = np.clip(np.round(g / gmax * 15), 0, 15).astype(int)
-            colors = [self._cmap_hex(v / 15) for v in levels]
+            colors = [self._levels_hex[v] for v in levels.tolist()]
             self.colorbar.setLevels((0.0, gmax))
             self.colorbar.setVisible(True)
             self._set_legend("Colour: |∂R/∂w| (edges), |δ| (nodes) so far · width: |w|")
@@ -363,7 +371,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         click = np.array([scene_pos.x(), scene_pos.y()])
         d = np.hypot(*(pts - click).T)
         i = int(np.argmin(d))
-        if d[i] <= NODE_PX / 2 + 2:
+        if d[i] <= self._node_px / 2 + 2:
             l, j = self._node_index[i]
             return bias_name(l, j) if l > 0 else None
         segs = self.edges.segments()

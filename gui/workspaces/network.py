@@ -35,6 +35,7 @@ FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60
 FD_MAX_WORK = 2_000_000   # n_params * n_obs above which the check waits for a button press
 NUDGE_MAX_WORK = 2_000_000
+RUNNING_TABLE_MAX_ROWS = 120  # tables with more rows refresh when Run mode pauses
 
 
 def unflatten(theta: np.ndarray, sizes: tuple[int, ...]) -> tuple[tuple, tuple]:
@@ -323,7 +324,7 @@ class NetworkWorkspace(Workspace):
 
     def _refresh_params(self) -> None:
         s = self.controller.session
-        if self.controller.running and s.network.n_params > 200 and not self.params.isVisible():
+        if self.controller.running and (s.network.n_params > RUNNING_TABLE_MAX_ROWS or not self.params.isVisible()):
             return
         rec = s.record()
         self.params.show_parameters(s.param_names, s.theta(), rec.gradient, s.frozen)
@@ -409,7 +410,8 @@ class NetworkWorkspace(Workspace):
         rec = s.record()
         self._show_chain(rec, obs)
         if self.tables.currentWidget() is self.nudge:
-            if nudge:
+            # a big table refreshed while running costs more than the frame it delays
+            if nudge and not (c.running and len(s.param_names) > RUNNING_TABLE_MAX_ROWS):
                 self._show_nudges(rec, obs)
         elif not c.running:
             self._show_fd()
