@@ -111,6 +111,15 @@ class NetworkSteps(QtWidgets.QWidget):
         self.speed_label.setText(f"{speed:.0f} it/s")
         self.speed_changed.emit(speed)
 
+    def show_granularity(self, granularity: str) -> None:
+        """Bold the button whose unit the window's Step (Space) repeats."""
+        for key in GRANULARITIES:
+            font = self.buttons[key].font()
+            font.setBold(key == granularity)
+            self.buttons[key].setFont(font)
+            self.buttons[key].setToolTip(self.buttons[key].toolTip().split(" [")[0]
+                                         + (" [Space repeats this step]" if key == granularity else ""))
+
     def show_running(self, on: bool) -> None:
         blocker = QtCore.QSignalBlocker(self.buttons["run"])
         self.buttons["run"].setChecked(on)

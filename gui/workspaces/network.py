@@ -253,6 +253,7 @@ class NetworkWorkspace(Workspace):
         s = c.session
         t, p = s.cursor
         self.steps.show_position(c.phase_text, t, c.history_length, t, c.finished)
+        self.steps.show_granularity(c.granularity)
         self.view.show_state(self._view_state())
         self.view.caption.setText(self._caption())
         # Loss, landscape, fit, parameters and the nudge table depend on the parameters only, so a
