@@ -216,3 +216,27 @@ def test_divergence_is_a_status_not_a_crash(qtbot, network_ws):
     assert "diverged" in c.status_text
     assert c.finished and not ws.steps.buttons["phase"].isEnabled()
     assert np.all(np.isfinite(c.session.theta()))
+
+
+def _network_presets() -> list:
+    from pathlib import Path
+    import json
+
+    folder = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
+    return sorted(p for p in folder.glob("*.json") if json.loads(p.read_text()).get("kind") == "network")
+
+
+@pytest.mark.parametrize("path", _network_presets(), ids=lambda p: p.stem)
+def test_every_network_preset_loads_and_steps(qtbot, network_ws, path):
+    from engine.scenario import load_scenario
+
+    ws = network_ws
+    ws.load_scenario(load_scenario(path))
+    s = ws.controller.session
+    assert len(ws.view.node_positions()) == sum(s.network.sizes)
+    for key in ("phase", "phase", "observation", "iteration", "iteration"):
+        qtbot.mouseClick(ws.steps.buttons[key], QtCore.Qt.MouseButton.LeftButton)
+    assert s.cursor[0] == 2
+    assert np.isfinite(s.losses()[:3]).all()
+    assert ws.chain.result() is not None
+    assert ws.loss_plot.curve.getData()[0].shape == (3,)
