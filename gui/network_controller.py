@@ -15,6 +15,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from engine.activations import ActivationError
+from engine.backprop import chain_rule, finite_difference_check
 from engine.data import DATASETS, Dataset, DataError, lecture_data, load_csv, make_dataset
 from engine.losses import LossError, check_pairing
 from engine.network import Network, NetworkError, glorot, lecture_network
@@ -136,6 +137,15 @@ class NetworkController(SteppingController):
             return s.last_phase.observation
         nxt = s.next_phase
         return nxt.observation if nxt is not None else None
+
+    def chain_rule(self, name: str, observation: int):
+        """The engine's chain rule for ``name`` at dataset row ``observation``, at the cursor."""
+        return chain_rule(self.session.network_at(), self.session.record(), name, observation)
+
+    def finite_difference_check(self):
+        """Back propagation against central differences at the cursor, over all observations."""
+        s = self.session
+        return finite_difference_check(s.network_at(), s.X, s.Y, s.loss.name)
 
     def config(self) -> dict:
         """The editor's view of the settings (see ``NetworkEditor``)."""

@@ -57,6 +57,17 @@ def _paren(v: float) -> str:
     return f"({_num(v)})" if v < 0 else _num(v)
 
 
+def bracketed(expr: str) -> str:
+    """``a − y`` inside a product needs brackets; ``−2(1.2 − 0.8095)`` does not."""
+    depth = 0
+    for i, ch in enumerate(expr):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and ch in "−+" and i > 0 and expr[i - 1] == " ":
+            return f"({expr})"
+    return expr
+
+
 class ChainRulePanel(QtWidgets.QWidget):
     """Shows ``lhs = f1 · f2 · … = values = result``, one factor table below for reading off values."""
 
@@ -105,6 +116,30 @@ class ChainRulePanel(QtWidgets.QWidget):
         small = f'<p style="font-size:small; color:#404040">{note}</p>' if note else ""
         self.formula.setText('<p style="line-height:140%">' + "<br>".join(lines) + "</p>" + small)
         self.show_meanings([f.expression for f in factors])
+
+    def show_chain_rule(self, cr, heading: str, gradient: float, n_obs: int) -> None:
+        """Show an ``engine.backprop.ChainRule`` for observation ``cr.observation``; ``gradient`` is
+        dR/dθ summed over all ``n_obs`` observations (the parameter table's value)."""
+        if len(cr.paths) == 1:
+            factors, note = cr.paths[0], ""
+        elif cr.paths_truncated:
+            factors, note = cr.delta_form, "Too many paths to list; δ · ∂z/∂θ is shown.<br>"
+        else:
+            factors = cr.delta_form
+            note = (f"{len(cr.paths)} paths lead from this parameter to the loss; back propagation sums "
+                    "them into δ, so the product δ · ∂z/∂θ is shown.<br>")
+        shown = []
+        for k, f in enumerate(factors):
+            expr = ""
+            if k == 0 and "= " in f.meaning and f.symbol.startswith("dR/"):
+                # the loss factor reads best as the lecture writes it: −2(1.2 − 0.8095)
+                expr = bracketed(rich_text(f.meaning.rsplit("= ", 1)[1]))
+            shown.append(Factor(rich_derivative(f.symbol), expr, f.value))
+        name = html_name(cr.param)
+        lhs = f"∂R<sub>{cr.observation + 1}</sub>/∂{name}"
+        total = f"Summed over all {n_obs} observations: ∂R/∂{name} = {_num(gradient)}"
+        self.show_chain(heading, lhs, shown, cr.total, note=note + total)
+        self.show_meanings([rich_text(f.meaning) for f in factors])
 
     def show_meanings(self, meanings: list[str]) -> None:
         """The factor table: symbol, how it is computed (rich text), value."""

@@ -56,6 +56,10 @@ class FDCheckPanel(QtWidgets.QWidget):
                     item.setBackground(bad)
                 self.table.setItem(r, c, item)
 
+    def show_fd(self, check) -> None:
+        """Show an ``engine.backprop.FDCheck``."""
+        self.show_check(check.names, check.backprop, check.numeric, check.rel_error, check.h)
+
     def show_message(self, text: str) -> None:
         self.max_error = None
         self.summary.setText(text)

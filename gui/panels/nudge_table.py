@@ -52,6 +52,21 @@ class NudgeTable(QtWidgets.QWidget):
         self._structure = None
         self._cells = {}
 
+    def show_record(self, rec, names: list[str], rows: list[int], selected: str | None = None) -> None:
+        """Show an ``engine.backprop.PassRecord``: observations ``rows`` (0-based) in columns,
+        output 1's sensitivities, every output's residual-weighted contributions, sums over all."""
+        factor = rec.contribution_factor
+        if factor is not None:
+            caption = (f"Each observation's residual e = y − output weights how a nudge to a parameter "
+                       f"moves the output; with {rec.loss_name}, −∇R = {fmt(factor)} × Σ e · d out/dθ.")
+        else:
+            caption = ("Sensitivities of output 1 and residual-weighted contributions; with "
+                       f"{rec.loss_name} the gradient is not a multiple of their sum.")
+        contributions = rec.contributions
+        self.show_nudges(names, rec.residual[rows, 0], rec.sensitivities[rows, 0, :], contributions[rows],
+                         contributions.sum(axis=0), rec.neg_gradient,
+                         observations=[i + 1 for i in rows], selected=selected, caption=caption)
+
     def show_nudges(self, names: list[str], residuals: np.ndarray, sensitivities: np.ndarray,
                     contributions: np.ndarray, total: np.ndarray, neg_gradient: np.ndarray,
                     observations: list[int] | None = None, selected: str | None = None,

@@ -14,9 +14,8 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from engine.backprop import chain_rule, finite_difference_check
 from gui.network_controller import NetworkController
-from gui.panels.chain_rule_panel import ChainRulePanel, Factor, rich_derivative, rich_text
+from gui.panels.chain_rule_panel import ChainRulePanel
 from gui.panels.fd_check_panel import FDCheckPanel
 from gui.panels.network_data import NetworkDataPanel
 from gui.panels.network_editor import NetworkEditor
@@ -48,17 +47,6 @@ def unflatten(theta: np.ndarray, sizes: tuple[int, ...]) -> tuple[tuple, tuple]:
         bs.append(block[:, p])
         start += n * (p + 1)
     return tuple(Ws), tuple(bs)
-
-
-def _bracketed(expr: str) -> str:
-    """``a − y`` inside a product needs brackets; ``−2(1.2 − 0.8095)`` does not."""
-    depth = 0
-    for i, ch in enumerate(expr):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and ch in "−+" and i > 0 and expr[i - 1] == " ":
-            return f"({expr})"
-    return expr
 
 
 class NetworkWorkspace(Workspace):
@@ -419,60 +407,25 @@ class NetworkWorkspace(Workspace):
 
     def _show_chain(self, rec, obs: int) -> None:
         s = self.controller.session
-        cr = chain_rule(s.network_at(), rec, self.selected, obs)
-        if len(cr.paths) == 1:
-            factors = cr.paths[0]
-            note = ""
-        else:
-            factors = cr.delta_form
-            note = (f"{len(cr.paths)} paths lead from this parameter to the loss; back propagation "
-                    "sums them into δ, so the product δ · ∂z/∂θ is shown." if not cr.paths_truncated
-                    else "Too many paths to list; δ · ∂z/∂θ is shown.")
-        shown = []
-        for k, f in enumerate(factors):
-            expr = ""
-            if k == 0 and "= " in f.meaning and f.symbol.startswith("dR/"):
-                expr = _bracketed(rich_text(f.meaning.rsplit("= ", 1)[1]))
-            shown.append(Factor(rich_derivative(f.symbol), expr, f.value))
-        self._chain_meanings = [rich_text(f.meaning) for f in factors]
-        x = fmt_vector(s.X[obs])
-        y = fmt_vector(s.Y[obs])
-        lhs = f"∂R<sub>{obs + 1}</sub>/∂{html_name(self.selected)}"
+        cr = self.controller.chain_rule(self.selected, obs)
         idx = s.network.param_index(self.selected)
-        total = f"Summed over all {s.n_obs} observations: ∂R/∂{html_name(self.selected)} = " \
-                f"{fmt(rec.gradient[idx])}".replace("-", "−")
-        self.chain.show_chain(f"Observation {obs + 1}: x = {x}, y = {y}", lhs, shown, cr.total,
-                              note=(note + "<br>" if note else "") + total)
-        self.chain.show_meanings(self._chain_meanings)
+        heading = f"Observation {obs + 1}: x = {fmt_vector(s.X[obs])}, y = {fmt_vector(s.Y[obs])}"
+        self.chain.show_chain_rule(cr, heading, float(rec.gradient[idx]), s.n_obs)
 
     def _show_nudges(self, rec, obs: int) -> None:
         s = self.controller.session
         names = s.param_names
-        n_out = rec.output.shape[1]
-        if s.n_obs * len(names) * n_out > NUDGE_MAX_WORK:
+        if s.n_obs * len(names) * rec.output.shape[1] > NUDGE_MAX_WORK:
             self.nudge.show_message("The nudge table is shown for small data sets and networks only.")
             return
         shown = list(range(min(s.n_obs, 4)))
         if obs not in shown:
             shown = shown[:3] + [obs]
-        sens = rec.sensitivities[:, 0, :]
-        contrib = rec.contributions
-        factor = rec.contribution_factor
-        if factor is not None:
-            caption = (f"Each observation's residual e = y − output weights how a nudge to a parameter moves "
-                       f"the output; with {s.loss.name}, −∇R = {fmt(factor)} × Σ e · d out/dθ.")
-        else:
-            caption = ("Sensitivities of output 1 and residual-weighted contributions; with "
-                       f"{s.loss.name} the gradient is not a multiple of their sum.")
-        self.nudge.show_nudges(names, rec.residual[shown, 0], sens[shown], contrib[shown],
-                               contrib.sum(axis=0), rec.neg_gradient,
-                               observations=[i + 1 for i in shown], selected=self.selected,
-                               caption=caption)
+        self.nudge.show_record(rec, names, shown, self.selected)
 
     def _show_fd(self) -> None:
         s = self.controller.session
         if s.network.n_params * s.n_obs > FD_MAX_WORK:
             self.fd.show_message("The finite-difference check is skipped for this large network.")
             return
-        check = finite_difference_check(s.network_at(), s.X, s.Y, s.loss.name)
-        self.fd.show_check(check.names, check.backprop, check.numeric, check.rel_error, check.h)
+        self.fd.show_fd(self.controller.finite_difference_check())
