@@ -78,8 +78,11 @@ class NetworkController(SteppingController):
     def is_lecture_example(self) -> bool:
         """True for the lecture's 2-2-1 network on its two observations at its starting weights."""
         s = self.session
-        return (s.network == lecture_network() and s.loss.name == "sse"
-                and np.array_equal(s.X, lecture_data().inputs) and np.array_equal(s.Y, lecture_data().targets))
+        net = lecture_network()
+        data = lecture_data()
+        return (s.network.sizes == net.sizes and s.network.activations == net.activations
+                and s.loss.name == "sse" and np.array_equal(s.parameters_at(0), net.theta())
+                and np.array_equal(s.X, data.inputs) and np.array_equal(s.Y, data.targets))
 
     @property
     def history_length(self) -> int:

@@ -250,6 +250,7 @@ class NetworkWorkspace(Workspace):
         theta_changed = force or key != self._theta_key
         self._theta_key = key
         if theta_changed:
+            self.lecture_note.setVisible(c.is_lecture_example)
             # Up to the cursor only, so that Back shows exactly what was shown before.
             losses = s.losses()[: t + 1]
             self.loss_plot.show_losses(np.arange(len(losses)), losses, t)

@@ -185,6 +185,7 @@ def test_double_click_edits_a_weight_in_place(qtbot, network_ws):
     qtbot.keyClick(editor, QtCore.Qt.Key.Key_Return)
     assert not editor.isVisible()
     assert ws.controller.network.param("w(2)[1,1]") == 1.5
+    assert not ws.lecture_note.isVisible()  # the printed lecture's numbers no longer apply
     press(qtbot, ws, "phase", 2)
     edited = lecture_network().with_param("w(2)[1,1]", 1.5)
     out = forward(edited, lecture_data().inputs).output[0, 0]
