@@ -225,7 +225,6 @@ class NetworkWorkspace(Workspace):
         blocker = QtCore.QSignalBlocker(self.observation)
         self.observation.setMaximum(s.n_obs)
         del blocker
-        self.lecture_note.setVisible(c.is_lecture_example)
         self._grid_key = None
         self.refresh(force=True)
 
@@ -250,7 +249,8 @@ class NetworkWorkspace(Workspace):
         theta_changed = force or key != self._theta_key
         self._theta_key = key
         if theta_changed:
-            self.lecture_note.setVisible(c.is_lecture_example)
+            # the printed lecture's numbers are those of the starting parameters, iteration 0
+            self.lecture_note.setVisible(t == 0 and c.is_lecture_example)
             # Up to the cursor only, so that Back shows exactly what was shown before.
             losses = s.losses()[: t + 1]
             self.loss_plot.show_losses(np.arange(len(losses)), losses, t)
