@@ -249,8 +249,14 @@ class NetworkWorkspace(Workspace):
         theta_changed = force or key != self._theta_key
         self._theta_key = key
         if theta_changed:
-            # the printed lecture's numbers are those of the starting parameters, iteration 0
-            self.lecture_note.setVisible(t == 0 and c.is_lecture_example)
+            # The printed lecture's numbers are those of iteration 0; later the banner keeps its
+            # place (so the layout does not jump) and says so.
+            lecture = c.is_lecture_example
+            self.lecture_note.setVisible(lecture)
+            self.lecture_note.setText(LECTURE_NOTE if t == 0 else
+                                      f"Lecture example, iteration {t}: the printed lecture's numbers "
+                                      "are those of iteration 0 (Reset or drag the history slider to 0 "
+                                      "to compare).")
             # Up to the cursor only, so that Back shows exactly what was shown before.
             losses = s.losses()[: t + 1]
             self.loss_plot.show_losses(np.arange(len(losses)), losses, t)

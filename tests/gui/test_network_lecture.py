@@ -138,7 +138,8 @@ def test_iteration_applies_the_engines_update(qtbot, network_ws):
     np.testing.assert_allclose(session.theta(), expected, rtol=1e-12, atol=0)
     for name, value in zip(net.param_names(), expected):
         assert ws.params.shown_value(name) == fmt(value)
-    assert not ws.lecture_note.isVisible()  # its numbers are iteration 0's
+    assert "0.3905" not in ws.lecture_note.text()  # its numbers are iteration 0's
+    assert "iteration 1" in ws.lecture_note.text()
     assert ws.loss_plot.curve.getData()[1].shape == (2,)
     assert ws.loss_plot.curve.getData()[1][1] < ws.loss_plot.curve.getData()[1][0]
 
