@@ -86,6 +86,7 @@ class LandscapePlot(QtWidgets.QWidget):
         self.current = item.plot(pen=None, symbol="o", symbolSize=14,
                                  symbolBrush=pg.mkBrush(ITERATE_COLOUR), symbolPen=pg.mkPen("w", width=2))
         self._names: list[str] = []
+        self._view: tuple | None = None
         self.param_x.currentTextChanged.connect(self._emit_pair)
         self.param_y.currentTextChanged.connect(self._emit_pair)
 
@@ -121,9 +122,13 @@ class LandscapePlot(QtWidgets.QWidget):
         self.lines.setData(lx, ly)
         x, y = self.pair()
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", x)
-        item.setLabel("left", y)
-        item.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
+        # labels and range only when they change: either repaints the axes (~5 ms each)
+        view = ((x, y), (float(xs[0]), float(xs[-1]), float(ys[0]), float(ys[-1])))
+        if view != self._view:
+            self._view = view
+            item.setLabel("bottom", x)
+            item.setLabel("left", y)
+            item.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
         self.n_line_points = int(np.isfinite(lx).sum())
 
     def show_path(self, px: np.ndarray, py: np.ndarray) -> None:

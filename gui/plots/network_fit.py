@@ -94,11 +94,22 @@ class NetworkFitPlot(pg.PlotWidget):
         return self._brush_cache[c]
 
     def _range(self, xs: np.ndarray, ys: np.ndarray) -> None:
+        """Show the data; keep the current range while it still fits them well, because every
+        range change repaints both axes (~5 ms each with projector-sized tick labels)."""
         xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
         if not len(xs) or not len(ys):
             return
-        def pad(lo, hi):
-            d = (hi - lo) * 0.06 if hi > lo else 0.5
-            return lo - d, hi + d
-        self.getPlotItem().setRange(xRange=pad(xs.min(), xs.max()), yRange=pad(ys.min(), ys.max()),
-                                    padding=0)
+        (x0, x1), (y0, y1) = self.getPlotItem().viewRange()
+        new_x = _stable(x0, x1, float(xs.min()), float(xs.max()))
+        new_y = _stable(y0, y1, float(ys.min()), float(ys.max()))
+        if new_x != (x0, x1) or new_y != (y0, y1):
+            self.getPlotItem().setRange(xRange=new_x, yRange=new_y, padding=0)
+
+
+def _stable(v0: float, v1: float, lo: float, hi: float) -> tuple[float, float]:
+    """``(v0, v1)`` if it holds ``[lo, hi]`` and the data fill at least half of it, else a padded fit."""
+    span = hi - lo
+    if v0 <= lo and hi <= v1 and span >= 0.5 * (v1 - v0) and span > 0:
+        return v0, v1
+    d = span * 0.06 if span > 0 else 0.5
+    return lo - d, hi + d

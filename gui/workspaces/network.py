@@ -34,7 +34,9 @@ FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60
 FD_MAX_WORK = 2_000_000   # n_params * n_obs above which the check waits for a button press
 NUDGE_MAX_WORK = 2_000_000
-RUNNING_TABLE_MAX_ROWS = 120  # tables with more rows refresh when Run mode pauses
+RUNNING_TABLE_MAX_ROWS = 120
+LECTURE_LATER = ("Lecture example after training: the printed lecture's numbers are those of iteration 0 "
+                 "(Reset, or drag the history slider to 0, to compare them).")  # tables with more rows refresh when Run mode pauses
 
 
 def unflatten(theta: np.ndarray, sizes: tuple[int, ...]) -> tuple[tuple, tuple]:
@@ -63,6 +65,7 @@ class NetworkWorkspace(Workspace):
         self._last_slow = 0.0
         self._grid_key = None
         self._theta_key = None
+        self._landscape_range = None
         self._slow_pending = False
         self._create_widgets()
         self._create_side_panel()
@@ -226,6 +229,7 @@ class NetworkWorkspace(Workspace):
         self.observation.setMaximum(s.n_obs)
         del blocker
         self._grid_key = None
+        self._landscape_range = None
         self.refresh(force=True)
 
     def _default_pair(self, names: list[str]) -> tuple[str, str]:
@@ -251,12 +255,10 @@ class NetworkWorkspace(Workspace):
         if theta_changed:
             # The printed lecture's numbers are those of iteration 0; later the banner keeps its
             # place (so the layout does not jump) and says so.
-            lecture = c.is_lecture_example
-            self.lecture_note.setVisible(lecture)
-            self.lecture_note.setText(LECTURE_NOTE if t == 0 else
-                                      f"Lecture example, iteration {t}: the printed lecture's numbers "
-                                      "are those of iteration 0 (Reset or drag the history slider to 0 "
-                                      "to compare).")
+            self.lecture_note.setVisible(c.is_lecture_example)
+            text = LECTURE_NOTE if t == 0 else LECTURE_LATER
+            if self.lecture_note.text() != text:  # a new text re-lays out the whole workspace
+                self.lecture_note.setText(text)
             # Up to the cursor only, so that Back shows exactly what was shown before.
             losses = s.losses()[: t + 1]
             self.loss_plot.show_losses(np.arange(len(losses)), losses, t)
@@ -370,14 +372,25 @@ class NetworkWorkspace(Workspace):
         if not force and (self.controller.running or key == self._grid_key):
             return
         self._grid_key = key
-        span_x = np.ptp(path[:, 0]) if len(path) else 0.0
-        span_y = np.ptp(path[:, 1]) if len(path) else 0.0
-        cx, cy = path[:, 0].mean(), path[:, 1].mean()
-        half_x = max(1.0, 0.75 * span_x)
-        half_y = max(1.0, 0.75 * span_y)
-        xs = np.linspace(cx - half_x, cx + half_x, LANDSCAPE_GRID)
-        ys = np.linspace(cy - half_y, cy + half_y, LANDSCAPE_GRID)
+        xs, ys = self._landscape_axes(path, force)
         self.landscape.show_grid(xs, ys, s.landscape(x, y, xs, ys))
+
+    def _landscape_axes(self, path: np.ndarray, force: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Grid axes around the path; the previous ones while the path stays well inside them, so
+        the axes (and their costly repaint) change only when the path nears an edge."""
+        old = self._landscape_range
+        if not force and old is not None:
+            (x0, x1), (y0, y1) = old
+            mx, my = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
+            if (path[:, 0].min() >= x0 + mx and path[:, 0].max() <= x1 - mx
+                    and path[:, 1].min() >= y0 + my and path[:, 1].max() <= y1 - my):
+                return np.linspace(x0, x1, LANDSCAPE_GRID), np.linspace(y0, y1, LANDSCAPE_GRID)
+        half_x = max(1.0, 0.75 * float(np.ptp(path[:, 0])))
+        half_y = max(1.0, 0.75 * float(np.ptp(path[:, 1])))
+        cx, cy = float(path[:, 0].mean()), float(path[:, 1].mean())
+        self._landscape_range = ((cx - half_x, cx + half_x), (cy - half_y, cy + half_y))
+        return (np.linspace(cx - half_x, cx + half_x, LANDSCAPE_GRID),
+                np.linspace(cy - half_y, cy + half_y, LANDSCAPE_GRID))
 
     def _on_running(self, on: bool) -> None:
         self.steps.show_running(on)
