@@ -26,9 +26,10 @@ from gui.plots.landscape import LandscapePlot
 from gui.plots.network_fit import NetworkFitPlot
 from gui.plots.network_loss import NetworkLossPlot
 from gui.plots.network_view import NetworkView, ViewState
-from gui.style import configure_pyqtgraph, fmt, fmt_vector
+from gui.style import ERROR_COLOUR, configure_pyqtgraph, fmt, fmt_vector
 from gui.workspaces.base import Workspace
 
+ERROR_SHOWN_MS = 12000
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
 FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60
@@ -128,7 +129,17 @@ class NetworkWorkspace(Workspace):
         self.lecture_note.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.lecture_note.setWordWrap(True)
         self.lecture_note.setStyleSheet("background: #fff4d6; border: 1px solid #d8b25c; padding: 4px;")
+        self.error_label = QtWidgets.QLabel(self)
+        self.error_label.setObjectName("networkError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
+        self.error_label.hide()
+        self._error_timer = QtCore.QTimer(self)
+        self._error_timer.setSingleShot(True)
+        self._error_timer.setInterval(ERROR_SHOWN_MS)
+        self._error_timer.timeout.connect(self.error_label.hide)
         layout.addWidget(self.steps)
+        layout.addWidget(self.error_label)
         layout.addWidget(self.lecture_note)
         layout.addWidget(self.main_split, 1)
 
@@ -154,7 +165,7 @@ class NetworkWorkspace(Workspace):
         c.session_reset.connect(self._on_session_reset)
         c.running_changed.connect(self._on_running)
         c.data_error.connect(self.data_panel.show_error)
-        c.error.connect(lambda head, detail: self.steps.phase_label.setText(f"{head}: {detail}"))
+        c.error.connect(self.show_error)
         s = self.steps
         s.step_requested.connect(c.step_granularity)
         s.back_requested.connect(c.back)
@@ -195,6 +206,12 @@ class NetworkWorkspace(Workspace):
     def _apply_config(self, cfg: dict) -> None:
         self.controller.apply_config(cfg)
         self.mark_dirty()
+
+    def show_error(self, headline: str, detail: str) -> None:
+        """Headline and hint above the panels for a while (the window's status bar shows it too)."""
+        self.error_label.setText(f"{headline}: {detail}")
+        self.error_label.show()
+        self._error_timer.start()
 
     # ------------------------------------------------------------------ Workspace interface
     def load_scenario(self, scenario) -> None:

@@ -82,6 +82,7 @@ def test_incompatible_loss_is_refused_with_a_message(qtbot, network_ws):
     with qtbot.waitSignal(ws.controller.error) as blocker:
         ws.editor.loss.setCurrentText("cross_entropy")
     assert "class indices" in blocker.args[1]  # y = 1.2 and 0.7 are not class labels
+    assert ws.error_label.isVisible() and "class indices" in ws.error_label.text()
     assert ws.controller.loss_name == "sse"
     assert ws.editor.loss.currentText() == "sse"  # the editor shows what is in force
 
