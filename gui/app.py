@@ -55,13 +55,17 @@ class ExceptionHook:
         self._showing = True
         self._last_shown = now
         try:
-            where = f"The details were saved to\n{self.log_path}" if self.log_path else \
-                "The details could not be saved to a log file."
-            QMessageBox.critical(None, "Unexpected error",
-                                 f"Stepwise hit an unexpected error: {exc_value}\n\n{where}\n\n"
-                                 "Your work is still open; saving it now is a good idea.")
+            self.show(str(exc_value))
         finally:
             self._showing = False
+
+    def show(self, message: str) -> None:
+        """The single dialog: what happened, where the details are, what to do now."""
+        where = f"The details were saved to\n{self.log_path}" if self.log_path else \
+            "The details could not be saved to a log file."
+        QMessageBox.critical(None, "Unexpected error",
+                             f"Stepwise hit an unexpected error: {message}\n\n{where}\n\n"
+                             "Your work is still open; saving it now is a good idea.")
 
     @staticmethod
     def _write_log(text: str) -> Path | None:

@@ -266,6 +266,8 @@ class DescentController(SteppingController):
             text = s.describe_status()
             if not s.status.finished and len(s.history) - 1 >= self.max_iter:
                 text = f"stopped after the maximum of {self.max_iter} iterations"
+            elif not text.lower().startswith(s.status.state):
+                text = f"{s.status.state}: {text}"
             parts.append(text if len(self.sessions) == 1 else f"{spec.name}: {text}")
         text = f"Iteration {self._cursor}: " + "; ".join(parts)
         if text != self._status_text:

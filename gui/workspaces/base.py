@@ -115,6 +115,10 @@ class SteppingController(QObject):
             self._timer.stop()
         self.running_changed.emit(on)
 
+    def set_frame_interval(self, ms: int) -> None:
+        """Run-mode frame period (default ~60 Hz); tests and benchmarks may ask for faster frames."""
+        self._timer.setInterval(max(0, int(ms)))
+
     def toggle_running(self) -> None:
         self.set_running(not self.running)
 

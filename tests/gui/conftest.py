@@ -1,0 +1,62 @@
+"""Fixtures for the window tests: a real MainWindow with its settings in a temporary file."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
+
+QStandardPaths.setTestModeEnabled(True)
+
+
+@pytest.fixture
+def app(qapp):
+    from gui.app import create_application
+
+    return create_application()
+
+
+@pytest.fixture
+def window(app, qtbot, tmp_path):
+    """The main window at a fixed size; closed without the unsaved-changes prompt afterwards."""
+    from gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(None, settings=settings)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    for ws in w.workspaces:
+        ws.mark_clean()
+        if ws.controller is not None:
+            ws.controller.set_running(False)
+    w.close()
+    w.deleteLater()
+
+
+def select_workspace(window, kind):
+    ws = window.workspace_for_kind(kind)
+    window.tabs.setCurrentWidget(ws)
+    return ws
+
+
+@pytest.fixture
+def ws1(window):
+    return select_workspace(window, "function1d")
+
+
+@pytest.fixture
+def ws2(window):
+    return select_workspace(window, "function2d")
+
+
+def click_view(qtbot, plot_widget, view_box, x, y):
+    """Left-click the plot at data coordinates ``(x, y)`` as a mouse would (press, then release)."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import Qt
+
+    pos = plot_widget.mapFromScene(view_box.mapViewToScene(pg.Point(x, y)))
+    qtbot.mousePress(plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseRelease(plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=pos, delay=30)

@@ -1,0 +1,138 @@
+"""The 1-D workspace driven like a person would: typing, clicking Step, dragging the slider."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from gui.controller import DEFAULT_PRESET
+from tests.gui.conftest import click_view
+
+LECTURE_MINIMUM = 1.1479  # the quartic's local minimum reached from x0 = 0.5 (SPEC 1.1)
+
+
+def type_number(qtbot, box, text):
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+def choose_lecture_quartic(ws):
+    combo = ws.panel.preset_combo
+    index = combo.findData(DEFAULT_PRESET[1])
+    assert index >= 0, "the lecture quartic is offered as a preset"
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+
+
+def click_step(qtbot, window):
+    qtbot.mouseClick(window.step_controls.buttons["step"], Qt.MouseButton.LeftButton)
+
+
+def test_lecture_quartic_from_half_converges_to_1_1479(window, ws1, qtbot):
+    choose_lecture_quartic(ws1)
+    f = ws1.controller.objective
+    assert f.value(np.array([0.0])) == pytest.approx(10.0)
+    assert f.value(np.array([1.0])) == pytest.approx(6.0)
+    type_number(qtbot, ws1.panel.start_boxes[0], "0.5")
+    type_number(qtbot, ws1.panel.hyper_boxes["lr"], "0.01")
+    c = ws1.controller
+    assert c.start[0] == 0.5 and c.specs[0].name == "gd" and c.specs[0].lr == 0.01
+
+    for _ in range(500):
+        if c.finished:
+            break
+        click_step(qtbot, window)
+    assert c.finished
+    assert "converged" in window.status_label.text().lower()
+    session = c.sessions[0]
+    x_last = float(np.ravel(session.current.x)[0])
+    assert x_last == pytest.approx(LECTURE_MINIMUM, abs=5e-5)
+    # What is drawn is exactly what the engine holds.
+    xs, ys = ws1.curve.current.getData()
+    assert xs[0] == x_last and ys[0] == pytest.approx(float(session.current.value))
+    path_x, _ = ws1.curve.path.getData()
+    assert path_x[0] == 0.5 and path_x[-1] == x_last
+    assert ws1.table.model().rowCount() == c.cursor + 1
+    assert ws1.table.model().index(c.cursor, 0).data() == str(c.cursor)
+
+
+def test_broken_formula_shows_message_and_keeps_previous_function(ws1, qtbot):
+    edit = ws1.panel.formula_edit
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "x**2 ")
+    c = ws1.controller
+    assert c.objective.value(np.array([3.0])) == pytest.approx(9.0)
+    assert ws1.panel.formula_error.text() == ""
+    qtbot.keyClicks(edit, "+ )")
+    message = ws1.panel.formula_error.text()
+    assert message, "the error is shown under the field"
+    assert "column" in message and "previous function is still in use" in message
+    assert c.objective.value(np.array([3.0])) == pytest.approx(9.0)
+    # The curve still shows x**2.
+    xs, ys = ws1.curve.curve.getData()
+    assert np.allclose(ys, xs ** 2)
+
+
+def test_click_on_curve_moves_start(ws1, qtbot):
+    vb = ws1.curve.getPlotItem().vb
+    target = -1.5
+    click_view(qtbot, ws1.curve, vb, target, float(np.mean(vb.viewRange()[1])))
+    c = ws1.controller
+    span = np.diff(vb.viewRange()[0])[0]
+    assert c.start[0] == pytest.approx(target, abs=span / 200)
+    assert ws1.panel.start_boxes[0].value() == pytest.approx(c.start[0], abs=1e-6)
+    assert c.cursor == 0 and ws1.curve.current.getData()[0][0] == c.start[0]
+
+
+def test_back_and_history_slider_restore_every_plot(window, ws1, qtbot):
+    c = ws1.controller
+    for _ in range(10):
+        click_step(qtbot, window)
+    assert c.cursor == 10
+    qtbot.mouseClick(window.step_controls.buttons["back"], Qt.MouseButton.LeftButton)
+    session = c.sessions[0]
+    it9 = session.history[9]
+    assert c.cursor == 9
+    assert ws1.curve.current.getData()[0][0] == float(np.ravel(it9.x)[0])
+    assert ws1.derivative.current.getData()[1][0] == float(np.ravel(it9.gradient)[0])
+    assert ws1.table.model().rowCount() == 10
+
+    window.step_controls.history_slider.setValue(3)
+    it3 = session.history[3]
+    assert c.cursor == 3
+    assert ws1.curve.current.getData()[0][0] == float(np.ravel(it3.x)[0])
+    assert len(ws1.curve.path.getData()[0]) == 4
+    assert ws1.derivative.current.getData()[1][0] == float(np.ravel(it3.gradient)[0])
+    assert ws1.table.model().rowCount() == 4
+    assert "iteration 3 of 10" in window.step_controls.position_label.text()
+    # Stepping on from an earlier iterate reproduces the same record.
+    click_step(qtbot, window)
+    assert float(np.ravel(session.current.x)[0]) == float(np.ravel(session.history[4].x)[0])
+
+
+def test_diverging_run_reports_status_and_stops_without_dialog(window, ws1, qtbot):
+    type_number(qtbot, ws1.panel.start_boxes[0], "2")
+    type_number(qtbot, ws1.panel.hyper_boxes["lr"], "0.5")
+    c = ws1.controller
+    window.step_controls.set_speed(2000)
+    window.actions.run.trigger()
+    assert c.running
+    qtbot.waitUntil(lambda: not c.running, timeout=5000)
+    assert c.sessions[0].status.state == "diverged"
+    assert "diverged" in window.status_label.text().lower()
+    assert not window.actions.run.isChecked()
+    assert not any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets())
+
+
+def test_basins_colour_each_start_by_the_minimum_it_reaches(ws1):
+    ws1.update_basins()
+    labels = ws1.basins.labels
+    minima = [float(np.ravel(m)[0]) for m in ws1.controller.objective.minima]
+    assert len(minima) == 2 and set(labels.tolist()) >= {0, 1}
+    xs = np.linspace(*ws1.curve.curve.getData()[0][[0, -1]], len(labels))
+    for j, m in enumerate(minima):
+        near = np.argmin(np.abs(xs - m))
+        assert labels[near] == j, f"a start at the minimum x={m} stays in its own basin"
