@@ -127,11 +127,12 @@ def _backward(layout: _Layout, blocks: list, zs: list, as_: list, exts: list, Y:
     """Returns ``(deltas (n_obs, n_l) per layer, per_obs_loss (n,), grad (n_params,))``."""
     L = layout.L
     out = as_[L]
-    per_obs = loss.per_obs(out, Y)
     if layout.shortcut:
+        per_obs = loss.per_obs(out, Y)
         delta = out - Y
     else:
-        delta = layout.acts[L - 1].vjp(zs[L], out, loss.grad(out, Y))
+        per_obs, dR_da = loss.per_obs_and_grad(out, Y)
+        delta = layout.acts[L - 1].vjp(zs[L], out, dR_da)
     deltaT = delta.T
     grad = np.empty(layout.n_params)
     deltas: list = [None] * (L + 1)
@@ -228,7 +229,6 @@ class PassRecord:
     a: tuple
     delta: tuple
     output: np.ndarray
-    residual: np.ndarray
     loss: float
     per_obs_loss: np.ndarray
     gradient: np.ndarray
@@ -239,6 +239,12 @@ class PassRecord:
         if not np.all(np.isfinite(self.theta)):
             return self.structure
         return self.structure.with_theta(self.theta)
+
+    @cached_property
+    def residual(self) -> np.ndarray:
+        """e = y - output ``(n_obs, n_out)``."""
+        with np.errstate(all="ignore"):
+            return _ro(self.targets - self.output)
 
     @property
     def inputs(self) -> np.ndarray:
@@ -348,15 +354,14 @@ def _record(layout: _Layout, net: Network, loss: Loss, theta: np.ndarray, X: np.
     with np.errstate(all="ignore"):
         zs, as_, deltas, per_obs, grad = _pass(layout, theta, X, Y, loss)
         out = as_[-1]
-        res = Y - out
     zs[0] = deltas[0] = None
     as_[0] = _frozen_input(X)
     for v in zs[1:] + as_[1:] + deltas[1:]:
-        v.flags.writeable = False
+        v.setflags(write=False)
     return PassRecord(
         structure=net, loss_name=loss.name, theta=_frozen_input(theta), rows=_frozen_input(rows),
         targets=_frozen_input(Y), z=tuple(zs), a=tuple(as_), delta=tuple(deltas), output=out,
-        residual=_ro(res), loss=float(_sum_rows(per_obs)), per_obs_loss=_ro(per_obs),
+        loss=float(_sum_rows(per_obs)), per_obs_loss=_ro(per_obs),
         gradient=_ro(grad))
 
 

@@ -36,7 +36,7 @@ class Loss:
     """A loss with its derivative.
 
     ``per_obs(output, target) -> (n_obs,)``; ``value`` = its sum; ``grad(output, target)``
-    = dR/da ``(n_obs, n_out)``. ``output_activation`` names the output activation the loss
+    = dR/da ``(n_obs, n_out)``; ``per_obs_and_grad`` gives both at once (same numbers). ``output_activation`` names the output activation the loss
     requires (None: any); ``regression`` is True where the residual e = y - a and the
     nudge-table identity -grad R = ``contribution_factor`` * sum_i e_i * s_i hold.
     """
@@ -48,6 +48,12 @@ class Loss:
     regression: bool = True
     formula: str = ""
     derivative_formula: str = ""
+    per_obs_and_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.per_obs_and_grad is None:
+            object.__setattr__(self, "per_obs_and_grad",
+                               lambda a, y: (self.per_obs(a, y), self.grad(a, y)))
 
     def value(self, output: np.ndarray, target: np.ndarray) -> float:
         """R summed over observations (``mse``: the mean, see module notes)."""
@@ -69,13 +75,32 @@ def residual(output: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.subtract(target, output)
 
 
+_sum_rows = np.add.reduce
+
+
 def _sse_obs(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     e = y - a
-    return np.einsum("ij,ij->i", e, e)
+    return _sum_rows(e * e, 1)
+
+
+# value and derivative from one residual (the training hot path); same bits as the parts
+def _sse_both(a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    e = y - a
+    return _sum_rows(e * e, 1), e * -2.0
+
+
+def _half_sse_both(a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    e = y - a
+    return 0.5 * _sum_rows(e * e, 1), a - y
+
+
+def _mse_both(a: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    e = y - a
+    return _sum_rows(e * e, 1) / a.size, (-2.0 / a.size) * e
 
 
 def _sse_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return -2.0 * (y - a)
+    return (y - a) * -2.0
 
 
 def _half_sse_obs(a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -117,11 +142,11 @@ def _bce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
 LOSSES: dict[str, Loss] = {
     loss.name: loss for loss in (
         Loss("sse", _sse_obs, _sse_grad, formula="R = sum (y - a)^2",
-             derivative_formula="-2(y - a)"),
+             derivative_formula="-2(y - a)", per_obs_and_grad=_sse_both),
         Loss("mse", _mse_obs, _mse_grad, formula="R = 1/(n n_out) sum (y - a)^2",
-             derivative_formula="-2(y - a)/(n n_out)"),
+             derivative_formula="-2(y - a)/(n n_out)", per_obs_and_grad=_mse_both),
         Loss("half_sse", _half_sse_obs, _half_sse_grad, formula="R = 1/2 sum (y - a)^2",
-             derivative_formula="-(y - a)"),
+             derivative_formula="-(y - a)", per_obs_and_grad=_half_sse_both),
         Loss("cross_entropy", _ce_obs, _ce_grad, output_activation="softmax", regression=False,
              formula="R = -sum y log a", derivative_formula="-y/a"),
         Loss("binary_cross_entropy", _bce_obs, _bce_grad, output_activation="sigmoid",

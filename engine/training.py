@@ -54,9 +54,9 @@ from engine.status import CONVERGED, DIVERGED, RUNNING, Status
 GRANULARITIES = ("phase", "observation", "iteration")
 
 
-def _max_abs(a: np.ndarray) -> float:
-    """max |a_i|; NaN when any entry is NaN (np.maximum propagates NaN), inf for inf."""
-    return np.maximum.reduce(np.abs(a), axis=None)
+def _norm(a: np.ndarray) -> float:
+    """Euclidean norm; NaN or inf when any entry is (so one comparison catches non-finite)."""
+    return math.sqrt(a.dot(a))
 
 
 class TrainingError(ValueError):
@@ -231,9 +231,9 @@ class TrainingSession:
     ``loss``: a name from ``engine.losses``; ``training``: ``"full_batch"``, ``"online"``,
     ``("mini_batch", k)`` or ``{"mini_batch": k}``; ``spec``: an OptimizerSpec (default
     gd with lr 0.1; ``newton`` is not available for networks); ``frozen``: parameter
-    names that never change; ``seed``: mini-batch shuffles; ``tol``: converged when every
-    entry of the full-data gradient (frozen ones excluded) is below ``tol`` in size (0
-    disables); ``divergence_bound``: largest allowed parameter size.
+    names that never change; ``seed``: mini-batch shuffles; ``tol``: converged when the norm
+    of the full-data gradient (frozen entries excluded) is below ``tol`` (0 disables);
+    ``divergence_bound``: largest allowed norm of the parameter vector.
     """
 
     def __init__(self, network: Network, X: np.ndarray, Y: np.ndarray, loss: str = "sse",
@@ -292,6 +292,7 @@ class TrainingSession:
         self._t = 0
         self._p = 0
         self._records: dict[tuple[str, int], PassRecord] = {}
+        # (t, p) of the phase that led to the cursor; p = -1 stands for update t's last phase
         self._last: tuple[int, int] | None = None
 
     def _check_spec(self, spec: OptimizerSpec) -> OptimizerSpec:
@@ -453,12 +454,12 @@ class TrainingSession:
         if frozen_any:
             g = np.array(g)
             g[mask] = 0.0
-        gmax = float(_max_abs(g))
-        if not (math.isfinite(loss_b) and math.isfinite(gmax)):
+        gnorm = _norm(g)
+        if not (math.isfinite(loss_b) and math.isfinite(gnorm)):
             self._diverge(t, "loss became infinite" if not math.isfinite(loss_b)
                           else "the gradient became infinite")
             return None
-        if self.mode == "full_batch" and gmax < self.tol:
+        if self.mode == "full_batch" and gnorm < self.tol:
             self._end_status = Status(CONVERGED, f"gradient below {self.tol:g} at iteration {t}",
                                       t)
             return None
@@ -471,9 +472,10 @@ class TrainingSession:
             delta = delta * step
         if frozen_any:
             delta[mask] = 0.0
-        with np.errstate(all="ignore"):
-            new = theta + delta
-            size = float(_max_abs(new))
+        # theta is finite and bounded, so theta + delta raises no floating-point warning;
+        # an inf or NaN in delta carries through to the norm check
+        new = theta + delta
+        size = _norm(new)
         if not size <= self.divergence_bound:
             self._diverge(t + 1, "parameters became infinite" if not math.isfinite(size)
                           else f"parameters grew beyond {self.divergence_bound:g}")
@@ -503,7 +505,7 @@ class TrainingSession:
             _, g = self.kernel(new, self.X, self.Y)
             mask = self._settings_at(t + 1).frozen
             g[mask] = 0.0
-            if np.max(np.abs(g)) < self.tol:
+            if _norm(g) < self.tol:
                 self._end_status = Status(CONVERGED, f"gradient below {self.tol:g} at "
                                                      f"iteration {t + 1}", t + 1)
         return True
@@ -540,12 +542,7 @@ class TrainingSession:
         rows = self.batch_rows(t)
         per = 2 * L + 1
         if p == len(rows) * per:
-            spec = self._settings_at(t).spec
-            phase = self._update_phases.get(id(spec))
-            if phase is None or phase[0] is not spec:
-                phase = (spec, Phase("update", None, None, f"Update: {spec.name}, lr {spec.lr:g}"))
-                self._update_phases[id(spec)] = phase
-            return phase[1]
+            return self._update_phase(t)
         if not 0 <= p < len(rows) * per:
             raise IndexError(f"phase {p} out of range 0..{len(rows) * per}")
         i, r = divmod(p, per)
@@ -560,10 +557,21 @@ class TrainingSession:
         src = "loss" if l == L else f"layer {l + 1}"
         return Phase("backward", l, obs, f"Backward: {src} → layer {l}, {tail}")
 
+    def _update_phase(self, t: int) -> Phase:
+        spec = self._settings_at(t).spec
+        phase = self._update_phases.get(id(spec))
+        if phase is None or phase[0] is not spec:
+            phase = (spec, Phase("update", None, None, f"Update: {spec.name}, lr {spec.lr:g}"))
+            self._update_phases[id(spec)] = phase
+        return phase[1]
+
     @property
     def last_phase(self) -> Phase | None:
         """The phase that led to the cursor's state (None at the start or after run/jump)."""
-        return None if self._last is None else self.phase(*self._last)
+        if self._last is None:
+            return None
+        t, p = self._last
+        return self._update_phase(t) if p < 0 else self.phase(t, p)
 
     @property
     def next_phase(self) -> Phase | None:
@@ -593,8 +601,7 @@ class TrainingSession:
             else:
                 self._p += 1
             done = phase
-            self._last = (self._t - 1, self.n_phases(self._t - 1) - 1) if phase.kind == "update" \
-                else (self._t, self._p - 1)
+            self._last = (self._t - 1, -1) if phase.kind == "update" else (self._t, self._p - 1)
         return done
 
     def step_observation(self) -> Phase | None:
@@ -611,8 +618,8 @@ class TrainingSession:
         """Finish the current update (all remaining phases, then the update)."""
         self.last_granularity = "iteration"
         if self._advance_update():
-            self._last = (self._t - 1, self.n_phases(self._t - 1) - 1)
-            return self.last_phase
+            self._last = (self._t - 1, -1)
+            return self._update_phase(self._t - 1)
         return None
 
     def step(self, granularity: str = "iteration") -> Phase | None:
@@ -678,8 +685,7 @@ class TrainingSession:
         else:
             p = 0
         self._t, self._p = t, p
-        self._last = None if (t == 0 and p == 0) else (
-            (t, p - 1) if p > 0 else (t - 1, self.n_phases(t - 1) - 1))
+        self._last = None if (t == 0 and p == 0) else ((t, p - 1) if p > 0 else (t - 1, -1))
         return True
 
     def jump(self, update_index: int) -> None:
@@ -753,13 +759,12 @@ class TrainingSession:
 
     def record_at(self, k: int) -> PassRecord:
         """PassRecord over all observations after ``k`` updates."""
+        if self.mode == "full_batch":
+            return self._batch_record_at(k)
         key = ("full", k)
         rec = self._records.get(key)
         if rec is None:
-            if self.mode == "full_batch":
-                rec = self._batch_record_at(k)
-            else:
-                rec = self.kernel.record(self._hist.theta(k), self.X, self.Y)
+            rec = self.kernel.record(self._hist.theta(k), self.X, self.Y)
             self._cache(key, rec)
         return rec
 
