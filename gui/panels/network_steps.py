@@ -101,6 +101,8 @@ class NetworkSteps(QtWidgets.QWidget):
         self.set_speed(200.0)
 
     def set_speed(self, speed: float) -> None:
+        if slider_from_speed(speed) == self.speed.value() and self.speed_label.text():
+            return
         blocker = QtCore.QSignalBlocker(self.speed)
         self.speed.setValue(slider_from_speed(speed))
         del blocker

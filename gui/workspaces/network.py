@@ -262,6 +262,7 @@ class NetworkWorkspace(Workspace):
         t, p = s.cursor
         self.steps.show_position(c.phase_text, t, c.history_length, t, c.finished)
         self.steps.show_granularity(c.granularity)
+        self.steps.set_speed(c.speed)  # the window's own speed slider may have changed it
         self.view.show_state(self._view_state())
         self.view.caption.setText(self._caption())
         # Loss, landscape, fit, parameters and the nudge table depend on the parameters only, so a
