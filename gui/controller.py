@@ -26,6 +26,12 @@ def _formula_error_type():
     return FormulaError
 
 
+def minimum_points(objective) -> np.ndarray:
+    """Known minima of ``objective`` as ``(m, dim)`` (the engine keeps ``(point, value)`` pairs)."""
+    points = [np.ravel(point) for point, _value in (objective.minima or ())]
+    return np.asarray(points, dtype=np.float64).reshape(len(points), objective.dim)
+
+
 def basin_labels(objective, spec: OptimizerSpec, starts: np.ndarray, tol: float = 1e-6,
                  max_iter: int = 300, capture: float = 1e-2) -> np.ndarray:
     """Which known minimum a run from each start reaches: index into ``objective.minima``, or -1.
@@ -35,13 +41,13 @@ def basin_labels(objective, spec: OptimizerSpec, starts: np.ndarray, tol: float 
     """
     from engine.descent import DescentSession
 
-    minima = np.asarray([np.ravel(m) for m in (objective.minima or [])], dtype=np.float64)
+    minima = minimum_points(objective)
     labels = np.full(len(starts), -1, dtype=np.int64)
     if minima.size == 0:
         return labels
     for i, x0 in enumerate(np.asarray(starts, dtype=np.float64)):
-        session = DescentSession(objective, x0, spec, tol=tol, max_iter=max_iter)
         try:
+            session = DescentSession(objective, x0, spec, tol=tol, max_iter=max_iter)
             session.step(max_iter)
         except USER_ERRORS:
             continue
@@ -97,8 +103,9 @@ class DescentController(SteppingController):
             return False
         return all(self._session_done(s) for s in self.sessions)
 
-    def _session_done(self, s) -> bool:
-        return s.status.finished or len(s.history) - 1 >= self.max_iter
+    @staticmethod
+    def _session_done(s) -> bool:
+        return s.cursor == len(s.history) - 1 and not s.can_step
 
     @property
     def status_text(self) -> str:
@@ -110,27 +117,19 @@ class DescentController(SteppingController):
 
     def path(self, i: int = 0) -> np.ndarray:
         """Iterates of session ``i`` up to the shown one: ``(k + 1, dim)``."""
-        s = self.sessions[i]
-        return np.asarray(s.path(s.cursor), dtype=np.float64).reshape(-1, self.dim)
+        return self.sessions[i].path()
 
     def values(self, i: int = 0) -> np.ndarray:
         """f at each iterate of session ``i`` up to the shown one: ``(k + 1,)``."""
-        s = self.sessions[i]
-        return np.asarray(s.values(), dtype=np.float64)[: s.cursor + 1]
+        return self.sessions[i].values()
 
     # -- stepping --------------------------------------------------------------------------------------
     def step(self, n: int = 1) -> None:
         target = self._cursor + max(int(n), 0)
         try:
             for s in self.sessions:
-                last = len(s.history) - 1
-                if last >= target:
-                    s.jump(target)
-                    continue
-                if s.cursor != last:
-                    s.jump(last)
-                if not self._session_done(s):
-                    s.step(min(target, self.max_iter) - last)
+                # jump() computes forward as needed and stops where the run finishes.
+                s.jump(target)
         except USER_ERRORS as exc:
             self.set_running(False)
             self.error.emit("Step failed", str(exc))

@@ -106,9 +106,8 @@ class FunctionPanel(QWidget):
         box = QGroupBox("Function")
         form = QVBoxLayout(box)
         self.preset_combo = QComboBox(objectName="presetCombo")
-        for name, p in functions.PRESETS.items():
-            if p.dim == self.dim:
-                self.preset_combo.addItem(p.title, name)
+        for p in functions.presets_for(self.dim):
+            self.preset_combo.addItem(p.title, p.name)
         self.preset_combo.addItem("Typed formula", None)
         form.addWidget(self.preset_combo)
         variables = "x" if self.dim == 1 else "x1, x2"

@@ -45,8 +45,9 @@ class BasinsStrip(pg.PlotWidget):
         self.image.setImage(rgba[None, :, :], levels=None)
         dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
         self.image.setRect(QRectF(xs[0] - dx / 2, 0, xs[-1] - xs[0] + dx, 1))
+        seen = set(self.labels[self.labels >= 0].tolist())
         parts = [f"<span style='color:{pg.mkColor(style.series_colour(i + 2)).name()}'>■</span> "
-                 f"x = {style.fmt(m)}" for i, m in enumerate(np.ravel(minima))]
+                 f"x = {style.fmt(m)}" for i, m in enumerate(np.ravel(minima)) if i in seen]
         self.caption = ("<b>Basins</b> (a start here reaches): " + ", ".join(parts)
                         + ", <span style='color:#999'>■</span> neither")
         self.getPlotItem().setTitle(self.caption, size=f"{style.BASE_POINT_SIZE - 1}pt")

@@ -124,7 +124,7 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         self.colour_bar.getAxis("left").setLabel("log₁₀(f − min)" if self.log_scaled else "f")
         lx, ly = isolines(xs, ys, z, levels)
         self.lines.setData(lx, ly, connect="finite")
-        minima = np.asarray([np.ravel(m) for m in (objective.minima or [])], dtype=np.float64)
+        minima = np.asarray([np.ravel(p) for p, _v in (objective.minima or ())], dtype=np.float64)
         self.minima.setData(minima[:, 0] if minima.size else [], minima[:, 1] if minima.size else [])
         self.plot.setXRange(x0, x1, padding=0)
         self.plot.setYRange(y0, y1, padding=0)

@@ -75,12 +75,10 @@ class Curve1DPlot(pg.PlotWidget):
         lo, hi = plot_range_1d(objective)
         xs = np.linspace(lo, hi, N_CURVE)
         with np.errstate(all="ignore"):
-            ys = np.asarray(objective.values(xs[:, None]), dtype=np.float64)
+            ys = np.asarray(objective.curve(xs), dtype=np.float64)
         self.curve.setData(xs, ys, connect="finite")
-        minima = np.asarray([np.ravel(m)[0] for m in (objective.minima or [])], dtype=np.float64)
-        with np.errstate(all="ignore"):
-            fm = np.asarray(objective.values(minima[:, None]), dtype=np.float64) if minima.size else minima
-        self.minima.setData(minima, fm)
+        minima = [(float(np.ravel(p)[0]), float(v)) for p, v in (objective.minima or ())]
+        self.minima.setData([m[0] for m in minima], [m[1] for m in minima])
         finite = ys[np.isfinite(ys)]
         if finite.size:
             y0, y1 = float(finite.min()), float(finite.max())

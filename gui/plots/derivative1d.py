@@ -34,9 +34,9 @@ class Derivative1DPlot(pg.PlotWidget):
     def show_objective(self, objective) -> None:
         """Sample f' once per objective (the engine's gradient, exact or finite-difference)."""
         lo, hi = plot_range_1d(objective)
-        xs = np.linspace(lo, hi, N_CURVE // 2)
+        xs = np.linspace(lo, hi, N_CURVE)
         with np.errstate(all="ignore"):
-            ds = np.array([np.ravel(objective.gradient(np.array([x])))[0] for x in xs])
+            ds = np.asarray(objective.curve(xs, order=1), dtype=np.float64)
         self.curve.setData(xs, ds, connect="finite")
         finite = ds[np.isfinite(ds)]
         if finite.size:

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from gui import style
-from gui.controller import DescentController, basin_labels
+from gui.controller import DescentController, basin_labels, minimum_points
 from gui.panels.function_panel import FunctionPanel
 from gui.panels.iterate_table import IterateTable
 from gui.plots.basins import BasinsStrip
@@ -23,10 +23,9 @@ def gather(session, upto: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     """Decimated iterates 0..upto of ``session``: (numbers, x, f, f') as float arrays."""
     idx = style.decimate(upto + 1)
     history = session.history
-    its = [history[i] for i in idx]
-    xs = np.array([float(np.ravel(it.x)[0]) for it in its])
-    fs = np.array([float(it.value) for it in its])
-    ds = np.array([float(np.ravel(it.gradient)[0]) for it in its])
+    xs = session.path(upto)[idx, 0]
+    fs = session.values(upto)[idx]
+    ds = np.array([float(history[i].gradient[0]) for i in idx])
     return idx, xs, fs, ds
 
 
@@ -94,11 +93,11 @@ class Descent1DWorkspace(Workspace):
     def update_basins(self) -> None:
         """Recolour the strip for the current objective and method (runs the engine's sessions)."""
         c = self.controller
-        minima = np.asarray([np.ravel(m)[0] for m in (c.objective.minima or [])], dtype=np.float64)
-        if minima.size == 0:
-            self.basins.clear_basins("Basins: this function has no known minima to colour by.")
-            return
         lo, hi = plot_range_1d(c.objective)
+        minima = minimum_points(c.objective)[:, 0]
+        if not np.any((minima >= lo) & (minima <= hi)):
+            self.basins.clear_basins("Basins: no known minimum in view to colour by.")
+            return
         xs = np.linspace(lo, hi, BASIN_STARTS)
         labels = basin_labels(c.objective, c.specs[0], xs[:, None], tol=max(c.tol, 1e-6),
                               max_iter=BASIN_MAX_ITER)

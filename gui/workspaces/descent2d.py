@@ -18,11 +18,7 @@ from gui.workspaces.base import Workspace
 def gather_path(session, upto: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decimated iterates 0..upto: (numbers, xy ``(k, 2)``, f ``(k,)``)."""
     idx = style.decimate(upto + 1)
-    history = session.history
-    its = [history[i] for i in idx]
-    xy = np.array([np.ravel(it.x) for it in its], dtype=np.float64).reshape(-1, 2)
-    fs = np.array([float(it.value) for it in its])
-    return idx, xy, fs
+    return idx, session.path(upto)[idx], session.values(upto)[idx]
 
 
 class Descent2DWorkspace(Workspace):

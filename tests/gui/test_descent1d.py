@@ -130,7 +130,7 @@ def test_diverging_run_reports_status_and_stops_without_dialog(window, ws1, qtbo
 def test_basins_colour_each_start_by_the_minimum_it_reaches(ws1):
     ws1.update_basins()
     labels = ws1.basins.labels
-    minima = [float(np.ravel(m)[0]) for m in ws1.controller.objective.minima]
+    minima = [float(np.ravel(point)[0]) for point, _value in ws1.controller.objective.minima]
     assert len(minima) == 2 and set(labels.tolist()) >= {0, 1}
     xs = np.linspace(*ws1.curve.curve.getData()[0][[0, -1]], len(labels))
     for j, m in enumerate(minima):
