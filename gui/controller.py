@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.optimizers import OptimizerError, OptimizerSpec, SingularHessianError, make_spec
+from gui.style import fmt
 from gui.workspaces.base import SteppingController
 
 #: Engine errors that are the user's input, not bugs: shown, never crash.
@@ -267,8 +268,11 @@ class DescentController(SteppingController):
                 text = f"stopped after the maximum of {self.max_iter} iterations"
             elif not text.lower().startswith(s.status.state):
                 text = f"{s.status.state}: {text}"
-            parts.append(text if len(self.sessions) == 1 else f"{spec.name}: {text}")
-        text = f"Iteration {self._cursor}: " + "; ".join(parts)
+            if len(self.sessions) > 1:
+                text = f"{spec.name}: {s.status.state}, f = {fmt(s.current.value)}"
+            parts.append(text)
+        text = parts[0][:1].upper() + parts[0][1:] if len(parts) == 1 else \
+            f"Iteration {self._cursor}: " + "; ".join(parts)
         if text != self._status_text:
             self._status_text = text
             self.status_changed.emit(text)
@@ -292,7 +296,7 @@ class DescentController(SteppingController):
         self.preset_name, self.expression_text = fn.preset, fn.expression or ""
         self.derivative_mode, self.h = fn.mode, fn.h
         self.start = np.array(scenario.start, dtype=np.float64).reshape(self.dim)
-        self.specs = [scenario.optimizer]
+        self.specs = [scenario.optimizer, *getattr(scenario, "compare", ())]
         if scenario.tolerance is not None:
             self.tol = scenario.tolerance
         if scenario.max_iterations is not None:
@@ -300,7 +304,7 @@ class DescentController(SteppingController):
         self._rebuild(objective_changed=True)
 
     def to_scenario(self, title: str = ""):
-        """The current work as an ``engine.scenario.Scenario`` (the race saves its first optimizer)."""
+        """The current work as an ``engine.scenario.Scenario`` (racing optimizers go in ``compare``)."""
         from engine.scenario import FunctionSpec, Scenario
 
         if self.preset_name is not None:
@@ -309,6 +313,6 @@ class DescentController(SteppingController):
             fn = FunctionSpec(expression=self.expression_text or self.objective.expression,
                               mode=self.derivative_mode, h=self.h)
         return Scenario(kind="function1d" if self.dim == 1 else "function2d", title=title,
-                        optimizer=self.specs[0], function=fn,
+                        optimizer=self.specs[0], compare=tuple(self.specs[1:]), function=fn,
                         start=tuple(float(v) for v in self.start), tolerance=self.tol,
                         max_iterations=self.max_iter)

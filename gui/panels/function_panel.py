@@ -64,7 +64,7 @@ def rich_formula(text: str) -> str:
     out = html.escape(text)
     out = re.sub(r"\*\*\(([^()]*)\)", r"<sup>\1</sup>", out)
     out = re.sub(r"\*\*(-?[\w.]+)", r"<sup>\1</sup>", out)
-    out = re.sub(r"\bx([12])\b", r"x<sub>\1</sub>", out)
+    out = re.sub(r"(?<![A-Za-z0-9_])x([12])(?![A-Za-z0-9_])", r"x<sub>\1</sub>", out)
     return out.replace("*", "·")
 
 

@@ -102,10 +102,8 @@ class IterateTable(QTableView):
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.horizontalHeader()
-        # Measure only a few rows: a 100,000-row history must not be scanned on every resize.
-        header.setResizeContentsPrecision(40)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.setAlternatingRowColors(True)
         controller.record_changed.connect(self._follow)
 

@@ -15,6 +15,7 @@ from gui import style
 
 GRID = 300
 N_LEVELS = 14
+MAX_MARKERS = 120
 
 
 def plot_range_2d(objective) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -31,7 +32,8 @@ def contour_levels(z: np.ndarray, n: int = N_LEVELS) -> tuple[np.ndarray, bool]:
     if hi <= lo:
         return np.array([lo]), False
     span = hi - lo
-    if hi - lo > 0 and (hi - lo) / max(np.median(finite) - lo, 1e-300) > 20:
+    # Wide range: most of the view sits near the bottom, so equal steps would all crowd the rim.
+    if span / max(float(np.percentile(finite, 10)) - lo, 1e-300) > 50:
         offsets = np.geomspace(span * 1e-4, span, n)
         return lo + offsets, True
     return np.linspace(lo, hi, n + 2)[1:-1], False
@@ -147,7 +149,8 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         """Path ``xy`` ``(k, 2)`` (decimated), the current point and the -grad arrow from it."""
         path = self.paths[i]
         path.line.setData(xy[:, 0], xy[:, 1], connect="finite")
-        path.markers.setData(xy[:, 0], xy[:, 1])
+        every = -(-len(xy) // MAX_MARKERS)
+        path.markers.setData(xy[::every, 0], xy[::every, 1])
         cx, cy = float(current[0]), float(current[1])
         path.current.setData([cx], [cy])
         g = -np.asarray(grad, dtype=np.float64).ravel()

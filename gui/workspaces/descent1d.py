@@ -56,8 +56,8 @@ class Descent1DWorkspace(Workspace):
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([900, 430])
-        self.table.setMinimumWidth(330)
+        splitter.setSizes([800, 480])
+        self.table.setMinimumWidth(420)
         QVBoxLayout(self).addWidget(splitter)
 
         self._basin_timer = QTimer(self, singleShot=True, interval=120)
