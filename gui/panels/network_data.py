@@ -47,6 +47,10 @@ class NetworkDataPanel(QtWidgets.QWidget):
         self.noise.setValue(0.1)
         self.seed = QtWidgets.QSpinBox(self)
         self.seed.setRange(0, 2**31 - 1)
+        for box in (self.n, self.noise, self.seed):
+            # sized for their largest values otherwise, which widens the dock
+            box.setMinimumWidth(box.fontMetrics().horizontalAdvance("000000") + 30)
+            box.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
         self.generate = QtWidgets.QPushButton("Use these data", self)
         self.generate.setObjectName("useDataButton")
         form.addRow("Size n:", self.n)

@@ -35,6 +35,13 @@ def _spin(lo: int, hi: int, value: int) -> QtWidgets.QSpinBox:
     box.setRange(lo, hi)
     box.setValue(value)
     box.setKeyboardTracking(False)
+    return _shrinkable(box)
+
+
+def _shrinkable(box: QtWidgets.QAbstractSpinBox) -> QtWidgets.QAbstractSpinBox:
+    """Spin boxes size themselves for their largest value (2^31 for a seed): let the dock decide."""
+    box.setMinimumWidth(box.fontMetrics().horizontalAdvance("0.0000000") + 30)
+    box.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
     return box
 
 
@@ -167,7 +174,7 @@ class NetworkEditor(QtWidgets.QWidget):
             form.removeRow(0)
         self.hyper = {}
         for key, default in DEFAULTS[opt["name"]].items():
-            box = QtWidgets.QDoubleSpinBox()
+            box = _shrinkable(QtWidgets.QDoubleSpinBox())
             box.setDecimals(10 if key == "eps" else 6)
             box.setRange(0.0, 1e6 if key != "momentum" else 0.999999)
             box.setStepType(QtWidgets.QAbstractSpinBox.StepType.AdaptiveDecimalStepType)

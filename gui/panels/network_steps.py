@@ -113,6 +113,16 @@ class NetworkSteps(QtWidgets.QWidget):
         self.speed_label.setText(f"{speed:.0f} it/s")
         self.speed_changed.emit(speed)
 
+    def set_point_size(self, point_size: int) -> None:
+        """The phase line stays three points above the interface text."""
+        font = self.phase_label.font()
+        font.setPointSize(point_size + 3)
+        self.phase_label.setFont(font)
+        self.phase_label.setFixedHeight(self.phase_label.fontMetrics().height() + 8)
+        metrics = self.position_label.fontMetrics()
+        self.position_label.setFixedWidth(metrics.horizontalAdvance("step 000000 of 000000, iteration 000000"))
+        self.speed_label.setFixedWidth(metrics.horizontalAdvance("00000 it/s "))
+
     def show_granularity(self, granularity: str) -> None:
         """Bold the button whose unit the window's Step (Space) repeats."""
         for key in GRANULARITIES:

@@ -128,6 +128,10 @@ class NudgeTable(QtWidgets.QWidget):
                 t.item(r, c).setText("−0.000000")
         t.resizeColumnsToContents()
 
+    def relayout(self) -> None:
+        """Rebuild the cells at the next update (after a font change the column widths are stale)."""
+        self._structure = None
+
     def cell_text(self, row_label: str, column: int) -> str:
         """Text shown in the row named ``row_label`` (a parameter or ``residual e``), column ``column``."""
         labels = ["residual e"] + self._names

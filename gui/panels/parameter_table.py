@@ -108,6 +108,10 @@ class ParameterTable(QtWidgets.QTableWidget):
                 self.setColumnWidth(c, max(self.columnWidth(c), width))
         del blocker
 
+    def relayout(self) -> None:
+        """Rebuild the rows at the next update (after a font change the column widths are stale)."""
+        self._names = []
+
     def select_parameter(self, name: str) -> None:
         if name in self._names:
             blocker = QtCore.QSignalBlocker(self)

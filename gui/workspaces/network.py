@@ -224,6 +224,18 @@ class NetworkWorkspace(Workspace):
     def plot_widgets(self) -> list:
         return [self.view, self.loss_plot, self.fit_plot, self.landscape.plot]
 
+    def set_font_size(self, point_size: int) -> None:
+        """View > Bigger/Smaller font: plots restyled, explicit fonts and table columns follow."""
+        super().set_font_size(point_size)
+        self.steps.set_point_size(point_size)
+        for label in (self.lecture_note, self.error_label):
+            font = label.font()
+            font.setPointSize(point_size)
+            label.setFont(font)
+        self.nudge.relayout()
+        self.params.relayout()
+        self.refresh(force=True)
+
     def set_log_loss(self, on: bool) -> None:
         self.loss_plot.set_log(on)
         self.refresh()

@@ -10,16 +10,11 @@ from PySide6 import QtCore
 
 
 @pytest.fixture
-def network_ws(qtbot):
-    """DEV: workspace alone until the main window builds again."""
-    from gui.workspaces.network import NetworkWorkspace
-    ws = NetworkWorkspace()
-    qtbot.addWidget(ws)
-    ws.resize(1400, 900)
-    ws.show()
-    qtbot.waitExposed(ws)
-    yield ws
-    ws.controller.set_running(False)
+def network_ws(window):
+    """The main window opens on the network workspace with the lecture example loaded."""
+    ws = window.workspace_for_kind("network")
+    assert window.current_workspace is ws
+    return ws
 
 
 def test_xor_trains_to_95_percent_in_run_mode_with_live_regions(qtbot, network_ws):

@@ -10,16 +10,11 @@ from engine.scenario import parse_scenario
 
 
 @pytest.fixture
-def network_ws(qtbot):
-    """DEV: workspace alone until the main window builds again."""
-    from gui.workspaces.network import NetworkWorkspace
-    ws = NetworkWorkspace()
-    qtbot.addWidget(ws)
-    ws.resize(1400, 900)
-    ws.show()
-    qtbot.waitExposed(ws)
-    yield ws
-    ws.controller.set_running(False)
+def network_ws(window):
+    """The main window opens on the network workspace with the lecture example loaded."""
+    ws = window.workspace_for_kind("network")
+    assert window.current_workspace is ws
+    return ws
 
 
 def test_adding_a_hidden_node_redraws_the_view_and_keeps_training(qtbot, network_ws):

