@@ -330,3 +330,43 @@ def test_history_memory_per_update_is_small():
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     assert (after - before) / 10_000 < 150
+
+
+@pytest.mark.parametrize("loss,out_act,n_out", [("mse", "identity", 2),
+                                                ("cross_entropy", "softmax", 3),
+                                                ("binary_cross_entropy", "sigmoid", 1)])
+def test_landscape_matches_loss_at_for_every_kind_of_loss(loss, out_act, n_out):
+    rng = np.random.default_rng(8)
+    net = glorot(2, [4, n_out], ["relu", out_act], rng)
+    X = rng.normal(size=(9, 2))
+    if loss == "cross_entropy":
+        Y = rng.integers(0, n_out, size=9)
+    elif loss == "binary_cross_entropy":
+        Y = rng.integers(0, 2, size=(9, 1)).astype(float)
+    else:
+        Y = rng.normal(size=(9, n_out))
+    s = TrainingSession(net, X, Y, loss=loss, spec=make_spec("gd", lr=0.05))
+    xs, ys = np.linspace(-1, 1, 3), np.linspace(-0.5, 0.5, 2)
+    grid = s.landscape("w(1)[1,1]", f"b(2)[{n_out}]", xs, ys)
+    i, j = net.param_index("w(1)[1,1]"), net.param_index(f"b(2)[{n_out}]")
+    for iy, yv in enumerate(ys):
+        for ix, xv in enumerate(xs):
+            theta = np.array(s.theta())
+            theta[i], theta[j] = xv, yv
+            assert grid[iy, ix] == pytest.approx(s.loss_at(theta), rel=1e-12)
+
+
+def test_classification_session_learns_and_predicts_probabilities():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(40, 2))
+    labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)
+    net = glorot(2, [6, 3], ["tanh", "softmax"], rng)
+    s = TrainingSession(net, X, labels, loss="cross_entropy", training=("mini_batch", 8),
+                        spec=make_spec("adam", lr=0.05), seed=3)
+    s.run(200)
+    losses = s.losses()
+    assert losses[-1] < 0.5 * losses[0]
+    probs = s.predict(X)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)
+    assert np.mean(probs.argmax(axis=1) == labels) > 0.8
+    np.testing.assert_array_equal(s.record().targets, np.eye(3)[labels])
