@@ -335,9 +335,16 @@ class MainWindow(QMainWindow):
         import pyqtgraph.exporters as exporters
 
         scene = self.current_workspace.plot_widgets()[0].scene()
-        exporter = exporters.SVGExporter(scene) if fmt == "svg" else exporters.ImageExporter(scene)
         try:
-            exporter.export(path)
+            if fmt == "svg":
+                try:
+                    exporters.SVGExporter(scene).export(path)
+                except ValueError:
+                    # pyqtgraph 0.14's SVG clean-up cannot parse the path syntax of Qt 6.11;
+                    # Qt's own SVG generator draws the same scene.
+                    _render_svg(scene, path)
+            else:
+                exporters.ImageExporter(scene).export(path)
         except OSError as exc:
             self.show_error("Could not export plot", str(exc))
 
@@ -384,3 +391,21 @@ class MainWindow(QMainWindow):
         self._settings.setValue("window/state", self.saveState())
         self._settings.setValue("view/fontSize", self._font_size)
         event.accept()
+
+
+def _render_svg(scene, path: str) -> None:
+    from PySide6.QtCore import QRectF, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    rect = scene.sceneRect()
+    generator = QSvgGenerator()
+    generator.setFileName(path)
+    generator.setSize(QSize(int(rect.width()), int(rect.height())))
+    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+    generator.setTitle("Stepwise plot")
+    painter = QPainter(generator)
+    try:
+        scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+    finally:
+        painter.end()

@@ -1,0 +1,147 @@
+"""The main window: workspaces, files (open/save/errors), shortcuts, fonts, the exception hook."""
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from engine.scenario import load_scenario
+from gui.app import ExceptionHook
+from tests.gui.conftest import select_workspace
+
+
+def test_workspace_tabs_and_dock(window):
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["1-D descent", "2-D descent", "Network"]
+    assert window.settings_dock.objectName() == "settingsDock"
+    view_menu = [m for m in window.menuBar().findChildren(type(window.recent_menu))
+                 if m.title() == "&View"][0]
+    assert window.settings_dock.toggleViewAction() in view_menu.actions()
+    for kind in ("function1d", "function2d"):
+        ws = select_workspace(window, kind)
+        assert window.side_stack.currentWidget() is ws.side_panel()
+        assert window.status_label.text() == ws.controller.status_text != ""
+
+
+def test_shortcuts_are_the_documented_ones(window):
+    a = window.actions
+    assert a.step.shortcut().toString() == "Space"
+    assert a.run.shortcut().toString() == "Shift+Space"
+    assert a.back.shortcut().toString() == "Backspace"
+    assert a.reset.shortcut().toString() == "Ctrl+R"
+    assert a.open.shortcut().toString() == "Ctrl+O"
+    assert a.save.shortcut().toString() == "Ctrl+S"
+
+
+def test_step_back_reset_actions_drive_the_current_workspace(window, ws1):
+    c = ws1.controller
+    window.actions.step.trigger()
+    window.actions.step.trigger()
+    assert c.cursor == 2
+    window.actions.back.trigger()
+    assert c.cursor == 1
+    window.actions.reset.trigger()
+    assert c.cursor == 0 and c.history_length == 1
+
+
+def write(path, obj):
+    path.write_text(json.dumps(obj) if not isinstance(obj, str) else obj, encoding="utf-8")
+    return str(path)
+
+
+def test_open_broken_scenario_shows_message_and_keeps_work(window, ws1, tmp_path):
+    c = ws1.controller
+    c.set_start([0.75])
+    c.step(4)
+    before = (c.start.copy(), c.cursor, c.objective.expression)
+    bad = write(tmp_path / "bad.json", {"format": "stepwise-scenario", "version": 1,
+                                        "kind": "function1d", "function": {"preset": "lecture_quartic"},
+                                        "start": [1, 2], "optimizer": {"name": "gd", "lr": 0.01}})
+    assert window.open_scenario(bad) is False
+    headline, detail = window.last_error
+    assert headline == "Could not open scenario"
+    assert "start" in detail and "bad.json" in detail
+    box = window.findChild(QMessageBox, "errorBox")
+    assert box is not None and box.isVisible() and box.text() == headline
+    assert box.informativeText() == detail
+    box.close()
+    assert window.current_workspace is ws1
+    assert (c.start[0], c.cursor, c.objective.expression) == (before[0][0], before[1], before[2])
+
+    not_json = write(tmp_path / "notjson.json", "{ this is not json")
+    assert window.open_scenario(not_json) is False
+    assert "line 1" in window.last_error[1]
+    assert c.cursor == 4
+
+
+def test_open_and_save_round_trip(window, tmp_path):
+    path = write(tmp_path / "race.json", {
+        "format": "stepwise-scenario", "version": 1, "kind": "function2d", "title": "t",
+        "function": {"expression": "x1^2 + 3*x2^2"}, "start": [1.5, -1.0],
+        "optimizer": {"name": "gd", "lr": 0.05}, "compare": [{"name": "adam", "lr": 0.1}]})
+    assert window.open_scenario(path)
+    ws = window.current_workspace
+    assert ws.kinds == ("function2d",)
+    c = ws.controller
+    assert list(c.start) == [1.5, -1.0] and [s.name for s in c.specs] == ["gd", "adam"]
+    assert c.objective.value(np.array([1.0, 1.0])) == pytest.approx(4.0)
+    assert not ws.is_dirty
+    c.set_start([0.5, 0.5])
+    assert ws.is_dirty
+    out = tmp_path / "saved.json"
+    assert window.save_to(str(out))
+    assert not ws.is_dirty
+    again = load_scenario(out)
+    assert again.start == (0.5, 0.5) and again.function.expression == "x1^2 + 3*x2^2"
+    assert [s.name for s in (again.optimizer, *again.compare)] == ["gd", "adam"]
+    assert str(out) in window._recent()
+
+
+def test_font_size_actions(window):
+    size = QApplication.font().pointSize()
+    window.actions.font_bigger.trigger()
+    assert QApplication.font().pointSize() == size + 1
+    window.actions.font_smaller.trigger()
+    window.actions.font_smaller.trigger()
+    assert QApplication.font().pointSize() == size - 1
+
+
+def test_export_plot_png_and_svg(window, ws2, tmp_path):
+    window.export_plot(str(tmp_path / "plot.png"), "png")
+    window.export_plot(str(tmp_path / "plot.svg"), "svg")
+    assert (tmp_path / "plot.png").stat().st_size > 1000
+    assert "<svg" in (tmp_path / "plot.svg").read_text(encoding="utf-8")[:2000]
+
+
+def test_space_key_steps_the_current_workspace(window, ws1, qtbot):
+    window.activateWindow()
+    window.tabs.setFocus()
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Space)
+    assert ws1.controller.cursor == 1
+
+
+class CountingHook(ExceptionHook):
+    """The real hook with the dialog replaced by a counter (the dialog itself is modal)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.shown = []
+
+    def show(self, message):
+        self.shown.append(message)
+
+
+def test_exception_hook_logs_every_error_but_shows_one_dialog(app):
+    hook = CountingHook(min_interval_s=60)
+    for i in range(5):
+        try:
+            raise RuntimeError(f"boom {i}")
+        except RuntimeError as exc:
+            hook(type(exc), exc, exc.__traceback__)
+    assert hook.count == 5
+    assert hook.shown == ["boom 0"]
+    assert hook.log_path is not None
+    text = hook.log_path.read_text(encoding="utf-8")
+    assert "RuntimeError: boom 4" in text
