@@ -254,6 +254,8 @@ class TrainingSession:
         self.Y.setflags(write=False)
         self.n_obs = self.X.shape[0]
         self._all_rows = np.arange(self.n_obs)
+        # z, a and delta of every node for every observation, in bytes
+        self._record_bytes = 24 * self.n_obs * sum(network.sizes)
         self._all_rows.setflags(write=False)
         self.mode, self.batch_size = _parse_training(training, self.n_obs)
         self.batches_per_epoch = -(-self.n_obs // self.batch_size)
@@ -782,7 +784,9 @@ class TrainingSession:
         return rec
 
     def _cache(self, key, rec: PassRecord) -> None:
-        if len(self._records) >= 8:
+        """Keep the last few records (at most 8, and about 64 MB for large data sets)."""
+        limit = 8 if self._record_bytes < 8 * 2 ** 20 else max(2, 2 ** 26 // self._record_bytes)
+        while len(self._records) >= limit:
             del self._records[next(iter(self._records))]
         self._records[key] = rec
 
