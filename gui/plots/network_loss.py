@@ -75,14 +75,16 @@ class NetworkLossPlot(pg.PlotWidget):
         fill less than a quarter of it: each range change repaints the axes (~2 ms a frame)."""
         if self._log:
             lo, hi = np.log10(lo), np.log10(hi)
-        pad = 0.05 * (hi - lo) if hi > lo else max(0.1 * abs(hi), 1e-3)
-        want_y = (lo - pad, hi + pad)
+        span = hi - lo if hi > lo else max(0.2 * abs(hi), 1e-3)
         (x0, x1), (y0, y1) = self.getPlotItem().viewRange()
         new_x = x1 if (x_max <= x1 <= max(1.5 * x_max, 10.0) and x1 >= 10.0 and x0 == 0) else max(1.5 * x_max, 10.0)
-        span = hi - lo + 2 * pad
         new_y = (y0, y1)
-        if want_y[0] < y0 or want_y[1] > y1 or span < 0.25 * (y1 - y0) or self._range_log != self._log:
-            new_y = want_y
+        if lo < y0 or hi > y1 or span < 0.25 * (y1 - y0) or self._range_log != self._log:
+            # headroom below: a falling loss would otherwise move the axis on every frame
+            bottom = lo - 0.3 * span
+            if not self._log and lo >= 0:
+                bottom = max(bottom, -0.05 * span)  # a loss is never negative
+            new_y = (bottom, hi + 0.05 * span)
         if (0.0, new_x, new_y) != (x0, x1, (y0, y1)):
             self.getPlotItem().setRange(xRange=(0.0, new_x), yRange=new_y, padding=0)
         self._range_log = self._log
