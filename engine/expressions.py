@@ -32,9 +32,9 @@ MAX_DEPTH = 50
 #: Limits on the work the derivatives take (see _complexity): symbolic second derivatives
 #: grow like the cube of the number of chained or multiplied non-linear pieces.
 #: Refuse formulas whose second derivative is estimated (see _derivative_sizes) above this:
-#: measured, 5000 keeps parsing plus differentiation under ~0.3 s; lecture-style formulas
+#: measured, 2000 keeps parsing plus differentiation under ~0.25 s; lecture-style formulas
 #: are far below it (the lecture's 2-D function: 191, Beale: 316).
-MAX_DERIVATIVE_ESTIMATE = 5000
+MAX_DERIVATIVE_ESTIMATE = 2000
 MAX_EXPONENT = 1000
 #: log10 of the largest constant power we let sympy compute exactly (float64 max ~1.8e308).
 MAX_POWER_LOG10 = 308.0
@@ -359,7 +359,54 @@ class _Builder:
                 if size > MAX_POWER_LOG10:
                     raise self.fail(f"the power {_short(base)}^{_short(exponent)}{{where}} is too "
                                     f"large to compute (about 10^{size:.0f})", node)
+        if not base.free_symbols and not exponent.free_symbols and not exponent.is_Integer:
+            b, p = self.constant(base, node), self.constant(exponent, node)
+            if b == 0 and p < 0:
+                raise self.fail("the formula divides by zero{where} (0 to a negative power)", node)
+            if b < 0 and p != int(p):
+                raise self.fail(f"({_short(base)})^({_short(exponent)}){{where}} is not a real "
+                                "number", node)
+            try:
+                return sympy.Float(b ** p)
+            except OverflowError:
+                raise self.fail("the power{where} is too large (above 1e308)", node) from None
         return sympy.Pow(base, exponent)
+
+    def constant(self, expr: sympy.Expr, node: ast.AST) -> float:
+        """float value of a constant built from numbers, pi, e and + - * / integer powers."""
+        if expr.has(sympy.zoo, sympy.nan):
+            raise self.fail("the formula divides by zero{where}", node)
+        try:
+            value = float(expr)
+        except TypeError:
+            raise self.fail(f"{_short(expr)}{{where}} is not a real number", node) from None
+        if not math.isfinite(value):
+            raise self.fail("a constant{where} is too large (above 1e308)", node)
+        return value
+
+    def fold(self, name: str, arg: sympy.Expr, node: ast.AST) -> sympy.Expr:
+        """A function of a constant, computed now as a float.
+
+        Left symbolic, constants such as tan(log(asin(5))) make sympy's assumption system
+        evaluate them again and again while differentiating (seconds, or it never ends).
+        """
+        x = self.constant(arg, node)
+        try:
+            if name in ("abs", "sign"):
+                return sympy.Float(abs(x)) if name == "abs" else sympy.Integer(
+                    (x > 0) - (x < 0))
+            if name == "sigmoid":
+                value = 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
+            else:
+                value = _MATH[name](x)
+        except ValueError:
+            raise self.fail(f"{name}({_short(arg)}){{where}} is not a real number", node) from None
+        except OverflowError:
+            raise self.fail(f"{name}({_short(arg)}){{where}} is too large (above 1e308)",
+                            node) from None
+        if not math.isfinite(value):
+            raise self.fail(f"{name}({_short(arg)}){{where}} is too large (above 1e308)", node)
+        return sympy.Float(value)
 
     def call(self, node: ast.Call, depth: int) -> sympy.Expr:
         if not isinstance(node.func, ast.Name):
@@ -376,7 +423,17 @@ class _Builder:
         if len(node.args) != 1:
             raise self.fail(f"{name}() takes exactly one argument{{where}}, got {len(node.args)}",
                             node)
-        return FUNCTIONS[name](self.build(node.args[0], depth + 1))
+        arg = self.build(node.args[0], depth + 1)
+        if not arg.free_symbols:
+            return self.fold(name, arg, node)
+        return FUNCTIONS[name](arg)
+
+
+_MATH: dict[str, Callable[[float], float]] = {
+    "sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin, "acos": math.acos,
+    "atan": math.atan, "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh,
+    "exp": math.exp, "log": math.log, "ln": math.log, "sqrt": math.sqrt,
+}
 
 
 #: How much bigger f'(u) and f''(u) are than u, for the derivative-size estimate.
