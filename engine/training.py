@@ -28,7 +28,7 @@ parameter vector is finite. The GUI tells by ``session.status.state`` (or
 ``status.finished``) and shows ``status.reason``.
 
 Storage: parameters and the full-data loss per update in float64 chunks
-(``(rows, n_params + 1)``: ~80 bytes per update for the lecture network); optimizer
+(``(rows, n_params + 2)``: 88 bytes per update for the lecture network); optimizer
 states at checkpoints every ``checkpoint_every`` updates, the ones in between replayed on
 demand (a state depends only on the gradients, which are recomputed from the stored
 parameters bit for bit). Mini-batches come from a permutation per epoch drawn from
@@ -167,21 +167,23 @@ def _parse_training(training, n_obs: int) -> tuple[str, int]:
 
 
 class _History:
-    """Parameters and full-data loss per update in float64 chunks ``(rows, n_params + 1)``."""
+    """Per update, in float64 chunks ``(rows, n_params + 2)``: the parameters, the full-data
+    loss R at them (NaN until known) and the loss of the batch the next update uses."""
 
     def __init__(self, n_params: int) -> None:
         self.n_params = n_params
-        self.rows = int(min(65536, max(16, 2 ** 21 // (8 * (n_params + 1)))))
+        self.rows = int(min(65536, max(16, 2 ** 21 // (8 * (n_params + 2)))))
         self.chunks: list[np.ndarray] = []
         self.count = 0
 
     def append(self, theta: np.ndarray, loss: float = math.nan) -> None:
         c, r = divmod(self.count, self.rows)
         if c == len(self.chunks):
-            self.chunks.append(np.empty((self.rows, self.n_params + 1)))
+            self.chunks.append(np.empty((self.rows, self.n_params + 2)))
         row = self.chunks[c][r]
-        row[:-1] = theta
-        row[-1] = loss
+        row[:-2] = theta
+        row[-2] = loss
+        row[-1] = math.nan
         self.count += 1
 
     def _row(self, k: int) -> np.ndarray:
@@ -191,18 +193,21 @@ class _History:
         return self.chunks[c][r]
 
     def theta(self, k: int) -> np.ndarray:
-        out = self._row(k)[:-1].copy()
+        out = self._row(k)[:-2].copy()
         out.setflags(write=False)
         return out
 
     def loss(self, k: int) -> float:
-        return float(self._row(k)[-1])
+        return float(self._row(k)[-2])
 
     def set_loss(self, k: int, value: float) -> None:
+        self._row(k)[-2] = value
+
+    def set_batch_loss(self, k: int, value: float) -> None:
         self._row(k)[-1] = value
 
     def set_theta(self, k: int, theta: np.ndarray) -> None:
-        self._row(k)[:-1] = theta
+        self._row(k)[:-2] = theta
 
     def truncate(self, count: int) -> None:
         self.count = count
@@ -256,6 +261,8 @@ class TrainingSession:
         self._all_rows = np.arange(self.n_obs)
         # z, a and delta of every node for every observation, in bytes
         self._record_bytes = 24 * self.n_obs * sum(network.sizes)
+        # a full-data forward pass after every online/mini-batch update costs little here
+        self._eager_loss = self.n_obs * sum(network.sizes) <= 200_000
         self._all_rows.setflags(write=False)
         self.mode, self.batch_size = _parse_training(training, self.n_obs)
         self.batches_per_epoch = -(-self.n_obs // self.batch_size)
@@ -283,7 +290,7 @@ class TrainingSession:
     # ------------------------------------------------------------------ setup
     def _start(self, theta0: np.ndarray) -> None:
         self._hist = _History(self.network.n_params)
-        self._hist.append(theta0)
+        self._hist.append(theta0, self.kernel.value(theta0, self.X, self.Y))
         first = self._settings[0]
         self._settings = [_Settings(0, first.spec, first.frozen)]
         self._checkpoints: dict[int, OptState] = {0: optimizers.init(first.spec, theta0)}
@@ -352,7 +359,7 @@ class TrainingSession:
         theta[index] = value
         self._truncate()
         self._hist.set_theta(self._t, theta)
-        self._hist.set_loss(self._t, math.nan)
+        self._hist.set_loss(self._t, self.kernel.value(theta, self.X, self.Y))
         self._end_state = state
         self._records.clear()
         if self._t == 0:
@@ -491,9 +498,11 @@ class TrainingSession:
         return self._frozen_flag
 
     def _commit(self, t: int, new: np.ndarray, state: OptState) -> bool:
-        """Append theta_{t+1}; for online/mini-batch also its full-data loss (and convergence)."""
+        """Append theta_{t+1}; for online/mini-batch also its full-data loss when that is cheap
+        or an epoch ends (full batch: known from the next gradient), and check convergence."""
         full = math.nan
-        if self.mode != "full_batch":
+        if self.mode != "full_batch" and (self._eager_loss
+                                          or (t + 1) % self.batches_per_epoch == 0):
             full = self.kernel.value(new, self.X, self.Y)
             if not math.isfinite(full):
                 self._diverge(t + 1, "loss became infinite")
@@ -522,6 +531,7 @@ class TrainingSession:
         if self._end_status.finished:
             return False
         rec = self.batch_record()
+        self._hist.set_batch_loss(t, rec.loss)
         if self.mode == "full_batch":
             self._hist.set_loss(t, rec.loss)
         result = self._update(t, rec.theta, rec.loss, rec.gradient, rec.a[0], rec.targets,
@@ -651,6 +661,7 @@ class TrainingSession:
         while taken < n_updates:
             _, Xb, Yb = self._batch(t)
             loss_b, g = kernel(theta, Xb, Yb)
+            self._hist.set_batch_loss(t, loss_b)
             if full:
                 self._hist.set_loss(t, loss_b)
             result = self._update(t, theta, loss_b, g, Xb, Yb, state)
@@ -743,17 +754,22 @@ class TrainingSession:
         return np.stack([self._hist.column(c, stride) for c in cols], axis=1) if cols else \
             np.empty((len(range(0, self._hist.count, stride)), 0))
 
-    def losses(self) -> np.ndarray:
-        """Full-data loss R after 0..n_updates updates ``(n_updates + 1,)``."""
+    def losses(self, stride: int = 1) -> np.ndarray:
+        """Full-data loss R after 0, stride, 2 stride, ... updates (up to ``n_updates``).
+
+        Always known for full-batch training and for small data sets; for large data sets
+        trained online or in mini-batches it is computed at the end of each epoch only and
+        the entries in between are NaN (plot with ``connect="finite"``).
+        """
         last = self._hist.count - 1
         if math.isnan(self._hist.loss(last)):
             self._hist.set_loss(last, self.kernel.value(self._hist.theta(last), self.X, self.Y))
-        out = self._hist.column(self.network.n_params)
-        if np.isnan(out).any():
-            for k in np.flatnonzero(np.isnan(out)):
-                out[k] = self.kernel.value(self._hist.theta(int(k)), self.X, self.Y)
-                self._hist.set_loss(int(k), out[k])
-        return out
+        return self._hist.column(self.network.n_params, stride)
+
+    def batch_losses(self, stride: int = 1) -> np.ndarray:
+        """Loss of the batch each update used, at the parameters it started from
+        ``(n_updates,)`` (every ``stride``-th); equals ``losses()[:-1]`` for full batch."""
+        return self._hist.column(self.network.n_params + 1)[:self.n_updates:stride]
 
     def record(self) -> PassRecord:
         """PassRecord over all observations at the cursor's parameters (cached)."""

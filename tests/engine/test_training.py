@@ -370,3 +370,32 @@ def test_classification_session_learns_and_predicts_probabilities():
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     assert np.mean(probs.argmax(axis=1) == labels) > 0.8
     np.testing.assert_array_equal(s.record().targets, np.eye(3)[labels])
+
+
+def test_batch_losses_and_full_losses():
+    s = lecture_session()
+    s.run(5)
+    np.testing.assert_array_equal(s.batch_losses(), s.losses()[:-1])
+    net, X, Y = small_problem(n=3)
+    o = TrainingSession(net, X, Y, training="online", spec=make_spec("gd", lr=0.05))
+    o.run(4)
+    expected = [backward(net.with_theta(o.parameters_at(t)), X[t % 3:t % 3 + 1],
+                         Y[t % 3:t % 3 + 1]).loss for t in range(4)]
+    np.testing.assert_allclose(o.batch_losses(), expected, rtol=1e-14)
+    full = [o.loss_at(o.parameters_at(t)) for t in range(5)]
+    np.testing.assert_allclose(o.losses(), full, rtol=1e-14)
+    np.testing.assert_allclose(o.losses(stride=2), full[::2], rtol=1e-14)
+
+
+def test_large_online_data_computes_full_loss_once_per_epoch():
+    rng = np.random.default_rng(0)
+    net = glorot(2, [40, 1], ["tanh", "identity"], rng)
+    X = rng.normal(size=(5000, 2))
+    Y = rng.normal(size=(5000, 1))
+    s = TrainingSession(net, X, Y, training=("mini_batch", 1000), spec=make_spec("gd", lr=1e-4))
+    s.run(7)
+    losses = s.losses()
+    known = np.flatnonzero(np.isfinite(losses)).tolist()
+    assert known == [0, 5, 7]  # the start, the epoch end and the current update
+    assert losses[5] == pytest.approx(s.loss_at(s.parameters_at(5)), rel=1e-14)
+    assert np.all(np.isfinite(s.batch_losses()))
