@@ -273,6 +273,28 @@ class _Builder:
             return f"the variable is {self.variables[0]}"
         return "the variables are " + ", ".join(self.variables[:-1]) + " and " + self.variables[-1]
 
+    def name_hint(self, name: str) -> str:
+        """A likely intent for an unknown name: ``x1x2`` -> x1*x2, ``sinx`` -> sin(x)."""
+        parts = self.split_names(name)
+        if parts and len(parts) > 1:
+            return f"; for a product write {'*'.join(parts)}"
+        for fn in sorted(FUNCTIONS, key=len, reverse=True):
+            rest = name[len(fn):]
+            if name.startswith(fn) and rest and self.split_names(rest):
+                return f"; for the function write {fn}({rest})"
+        return ""
+
+    def split_names(self, name: str) -> list[str] | None:
+        """``name`` as a run of variable/constant names (longest first), or None."""
+        if not name:
+            return []
+        for v in sorted((*self.variables, *CONSTANTS), key=len, reverse=True):
+            if name.startswith(v):
+                rest = self.split_names(name[len(v):])
+                if rest is not None:
+                    return [v, *rest]
+        return None
+
     def build(self, node: ast.AST, depth: int = 0) -> sympy.Expr:
         if depth > MAX_DEPTH:
             raise self.fail(f"the formula is nested too deeply{{where}} (at most {MAX_DEPTH} levels)",
@@ -288,7 +310,7 @@ class _Builder:
                 raise self.fail(f"function {node.id!r}{{where}} needs an argument, "
                                 f"e.g. {node.id}({self.variables[0]})", node)
             raise self.fail(f"unknown name {node.id!r}{{where}}; {self.variable_hint()} "
-                            "(constants: pi, e)", node)
+                            f"(constants: pi, e){self.name_hint(node.id)}", node)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
                 return -self.build(node.operand, depth + 1)

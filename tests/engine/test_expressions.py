@@ -163,6 +163,19 @@ def test_two_variable_hint_names_both_variables():
         compile_formula("x + y", X12)
 
 
+@pytest.mark.parametrize("text, variables, hint", [
+    ("x1x2", X12, "for a product write x1*x2"),
+    ("3xx", X, "for a product write x*x"),
+    ("sinx", X, "for the function write sin(x)"),
+    ("2*expx1", X12, "for the function write exp(x1)"),
+    ("pix", X, "for a product write pi*x"),
+])
+def test_unknown_names_suggest_what_was_meant(text, variables, hint):
+    with pytest.raises(FormulaError) as info:
+        compile_formula(text, variables)
+    assert str(info.value).endswith(hint)
+
+
 def test_formula_error_is_a_value_error():
     with pytest.raises(ValueError):
         parse_expression("import os", X)
