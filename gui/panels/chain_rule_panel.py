@@ -83,13 +83,14 @@ class ChainRulePanel(QtWidgets.QWidget):
         self.formula.setWordWrap(True)
         self.formula.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
         self.formula.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.table = QtWidgets.QLabel(self)
+        # The factor table (symbol, how it is computed, value) is a separate widget so the window
+        # can give it its own tab; the formula above already shows every value.
+        self.table = QtWidgets.QLabel()
         self.table.setObjectName("chainRuleFactors")
         self.table.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.table.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.heading)
         layout.addWidget(self.formula)
-        layout.addWidget(self.table)
         layout.addStretch(1)
         self._factors: list[Factor] = []
         self._result: float | None = None
