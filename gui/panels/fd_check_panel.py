@@ -13,8 +13,6 @@ GOOD_REL_ERROR = 1e-5
 class FDCheckPanel(QtWidgets.QWidget):
     """Table of (parameter, backprop, numeric, relative error) and the largest relative error."""
 
-    check_requested = QtCore.Signal()
-
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fdCheckPanel")

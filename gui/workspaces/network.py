@@ -33,11 +33,11 @@ ERROR_SHOWN_MS = 12000
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
 FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60
-FD_MAX_WORK = 2_000_000   # n_params * n_obs above which the check waits for a button press
+FD_MAX_WORK = 2_000_000   # n_params * n_obs above which the check is skipped (2 n_params losses)
 NUDGE_MAX_WORK = 2_000_000
-RUNNING_TABLE_MAX_ROWS = 120
+RUNNING_TABLE_MAX_ROWS = 120  # tables with more rows refresh when Run mode pauses
 LECTURE_LATER = ("Lecture example after training: the printed lecture's numbers are those of iteration 0 "
-                 "(Reset, or drag the history slider to 0, to compare them).")  # tables with more rows refresh when Run mode pauses
+                 "(Reset, or drag the history slider to 0, to compare them).")
 
 
 def unflatten(theta: np.ndarray, sizes: tuple[int, ...]) -> tuple[tuple, tuple]:
@@ -280,7 +280,9 @@ class NetworkWorkspace(Workspace):
         self.steps.show_granularity(c.granularity)
         self.steps.set_speed(c.speed)  # the window's own speed slider may have changed it
         self.view.show_state(self._view_state())
-        self.view.caption.setText(self._caption())
+        caption = self._caption()
+        if self.view.caption.text != caption:  # a new caption re-lays out the view
+            self.view.caption.setText(caption)
         # Loss, landscape, fit, parameters and the nudge table depend on the parameters only, so a
         # phase step inside an iteration leaves them (and their repaint) alone.
         key = (id(s), t, s.theta().tobytes(), self.loss_plot.log, s.frozen)
