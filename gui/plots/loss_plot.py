@@ -63,8 +63,11 @@ class LossPlot(pg.PlotWidget):
             return
         if self.log:
             finite = np.log10(finite)
-        lo, hi = min(self._y[0], float(finite.min())), max(self._y[1], float(finite.max()))
-        if (lo, hi) != self._y:
-            self._y = (lo, hi)
-            pad = 0.05 * (hi - lo or 1.0)
-            self.setYRange(lo - pad, hi + pad, padding=0)
+        lo, hi = float(finite.min()), float(finite.max())
+        if lo < self._y[0] or hi > self._y[1]:
+            # Grow with a margin so a slowly falling loss does not rescale (and re-render the
+            # axis) on every frame.
+            lo, hi = min(lo, self._y[0]), max(hi, self._y[1])
+            span = (hi - lo) or 1.0
+            self._y = (lo - 0.1 * span, hi + 0.05 * span)
+            self.setYRange(*self._y, padding=0)
