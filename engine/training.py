@@ -18,16 +18,16 @@ existing history reuses it, so stepping forward again gives identical records.
 What the GUI reads: ``record()`` (PassRecord over all observations at the cursor's
 parameters, cached), ``partial()`` (what the current update has computed so far; unknown
 values are None), ``last_phase`` / ``next_phase``, ``status``, ``losses()``,
-``parameters_at(k)``, ``parameter_path(...)``, ``predict(X)``, ``loss_at(theta)``,
-``landscape(name_i, name_j, xs, ys)``.
+``batch_losses()``, ``parameters_at(k)``, ``parameter_path(...)``, ``predict(X)``,
+``loss_at(theta)``, ``landscape(name_i, name_j, xs, ys)``.
 
 Divergence is a status, not an exception: when the loss or gradient stops being finite,
-or a parameter's size exceeds ``divergence_bound``, the offending update is not stored,
+or the parameter vector's norm exceeds ``divergence_bound``, the offending update is not stored,
 ``status.state == "diverged"`` with a reason in words, and stepping stops; every stored
 parameter vector is finite. The GUI tells by ``session.status.state`` (or
 ``status.finished``) and shows ``status.reason``.
 
-Storage: parameters and the full-data loss per update in float64 chunks
+Storage: parameters, full-data loss and batch loss per update in float64 chunks
 (``(rows, n_params + 2)``: 88 bytes per update for the lecture network); optimizer
 states at checkpoints every ``checkpoint_every`` updates, the ones in between replayed on
 demand (a state depends only on the gradients, which are recomputed from the stored
