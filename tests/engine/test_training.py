@@ -399,3 +399,43 @@ def test_large_online_data_computes_full_loss_once_per_epoch():
     assert known == [0, 5, 7]  # the start, the epoch end and the current update
     assert losses[5] == pytest.approx(s.loss_at(s.parameters_at(5)), rel=1e-14)
     assert np.all(np.isfinite(s.batch_losses()))
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(mode=st.sampled_from(["full_batch", "online", ("mini_batch", 2)]),
+       optimizer=st.sampled_from(["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]),
+       frozen=st.lists(st.sampled_from(["w(1)[1,1]", "b(1)[2]", "w(2)[1,3]"]), max_size=2),
+       ops=st.lists(st.sampled_from(["phase", "observation", "iteration", "back", "back_it",
+                                     "jump", "run"]), min_size=1, max_size=25),
+       checkpoint_every=st.integers(1, 5))
+def test_any_sequence_of_moves_lands_on_the_straight_run_state(mode, optimizer, frozen, ops,
+                                                               checkpoint_every):
+    net, X, Y = small_problem(n=3)
+    spec = make_spec(optimizer, lr=0.05)
+    s = TrainingSession(net, X, Y, training=mode, spec=spec, frozen=frozen,
+                        checkpoint_every=checkpoint_every)
+    for op in ops:
+        if op == "back":
+            s.back()
+        elif op == "back_it":
+            s.back("iteration")
+        elif op == "jump":
+            s.jump(s.n_updates // 2)
+        elif op == "run":
+            s.run(3)
+        else:
+            s.step(op)
+    t, p = s.cursor
+    straight = TrainingSession(net, X, Y, training=mode, spec=spec, frozen=frozen)
+    for _ in range(t):
+        straight.step_iteration()
+    np.testing.assert_array_equal(s.theta(), straight.theta())
+    assert s.optimizer_state == straight.optimizer_state
+    for _ in range(p):
+        straight.step_phase()
+    np.testing.assert_array_equal(s.partial().gradient, straight.partial().gradient)
+    same_record(s.batch_record(), straight.batch_record())
