@@ -466,7 +466,7 @@ _GROWTH = {"sin": (1, 1), "cos": (1, 1), "exp": (1, 1), "log": (1, 2), "ln": (1,
 
 
 def _derivative_sizes(node: ast.AST, variables: Sequence[str]) -> tuple[bool, float, float, float]:
-    """(depends on a variable, estimated sizes of f, f' and f'') for a checked tree.
+    """(depends on a variable, estimated sizes of f, f' and f'') for a parsed tree.
 
     Sizes follow the sum, product, quotient, power and chain rules without any
     simplification, so they bound what sympy builds; sympy's time grows with them.
@@ -481,10 +481,12 @@ def _derivative_sizes(node: ast.AST, variables: Sequence[str]) -> tuple[bool, fl
         dep, a0, a1, a2 = _derivative_sizes(node.operand, variables)
         return dep, a0 + 1, a1 + 1, a2 + 1
     if isinstance(node, ast.Call):
+        if not node.args:
+            return False, 1.0, 1.0, 1.0
         dep, a0, a1, a2 = _derivative_sizes(node.args[0], variables)
         if not dep:
             return False, a0 + 1, 1.0, 1.0
-        k1, k2 = _GROWTH.get(node.func.id, (2, 4))  # type: ignore[attr-defined]
+        k1, k2 = _GROWTH.get(getattr(node.func, "id", ""), (2, 4))
         return True, a0 + 1, k1 * (a0 + 1) + a1 + 1, (k2 + k1) * (a0 + 1) + 2 * a1 + a2 + 4
     if isinstance(node, ast.BinOp):
         ldep, a0, a1, a2 = _derivative_sizes(node.left, variables)
@@ -811,17 +813,18 @@ def parse_expression(text: str, variables: Sequence[str]) -> sympy.Expr:
     except (RecursionError, MemoryError):
         raise FormulaError(f"the formula is nested too deeply (at most {MAX_DEPTH} levels)",
                            None) from None
-    builder = _Builder(variables, origin, source)
+    # Estimated before sympy sees the tree: building a large expression already costs seconds.
     try:
+        _, _, _, size2 = _derivative_sizes(tree.body, variables)
+        builder = _Builder(variables, origin, source)
+        if size2 > MAX_DERIVATIVE_ESTIMATE:
+            raise FormulaError("the formula is too complex to differentiate quickly (its second "
+                               f"derivative would have about {size2:.3g} terms; at most "
+                               f"{MAX_DERIVATIVE_ESTIMATE:.0f}); try a shorter formula", None)
         expr = builder.build(tree.body)
     except RecursionError:
         raise FormulaError(f"the formula is nested too deeply (at most {MAX_DEPTH} levels)",
                            None) from None
-    _, _, _, size2 = _derivative_sizes(tree.body, variables)
-    if size2 > MAX_DERIVATIVE_ESTIMATE:
-        raise FormulaError("the formula is too complex to differentiate quickly (its second "
-                           f"derivative would have about {size2:.0f} terms; at most "
-                           f"{MAX_DERIVATIVE_ESTIMATE:.0f}); try a shorter formula", None)
     if expr.has(sympy.zoo, sympy.nan):
         raise FormulaError("the formula divides by zero (it is undefined everywhere)", None)
     return expr
