@@ -5,7 +5,9 @@ parsed with :mod:`ast` in ``eval`` mode, checked node by node against a whitelis
 the allowed variables, ``+ - * / **``, unary signs, a fixed list of functions, the constants
 ``pi`` and ``e``), and the sympy expression is built from the checked tree by our own code.
 Size limits (500 characters, nesting depth 50, constant exponents up to 1000, constant
-powers up to 1e308) keep parsing and differentiation well under a second.
+powers up to 1e308, an estimate of the second derivative's size made before sympy sees the
+tree) keep parsing and differentiation well under a second. Constant pieces such as
+``sin(1)`` are computed at once as floats; ``log(-1)`` is refused as not a real number.
 
 The value, gradient and Hessian are lambdified with the numpy module (code generated from
 the checked sympy tree, not from user text). Evaluation never raises: overflow, division
@@ -29,8 +31,6 @@ from sympy.printing.str import StrPrinter
 
 MAX_LENGTH = 500
 MAX_DEPTH = 50
-#: Limits on the work the derivatives take (see _complexity): symbolic second derivatives
-#: grow like the cube of the number of chained or multiplied non-linear pieces.
 #: Refuse formulas whose second derivative is estimated (see _derivative_sizes) above this:
 #: measured, 2000 keeps parsing plus differentiation under ~0.25 s; lecture-style formulas
 #: are far below it (the lecture's 2-D function: 191, Beale: 316).
@@ -38,8 +38,8 @@ MAX_DERIVATIVE_ESTIMATE = 2000
 MAX_EXPONENT = 1000
 #: log10 of the largest constant power we let sympy compute exactly (float64 max ~1.8e308).
 MAX_POWER_LOG10 = 308.0
-#: Derivative expressions larger than this (sympy operation count) are refused: they would
-#: take too long to print, lambdify and evaluate.
+#: A last guard after differentiating: larger derivative expressions (sympy operation count)
+#: would be slow to print and evaluate on every step.
 MAX_DERIVATIVE_OPS = 4000
 
 
@@ -750,8 +750,7 @@ class Formula:
         """
         if self.dim == 1:
             v = self.variables[0]
-            labels = (f"f'({v})", f"f''({v})") if kind != "latex" else (
-                f"f'({v})", f"f''({v})")
+            labels = (f"f'({v})", f"f''({v})")
             return [(labels[0], to_text(self.gradient_exprs[0], kind)),
                     (labels[1], to_text(self.hessian_exprs[0][0], kind))]
         return [(_partial_label(v, kind), to_text(g, kind))
