@@ -236,6 +236,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
         """Pen width (px) of every edge in drawing order, for tests and legends."""
         return self._widths.copy()
 
+    def edge_dotted(self) -> list[bool]:
+        """True for every edge drawn dotted (a frozen weight), in drawing order."""
+        return list(self._frozen_edges)
+
     def edge_colors(self) -> list[str]:
         """Colour name of every edge in drawing order."""
         return list(self._colors)
@@ -265,9 +269,12 @@ class NetworkView(pg.GraphicsLayoutWidget):
             self.colorbar.setVisible(False)
             self._set_legend("Edges: blue w &gt; 0, orange w &lt; 0 · width: |w|")
         self._colors = colors
-        groups: dict[tuple[str, float], list[int]] = {}
-        for i, (c, wd) in enumerate(zip(colors, widths)):
-            groups.setdefault((c, float(wd)), []).append(i)
+        # frozen weights are dotted: they take part in the pass but never move
+        frozen = [bool(st.frozen) and weight_name(*e) in st.frozen for e in self._edge_index]
+        self._frozen_edges = frozen
+        groups: dict[tuple[str, float, bool], list[int]] = {}
+        for i, (c, wd, fz) in enumerate(zip(colors, widths, frozen)):
+            groups.setdefault((c, float(wd), fz), []).append(i)
         halos: list[tuple[QtGui.QPen, np.ndarray]] = []
         if st.focus_edges_layer is not None:
             focus = [i for i, (l, _, _) in enumerate(self._edge_index)
@@ -276,7 +283,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         sel = self._selected_edge()
         if sel is not None:
             halos.append((self._pens.get(SELECTED, widths[sel] + 8), np.array([sel])))
-        body = [(self._pens.get(c, wd), np.array(ix, int)) for (c, wd), ix in groups.items()]
+        body = [(self._pens.get(c, wd, dotted=fz), np.array(ix, int)) for (c, wd, fz), ix in groups.items()]
         self.edges.set_pens(halos + body)
 
     def _set_legend(self, text: str) -> None:
@@ -306,6 +313,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 colors[i] = self._cmap_hex(min(abs(float(d[j])) / dmax, 1.0))
             elif a is not None:
                 colors[i] = "#c6dbef"
+        for i, (l, j) in enumerate(self._node_index):
+            if l > 0 and bias_name(l, j) in st.frozen:
+                pens[i] = self._pens.get("#303030", 3, dotted=True)
         for (l, j) in st.focus_nodes:
             if 0 <= l < len(self._offsets) - 1 and 0 <= j < self.sizes[l]:
                 pens[self._offsets[l] + j] = self._pens.get(FOCUS, 5)

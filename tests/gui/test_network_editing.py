@@ -87,6 +87,8 @@ def test_frozen_parameter_does_not_move(qtbot, network_ws):
     row = ws.params.names().index("w(1)[1,1]")
     ws.params.item(row, 3).setCheckState(QtCore.Qt.CheckState.Checked)
     assert ws.controller.session.frozen == {"w(1)[1,1]"}
+    dotted = ws.view.edge_dotted()
+    assert sum(dotted) == 1 and dotted[ws.view._edge_index.index((1, 0, 0))]
     qtbot.mouseClick(ws.steps.buttons["iteration"], QtCore.Qt.MouseButton.LeftButton)
     assert ws.controller.network.param("w(1)[1,1]") == 0.2
     assert ws.controller.network.param("w(1)[1,2]") != 0.4
