@@ -166,6 +166,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._editor: QtWidgets.QLineEdit | None = None
         self._editing: str | None = None
         self._pens = _PenCache()
+        self._widths = np.zeros(0)
+        self._colors: list[str] = []
+        self._frozen_edges: list[bool] = []
+        self._node_colors: list[str] = []
         self.scene().sigMouseClicked.connect(self._on_click)
 
     # ----------------------------------------------------------------- building
