@@ -415,12 +415,17 @@ def loss_and_gradient(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss | s
 
 @dataclass(frozen=True)
 class Factor:
-    """One factor of a chain-rule product: plain-text ``symbol``, ``latex``, ``value``, ``meaning``."""
+    """One factor of a chain-rule product: plain-text ``symbol``, ``latex``, ``value``, ``meaning``.
+
+    ``expression`` writes the value the way the lecture does where that helps, e.g.
+    ``-2(1.2 - 0.8095)`` for dR/da under sse (4 significant figures); empty otherwise.
+    """
 
     symbol: str
     latex: str
     value: float
     meaning: str
+    expression: str = ""
 
 
 @dataclass(frozen=True)
@@ -456,9 +461,9 @@ class ChainRule:
         return f"dR/d{self.param} = {rhs}"
 
     def equation(self, digits: int = 4) -> str:
-        """The chain with values: ``dR/dw(1)[1,1] = -2(1.2 - 0.8095) · 0.6 · 0.2494 · 3 = -0.3504``."""
+        """The chain with values: ``dR/dw(1)[1,1] = -2(1.2 - 0.8095) · 0.6 · 0.2494 · 3 = -0.3506``."""
         def fmt(path: list) -> str:
-            return " · ".join(_num(f.value, digits) for f in path)
+            return " · ".join(f.expression or _num(f.value, digits) for f in path)
         if self.paths:
             rhs = " + ".join(f"({fmt(p)})" if len(self.paths) > 1 else fmt(p) for p in self.paths)
         else:
@@ -472,8 +477,8 @@ def _num(x: float, digits: int) -> str:
     return f"{x:.{digits}g}" if abs(x) >= 1e-3 else f"{x:.{digits - 1}e}"
 
 
-def _factor(symbol: str, latex: str, value: float, meaning: str) -> Factor:
-    return Factor(symbol, latex, float(value), meaning)
+def _factor(symbol: str, latex: str, value: float, meaning: str, expression: str = "") -> Factor:
+    return Factor(symbol, latex, float(value), meaning, expression)
 
 
 def _dfrac(num: str, den: str) -> str:
@@ -538,7 +543,7 @@ def chain_rule(net: Network, record_or_inputs: "PassRecord | np.ndarray", param_
             else:
                 path.append(_factor(f"dR/da({L})_{top}", _dfrac("R", f"a^{{({L})}}_{{{top}}}"),
                                     dR_da[top - 1],
-                                    _loss_meaning(lossobj, y[top - 1], a_out[top - 1], rec)))
+                                    *_loss_meaning(lossobj, y[top - 1], a_out[top - 1], rec)))
             for s in range(L, l, -1):
                 p, q = nodes[s - l], nodes[s - l - 1]
                 w = net.layers[s - 1].W[p - 1, q - 1]
@@ -574,15 +579,19 @@ def _obs_loss_grad(loss: Loss, rec: PassRecord, i: int) -> np.ndarray:
     return loss.grad(rec.output, rec.targets)[i]
 
 
-def _loss_meaning(loss: Loss, y: float, a: float, rec: PassRecord) -> str:
+def _loss_meaning(loss: Loss, y: float, a: float, rec: PassRecord) -> tuple[str, str]:
+    """(meaning, expression) of dR/da for one output of one observation."""
     ys, as_ = _num(y, 4), _num(a, 4)
     if loss.name == "sse":
-        return f"-2(y - a) = -2({ys} - {as_})"
+        expr = f"-2({ys} - {as_})"
+        return f"-2(y - a) = {expr}", expr
     if loss.name == "half_sse":
-        return f"-(y - a) = -({ys} - {as_})"
+        expr = f"-({ys} - {as_})"
+        return f"-(y - a) = {expr}", expr
     if loss.name == "mse":
-        return f"-2(y - a)/(n·n_out) = -2({ys} - {as_})/{rec.output.size}"
-    return f"{loss.derivative_formula} with y = {ys}, a = {as_}"
+        expr = f"-2({ys} - {as_})/{rec.output.size}"
+        return f"-2(y - a)/(n·n_out) = {expr}", expr
+    return f"{loss.derivative_formula} with y = {ys}, a = {as_}", ""
 
 
 def _tex_param(ref) -> str:
