@@ -215,3 +215,26 @@ def test_finite_difference_panel_agrees(qtbot, network_ws):
     assert ws.fd.max_error is not None and ws.fd.max_error < 1e-6
     assert ws.fd.table.rowCount() == 9
     assert "agree" in ws.fd.summary.text()
+
+
+def test_edges_show_weight_size_and_sign_then_gradient_size(qtbot, network_ws):
+    from gui.plots.network_view import NEGATIVE, POSITIVE
+
+    ws = network_ws
+    view = ws.view
+    weights = {(1, 0, 0): 0.2, (1, 0, 1): 0.4, (1, 1, 0): 0.3, (1, 1, 1): 0.5, (2, 0, 0): 0.6, (2, 0, 1): 0.2}
+    widths = dict(zip(view._edge_index, view.edge_widths()))
+    order = sorted(weights, key=weights.get)
+    assert [widths[e] for e in order] == sorted(widths[e] for e in order)
+    assert widths[(2, 0, 0)] > widths[(1, 0, 0)]
+    assert set(view.edge_colors()) == {POSITIVE}  # every lecture weight is positive
+    assert not view.colorbar.isVisible()
+    ws.controller.set_parameter("w(1)[2,2]", -0.5)
+    colors = dict(zip(view._edge_index, view.edge_colors()))
+    assert colors[(1, 1, 1)] == NEGATIVE and colors[(1, 0, 0)] == POSITIVE
+    press(qtbot, ws, "phase", 4)  # backward into layer 2: layer-2 gradients known, layer 1 not yet
+    assert view.colorbar.isVisible()
+    colors = dict(zip(view._edge_index, view.edge_colors()))
+    grey = colors[(1, 0, 0)]
+    assert grey == colors[(1, 1, 1)]  # zero so far: the faint end of the map
+    assert colors[(2, 0, 0)] != grey and colors[(2, 0, 1)] != grey
