@@ -112,6 +112,15 @@ def test_lecture_finite_difference_check():
     np.testing.assert_allclose(check.numeric, check.backprop, rtol=1e-7)
 
 
+def test_finite_difference_check_of_chosen_parameters():
+    check = finite_difference_check(lecture_network(), LECTURE_INPUTS, LECTURE_TARGETS,
+                                    names=["b(2)[1]", "w(1)[2,2]"])
+    full = finite_difference_check(lecture_network(), LECTURE_INPUTS, LECTURE_TARGETS)
+    assert check.names == ["b(2)[1]", "w(1)[2,2]"]
+    np.testing.assert_array_equal(check.backprop, full.backprop[[8, 4]])
+    np.testing.assert_array_equal(check.numeric, full.numeric[[8, 4]])
+
+
 def test_record_is_read_only_and_hot_path_agrees(lecture):
     with pytest.raises(ValueError):
         lecture.gradient[0] = 0.0
