@@ -13,6 +13,10 @@ Newton's Hessian is singular; a run never raises on divergence. After ``max_iter
 iterations the status stays *running* with the reason "stopped after ... (max_iter)" and
 :attr:`DescentSession.can_step` turns False.
 
+Memory: the history is kept in preallocated float64 columns (x, f, gradient, step, lr,
+optimizer moments: about 100 bytes an iterate in 2-D); :class:`Iterate` records are
+read-only views built when asked for, so they compare equal but are not the same object.
+
 Plotting contract: every ``x`` in the history is finite (a non-finite update is not
 recorded; the status of the last iterate says why the run stopped). A diverged last
 iterate may have an infinite or NaN ``value``/``gradient`` and an ``x`` beyond ``bound``;
@@ -75,22 +79,29 @@ def _same_float(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)
-    return a
+def _row(buf: np.ndarray, k: int) -> np.ndarray:
+    view = buf[k]
+    view.flags.writeable = False
+    return view
 
 
 class _History(Sequence):
-    """Read-only view of the recorded iterates (no copy per access)."""
+    """Read-only sequence of a session's computed iterates, built on access."""
 
-    def __init__(self, items: list[Iterate]) -> None:
-        self._items = items
+    def __init__(self, session: "DescentSession") -> None:
+        self._session = session
 
     def __getitem__(self, i):  # type: ignore[override]
-        return self._items[i]
+        n = self._session._n
+        if isinstance(i, slice):
+            return [self._session._iterate(k) for k in range(*i.indices(n))]
+        k = i + n if i < 0 else i
+        if not 0 <= k < n:
+            raise IndexError(f"iteration {i} has not been computed (0..{n - 1})")
+        return self._session._iterate(k)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self._session._n
 
 
 def _fmt(v: float, digits: int = 5) -> str:
@@ -129,7 +140,8 @@ class DescentSession:
             raise ValueError("newton needs a Hessian")
         self.objective = objective
         self.spec = spec
-        self.start = _frozen(x0)
+        x0.setflags(write=False)
+        self.start = x0
         self.tol = float(tol)
         self.max_iter = int(max_iter)
         self.bound = float(bound)
@@ -140,46 +152,58 @@ class DescentSession:
     # ------------------------------------------------------------ navigation
     def reset(self) -> Iterate:
         """Forget every iterate but the start; the cursor returns to 0."""
+        dim = self.objective.dim
         x0 = self.start.copy()
         with np.errstate(all="ignore"):
             value = self.objective.value(x0)
             grad = self.objective.gradient(x0)
-        first = Iterate(0, _frozen(x0), value, _frozen(grad), None, None,
-                        optimizers.init(self.spec, x0))
-        self._items: list[Iterate] = [first]
-        self._statuses: list[Status] = [self._status_of(first, None)]
+        state = optimizers.init(self.spec, x0)
+        # The history lives in preallocated columns (about 100 bytes an iterate); Iterate
+        # records are read-only views made on request, so a million steps stay small.
+        cap = 256
+        self._x = np.empty((cap, dim))
+        self._f = np.empty(cap)
+        self._g = np.empty((cap, dim))
+        self._dx = np.zeros((cap, dim))
+        self._lr = np.full(cap, np.nan)
+        self._t = np.zeros(cap, dtype=np.int64)
+        self._m = None if state.m is None else np.empty((cap, dim))
+        self._v = None if state.v is None else np.empty((cap, dim))
+        self._x[0], self._f[0], self._g[0] = x0, value, grad
+        self._store_state(0, state)
+        self._state = state            # optimizer state of the last computed iterate
+        self._n = 1                    # number of computed iterates
         self._cursor = 0
-        self._path = np.empty((256, self.objective.dim), dtype=np.float64)
-        self._values = np.empty(256, dtype=np.float64)
-        self._path[0] = x0
-        self._values[0] = value
-        return first
+        self._special: dict[int, Status] = {}   # every status other than plain "running"
+        self._set_status(0, self._status_of(0))
+        return self._iterate(0)
 
     def step(self, n: int = 1) -> Iterate:
         """Move ``n`` iterations forward (fewer if the run finishes); return the current one."""
         with np.errstate(all="ignore"):
             for _ in range(int(n)):
-                if self._statuses[self._cursor].finished:
+                special = self._special.get(self._cursor)
+                if special is not None and special.finished:
                     break
-                if self._cursor == len(self._items) - 1 and not self._advance():
+                if self._cursor == self._n - 1 and not self._advance():
                     break
                 self._cursor += 1
-        return self._items[self._cursor]
+        return self._iterate(self._cursor)
 
     def back(self) -> Iterate:
         """One iteration back (restoring that iterate's optimizer state)."""
         if self._cursor > 0:
             self._cursor -= 1
-        return self._items[self._cursor]
+        return self._iterate(self._cursor)
 
     def jump(self, k: int) -> Iterate:
         """Go to iterate ``k``, computing forward if it has not been reached yet."""
         if k < 0:
             raise ValueError(f"iteration must be >= 0, got {k}")
-        if k < len(self._items):
+        if k < self._n:
             self._cursor = int(k)
-            return self._items[self._cursor]
-        self._cursor = len(self._items) - 1
+            return self._iterate(self._cursor)
+        self._cursor = self._n - 1
         return self.step(k - self._cursor)
 
     # ------------------------------------------------------------ state
@@ -189,104 +213,143 @@ class DescentSession:
 
     @property
     def current(self) -> Iterate:
-        return self._items[self._cursor]
+        return self._iterate(self._cursor)
 
     @property
     def history(self) -> Sequence[Iterate]:
         """Every computed iterate, including any beyond the cursor after back()/jump()."""
-        return _History(self._items)
+        return _History(self)
 
     @property
     def status(self) -> Status:
         """Status of the run at the cursor."""
-        return self._statuses[self._cursor]
+        return self._status_at(self._cursor)
 
     @property
     def can_step(self) -> bool:
         """True while step() would move: not finished and below max_iter."""
-        return not self._statuses[self._cursor].finished and (
-            self._cursor < len(self._items) - 1 or self._cursor < self.max_iter)
+        return not self.status.finished and (
+            self._cursor < self._n - 1 or self._cursor < self.max_iter)
 
     def path(self, upto: int | None = None) -> np.ndarray:
         """Read-only (k+1, dim) array of x_0..x_k, k = ``upto`` (default: the cursor)."""
-        k = self._cursor if upto is None else min(int(upto), len(self._items) - 1)
-        view = self._path[:k + 1]
+        k = self._cursor if upto is None else min(int(upto), self._n - 1)
+        view = self._x[:k + 1]
         view.flags.writeable = False
         return view
 
     def values(self, upto: int | None = None) -> np.ndarray:
         """Read-only (k+1,) array of f(x_0)..f(x_k), k = ``upto`` (default: the cursor)."""
-        k = self._cursor if upto is None else min(int(upto), len(self._items) - 1)
-        view = self._values[:k + 1]
+        k = self._cursor if upto is None else min(int(upto), self._n - 1)
+        view = self._f[:k + 1]
         view.flags.writeable = False
         return view
+
+    # ------------------------------------------------------------ storage
+    def _iterate(self, k: int) -> Iterate:
+        """The record of iterate k, as read-only views of the stored columns."""
+        state = OptState(int(self._t[k]),
+                         m=None if self._m is None else _row(self._m, k),
+                         v=None if self._v is None else _row(self._v, k))
+        first = k == 0
+        return Iterate(k, _row(self._x, k), float(self._f[k]), _row(self._g, k),
+                       None if first else _row(self._dx, k),
+                       None if first else float(self._lr[k]), state)
+
+    def _store_state(self, k: int, state: OptState) -> None:
+        self._t[k] = state.t
+        if self._m is not None:
+            self._m[k] = state.m
+        if self._v is not None:
+            self._v[k] = state.v
+
+    def _grow(self) -> None:
+        # Old buffers stay alive for the views already handed out; their rows never change.
+        def doubled(a: np.ndarray | None) -> np.ndarray | None:
+            if a is None:
+                return None
+            out = np.empty((2 * a.shape[0], *a.shape[1:]), dtype=a.dtype)
+            out[:a.shape[0]] = a
+            return out
+        self._x, self._f, self._g = doubled(self._x), doubled(self._f), doubled(self._g)
+        self._dx, self._lr, self._t = doubled(self._dx), doubled(self._lr), doubled(self._t)
+        self._m, self._v = doubled(self._m), doubled(self._v)
+
+    def _status_at(self, k: int) -> Status:
+        special = self._special.get(k)
+        return special if special is not None else Status(RUNNING, "", k)
+
+    def _set_status(self, k: int, status: Status | None) -> None:
+        if status is not None:
+            self._special[k] = status
 
     # ------------------------------------------------------------ one iteration
     def _advance(self) -> bool:
         """Compute the iterate after the last one; False (status updated) if there is none."""
-        k = len(self._items) - 1
+        k = self._n - 1
         if k >= self.max_iter:
             return False
-        it = self._items[k]
         obj = self.objective
-        hess = obj.hessian(it.x) if self._newton else None
-        lr = optimizers.scheduled_lr(self.spec, it.opt_state.t)
+        x, g, value, state = self._x[k], self._g[k], float(self._f[k]), self._state
+        hess = obj.hessian(x) if self._newton else None
+        lr = optimizers.scheduled_lr(self.spec, state.t)
         try:
-            delta, state = optimizers.update(self.spec, it.gradient, it.opt_state, it.x, hess)
+            delta, new_state = optimizers.update(self.spec, g, state, x, hess)
             if self._backtracking:
-                t, _ = optimizers.armijo_backtracking(obj.value, it.x, it.value, it.gradient, delta,
+                t, _ = optimizers.armijo_backtracking(obj.value, x, value, g, delta,
                                                       self.spec.armijo_c, self.spec.shrink)
                 if t == 0.0:
-                    self._statuses[k] = self._no_descent(it, delta)
+                    self._set_status(k, self._no_descent(self._iterate(k), delta))
                     return False
                 lr *= t
-                delta, state = optimizers.update(self.spec, it.gradient, it.opt_state, it.x,
-                                                 hess, lr=lr)
+                delta, new_state = optimizers.update(self.spec, g, state, x, hess, lr=lr)
         except SingularHessianError as err:
-            self._statuses[k] = Status(
-                DIVERGED, f"stopped at iteration {k}: {err} (x = {_fmt_point(it.x)})", k)
+            self._set_status(k, Status(
+                DIVERGED, f"stopped at iteration {k}: {err} (x = {_fmt_point(x)})", k))
             return False
-        x = it.x + delta
-        if not np.all(np.isfinite(x)):
-            self._statuses[k] = Status(
-                DIVERGED, f"diverged at iteration {k + 1}: the update from x = {_fmt_point(it.x)} "
-                f"is not finite{self._advice(it)}", k)
+        x_new = x + delta
+        if not np.all(np.isfinite(x_new)):
+            self._set_status(k, Status(
+                DIVERGED, f"diverged at iteration {k + 1}: the update from x = {_fmt_point(x)} "
+                f"is not finite{self._advice(self._iterate(k))}", k))
             return False
-        new = Iterate(k + 1, _frozen(x), obj.value(x), _frozen(obj.gradient(x)), _frozen(delta),
-                      lr, state)
-        self._items.append(new)
-        self._statuses.append(self._status_of(new, it))
-        self._record(new)
+        if k + 1 == self._f.shape[0]:
+            self._grow()
+        i = k + 1
+        self._x[i] = x_new
+        self._dx[i] = x_new - self._x[k]
+        self._f[i] = obj.value(x_new)
+        self._g[i] = obj.gradient(x_new)
+        self._lr[i] = lr
+        self._store_state(i, new_state)
+        self._state = new_state
+        self._n = i + 1
+        self._set_status(i, self._status_of(i))
         return True
 
-    def _record(self, it: Iterate) -> None:
-        i = it.index
-        if i >= self._values.shape[0]:
-            self._path = np.concatenate([self._path, np.empty_like(self._path)])
-            self._values = np.concatenate([self._values, np.empty_like(self._values)])
-        self._path[i] = it.x
-        self._values[i] = it.value
-
-    def _status_of(self, it: Iterate, previous: Iterate | None) -> Status:
-        k = it.index
-        if not math.isfinite(it.value):
+    def _status_of(self, k: int) -> Status | None:
+        """The status iterate k reaches, or None for plain "running"."""
+        value, g, x = float(self._f[k]), self._g[k], self._x[k]
+        previous = self._iterate(k - 1) if k > 0 else None
+        if not math.isfinite(value):
             return Status(DIVERGED, f"diverged at iteration {k}: f became "
-                          f"{'infinite' if math.isinf(it.value) else 'undefined (NaN)'} at x = "
-                          f"{_fmt_point(it.x)}{self._advice(previous)}", k)
-        if not np.all(np.isfinite(it.gradient)):
+                          f"{'infinite' if math.isinf(value) else 'undefined (NaN)'} at x = "
+                          f"{_fmt_point(x)}{self._advice(previous)}", k)
+        if not np.all(np.isfinite(g)):
             return Status(DIVERGED, f"diverged at iteration {k}: the gradient is not finite at "
-                          f"x = {_fmt_point(it.x)}{self._advice(previous)}", k)
-        if float(np.max(np.abs(it.x))) > self.bound:
+                          f"x = {_fmt_point(x)}{self._advice(previous)}", k)
+        if float(np.max(np.abs(x))) > self.bound:
             return Status(DIVERGED, f"diverged at iteration {k}: |x| exceeded {self.bound:g}"
                           f"{self._advice(previous)}", k)
-        grad_norm = math.sqrt(float(np.dot(it.gradient, it.gradient)))
-        step_small = it.step is not None and math.sqrt(float(np.dot(it.step, it.step))) < self.tol
+        grad_norm = math.sqrt(float(np.dot(g, g)))
+        step = self._dx[k]
+        step_small = k > 0 and math.sqrt(float(np.dot(step, step))) < self.tol
         if grad_norm < self.tol or step_small:
-            return Status(CONVERGED, self._converged_text(it), k)
+            return Status(CONVERGED, self._converged_text(self._iterate(k)), k)
         if k >= self.max_iter:
             return Status(RUNNING, f"stopped after {self.max_iter} iterations (max_iter) without "
-                          f"converging: f = {_fmt(it.value, 4)}, |grad| = {grad_norm:.3g}", k)
-        return Status(RUNNING, "", k)
+                          f"converging: f = {_fmt(value, 4)}, |grad| = {grad_norm:.3g}", k)
+        return None
 
     # ------------------------------------------------------------ explanations
     def stationary_kind(self, x: np.ndarray) -> str:

@@ -219,10 +219,10 @@ def test_back_and_jump_restore_exactly_and_forward_reproduces(lecture2d, name):
     s.step(30)
     first = list(s.history)
     s.jump(10)
-    assert s.current is first[10] and s.cursor == 10
+    assert s.current == first[10] and s.cursor == 10
     assert s.current.opt_state == first[10].opt_state
     s.back()
-    assert s.current is first[9]
+    assert s.current == first[9]
     assert np.array_equal(s.path(), np.array([it.x for it in first[:10]]))
     s.step(21)
     assert s.cursor == 30 and s.current == first[30]
