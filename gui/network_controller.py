@@ -55,6 +55,7 @@ class NetworkController(SteppingController):
                                                         make_spec("gd", lr=0.1))
         self.set_speed(200.0)
         self.iterations_run = 0
+        self._losses: tuple | None = None
 
     # ------------------------------------------------------------------ reading
     @property
@@ -114,7 +115,7 @@ class NetworkController(SteppingController):
         s = self.session
         st = s.status
         t = s.cursor[0]
-        loss = s.losses()[t]
+        loss = self.losses()[t]
         text = f"Iteration {t} of {s.n_updates}  ·  R = {fmt(loss)}"
         acc = self.training_accuracy()
         if acc is not None:
@@ -226,8 +227,18 @@ class NetworkController(SteppingController):
         self._changed()
 
     def _changed(self) -> None:
+        self._losses = None
         self.record_changed.emit()
         self.status_changed.emit(self.status_text)
+
+    def losses(self) -> np.ndarray:
+        """Full-data loss after 0..n_updates updates, read once per change (the views and the
+        status line share it; a long history makes each read a copy of megabytes)."""
+        s = self.session
+        key = (id(s), s.n_updates, s.cursor)
+        if self._losses is None or self._losses[0] != key:
+            self._losses = (key, s.losses())
+        return self._losses[1]
 
     # ------------------------------------------------------------------ editing values
     def set_parameter(self, name: str, value: float) -> None:

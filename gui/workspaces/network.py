@@ -296,7 +296,7 @@ class NetworkWorkspace(Workspace):
             if self.lecture_note.text() != text:  # a new text re-lays out the whole workspace
                 self.lecture_note.setText(text)
             # Up to the cursor only, so that Back shows exactly what was shown before.
-            losses = s.losses()[: t + 1]
+            losses = c.losses()[: t + 1]
             self.loss_plot.show_losses(np.arange(len(losses)), losses, t)
             self._refresh_landscape()
         now = time.perf_counter()
