@@ -300,3 +300,17 @@ def test_thousand_steps_are_fast(quartic):
     s.step(1000)
     assert time.perf_counter() - start < 0.25
     assert s.cursor == 1010
+
+
+def test_history_memory_stays_small(lecture2d):
+    # SPEC 7: a 1,000,000-iteration history under 300 MB, i.e. < 300 bytes an iterate.
+    import tracemalloc
+
+    s = DescentSession(lecture2d, [0.5, 2.0], make_spec("adam", lr=1e-5), tol=1e-300,
+                       max_iter=10**6)
+    tracemalloc.start()
+    s.step(4000)  # fills the column buffers (doubled up to 4096 rows) almost exactly
+    current, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert s.cursor == 4000
+    assert current / 4000 < 300
