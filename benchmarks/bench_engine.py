@@ -33,7 +33,8 @@ from engine.training import TrainingSession  # noqa: E402
 
 
 def emit(name: str, value: float, unit: str) -> None:
-    print(f"bench: {name} = {value:.4g} {unit}", flush=True)
+    text = f"{value:.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    print(f"bench: {name} = {text} {unit}", flush=True)
 
 
 def best_us(fn, number: int, repeat: int = 7) -> float:
