@@ -136,8 +136,6 @@ class DescentSession:
             raise ValueError(f"max_iter must be a whole number >= 1, got {max_iter}")
         if not (math.isfinite(bound) and bound > 0):
             raise ValueError(f"bound must be > 0, got {bound}")
-        if spec.name == "newton" and objective.dim == 0:  # pragma: no cover - dim checked
-            raise ValueError("newton needs a Hessian")
         self.objective = objective
         self.spec = spec
         x0.setflags(write=False)
@@ -330,17 +328,20 @@ class DescentSession:
     def _status_of(self, k: int) -> Status | None:
         """The status iterate k reaches, or None for plain "running"."""
         value, g, x = float(self._f[k]), self._g[k], self._x[k]
-        previous = self._iterate(k - 1) if k > 0 else None
+
+        def advice() -> str:
+            return self._advice(self._iterate(k - 1)) if k > 0 else ""
+
         if not math.isfinite(value):
             return Status(DIVERGED, f"diverged at iteration {k}: f became "
                           f"{'infinite' if math.isinf(value) else 'undefined (NaN)'} at x = "
-                          f"{_fmt_point(x)}{self._advice(previous)}", k)
+                          f"{_fmt_point(x)}{advice()}", k)
         if not np.all(np.isfinite(g)):
             return Status(DIVERGED, f"diverged at iteration {k}: the gradient is not finite at "
-                          f"x = {_fmt_point(x)}{self._advice(previous)}", k)
+                          f"x = {_fmt_point(x)}{advice()}", k)
         if float(np.max(np.abs(x))) > self.bound:
             return Status(DIVERGED, f"diverged at iteration {k}: |x| exceeded {self.bound:g}"
-                          f"{self._advice(previous)}", k)
+                          f"{advice()}", k)
         grad_norm = math.sqrt(float(np.dot(g, g)))
         step = self._dx[k]
         step_small = k > 0 and math.sqrt(float(np.dot(step, step))) < self.tol
@@ -433,10 +434,8 @@ class DescentSession:
             return "the global minimum" if len(self.objective.minima) > 1 else "the minimum"
         return "a local minimum"
 
-    def _advice(self, last: Iterate | None) -> str:
+    def _advice(self, last: Iterate) -> str:
         """Why the run may have blown up, with the stability limit of the step size."""
-        if last is None:
-            return ""
         if self._newton:
             return (" — Newton's step lr·H⁻¹·grad is huge where the curvature is near 0; "
                     "start closer to a minimum or add damping")
