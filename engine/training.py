@@ -228,6 +228,10 @@ class _Settings:
     start: int
     spec: OptimizerSpec
     frozen: np.ndarray  # bool mask (n_params,)
+    any_frozen: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "any_frozen", bool(self.frozen.any()))
 
 
 class TrainingSession:
@@ -265,6 +269,7 @@ class TrainingSession:
         self._eager_loss = self.n_obs * sum(network.sizes) <= 200_000
         self._all_rows.setflags(write=False)
         self.mode, self.batch_size = _parse_training(training, self.n_obs)
+        self._full_batch = self.mode == "full_batch"
         self.batches_per_epoch = -(-self.n_obs // self.batch_size)
         self.seed = int(seed)
         if not (tol >= 0 and math.isfinite(tol)):
@@ -283,7 +288,6 @@ class TrainingSession:
         self._settings = [_Settings(0, self._check_spec(spec), self._mask(frozen))]
         self._perm_cache: dict[int, np.ndarray] = {}
         self.last_granularity = "iteration"
-        self._frozen_key, self._frozen_flag = None, False
         self._update_phases: dict[int, tuple[OptimizerSpec, Phase]] = {}
         self._start(self._theta0)
 
@@ -459,7 +463,8 @@ class TrainingSession:
         or converged (the status says which). Neither ``theta`` nor ``g`` is modified."""
         settings = self._settings_at(t)
         mask = settings.frozen
-        frozen_any = self._frozen_any(settings)
+        frozen_any = settings.any_frozen
+        full_batch = self._full_batch
         if frozen_any:
             g = np.array(g)
             g[mask] = 0.0
@@ -468,7 +473,7 @@ class TrainingSession:
             self._diverge(t, "loss became infinite" if not math.isfinite(loss_b)
                           else "the gradient became infinite")
             return None
-        if self.mode == "full_batch" and gnorm < self.tol:
+        if full_batch and gnorm < self.tol:
             self._end_status = Status(CONVERGED, f"gradient below {self.tol:g} at iteration {t}",
                                       t)
             return None
@@ -491,17 +496,11 @@ class TrainingSession:
             return None
         return new, new_state
 
-    def _frozen_any(self, settings: _Settings) -> bool:
-        key = id(settings.frozen)
-        if self._frozen_key != key:
-            self._frozen_key, self._frozen_flag = key, bool(settings.frozen.any())
-        return self._frozen_flag
-
     def _commit(self, t: int, new: np.ndarray, state: OptState) -> bool:
         """Append theta_{t+1}; for online/mini-batch also its full-data loss when that is cheap
         or an epoch ends (full batch: known from the next gradient), and check convergence."""
         full = math.nan
-        if self.mode != "full_batch" and (self._eager_loss
+        if not self._full_batch and (self._eager_loss
                                           or (t + 1) % self.batches_per_epoch == 0):
             full = self.kernel.value(new, self.X, self.Y)
             if not math.isfinite(full):
@@ -511,7 +510,7 @@ class TrainingSession:
         self._end_state = state
         if (t + 1) % self.checkpoint_every == 0:
             self._set_checkpoint(t + 1, state)
-        if (self.mode != "full_batch" and self.tol > 0
+        if (not self._full_batch and self.tol > 0
                 and (t + 1) % self.batches_per_epoch == 0):
             _, g = self.kernel(new, self.X, self.Y)
             mask = self._settings_at(t + 1).frozen
