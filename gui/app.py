@@ -13,6 +13,7 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
+from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 STARTUP: dict[str, float] = {}
@@ -93,6 +94,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     font.setPointSize(style.BASE_POINT_SIZE)
     app.setFont(font)
     style.configure_pyqtgraph()
+    # Plots cache their static layers (contour surface, isolines, axes with grids) as pixmaps;
+    # Qt's default 10 MB pixmap cache holds only two or three at full-screen size and would
+    # re-stroke thousands of isoline segments (~170 ms) whenever one is evicted.
+    QPixmapCache.setCacheLimit(256 * 1024)
     return app
 
 

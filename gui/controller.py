@@ -8,6 +8,8 @@ intent methods; the controller changes the sessions and emits fact signals; view
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
@@ -127,6 +129,7 @@ class DescentController(SteppingController):
     # -- stepping --------------------------------------------------------------------------------------
     def step(self, n: int = 1) -> None:
         target = self._cursor + max(int(n), 0)
+        t0 = time.perf_counter()
         try:
             for s in self.sessions:
                 # jump() computes forward as needed and stops where the run finishes.
@@ -134,6 +137,7 @@ class DescentController(SteppingController):
         except USER_ERRORS as exc:
             self.set_running(False)
             self.error.emit("Step failed", str(exc))
+        self.last_step_seconds = time.perf_counter() - t0
         self._cursor = max(s.cursor for s in self.sessions)
         self._after_move()
 

@@ -59,6 +59,8 @@ class SteppingController(QObject):
         self._carry = 0.0
         self._last_tick = 0.0
         self._step_cost = 0.0
+        #: Seconds the last ``step(n)`` spent in the engine (subclasses set it, excluding redraws).
+        self.last_step_seconds: float | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._on_frame)
@@ -140,8 +142,10 @@ class SteppingController(QObject):
         self.frames += 1
         if n > 0:
             t0 = time.perf_counter()
+            self.last_step_seconds = None
             self.step(n)
-            cost = (time.perf_counter() - t0) / n
+            spent = self.last_step_seconds
+            cost = (time.perf_counter() - t0 if spent is None else spent) / n
             self._step_cost = cost if self._step_cost == 0 else 0.7 * self._step_cost + 0.3 * cost
         if self.finished:
             self.set_running(False)
