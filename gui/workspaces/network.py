@@ -26,7 +26,7 @@ from gui.plots.landscape import LandscapePlot
 from gui.plots.network_fit import NetworkFitPlot
 from gui.plots.network_loss import NetworkLossPlot
 from gui.plots.network_view import NetworkView, ViewState
-from gui.style import ERROR_COLOUR, configure_pyqtgraph, fmt, fmt_vector
+from gui.style import ERROR_COLOUR, configure_pyqtgraph, fmt_vector
 from gui.workspaces.base import Workspace
 
 ERROR_SHOWN_MS = 12000
