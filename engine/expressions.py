@@ -21,6 +21,7 @@ import io
 import math
 import re
 import tokenize
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -806,7 +807,11 @@ def parse_expression(text: str, variables: Sequence[str]) -> sympy.Expr:
     lead = len(source) - len(source.lstrip())
     source, origin = source[lead:], origin[lead:]
     try:
-        tree = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():
+            # e.g. "x is 1" warns before our checks refuse it; the refusal is the message
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
         raise _syntax_error(err, source, origin, text) from None
     except (RecursionError, MemoryError):
