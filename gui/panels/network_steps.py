@@ -57,7 +57,8 @@ class NetworkSteps(QtWidgets.QWidget):
                 ("reset", "Reset", "Back to the initial parameters"),
                 ("back", "◀ Back", "Undo the last step (any granularity)"),
                 ("phase", "Phase ▶", "One phase: forward through one layer, the loss, backward "
-                                     "through one layer, or the update"),
+                                     "through one layer, or the update (Page Down repeats the last step "
+                                     "size, Page Up goes back: a presentation clicker works)"),
                 ("observation", "Observation ▶▶", "Finish the current observation's forward and backward pass"),
                 ("iteration", "Iteration ▶▶▶", "Finish the current iteration (through the update)"),
                 ("run", "Run", "Run iterations continuously; click again to pause")):

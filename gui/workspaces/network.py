@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.network_controller import NetworkController
 from gui.panels.chain_rule_panel import ChainRulePanel
@@ -163,7 +163,16 @@ class NetworkWorkspace(Workspace):
     def side_panel(self) -> QtWidgets.QWidget:
         return self._side
 
+    def _create_shortcuts(self) -> None:
+        """Presentation clickers send Page Down / Page Up: step and back at the chosen granularity."""
+        for key, slot in ((QtGui.QKeySequence.StandardKey.MoveToNextPage, lambda: self.controller.step(1)),
+                          (QtGui.QKeySequence.StandardKey.MoveToPreviousPage, self.controller.back)):
+            shortcut = QtGui.QShortcut(QtGui.QKeySequence(key), self)
+            shortcut.setContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
     def _connect(self) -> None:
+        self._create_shortcuts()
         c = self.controller
         c.record_changed.connect(self.refresh)
         c.session_reset.connect(self._on_session_reset)
