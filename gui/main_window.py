@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
                                QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
@@ -23,14 +23,17 @@ RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
 SCENARIO_FILTER = "Stepwise scenarios (*.json);;All files (*)"
 MAX_RECENT = 8
+LAZY_BUILD_DELAY_MS = 150
 
 
 class PlaceholderWorkspace(Workspace):
     """Stands in for a workspace whose module is not available in this build."""
 
-    def __init__(self, title: str, message: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, message: str, parent: QWidget | None = None,
+                 kinds: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         self.title = title
+        self.kinds = kinds
         self.controller = None
         label = QLabel(message, self)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -43,11 +46,16 @@ class PlaceholderWorkspace(Workspace):
 
 
 class MainWindow(QMainWindow):
-    """Stepwise's window; ``open_scenario(path)`` loads a file into the matching workspace."""
+    """Stepwise's window; ``open_scenario(path)`` loads a file into the matching workspace.
+
+    With ``lazy=True`` (the normal launch) the descent workspaces, which need sympy, are built
+    just after the window first shows, so it appears within a second.
+    """
 
     def __init__(self, scenario_path: str | None = None, settings: QSettings | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, lazy: bool = False) -> None:
         super().__init__(parent)
+        self._lazy = lazy and not scenario_path
         self.setWindowTitle("Stepwise")
         self._settings = settings or QSettings("Stepwise", "Stepwise")
         self._path: str | None = None
@@ -68,10 +76,12 @@ class MainWindow(QMainWindow):
         self.addActions([self.actions.step, self.actions.run, self.actions.back, self.actions.reset])
 
     def _create_workspaces(self) -> None:
-        from gui.workspaces.descent1d import Descent1DWorkspace
-        from gui.workspaces.descent2d import Descent2DWorkspace
-
-        self.workspaces: list[Workspace] = [Descent1DWorkspace(), Descent2DWorkspace()]
+        if self._lazy:
+            self.workspaces: list[Workspace] = [
+                PlaceholderWorkspace("1-D descent", "Loading…", kinds=("function1d",)),
+                PlaceholderWorkspace("2-D descent", "Loading…", kinds=("function2d",))]
+        else:
+            self.workspaces = self._make_descent_workspaces()
         network = self._make_network_workspace()
         self.workspaces.append(network)
         self.network_available = not isinstance(network, PlaceholderWorkspace)
@@ -93,6 +103,34 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(self)
         self.status_label.setObjectName("sessionStatus")
         self.statusBar().addPermanentWidget(self.status_label, 1)
+
+    @staticmethod
+    def _make_descent_workspaces() -> list[Workspace]:
+        from gui.workspaces.descent1d import Descent1DWorkspace
+        from gui.workspaces.descent2d import Descent2DWorkspace
+
+        return [Descent1DWorkspace(), Descent2DWorkspace()]
+
+    def ensure_workspaces(self) -> None:
+        """Build the descent workspaces if the window was opened lazily (no-op otherwise)."""
+        if not self._lazy:
+            return
+        self._lazy = False
+        current = self.tabs.currentIndex()
+        for i, ws in enumerate(self._make_descent_workspaces()):
+            old = self.workspaces[i]
+            self.workspaces[i] = ws
+            with QSignalBlocker(self.tabs):
+                self.tabs.removeTab(i)
+                self.tabs.insertTab(i, ws, ws.title)
+            self.side_stack.removeWidget(old.side_panel())
+            self.side_stack.insertWidget(i, ws.side_panel())
+            old.deleteLater()
+            self._connect_workspace(ws)
+            ws.set_font_size(self._font_size)
+        with QSignalBlocker(self.tabs):
+            self.tabs.setCurrentIndex(current)
+        self._on_tab_changed(current)
 
     @staticmethod
     def _make_network_workspace() -> Workspace:
@@ -157,14 +195,20 @@ class MainWindow(QMainWindow):
         a.about.triggered.connect(self._on_about)
         a.shortcuts.triggered.connect(self._on_shortcuts)
         for ws in self.workspaces:
-            c = ws.controller
-            if c is None:
-                continue
-            c.status_changed.connect(lambda text, ws=ws: self._on_status(ws, text))
-            c.running_changed.connect(lambda on, ws=ws: self._on_running(ws, on))
-            c.error.connect(lambda head, detail: self.statusBar().showMessage(f"{head}: {detail}", 10000))
+            self._connect_workspace(ws)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._on_tab_changed(self.tabs.currentIndex())
+        if self._lazy:
+            # Long enough for the first paint to reach the screen before sympy loads.
+            QTimer.singleShot(LAZY_BUILD_DELAY_MS, self.ensure_workspaces)
+
+    def _connect_workspace(self, ws: Workspace) -> None:
+        c = ws.controller
+        if c is None:
+            return
+        c.status_changed.connect(lambda text, ws=ws: self._on_status(ws, text))
+        c.running_changed.connect(lambda on, ws=ws: self._on_running(ws, on))
+        c.error.connect(lambda head, detail: self.statusBar().showMessage(f"{head}: {detail}", 10000))
 
     def _read_settings(self) -> None:
         s = self._settings
@@ -195,6 +239,9 @@ class MainWindow(QMainWindow):
         return self.tabs.currentWidget()
 
     def workspace_for_kind(self, kind: str) -> Workspace | None:
+        ws = next((ws for ws in self.workspaces if kind in ws.kinds), None)
+        if isinstance(ws, PlaceholderWorkspace) and self._lazy:
+            self.ensure_workspaces()
         return next((ws for ws in self.workspaces if kind in ws.kinds), None)
 
     def _with_controller(self, fn) -> None:

@@ -145,3 +145,26 @@ def test_exception_hook_logs_every_error_but_shows_one_dialog(app):
     assert hook.log_path is not None
     text = hook.log_path.read_text(encoding="utf-8")
     assert "RuntimeError: boom 4" in text
+
+
+def test_lazy_launch_builds_the_descent_workspaces_after_showing(app, qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gui.main_window import MainWindow
+    from gui.workspaces.descent1d import Descent1DWorkspace
+
+    w = MainWindow(None, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                   lazy=True)
+    try:
+        w.show()
+        qtbot.waitUntil(lambda: isinstance(w.workspaces[0], Descent1DWorkspace), timeout=10_000)
+        assert w.tabs.widget(0) is w.workspaces[0]
+        assert w.side_stack.widget(0) is w.workspaces[0].side_panel()
+        w.tabs.setCurrentIndex(0)
+        w.actions.step.trigger()
+        assert w.workspaces[0].controller.cursor == 1
+        assert w.status_label.text() == w.workspaces[0].controller.status_text
+    finally:
+        for ws in w.workspaces:
+            ws.mark_clean()
+        w.close()
