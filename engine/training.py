@@ -259,6 +259,8 @@ class TrainingSession:
                                 "target rows")
         if self.X.shape[0] == 0:
             raise TrainingError("the data set has no observations")
+        if not np.all(np.isfinite(self.X)):
+            raise TrainingError("inputs must be finite numbers (found NaN or infinity)")
         self.X.setflags(write=False)
         self.Y.setflags(write=False)
         self.n_obs = self.X.shape[0]

@@ -312,6 +312,12 @@ def test_bad_settings_are_rejected():
         lecture_session(frozen=["w(3)[1,1]"])
     with pytest.raises(TrainingError, match="unknown granularity"):
         lecture_session().step("epoch")
+    with pytest.raises(TrainingError, match="inputs must be finite"):
+        TrainingSession(lecture_network(), np.array([[np.nan, 1.0]]), np.array([[1.0]]))
+    with pytest.raises(TrainingError, match="2 input rows but 1 target rows"):
+        TrainingSession(lecture_network(), LECTURE_INPUTS, np.array([[1.0]]))
+    with pytest.raises(ValueError, match=r"inputs: expected \(n_obs, 2\), got shape \(2, 3\)"):
+        TrainingSession(lecture_network(), np.zeros((2, 3)), LECTURE_TARGETS)
 
 
 def test_history_memory_per_update_is_small():
