@@ -110,6 +110,8 @@ def style_plot(plot_item, point_size: int | None = None) -> None:
         # Axes with grid lines cost ~3 ms each to replay per frame; they redraw only when the
         # range changes (pyqtgraph calls update() then, which refreshes the cache).
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # "(x0.001)" prefixes confuse a class; tick labels carry the numbers as they are.
+        axis.enableAutoSIPrefix(False)
         axis.setTickFont(tick_font)
         axis.setStyle(tickTextOffset=6)
         axis.label.setFont(ui_font(size))

@@ -56,8 +56,8 @@ class Descent1DWorkspace(Workspace):
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([800, 480])
-        self.table.setMinimumWidth(420)
+        splitter.setSizes([760, 520])
+        self.table.setMinimumWidth(470)
         QVBoxLayout(self).addWidget(splitter)
 
         self._basin_timer = QTimer(self, singleShot=True, interval=120)
