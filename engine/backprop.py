@@ -79,7 +79,7 @@ class _Layout:
         if cached is not None and cached[0] is X:
             return cached[1]
         ext = _with_ones_row(X.T)
-        if not X.flags.writeable:
+        if not X.flags.writeable and X.base is None:  # nobody can change X behind our back
             self._x = (X, ext)
         return ext
 
