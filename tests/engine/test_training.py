@@ -445,3 +445,32 @@ def test_any_sequence_of_moves_lands_on_the_straight_run_state(mode, optimizer, 
         straight.step_phase()
     np.testing.assert_array_equal(s.partial().gradient, straight.partial().gradient)
     same_record(s.batch_record(), straight.batch_record())
+
+
+@pytest.mark.parametrize("optimizer,torch_name,params", [
+    ("gd", "SGD", {}), ("momentum", "SGD", {"momentum": 0.9}),
+    ("nesterov", "SGD", {"momentum": 0.9, "nesterov": True}), ("adagrad", "Adagrad", {}),
+    ("rmsprop", "RMSprop", {}), ("adam", "Adam", {})])
+def test_lecture_training_matches_pytorch(optimizer, torch_name, params):
+    torch = pytest.importorskip("torch")
+    net = lecture_network()
+    s = lecture_session(spec=make_spec(optimizer, lr=0.05))
+    s.run(20)
+    l1 = torch.nn.Linear(2, 2).double()
+    l2 = torch.nn.Linear(2, 1).double()
+    with torch.no_grad():
+        for lin, layer in ((l1, net.layers[0]), (l2, net.layers[1])):
+            lin.weight.copy_(torch.from_numpy(np.array(layer.W)))
+            lin.bias.copy_(torch.from_numpy(np.array(layer.b)))
+    model = torch.nn.Sequential(l1, torch.nn.Sigmoid(), l2)
+    opt = getattr(torch.optim, torch_name)(model.parameters(), lr=0.05, **params)
+    X = torch.from_numpy(np.array(LECTURE_INPUTS))
+    Y = torch.from_numpy(np.array(LECTURE_TARGETS))
+    for _ in range(20):
+        opt.zero_grad()
+        loss = ((Y - model(X)) ** 2).sum()
+        loss.backward()
+        opt.step()
+    theirs = np.concatenate([torch.cat([l.weight, l.bias[:, None]], dim=1).detach().numpy().ravel()
+                             for l in (l1, l2)])
+    np.testing.assert_allclose(s.theta(), theirs, rtol=1e-10, atol=1e-12)
