@@ -112,6 +112,10 @@ def style_plot(plot_item, point_size: int | None = None) -> None:
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         # "(x0.001)" prefixes confuse a class; tick labels carry the numbers as they are.
         axis.enableAutoSIPrefix(False)
+        # pyqtgraph 0.14 still computes a scale while disabling; the ticks would read 500 for 0.5.
+        axis.autoSIPrefixScale = 1.0
+        axis.labelUnitPrefix = ""
+        axis.picture = None
         axis.setTickFont(tick_font)
         axis.setStyle(tickTextOffset=6)
         axis.label.setFont(ui_font(size))

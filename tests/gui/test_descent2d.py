@@ -109,3 +109,13 @@ def test_newton_uses_the_hessian(ws2):
     c.step(1)
     assert np.allclose(c.sessions[0].current.x, [0.0, 0.0], atol=1e-12)
     assert c.finished or c.sessions[0].status.state == "running"
+
+
+def test_loss_axis_shows_plain_values(window, ws2, app):
+    window.set_font_size(14)
+    ws2.controller.step(5)
+    axis = ws2.loss.getPlotItem().getAxis("left")
+    assert axis.autoSIPrefixScale == 1.0
+    lo, hi = ws2.loss.getPlotItem().vb.viewRange()[1]
+    values = ws2.controller.sessions[0].values()
+    assert lo <= values.min() and values.max() <= hi
