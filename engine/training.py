@@ -242,13 +242,15 @@ class TrainingSession:
     gd with lr 0.1; ``newton`` is not available for networks); ``frozen``: parameter
     names that never change; ``seed``: mini-batch shuffles; ``tol``: converged when the norm
     of the full-data gradient (frozen entries excluded) is below ``tol`` (0 disables);
-    ``divergence_bound``: largest allowed norm of the parameter vector.
+    ``divergence_bound``: largest allowed norm of the parameter vector;
+    ``checkpoint_every``: optimizer states kept every so many updates (default 64, or 8
+    when a step is expensive), the others replayed on demand.
     """
 
     def __init__(self, network: Network, X: np.ndarray, Y: np.ndarray, loss: str = "sse",
                  training="full_batch", spec: OptimizerSpec | None = None,
                  frozen: Sequence[str] = (), seed: int = 0, tol: float = 1e-8,
-                 divergence_bound: float = 1e8, checkpoint_every: int = 64) -> None:
+                 divergence_bound: float = 1e8, checkpoint_every: int | None = None) -> None:
         self.network = network
         self.kernel = GradientKernel(network, loss)
         self.loss: Loss = self.kernel.loss
@@ -278,6 +280,9 @@ class TrainingSession:
             raise TrainingError(f"tolerance must be >= 0, got {tol}")
         if not divergence_bound > 0:
             raise TrainingError(f"divergence bound must be > 0, got {divergence_bound}")
+        if checkpoint_every is None:
+            # replaying up to 63 updates is instant for small problems; keep it short for big ones
+            checkpoint_every = 64 if self.n_obs * network.n_params <= 100_000 else 8
         if checkpoint_every < 1:
             raise TrainingError(f"checkpoint interval must be >= 1, got {checkpoint_every}")
         self.tol = float(tol)
