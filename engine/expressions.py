@@ -633,6 +633,26 @@ def _unicode(expr: sympy.Expr) -> str:
     return s
 
 
+def _tidy(expr: sympy.Expr) -> sympy.Expr:
+    """Common factors pulled out of sums inside products: (2·x1 − 2)·u -> 2·(x1 − 1)·u.
+
+    Display only, the way the lecture writes derivatives; large expressions are left as
+    they are (pulling factors costs time that grows with the size).
+    """
+    if sympy.count_ops(expr) > 400:
+        return expr
+
+    def walk(e: sympy.Expr) -> sympy.Expr:
+        if e.is_Atom or not e.args:
+            return e
+        args = [walk(a) for a in e.args]
+        if e.is_Mul or e.is_Pow:
+            args = [sympy.factor_terms(a) if a.is_Add else a for a in args]
+        return e.func(*args)
+
+    return walk(expr)
+
+
 def to_text(expr: sympy.Expr, kind: str = "unicode") -> str:
     """``expr`` as one line of text: ``kind`` is "unicode", "latex" or "plain" (Python syntax)."""
     if kind == "unicode":
@@ -752,9 +772,9 @@ class Formula:
         if self.dim == 1:
             v = self.variables[0]
             labels = (f"f'({v})", f"f''({v})")
-            return [(labels[0], to_text(self.gradient_exprs[0], kind)),
-                    (labels[1], to_text(self.hessian_exprs[0][0], kind))]
-        return [(_partial_label(v, kind), to_text(g, kind))
+            return [(labels[0], to_text(_tidy(self.gradient_exprs[0]), kind)),
+                    (labels[1], to_text(_tidy(self.hessian_exprs[0][0]), kind))]
+        return [(_partial_label(v, kind), to_text(_tidy(g), kind))
                 for v, g in zip(self.variables, self.gradient_exprs)]
 
     def hessian_texts(self, kind: str = "unicode") -> list[tuple[str, str]]:
@@ -763,7 +783,7 @@ class Formula:
         for i in range(self.dim):
             for j in range(i, self.dim):
                 out.append((_second_label(self.variables[i], self.variables[j], kind),
-                            to_text(self.hessian_exprs[i][j], kind)))
+                            to_text(_tidy(self.hessian_exprs[i][j]), kind)))
         return out
 
     def display(self, kind: str = "unicode") -> str:

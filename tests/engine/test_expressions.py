@@ -272,3 +272,9 @@ def test_classic_test_functions_are_accepted(text):
     h = 1e-6
     numeric = [(f.value_at(x + e) - f.value_at(x - e)) / (2 * h) for e in np.eye(2) * h]
     assert np.allclose(f.gradient_at(x), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_derivative_texts_pull_common_factors_out_of_sums():
+    f = compile_formula("x1^4*x2^2 + (x1-1)^2*(x2-1)^4", X12)
+    assert f.derivative_texts()[0] == ("∂f/∂x1", "4·x1³·x2² + 2·(x1 − 1)·(x2 − 1)⁴")
+    assert dict(f.hessian_texts())["∂²f/∂x1∂x2"] == "8·x1³·x2 + 8·(x1 − 1)·(x2 − 1)³"
