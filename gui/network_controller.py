@@ -44,7 +44,9 @@ class NetworkController(SteppingController):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.granularity = "phase"
+        # The window's Step (Space) and ``step(n)`` take whole iterations, as in the other
+        # workspaces and the command line, until a Phase or Observation button is used.
+        self.granularity = "iteration"
         self.title = "Lecture example"
         self.description = ""
         self.seed = 0

@@ -243,9 +243,12 @@ def test_edges_show_weight_size_and_sign_then_gradient_size(qtbot, network_ws):
 def test_clicker_keys_step_and_go_back(qtbot, network_ws):
     ws = network_ws
     ws.view.setFocus()
+    qtbot.keyClick(ws.view, QtCore.Qt.Key.Key_PageDown)  # whole iterations until a smaller step is chosen
+    assert ws.controller.session.cursor == (1, 0)
+    press(qtbot, ws, "phase")
+    ws.view.setFocus()
     qtbot.keyClick(ws.view, QtCore.Qt.Key.Key_PageDown)
-    qtbot.keyClick(ws.view, QtCore.Qt.Key.Key_PageDown)
-    assert ws.controller.session.cursor == (0, 2)
+    assert ws.controller.session.cursor == (1, 2)
     assert ws.steps.phase_label.text() == "Done: Forward: layer 1 → layer 2, observation 1"
     qtbot.keyClick(ws.view, QtCore.Qt.Key.Key_PageUp)
-    assert ws.controller.session.cursor == (0, 1)
+    assert ws.controller.session.cursor == (1, 1)
