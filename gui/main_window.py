@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
         a.step.triggered.connect(lambda: self._with_controller(lambda c: c.step(1)))
         a.back.triggered.connect(lambda: self._with_controller(lambda c: c.back()))
         a.reset.triggered.connect(self._on_reset)
-        a.run.toggled.connect(lambda on: self._with_controller(lambda c: c.set_running(on)))
+        a.run.toggled.connect(self._on_run_toggled)
         a.font_bigger.triggered.connect(lambda: self.set_font_size(self._font_size + 1))
         a.font_smaller.triggered.connect(lambda: self.set_font_size(self._font_size - 1))
         a.log_loss.toggled.connect(self._on_log_loss)
@@ -271,6 +271,13 @@ class MainWindow(QMainWindow):
         with QSignalBlocker(self.actions.run):
             self.actions.run.setChecked(on)
         self.actions.run.setText("Pause" if on else "Run")
+
+    def _on_run_toggled(self, on: bool) -> None:
+        c = self.current_workspace.controller
+        if c is not None:
+            c.set_running(on)
+        # A finished run cannot start: keep the button showing what is really happening.
+        self._on_running(self.current_workspace, c is not None and c.running)
 
     def _on_reset(self) -> None:
         self._with_controller(lambda c: (c.set_running(False), c.reset()))

@@ -52,6 +52,10 @@ class BasinsStrip(pg.PlotWidget):
                         + ", <span style='color:#999'>■</span> neither")
         self.getPlotItem().setTitle(self.caption, size=f"{style.BASE_POINT_SIZE - 1}pt")
 
+    def show_note(self, message: str) -> None:
+        """Replace the caption only (the colours stay until new ones arrive)."""
+        self.getPlotItem().setTitle(message, size=f"{style.BASE_POINT_SIZE - 1}pt")
+
     def clear_basins(self, message: str) -> None:
         self.image.clear()
         self.caption = message

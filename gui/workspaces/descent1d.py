@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from gui import style
-from gui.controller import DescentController, basin_labels, minimum_points
+from gui.controller import DescentController, basin_label, minimum_points
 from gui.panels.function_panel import FunctionPanel
 from gui.panels.iterate_table import IterateTable
 from gui.plots.basins import BasinsStrip
@@ -17,6 +19,8 @@ from gui.workspaces.base import Workspace
 
 BASIN_STARTS = 121
 BASIN_MAX_ITER = 400
+#: Milliseconds of basin runs per event-loop turn, so typing and stepping stay responsive.
+BASIN_SLICE_S = 0.008
 
 
 def gather(session, upto: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -60,17 +64,19 @@ class Descent1DWorkspace(Workspace):
         self.table.setMinimumWidth(470)
         QVBoxLayout(self).addWidget(splitter)
 
-        self._basin_timer = QTimer(self, singleShot=True, interval=120)
-        self._basin_timer.timeout.connect(self.update_basins)
+        self._basin_key = None
+        self._basin_job = None
+        self._basin_timer = QTimer(self, interval=0)
+        self._basin_timer.timeout.connect(self._basin_slice)
         c = self.controller
         c.objective_changed.connect(self._on_objective)
-        c.session_reset.connect(self._basin_timer.start)
+        c.session_reset.connect(self.schedule_basins)
         c.record_changed.connect(self.redraw)
         c.settings_changed.connect(self.mark_dirty)
         self.curve.start_clicked.connect(lambda x: self.controller.set_start([x]))
         self._on_objective()
         self.redraw()
-        self.update_basins()
+        self.schedule_basins()
         self.mark_clean()
 
     def side_panel(self) -> QWidget:
@@ -90,18 +96,51 @@ class Descent1DWorkspace(Workspace):
         self.curve.show_record(xs, fs, numbers, xs[-1], fs[-1], ds[-1])
         self.derivative.show_record(xs, ds, xs[-1], ds[-1])
 
-    def update_basins(self) -> None:
-        """Recolour the strip for the current objective and method (runs the engine's sessions)."""
+    def _basin_inputs(self):
         c = self.controller
-        lo, hi = plot_range_1d(c.objective)
-        minima = minimum_points(c.objective)[:, 0]
-        if not np.any((minima >= lo) & (minima <= hi)):
+        return (c.objective, c.specs[0], max(c.tol, 1e-6))
+
+    def update_basins(self) -> None:
+        """Recolour the strip now for the current objective and method (blocks until done)."""
+        self._basin_job = self._basin_runs()
+        for _ in self._basin_job:
+            pass
+        self._basin_job = None
+        self._basin_timer.stop()
+
+    def schedule_basins(self) -> None:
+        """Recompute the basins in slices between events, if the function or method changed."""
+        key = tuple(id(v) if i == 0 else v for i, v in enumerate(self._basin_inputs()))
+        if key == self._basin_key:
+            return  # a new start point does not move the basins
+        self._basin_key = key
+        self._basin_job = self._basin_runs()
+        self._basin_timer.start()
+
+    def _basin_slice(self) -> None:
+        deadline = time.perf_counter() + BASIN_SLICE_S
+        job = self._basin_job
+        while job is not None and time.perf_counter() < deadline:
+            if next(job, None) is None:
+                self._basin_job = None
+                self._basin_timer.stop()
+                return
+
+    def _basin_runs(self):
+        """A generator: one engine run per start, yielding after each; shows the strip at the end."""
+        objective, spec, tol = self._basin_inputs()
+        lo, hi = plot_range_1d(objective)
+        minima = minimum_points(objective)
+        if not np.any((minima[:, 0] >= lo) & (minima[:, 0] <= hi)):
             self.basins.clear_basins("Basins: no known minimum in view to colour by.")
             return
+        self.basins.show_note("Basins: recomputing for this function and method…")
         xs = np.linspace(lo, hi, BASIN_STARTS)
-        labels = basin_labels(c.objective, c.specs[0], xs[:, None], tol=max(c.tol, 1e-6),
-                              max_iter=BASIN_MAX_ITER)
-        self.basins.show_basins(xs, labels, minima)
+        labels = np.empty(len(xs), dtype=np.int64)
+        for i, x in enumerate(xs):
+            labels[i] = basin_label(objective, spec, np.array([x]), minima, tol, BASIN_MAX_ITER)
+            yield i
+        self.basins.show_basins(xs, labels, minima[:, 0])
 
     def load_scenario(self, scenario) -> None:
         self.controller.load(scenario)

@@ -136,3 +136,78 @@ def test_basins_colour_each_start_by_the_minimum_it_reaches(ws1):
     for j, m in enumerate(minima):
         near = np.argmin(np.abs(xs - m))
         assert labels[near] == j, f"a start at the minimum x={m} stays in its own basin"
+
+
+def test_basins_recompute_in_the_background_when_the_method_changes(ws1, qtbot):
+    from engine.optimizers import make_spec
+
+    qtbot.waitUntil(lambda: ws1._basin_job is None, timeout=20_000)
+    c = ws1.controller
+    c.set_optimizer(make_spec("gd", lr=0.002))
+    assert ws1._basin_job is not None, "a new method starts a new basin computation"
+    qtbot.waitUntil(lambda: ws1._basin_job is None, timeout=20_000)
+    background = ws1.basins.labels.copy()
+    c.set_start([0.1])
+    assert ws1._basin_job is None, "moving the start point does not change the basins"
+    ws1.update_basins()
+    assert np.array_equal(ws1.basins.labels, background)
+
+
+def test_method_shows_only_its_hyperparameters_and_applies_them(ws1, qtbot):
+    panel = ws1.panel
+    combo = panel.method_combo
+    index = combo.findData("adam")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    c = ws1.controller
+    assert c.specs[0].name == "adam"
+    visible = {k for k, box in panel.hyper_boxes.items() if not box.isHidden()}
+    assert visible == {"lr", "beta1", "beta2", "eps"}
+    type_number(qtbot, panel.hyper_boxes["beta1"], "0.8")
+    assert c.specs[0].params["beta1"] == 0.8
+    index = panel.schedule_combo.findData("decay")
+    panel.schedule_combo.setCurrentIndex(index)
+    panel.schedule_combo.activated.emit(index)
+    assert c.specs[0].schedule == "decay" and not panel.decay_box.isHidden()
+    type_number(qtbot, panel.decay_box, "0.5")
+    assert c.specs[0].decay_k == 0.5
+    c.step(3)
+    assert c.sessions[0].history[3].lr == pytest.approx(c.specs[0].lr / (1 + 0.5 * 2))
+
+
+def test_finite_difference_derivatives(ws1):
+    panel = ws1.panel
+    index = panel.deriv_combo.findData("finite")
+    panel.deriv_combo.setCurrentIndex(index)
+    panel.deriv_combo.activated.emit(index)
+    c = ws1.controller
+    assert c.derivative_mode == "finite" and not panel.h_box.isHidden()
+    g = c.sessions[0].current.gradient[0]
+    assert g == pytest.approx(51.0, rel=1e-6) and g != 51.0
+
+
+def test_run_button_stays_off_when_the_run_has_finished(window, ws1):
+    c = ws1.controller
+    c.set_start([1.147904355667118])
+    c.step(50)
+    assert c.finished
+    window.actions.run.trigger()
+    assert not c.running and not window.actions.run.isChecked()
+
+
+@pytest.mark.parametrize("dim", [1, 2])
+def test_every_preset_loads_and_steps(window, dim):
+    from engine import functions
+
+    ws = window.workspace_for_kind("function1d" if dim == 1 else "function2d")
+    window.tabs.setCurrentWidget(ws)
+    c = ws.controller
+    for p in functions.presets_for(dim):
+        index = ws.panel.preset_combo.findData(p.name)
+        ws.panel.preset_combo.setCurrentIndex(index)
+        ws.panel.preset_combo.activated.emit(index)
+        assert c.objective.name == p.name
+        assert list(c.start) == list(p.default_start)
+        c.step(20)
+        shown = ws.curve.current.getData()[0][0] if dim == 1 else ws.contour.paths[0].current.getData()[0][0]
+        assert shown == c.sessions[0].current.x[0] or not np.isfinite(shown)

@@ -168,3 +168,38 @@ def test_lazy_launch_builds_the_descent_workspaces_after_showing(app, qtbot, tmp
         for ws in w.workspaces:
             ws.mark_clean()
         w.close()
+
+
+def test_every_function_scenario_in_resources_opens_and_steps(window):
+    from gui.main_window import RESOURCES
+
+    opened = 0
+    for path in sorted(RESOURCES.glob("*.json")):
+        kind = json.loads(path.read_text(encoding="utf-8")).get("kind")
+        if kind not in ("function1d", "function2d"):
+            continue
+        assert window.open_scenario(str(path)), window.last_error
+        ws = window.current_workspace
+        assert kind in ws.kinds
+        scenario = load_scenario(path)
+        assert tuple(ws.controller.start) == scenario.start
+        ws.controller.step(5)
+        assert ws.controller.cursor <= 5 and ws.controller.history_length >= 2
+        opened += 1
+    assert opened >= 3
+
+
+def test_render_screenshot_writes_the_window(app, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from gui.main_window import RESOURCES
+    from gui.screenshot import WINDOW_SIZE, ScreenshotError, render_screenshot
+
+    out = tmp_path / "shot.png"
+    render_screenshot(str(RESOURCES / "lecture-quartic.json"), 3, str(out), "descent1d")
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == WINDOW_SIZE
+    with pytest.raises(ScreenshotError, match="unknown workspace"):
+        render_screenshot(str(RESOURCES / "lecture-quartic.json"), 3, str(out), "sideways")
+    with pytest.raises(ScreenshotError, match="Could not open"):
+        render_screenshot(str(tmp_path / "missing.json"), 3, str(out))
