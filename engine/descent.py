@@ -414,8 +414,10 @@ class DescentSession:
             if self.objective.dim == 1:
                 curv = f"f'' = {_fmt(float(hess[0, 0]), 3)} < 0"
             else:
-                curv = f"largest Hessian eigenvalue {_fmt(float(np.linalg.eigvalsh(hess)[-1]), 3)} < 0"
-            return f"converged to a local maximum at x = {_fmt_point(it.x)} ({curv}) {after}{newton}"
+                top = float(np.linalg.eigvalsh(hess)[-1])
+                curv = f"largest Hessian eigenvalue {_fmt(top, 3)} < 0"
+            return (f"converged to a local maximum at x = {_fmt_point(it.x)} ({curv}) "
+                    f"{after}{newton}")
         if kind == "saddle point":
             eig = np.linalg.eigvalsh(hess) if np.all(np.isfinite(hess)) else None
             curv = (f" (Hessian eigenvalues {_fmt(float(eig[0]), 3)} and {_fmt(float(eig[-1]), 3)})"

@@ -134,7 +134,8 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     i = 0
     while i < len(text):
         c = text[i]
-        if c in _SUPERSCRIPTS or (c == "⁻" and i + 1 < len(text) and text[i + 1] in _SUPERSCRIPTS):
+        minus_power = c == "⁻" and i + 1 < len(text) and text[i + 1] in _SUPERSCRIPTS
+        if c in _SUPERSCRIPTS or minus_power:
             j = i
             digits = ""
             while j < len(text) and (text[j] in _SUPERSCRIPTS or (j == i and text[j] == "⁻")):
@@ -298,8 +299,8 @@ class _Builder:
 
     def build(self, node: ast.AST, depth: int = 0) -> sympy.Expr:
         if depth > MAX_DEPTH:
-            raise self.fail(f"the formula is nested too deeply{{where}} (at most {MAX_DEPTH} levels)",
-                            node)
+            raise self.fail("the formula is nested too deeply{where} "
+                            f"(at most {MAX_DEPTH} levels)", node)
         if isinstance(node, ast.Constant):
             return self.number(node)
         if isinstance(node, ast.Name):
@@ -766,8 +767,9 @@ class Formula:
     def derivative_texts(self, kind: str = "unicode") -> list[tuple[str, str]]:
         """Labels and texts of the derivatives shown in the panel.
 
-        1-D: ``[("f'(x)", ...), ("f''(x)", ...)]``; 2-D: ``[("∂f/∂x1", ...), ("∂f/∂x2", ...)]``
-        (see :meth:`hessian_texts` for the second derivatives). ``kind``: "unicode" or "latex".
+        1-D: ``[("f'(x)", ...), ("f''(x)", ...)]``;
+        2-D: ``[("∂f/∂x1", ...), ("∂f/∂x2", ...)]`` (:meth:`hessian_texts` gives the second
+        derivatives). ``kind``: "unicode" or "latex".
         """
         if self.dim == 1:
             v = self.variables[0]
@@ -814,8 +816,8 @@ def parse_expression(text: str, variables: Sequence[str]) -> sympy.Expr:
     if not isinstance(text, str):
         raise FormulaError(f"a formula must be text, got {type(text).__name__}", None)
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is too long ({len(text)} characters; at most {MAX_LENGTH})",
-                           MAX_LENGTH)
+        raise FormulaError(f"the formula is too long ({len(text)} characters; "
+                           f"at most {MAX_LENGTH})", MAX_LENGTH)
     if not text.strip():
         example = "x^2" if len(variables) == 1 else "x1^2 + x2^2"
         raise FormulaError(f"the formula is empty; type an expression in "

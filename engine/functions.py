@@ -112,8 +112,9 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("saddle", "Saddle", "x1^2 - x2^2", 2,
            minima=(), saddles=(((0.0, 0.0), 0.0),), default_start=(2.0, 0.1),
            plot_range=((-3.0, 3.0), (-3.0, 3.0))),
-    Preset("beale", "Beale", "(1.5 - x1 + x1*x2)^2 + (2.25 - x1 + x1*x2^2)^2 + (2.625 - x1 + x1*x2^3)^2",
-           2, minima=(((3.0, 0.5), 0.0),), default_start=(1.0, 1.0),
+    Preset("beale", "Beale",
+           "(1.5 - x1 + x1*x2)^2 + (2.25 - x1 + x1*x2^2)^2 + (2.625 - x1 + x1*x2^3)^2", 2,
+           minima=(((3.0, 0.5), 0.0),), default_start=(1.0, 1.0),
            plot_range=((-4.5, 4.5), (-4.5, 4.5))),
 )}
 

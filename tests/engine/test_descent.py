@@ -119,7 +119,8 @@ def test_describe_running_and_max_iter(quartic):
     assert s.describe_status().startswith("running: iteration 0, x = -1, f = -20, f'(x) = 51")
     s.step(100)
     assert s.cursor == 5 and s.status.state == RUNNING and not s.can_step
-    assert s.describe_status().startswith("stopped after 5 iterations (max_iter) without converging")
+    assert s.describe_status().startswith(
+        "stopped after 5 iterations (max_iter) without converging")
     s.back()
     assert s.can_step and s.status.reason == ""
 

@@ -101,7 +101,8 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize("name, params, expected", TABLE, ids=[f"{t[0]}-{i}" for i, t in enumerate(TABLE)])
+@pytest.mark.parametrize("name, params, expected", TABLE,
+                         ids=[f"{t[0]}-{i}" for i, t in enumerate(TABLE)])
 def test_first_three_updates_match_torch_formulas(name, params, expected):
     spec = make_spec(name, **params)
     theta = np.array(THETA0)
@@ -244,7 +245,8 @@ def test_newton_without_or_with_a_singular_hessian():
     with pytest.raises(SingularHessianError, match="singular"):
         opt.update(spec, np.ones(2), state, np.zeros(2), hessian=np.array([[1.0, 1.0], [1.0, 1.0]]))
     with pytest.raises(SingularHessianError, match="1/f'' is undefined"):
-        opt.update(spec, np.ones(1), opt.init(spec, np.zeros(1)), np.zeros(1), hessian=np.zeros((1, 1)))
+        opt.update(spec, np.ones(1), opt.init(spec, np.zeros(1)), np.zeros(1),
+                   hessian=np.zeros((1, 1)))
     with pytest.raises(SingularHessianError, match="not finite"):
         opt.update(spec, np.ones(1), opt.init(spec, np.zeros(1)), np.zeros(1),
                    hessian=np.array([[math.nan]]))
