@@ -23,6 +23,7 @@ POSITIVE = "#2166ac"
 NEGATIVE = "#e66101"
 FOCUS = "#000000"
 FOCUS_HALO = "#50000000"  # translucent black (ARGB): marks the edges in use without hiding their colour
+FOCUS_HALO_ALL = "#28000000"
 SELECTED = "#cc2fa5"
 
 X_SPACING = 3.2
@@ -218,7 +219,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if not len(self._positions):
             return
         xs, ys = self._positions[:, 0], self._positions[:, 1]
-        self.viewbox.setRange(xRange=(xs.min() - 1.3, xs.max() + 1.3),
+        self.viewbox.setRange(xRange=(xs.min() - 1.7, xs.max() + 1.5),
                               yRange=(ys.min() - 1.6, ys.max() + 0.7), padding=0)
 
     def node_positions(self) -> np.ndarray:
@@ -283,7 +284,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if st.focus_edges_layer is not None:
             focus = [i for i, (l, _, _) in enumerate(self._edge_index)
                      if l == st.focus_edges_layer or st.focus_edges_layer == 0]
-            halos.append((self._pens.get(FOCUS_HALO, hi + 8), np.array(focus, int)))
+            # the update touches every edge: a fainter, narrower halo keeps the picture readable
+            every = st.focus_edges_layer == 0
+            halos.append((self._pens.get(FOCUS_HALO_ALL if every else FOCUS_HALO, hi + (4 if every else 8)),
+                          np.array(focus, int)))
         sel = self._selected_edge()
         if sel is not None:
             halos.append((self._pens.get(SELECTED, widths[sel] + 8), np.array([sel])))
