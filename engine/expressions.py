@@ -369,7 +369,11 @@ class _Builder:
         if op is ast.Mult:
             return left * right
         if op is ast.Div:
-            return left / right
+            try:
+                return left / right
+            except ZeroDivisionError:  # sympy's Float / Float(0), e.g. 2.5/sin(0)
+                raise self.fail("the formula divides by zero{where}", node,
+                                self.operator_col(node)) from None
         return self.power(left, right, node.right)
 
     def power(self, base: sympy.Expr, exponent: sympy.Expr, node: ast.AST) -> sympy.Expr:

@@ -143,6 +143,7 @@ def test_huge_constants_become_inf_not_overflow_errors():
     ("x^(10^5)", "the exponent 100000", 3),
     ("1/0", "divides by zero", None),
     ("0^(-0.5) + x", "divides by zero at column 4", 3),
+    ("x + 2.5/sin(0)", "divides by zero at column 8", 7),
     ("asin(5)*x", "asin(5) at column 1 is not a real number", 0),
     ("x + log(-1)", "log(-1) at column 5 is not a real number", 4),
     ("(-8)^(1/3) + x", "(-8)^(1/3) at column 7 is not a real number", 6),
