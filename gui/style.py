@@ -118,7 +118,8 @@ def style_plot(plot_item, point_size: int | None = None) -> None:
         axis.picture = None
         axis.setTickFont(tick_font)
         axis.setStyle(tickTextOffset=6)
-        axis.label.setFont(ui_font(size))
+        if axis.labelText:
+            axis.setLabel(axis.labelText, **{"font-size": f"{size}pt"})
     plot_item.showGrid(x=True, y=True, alpha=0.15)
     if plot_item.titleLabel is not None:
         plot_item.titleLabel.item.setFont(ui_font(size, bold=True))

@@ -103,6 +103,10 @@ def test_font_size_actions(window):
     size = QApplication.font().pointSize()
     window.actions.font_bigger.trigger()
     assert QApplication.font().pointSize() == size + 1
+    ws = select_workspace(window, "function2d")
+    axis = ws.loss.getPlotItem().getAxis("bottom")
+    assert axis.labelStyle["font-size"] == f"{size + 1}pt" and axis.labelText == "iteration i"
+    assert axis.style["tickFont"].pointSize() == size
     window.actions.font_smaller.trigger()
     window.actions.font_smaller.trigger()
     assert QApplication.font().pointSize() == size - 1
@@ -203,3 +207,24 @@ def test_render_screenshot_writes_the_window(app, tmp_path):
         render_screenshot(str(RESOURCES / "lecture-quartic.json"), 3, str(out), "sideways")
     with pytest.raises(ScreenshotError, match="Could not open"):
         render_screenshot(str(tmp_path / "missing.json"), 3, str(out))
+
+
+def test_quit_with_unsaved_changes_asks_and_cancel_keeps_the_window(window, ws1, qtbot):
+    from PySide6.QtCore import QTimer
+
+    ws1.controller.set_start([0.25])
+    assert ws1.is_dirty
+    asked = []
+
+    def answer_cancel():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            asked.append(box.text())
+            box.button(QMessageBox.StandardButton.Cancel).click()
+        else:
+            QTimer.singleShot(20, answer_cancel)
+
+    QTimer.singleShot(20, answer_cancel)
+    assert window.close() is False
+    assert asked == ["Save your changes before quitting?"]
+    assert window.isVisible() and ws1.controller.start[0] == 0.25
