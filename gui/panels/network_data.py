@@ -144,6 +144,25 @@ class NetworkDataPanel(QtWidgets.QWidget):
         self.message.clear()
 
     # ---------------------------------------------------------------- shown state
+    def show_source(self, spec) -> None:
+        """Set the choosers to an ``engine.scenario.DataSpec`` (without requesting anything)."""
+        widgets = (self.source, self.n, self.noise, self.seed, self.csv_path, self.input_cols, self.target_cols)
+        blockers = [QtCore.QSignalBlocker(w) for w in widgets]
+        if spec.source == "dataset":
+            self.source.setCurrentIndex(self.source.findData(spec.name))
+            self.n.setValue(int(spec.n))
+            self.noise.setValue(float(spec.noise))
+            self.seed.setValue(int(spec.seed))
+        elif spec.source == "csv":
+            self.source.setCurrentIndex(self.source.findData("csv"))
+            self.csv_path.setText(spec.resolved or spec.path)
+            self.input_cols.setText(", ".join(map(str, spec.columns_in)))
+            self.target_cols.setText(", ".join(map(str, spec.columns_out)))
+        else:
+            self.source.setCurrentIndex(self.source.findData("lecture"))
+        del blockers
+        self._on_source()
+
     def show_error(self, text: str) -> None:
         self.message.setStyleSheet(f"color: {ERROR_COLOUR}")
         self.message.setText(text)

@@ -261,6 +261,7 @@ class NetworkWorkspace(Workspace):
         self.editor.show_config(c.config(), s.network.inputs, s.network.n_outputs)
         d = c.dataset
         self.data_panel.show_dataset(d.inputs, d.targets, d.input_names, d.target_names, d.title or c.title)
+        self.data_panel.show_source(c.data_spec)
         names = s.param_names
         if self.selected not in names:
             self.selected = names[0]

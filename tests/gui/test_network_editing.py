@@ -229,8 +229,12 @@ def test_every_network_preset_loads_and_steps(qtbot, network_ws, path):
     from engine.scenario import load_scenario
 
     ws = network_ws
-    ws.load_scenario(load_scenario(path))
+    scenario = load_scenario(path)
+    ws.load_scenario(scenario)
     s = ws.controller.session
+    if scenario.data.source == "dataset":
+        assert ws.data_panel.source.currentData() == scenario.data.name
+        assert ws.data_panel.n.value() == scenario.data.n
     assert len(ws.view.node_positions()) == sum(s.network.sizes)
     for key in ("phase", "phase", "observation", "iteration", "iteration"):
         qtbot.mouseClick(ws.steps.buttons[key], QtCore.Qt.MouseButton.LeftButton)
