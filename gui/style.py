@@ -142,6 +142,16 @@ def decimate(n: int, limit: int = MAX_DRAWN_POINTS):
     return idx
 
 
+#: Most markers of one path drawn: pyqtgraph's scatter costs ~10 us per point per update.
+MAX_MARKERS = 150
+
+
+def thin_markers(xs, ys):
+    """Every k-th of the points ``xs``, ``ys`` so at most ~:data:`MAX_MARKERS` remain."""
+    every = max(1, -(-len(xs) // MAX_MARKERS))
+    return xs[::every], ys[::every]
+
+
 def axis_label(plot_item, side: str, html_text: str, point_size: int | None = None) -> None:
     """Set an axis title (rich text allowed) in the projector font size."""
     size = point_size or BASE_POINT_SIZE

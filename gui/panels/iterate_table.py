@@ -6,8 +6,10 @@ history costs nothing until scrolled to.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gui.style import fmt, fmt_vector
@@ -34,7 +36,6 @@ class IterateModel(QAbstractTableModel):
         self.session_index = index
         self._rows = 0
         self._headers = HEADERS_1D if controller.dim == 1 else HEADERS_2D
-        controller.record_changed.connect(self.sync)
         controller.session_reset.connect(self.reset)
 
     def _session(self):
@@ -89,6 +90,12 @@ class IterateModel(QAbstractTableModel):
         self.endResetModel()
 
 
+#: While running, the table catches up at most this often: relaying out and repainting it costs
+#: ~12 ms, too much for every frame. Rows never disappear from the history, so a late table is
+#: only behind, never wrong.
+RUN_SYNC_S = 0.15
+
+
 class IterateTable(QTableView):
     """The table view; follows the newest row while stepping."""
 
@@ -103,9 +110,32 @@ class IterateTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed, not ResizeToContents: that would measure every one of 100,000 rows per step.
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(0, self.fontMetrics().horizontalAdvance("1000000") + 12)
         self.setAlternatingRowColors(True)
-        controller.record_changed.connect(self._follow)
+        self.controller = controller
+        self._last_sync = 0.0
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self._sync)
+        controller.record_changed.connect(self._on_record)
+        controller.running_changed.connect(lambda on: None if on else self._sync())
+
+    def _on_record(self) -> None:
+        if not self.controller.running:
+            self._sync()
+            return
+        wait = RUN_SYNC_S - (time.perf_counter() - self._last_sync)
+        if wait <= 0:
+            self._sync()
+        elif not self._timer.isActive():
+            self._timer.start(int(wait * 1000) + 1)
+
+    def _sync(self) -> None:
+        self._timer.stop()
+        self._last_sync = time.perf_counter()
+        self.model_.sync()
+        self._follow()
 
     def _follow(self) -> None:
         last = self.model_.rowCount() - 1

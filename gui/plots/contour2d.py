@@ -16,7 +16,6 @@ from gui import style
 
 GRID = 300
 N_LEVELS = 14
-MAX_MARKERS = 120
 
 
 def plot_range_2d(objective) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -154,8 +153,7 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         """Path ``xy`` ``(k, 2)`` (decimated), the current point and the -grad arrow from it."""
         path = self.paths[i]
         path.line.setData(xy[:, 0], xy[:, 1], connect="finite")
-        every = -(-len(xy) // MAX_MARKERS)
-        path.markers.setData(xy[::every, 0], xy[::every, 1])
+        path.markers.setData(*style.thin_markers(xy[:, 0], xy[:, 1]))
         cx, cy = float(current[0]), float(current[1])
         path.current.setData([cx], [cy])
         g = -np.asarray(grad, dtype=np.float64).ravel()

@@ -91,7 +91,7 @@ class Curve1DPlot(pg.PlotWidget):
                     slope: float) -> None:
         """Iterates ``xs``/``fs`` (decimated, iteration ``numbers``), current point and tangent."""
         self.path.setData(xs, fs)
-        self.points.setData(xs, fs)
+        self.points.setData(*style.thin_markers(xs, fs))
         self.current.setData([x], [f])
         lo, hi = self.viewRange()[0]
         half = 0.12 * (hi - lo)

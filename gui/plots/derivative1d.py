@@ -46,6 +46,6 @@ class Derivative1DPlot(pg.PlotWidget):
 
     def show_record(self, xs: np.ndarray, ds: np.ndarray, x: float, d: float) -> None:
         """Iterates ``xs`` with slopes ``ds`` (decimated) and the current point ``(x, d)``."""
-        self.points.setData(xs, ds)
+        self.points.setData(*style.thin_markers(xs, ds))
         self.current.setData([x], [d])
         self.marker.setPos(x)

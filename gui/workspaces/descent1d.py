@@ -26,10 +26,12 @@ BASIN_SLICE_S = 0.008
 def gather(session, upto: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Decimated iterates 0..upto of ``session``: (numbers, x, f, f') as float arrays."""
     idx = style.decimate(upto + 1)
-    history = session.history
     xs = session.path(upto)[idx, 0]
     fs = session.values(upto)[idx]
-    ds = np.array([float(history[i].gradient[0]) for i in idx])
+    # One vectorised call instead of building up to 2000 Iterate records per frame; the
+    # current point's slope is taken from its record by the caller.
+    with np.errstate(all="ignore"):
+        ds = np.asarray(session.objective.gradients(xs[:, None])[:, 0], dtype=np.float64)
     return idx, xs, fs, ds
 
 
@@ -93,8 +95,9 @@ class Descent1DWorkspace(Workspace):
         """Every plot from the shown record of the session (decimated for long runs)."""
         s = self.controller.sessions[0]
         numbers, xs, fs, ds = gather(s, s.cursor)
-        self.curve.show_record(xs, fs, numbers, xs[-1], fs[-1], ds[-1])
-        self.derivative.show_record(xs, ds, xs[-1], ds[-1])
+        slope = float(s.current.gradient[0])
+        self.curve.show_record(xs, fs, numbers, xs[-1], fs[-1], slope)
+        self.derivative.show_record(xs, ds, xs[-1], slope)
 
     def _basin_inputs(self):
         c = self.controller
