@@ -111,6 +111,11 @@ def test_chain_rule_for_selected_weight_multiplies_to_gradient(qtbot, network_ws
     # the gradient over both observations is the one the parameter table shows
     assert f"= {fmt(rec.gradient[idx]).replace('-', '−')}" in text
     assert ws.params.shown_gradient("w(1)[1,1]") == fmt(rec.gradient[idx])
+    # finishing the iteration applies exactly the engine's gradient step
+    press(qtbot, ws, "iteration")
+    np.testing.assert_allclose(ws.controller.session.theta(), lecture_network().theta() - 0.1 * rec.gradient,
+                               rtol=1e-12)
+    assert ws.params.shown_value("w(1)[1,1]") == fmt(0.2 - 0.1 * rec.gradient[idx])
 
 
 def test_clicking_a_node_selects_its_bias(qtbot, network_ws):
