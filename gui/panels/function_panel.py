@@ -197,6 +197,10 @@ class FunctionPanel(QWidget):
         self.max_iter_box.setRange(1, 10_000_000)
         self.max_iter_box.setKeyboardTracking(False)
         form.addRow("max iterations", self.max_iter_box)
+        self.method_error = QLabel(objectName="methodError")
+        self.method_error.setStyleSheet(f"color: {style.ERROR_COLOUR};")
+        self.method_error.setWordWrap(True)
+        form.addRow(self.method_error)
         self.method_combo.activated.connect(self._on_method)
         self.schedule_combo.activated.connect(self._on_spec_edited)
         self.decay_box.valueChanged.connect(self._on_spec_edited)
@@ -307,9 +311,10 @@ class FunctionPanel(QWidget):
         try:
             spec = make_spec(name, schedule=schedule, decay_k=decay_k, **params)
         except OptimizerError as exc:
-            self.formula_error.setText(html.escape(str(exc)))
+            self.method_error.setText(f"{exc} (the previous setting is still in use)")
             self.refresh()
             return
+        self.method_error.setText("")
         self.controller.set_optimizer(spec, self.selected)
 
     def _on_derivatives(self, *_args) -> None:

@@ -211,3 +211,13 @@ def test_every_preset_loads_and_steps(window, dim):
         c.step(20)
         shown = ws.curve.current.getData()[0][0] if dim == 1 else ws.contour.paths[0].current.getData()[0][0]
         assert shown == c.sessions[0].current.x[0] or not np.isfinite(shown)
+
+
+def test_a_zero_step_size_is_refused_with_a_message(ws1, qtbot):
+    c = ws1.controller
+    type_number(qtbot, ws1.panel.hyper_boxes["lr"], "0")
+    assert "learning rate must be > 0" in ws1.panel.method_error.text()
+    assert c.specs[0].lr == 0.01
+    assert ws1.panel.hyper_boxes["lr"].value() == 0.01
+    type_number(qtbot, ws1.panel.hyper_boxes["lr"], "0.02")
+    assert c.specs[0].lr == 0.02 and ws1.panel.method_error.text() == ""
