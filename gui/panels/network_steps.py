@@ -32,7 +32,6 @@ class NetworkSteps(QtWidgets.QWidget):
     run_toggled = QtCore.Signal(bool)
     speed_changed = QtCore.Signal(float)
     jump_requested = QtCore.Signal(int)
-    granularity_changed = QtCore.Signal(str)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
