@@ -17,32 +17,13 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, Q
 from gui import style
 from gui.actions import build_actions, shortcut_table
 from gui.panels.step_controls import StepControls
-from gui.workspaces.base import Workspace
+from gui.workspaces.base import PlaceholderWorkspace, Workspace
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
 SCENARIO_FILTER = "Stepwise scenarios (*.json);;All files (*)"
 MAX_RECENT = 8
 LAZY_BUILD_DELAY_MS = 150
-
-
-class PlaceholderWorkspace(Workspace):
-    """Stands in for a workspace whose module is not available in this build."""
-
-    def __init__(self, title: str, message: str, parent: QWidget | None = None,
-                 kinds: tuple[str, ...] = ()) -> None:
-        super().__init__(parent)
-        self.title = title
-        self.kinds = kinds
-        self.controller = None
-        label = QLabel(message, self)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setWordWrap(True)
-        QVBoxLayout(self).addWidget(label)
-        self._panel = QLabel("No settings for this workspace yet.")
-
-    def side_panel(self) -> QWidget:
-        return self._panel
 
 
 class MainWindow(QMainWindow):
@@ -388,6 +369,8 @@ class MainWindow(QMainWindow):
         """Write the current workspace's main plot to ``path`` with pyqtgraph's exporters."""
         import pyqtgraph.exporters as exporters
 
+        from gui.screenshot import render_svg
+
         scene = self.current_workspace.plot_widgets()[0].scene()
         try:
             if fmt == "svg":
@@ -396,7 +379,7 @@ class MainWindow(QMainWindow):
                 except ValueError:
                     # pyqtgraph 0.14's SVG clean-up cannot parse the path syntax of Qt 6.11;
                     # Qt's own SVG generator draws the same scene.
-                    _render_svg(scene, path)
+                    render_svg(scene, path)
             else:
                 exporters.ImageExporter(scene).export(path)
         except OSError as exc:
@@ -446,20 +429,3 @@ class MainWindow(QMainWindow):
         self._settings.setValue("view/fontSize", self._font_size)
         event.accept()
 
-
-def _render_svg(scene, path: str) -> None:
-    from PySide6.QtCore import QRectF, QSize
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    rect = scene.sceneRect()
-    generator = QSvgGenerator()
-    generator.setFileName(path)
-    generator.setSize(QSize(int(rect.width()), int(rect.height())))
-    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-    generator.setTitle("Stepwise plot")
-    painter = QPainter(generator)
-    try:
-        scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-    finally:
-        painter.end()

@@ -58,3 +58,22 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         window.deleteLater()
         app.processEvents()
         Path(settings.fileName()).unlink(missing_ok=True)
+
+
+def render_svg(scene, path: str) -> None:
+    """Draw a graphics scene into an SVG file with Qt's own generator."""
+    from PySide6.QtCore import QRectF, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    rect = scene.sceneRect()
+    generator = QSvgGenerator()
+    generator.setFileName(path)
+    generator.setSize(QSize(int(rect.width()), int(rect.height())))
+    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+    generator.setTitle("Stepwise plot")
+    painter = QPainter(generator)
+    try:
+        scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+    finally:
+        painter.end()

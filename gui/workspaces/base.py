@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 FRAME_MS = 16
 #: Most time one run-mode frame may spend stepping, so painting keeps 30+ frames per second
@@ -204,3 +204,22 @@ def _plot_items(widget) -> list:
     if isinstance(widget, pg.GraphicsLayoutWidget):
         return [item for item in widget.ci.items if isinstance(item, pg.PlotItem)]
     return []
+
+
+class PlaceholderWorkspace(Workspace):
+    """Stands in for a workspace whose module is not available in this build."""
+
+    def __init__(self, title: str, message: str, parent: QWidget | None = None,
+                 kinds: tuple[str, ...] = ()) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.kinds = kinds
+        self.controller = None
+        label = QLabel(message, self)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        QVBoxLayout(self).addWidget(label)
+        self._panel = QLabel("No settings for this workspace yet.")
+
+    def side_panel(self) -> QWidget:
+        return self._panel
