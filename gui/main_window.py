@@ -11,8 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow,
-                               QMessageBox, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, QLabel,
+                               QMainWindow, QMessageBox, QScrollArea, QStackedWidget, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from gui import style
 from gui.actions import build_actions, shortcut_table
@@ -24,6 +25,7 @@ LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
 SCENARIO_FILTER = "Stepwise scenarios (*.json);;All files (*)"
 MAX_RECENT = 8
 LAZY_BUILD_DELAY_MS = 150
+SIDE_PANEL_MIN_WIDTH = 420
 
 
 class MainWindow(QMainWindow):
@@ -104,8 +106,10 @@ class MainWindow(QMainWindow):
             with QSignalBlocker(self.tabs):
                 self.tabs.removeTab(i)
                 self.tabs.insertTab(i, ws, ws.title)
-            self.side_stack.removeWidget(old.side_panel())
-            self.side_stack.insertWidget(i, ws.side_panel())
+            old_scroll = self.side_stack.widget(i)
+            self.side_stack.removeWidget(old_scroll)
+            old_scroll.deleteLater()
+            self.side_stack.insertWidget(i, _scrolling(ws.side_panel()))
             old.deleteLater()
             self._connect_workspace(ws)
             ws.set_font_size(self._font_size)
@@ -125,7 +129,7 @@ class MainWindow(QMainWindow):
     def _create_docks(self) -> None:
         self.side_stack = QStackedWidget(self)
         for ws in self.workspaces:
-            self.side_stack.addWidget(ws.side_panel())
+            self.side_stack.addWidget(_scrolling(ws.side_panel()))
         self.settings_dock = QDockWidget("Settings", self)
         self.settings_dock.setObjectName("settingsDock")
         self.settings_dock.setWidget(self.side_stack)
@@ -429,3 +433,12 @@ class MainWindow(QMainWindow):
         self._settings.setValue("view/fontSize", self._font_size)
         event.accept()
 
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    """The side panel in a vertical scroll area, so the window fits a 1280x800 projector."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setMinimumWidth(min(panel.minimumSizeHint().width() + 20, SIDE_PANEL_MIN_WIDTH))
+    return area

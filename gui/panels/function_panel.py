@@ -130,16 +130,14 @@ class FunctionPanel(QWidget):
 
     def _start_group(self) -> QGroupBox:
         box = QGroupBox("Start point (or click the plot)")
-        row = QHBoxLayout(box)
+        form = QFormLayout(box)
         self.start_boxes = []
         names = ["x"] if self.dim == 1 else ["x1", "x2"]
         for i, name in enumerate(names):
             spin = _number_box(-1e6, 1e6)
             spin.setObjectName(f"start_{name}")
-            label = QLabel(rich_formula(name) + "<sub>0</sub>" if self.dim == 1 else
-                           f"x<sub>{i + 1}</sub>")
-            row.addWidget(label)
-            row.addWidget(spin, 1)
+            label = "x<sub>0</sub>" if self.dim == 1 else f"x<sub>{i + 1}</sub> at start"
+            form.addRow(QLabel(label), spin)
             spin.valueChanged.connect(self._on_start)
             self.start_boxes.append(spin)
         return box
@@ -261,9 +259,9 @@ class FunctionPanel(QWidget):
         except (ValueError, ArithmeticError) as exc:
             self.derivatives_label.setText(html.escape(str(exc)))
             return
-        rows = "".join(f"<tr><td>{rich_formula(label)}&nbsp;=&nbsp;</td><td>{rich_formula(text)}</td></tr>"
-                       for label, text in texts)
-        self.derivatives_label.setText(f"<table>{rows}</table>")
+        # Plain lines (not a table) so a narrow panel can wrap them.
+        self.derivatives_label.setText("<br>".join(f"{rich_formula(label)} = {rich_formula(text)}"
+                                                   for label, text in texts))
 
     def show_formula_error(self, message: str, column: int) -> None:
         text = html.escape(message)

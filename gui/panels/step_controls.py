@@ -44,7 +44,7 @@ class StepControls(QWidget):
             button = QToolButton(self)
             button.setDefaultAction(getattr(actions, name))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.setMinimumWidth(80)
+            button.setMinimumWidth(64)
             layout.addWidget(button)
             self.buttons[name] = button
 
@@ -52,7 +52,7 @@ class StepControls(QWidget):
         self.speed_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.speed_slider.setObjectName("speedSlider")
         self.speed_slider.setRange(0, _SLIDER_STEPS)
-        self.speed_slider.setFixedWidth(160)
+        self.speed_slider.setFixedWidth(120)
         self.speed_slider.setToolTip("Run speed in iterations per second (log scale, 1 to 5000)")
         layout.addWidget(self.speed_slider)
         self.speed_label = QLabel(self)
@@ -67,7 +67,7 @@ class StepControls(QWidget):
         self.history_slider.setToolTip("Drag to return to any earlier iteration")
         layout.addWidget(self.history_slider, 1)
         self.position_label = QLabel(self)
-        self.position_label.setMinimumWidth(150)
+        self.position_label.setMinimumWidth(120)
         layout.addWidget(self.position_label)
 
         self.speed_slider.valueChanged.connect(self._on_speed_slider)

@@ -48,8 +48,8 @@ class BasinsStrip(pg.PlotWidget):
         seen = set(self.labels[self.labels >= 0].tolist())
         parts = [f"<span style='color:{pg.mkColor(style.series_colour(i + 2)).name()}'>■</span> "
                  f"x = {style.fmt(m)}" for i, m in enumerate(np.ravel(minima)) if i in seen]
-        self.caption = ("<b>Basins</b> (a start here reaches): " + ", ".join(parts)
-                        + ", <span style='color:#999'>■</span> neither")
+        self.caption = ("<b>Basins</b> — a start here reaches: " + "  ".join(parts)
+                        + "  <span style='color:#999'>■</span> neither")
         self.getPlotItem().setTitle(self.caption, size=f"{style.BASE_POINT_SIZE - 1}pt")
 
     def show_note(self, message: str) -> None:

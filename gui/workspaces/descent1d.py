@@ -63,7 +63,7 @@ class Descent1DWorkspace(Workspace):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([760, 520])
-        self.table.setMinimumWidth(470)
+        self.table.setMinimumWidth(300)
         QVBoxLayout(self).addWidget(splitter)
 
         self._basin_key = None

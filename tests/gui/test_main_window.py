@@ -21,7 +21,7 @@ def test_workspace_tabs_and_dock(window):
     assert window.settings_dock.toggleViewAction() in view_menu.actions()
     for kind in ("function1d", "function2d"):
         ws = select_workspace(window, kind)
-        assert window.side_stack.currentWidget() is ws.side_panel()
+        assert window.side_stack.currentWidget().widget() is ws.side_panel()
         assert window.status_label.text() == ws.controller.status_text != ""
 
 
@@ -163,7 +163,7 @@ def test_lazy_launch_builds_the_descent_workspaces_after_showing(app, qtbot, tmp
         w.show()
         qtbot.waitUntil(lambda: isinstance(w.workspaces[0], Descent1DWorkspace), timeout=10_000)
         assert w.tabs.widget(0) is w.workspaces[0]
-        assert w.side_stack.widget(0) is w.workspaces[0].side_panel()
+        assert w.side_stack.widget(0).widget() is w.workspaces[0].side_panel()
         w.tabs.setCurrentIndex(0)
         w.actions.step.trigger()
         assert w.workspaces[0].controller.cursor == 1
