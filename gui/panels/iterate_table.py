@@ -112,7 +112,7 @@ class IterateTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         # Fixed, not ResizeToContents: that would measure every one of 100,000 rows per step.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(0, self.fontMetrics().horizontalAdvance("1000000") + 12)
+        header.resizeSection(0, self.fontMetrics().horizontalAdvance("100000") + 8)
         self.setAlternatingRowColors(True)
         self.controller = controller
         self._last_sync = 0.0

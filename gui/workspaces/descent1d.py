@@ -62,7 +62,7 @@ class Descent1DWorkspace(Workspace):
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([760, 520])
+        splitter.setSizes([700, 560])
         self.table.setMinimumWidth(300)
         QVBoxLayout(self).addWidget(splitter)
 
