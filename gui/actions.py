@@ -1,11 +1,15 @@
-"""Every QAction of the main window, built in one place and reused by menus, toolbar and buttons."""
+"""Every QAction of the main window, built in one place and reused by menus, toolbar and buttons.
+
+Also the small things those actions open: the recent-files list and the Help dialogs.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 
 @dataclass
@@ -66,6 +70,45 @@ def build_actions(parent: QWidget) -> Actions:
         shortcuts=_action(parent, "&Keyboard shortcuts", None, "List the keyboard shortcuts",
                           name="shortcuts"),
     )
+
+
+MAX_RECENT = 8
+
+
+class RecentFiles:
+    """File > Open Recent: the last few scenario paths, kept in QSettings (UI state only)."""
+
+    def __init__(self, settings: QSettings, menu: QMenu, open_path) -> None:
+        self.settings, self.menu, self.open_path = settings, menu, open_path
+        self.refresh()
+
+    def paths(self) -> list[str]:
+        value = self.settings.value("files/recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def add(self, path: str) -> None:
+        rest = [p for p in self.paths() if p != path]
+        self.settings.setValue("files/recent", [path, *rest][:MAX_RECENT])
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.menu.clear()
+        for path in self.paths():
+            action = self.menu.addAction(path)
+            action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
+        self.menu.setEnabled(bool(self.paths()))
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(parent, "About Stepwise",
+                      "<h3>Stepwise</h3><p>Step through gradient descent and back propagation "
+                      "one iteration at a time, and see why each step goes where it goes.</p>")
+
+
+def show_shortcuts(parent: QWidget, actions: Actions) -> None:
+    rows = "".join(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
+                   for key, what in shortcut_table(actions))
+    QMessageBox.information(parent, "Keyboard shortcuts", f"<table>{rows}</table>")
 
 
 def shortcut_table(actions: Actions) -> list[tuple[str, str]]:

@@ -16,14 +16,13 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, Q
                                QVBoxLayout, QWidget)
 
 from gui import style
-from gui.actions import build_actions, shortcut_table
+from gui.actions import RecentFiles, build_actions, show_about, show_shortcuts
 from gui.panels.step_controls import StepControls
 from gui.workspaces.base import PlaceholderWorkspace, Workspace
 
 RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
 SCENARIO_FILTER = "Stepwise scenarios (*.json);;All files (*)"
-MAX_RECENT = 8
 LAZY_BUILD_DELAY_MS = 150
 SIDE_PANEL_MIN_WIDTH = 420
 
@@ -177,8 +176,8 @@ class MainWindow(QMainWindow):
         a.font_bigger.triggered.connect(lambda: self.set_font_size(self._font_size + 1))
         a.font_smaller.triggered.connect(lambda: self.set_font_size(self._font_size - 1))
         a.log_loss.toggled.connect(self._on_log_loss)
-        a.about.triggered.connect(self._on_about)
-        a.shortcuts.triggered.connect(self._on_shortcuts)
+        a.about.triggered.connect(lambda: show_about(self))
+        a.shortcuts.triggered.connect(lambda: show_shortcuts(self, self.actions))
         for ws in self.workspaces:
             self._connect_workspace(ws)
         self.tabs.currentChanged.connect(self._on_tab_changed)
@@ -207,7 +206,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         size = s.value("view/fontSize", style.BASE_POINT_SIZE, type=int)
         self.set_font_size(size)
-        self._update_recent_menu()
+        self.recent = RecentFiles(self._settings, self.recent_menu, self.open_scenario)
 
     def _open_initial(self, scenario_path: str | None) -> None:
         if scenario_path:
@@ -309,7 +308,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(ws)
         self._path = path
         if remember:
-            self._add_recent(path)
+            self.recent.add(path)
         self.setWindowTitle(f"Stepwise — {os.path.basename(path)}")
         return True
 
@@ -338,25 +337,9 @@ class MainWindow(QMainWindow):
             return False
         ws.mark_clean()
         self._path = path
-        self._add_recent(path)
+        self.recent.add(path)
         self.setWindowTitle(f"Stepwise — {os.path.basename(path)}")
         return True
-
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in self._recent() if p != path]
-        self._settings.setValue("files/recent", [path, *recent][:MAX_RECENT])
-        self._update_recent_menu()
-
-    def _recent(self) -> list[str]:
-        value = self._settings.value("files/recent", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _update_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for path in self._recent():
-            action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda checked=False, p=path: self.open_scenario(p))
-        self.recent_menu.setEnabled(bool(self._recent()))
 
     def _export(self, fmt: str) -> None:
         widgets = self.current_workspace.plot_widgets()
@@ -370,22 +353,11 @@ class MainWindow(QMainWindow):
             self.export_plot(path, fmt)
 
     def export_plot(self, path: str, fmt: str = "png") -> None:
-        """Write the current workspace's main plot to ``path`` with pyqtgraph's exporters."""
-        import pyqtgraph.exporters as exporters
+        """Write the current workspace's main plot to ``path`` (PNG or SVG)."""
+        from gui.screenshot import export_scene
 
-        from gui.screenshot import render_svg
-
-        scene = self.current_workspace.plot_widgets()[0].scene()
         try:
-            if fmt == "svg":
-                try:
-                    exporters.SVGExporter(scene).export(path)
-                except ValueError:
-                    # pyqtgraph 0.14's SVG clean-up cannot parse the path syntax of Qt 6.11;
-                    # Qt's own SVG generator draws the same scene.
-                    render_svg(scene, path)
-            else:
-                exporters.ImageExporter(scene).export(path)
+            export_scene(self.current_workspace.plot_widgets()[0].scene(), path, fmt)
         except OSError as exc:
             self.show_error("Could not export plot", str(exc))
 
@@ -403,16 +375,6 @@ class MainWindow(QMainWindow):
         box.finished.connect(lambda _result: setattr(self, "_error_box", None))
         self._error_box = box
         box.open()
-
-    def _on_about(self) -> None:
-        QMessageBox.about(self, "About Stepwise",
-                          "<h3>Stepwise</h3><p>Step through gradient descent and back propagation "
-                          "one iteration at a time, and see why each step goes where it goes.</p>")
-
-    def _on_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
-                       for key, what in shortcut_table(self.actions))
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
     # -- closing ------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -60,6 +60,21 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         Path(settings.fileName()).unlink(missing_ok=True)
 
 
+def export_scene(scene, path: str, fmt: str = "png") -> None:
+    """Write a plot's graphics scene as PNG or SVG with pyqtgraph's exporters; OSError on failure."""
+    import pyqtgraph.exporters as exporters
+
+    if fmt != "svg":
+        exporters.ImageExporter(scene).export(path)
+        return
+    try:
+        exporters.SVGExporter(scene).export(path)
+    except ValueError:
+        # pyqtgraph 0.14's SVG clean-up cannot parse the path syntax of Qt 6.11; Qt's own SVG
+        # generator draws the same scene.
+        render_svg(scene, path)
+
+
 def render_svg(scene, path: str) -> None:
     """Draw a graphics scene into an SVG file with Qt's own generator."""
     from PySide6.QtCore import QRectF, QSize

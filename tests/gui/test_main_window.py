@@ -96,7 +96,8 @@ def test_open_and_save_round_trip(window, tmp_path):
     again = load_scenario(out)
     assert again.start == (0.5, 0.5) and again.function.expression == "x1^2 + 3*x2^2"
     assert [s.name for s in (again.optimizer, *again.compare)] == ["gd", "adam"]
-    assert str(out) in window._recent()
+    assert window.recent.paths()[0] == str(out)
+    assert window.recent_menu.actions()[0].text() == str(out)
 
 
 def test_font_size_actions(window):
