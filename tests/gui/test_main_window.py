@@ -229,3 +229,40 @@ def test_quit_with_unsaved_changes_asks_and_cancel_keeps_the_window(window, ws1,
     assert window.close() is False
     assert asked == ["Save your changes before quitting?"]
     assert window.isVisible() and ws1.controller.start[0] == 0.25
+
+
+def test_shift_space_runs_and_pauses(window, ws1, qtbot):
+    window.activateWindow()
+    window.tabs.setFocus()
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier)
+    assert ws1.controller.running and window.actions.run.text() == "Pause"
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier)
+    assert not ws1.controller.running and window.actions.run.text() == "Run"
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+from gui.panels.step_controls import slider_from_speed, speed_from_slider  # noqa: E402
+from gui.style import decimate, fmt  # noqa: E402
+
+
+@given(st.integers(0, 1000))
+def test_speed_slider_is_log_scaled_from_1_to_5000(position):
+    speed = speed_from_slider(position)
+    assert 1.0 <= speed <= 5000.0 + 1e-9
+    assert slider_from_speed(speed) == position
+
+
+@given(st.integers(1, 300_000), st.integers(2, 3000))
+def test_decimate_keeps_first_and_last_and_stays_small(n, limit):
+    idx = decimate(n, limit)
+    assert idx[0] == 0 and idx[-1] == n - 1
+    assert len(idx) <= limit + 1
+    assert (idx.size == 1) or bool((idx[1:] > idx[:-1]).all())
+
+
+@pytest.mark.parametrize("value, text", [(1.14790435, "1.148"), (-96.81168, "-96.81"), (0.0, "0"),
+                                         (1.99e-6, "1.99e-6"), (float("inf"), "∞"),
+                                         (float("nan"), "NaN"), (123456.0, "1.235e5")])
+def test_numbers_are_shown_with_four_significant_figures(value, text):
+    assert fmt(value) == text
