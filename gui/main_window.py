@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
         self._on_tab_changed(self.tabs.currentIndex())
         if self._lazy:
             # Long enough for the first paint to reach the screen before sympy loads.
-            QTimer.singleShot(LAZY_BUILD_DELAY_MS, self.ensure_workspaces)
+            QTimer.singleShot(LAZY_BUILD_DELAY_MS, self, self.ensure_workspaces)
 
     def _connect_workspace(self, ws: Workspace) -> None:
         c = ws.controller
