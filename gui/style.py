@@ -1,7 +1,7 @@
 """Look and feel shared by every view: projector-sized fonts, colour-blind-safe colours, number format.
 
 Everything a person reads goes through :func:`fmt` (4 significant figures by default) and the
-lecture-notation helpers, so the table, the status bar and the plots always agree.
+lecture-notation functions, so the table, the status bar and the plots always agree.
 """
 
 from __future__ import annotations
