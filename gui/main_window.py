@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
+        self.step_controls.set_speed(s.value("run/speed", 60.0, type=float))
         size = s.value("view/fontSize", style.BASE_POINT_SIZE, type=int)
         self.set_font_size(size)
         self.recent = RecentFiles(self._settings, self.recent_menu, self.open_scenario)
@@ -393,6 +394,7 @@ class MainWindow(QMainWindow):
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
         self._settings.setValue("view/fontSize", self._font_size)
+        self._settings.setValue("run/speed", self.step_controls.speed())
         event.accept()
 
 

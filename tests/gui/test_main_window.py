@@ -266,3 +266,27 @@ def test_decimate_keeps_first_and_last_and_stays_small(n, limit):
                                          (float("nan"), "NaN"), (123456.0, "1.235e5")])
 def test_numbers_are_shown_with_four_significant_figures(value, text):
     assert fmt(value) == text
+
+
+def test_font_size_and_speed_are_remembered(app, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gui.main_window import MainWindow
+
+    ini = str(tmp_path / "remember.ini")
+    first = MainWindow(None, settings=QSettings(ini, QSettings.Format.IniFormat))
+    first.set_font_size(17)
+    first.step_controls.set_speed(500)
+    for ws in first.workspaces:
+        ws.mark_clean()
+    first.close()
+    second = MainWindow(None, settings=QSettings(ini, QSettings.Format.IniFormat))
+    try:
+        assert second._font_size == 17 and QApplication.font().pointSize() == 17
+        assert second.step_controls.speed() == pytest.approx(500, rel=0.01)
+        assert second.workspaces[0].controller.speed == pytest.approx(second.step_controls.speed())
+    finally:
+        second.set_font_size(13)
+        for ws in second.workspaces:
+            ws.mark_clean()
+        second.close()
