@@ -45,6 +45,8 @@ class StepControls(QWidget):
             button.setDefaultAction(getattr(actions, name))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             button.setMinimumWidth(64)
+            # Space is the Step shortcut; a focused button would also take it as a click.
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             layout.addWidget(button)
             self.buttons[name] = button
 

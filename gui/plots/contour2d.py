@@ -78,6 +78,7 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("contour2d")
+        self.setToolTip("Click to start the descent there; drag to pan, wheel to zoom")
         self.plot = self.addPlot(row=0, col=0)
         p = self.plot
         style.style_plot(p)

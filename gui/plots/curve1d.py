@@ -39,6 +39,7 @@ class Curve1DPlot(pg.PlotWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("curve1d")
+        self.setToolTip("Click to start the descent there; drag to pan, wheel to zoom")
         p = self.getPlotItem()
         style.style_plot(p)
         style.axis_label(p, "bottom", "x")
