@@ -245,6 +245,7 @@ class MainWindow(QMainWindow):
         for action in (self.actions.step, self.actions.run, self.actions.back, self.actions.reset):
             action.setEnabled(c is not None)
         self.status_label.setText(c.status_text if c is not None else "")
+        self._on_running(self.current_workspace, c is not None and c.running)
 
     def _on_status(self, ws: Workspace, text: str) -> None:
         if ws is self.current_workspace:

@@ -290,3 +290,11 @@ def test_font_size_and_speed_are_remembered(app, tmp_path):
         for ws in second.workspaces:
             ws.mark_clean()
         second.close()
+
+
+def test_switching_tabs_pauses_the_run_and_resets_the_button(window, ws1):
+    window.actions.run.trigger()
+    assert ws1.controller.running and window.actions.run.isChecked()
+    select_workspace(window, "function2d")
+    assert not ws1.controller.running
+    assert not window.actions.run.isChecked() and window.actions.run.text() == "Run"
