@@ -17,6 +17,20 @@ from PySide6.QtGui import QPixmapCache
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 STARTUP: dict[str, float] = {}
+_BLAS_LIMIT = None
+
+
+def limit_blas_threads() -> None:
+    """One BLAS thread for the whole app (SPEC section 8).
+
+    The GUI's matrices are small; on a 2-core machine a multi-threaded BLAS beside the GUI
+    thread stalls painting for far longer than it saves in arithmetic.
+    """
+    global _BLAS_LIMIT
+    if _BLAS_LIMIT is None:
+        from threadpoolctl import threadpool_limits
+
+        _BLAS_LIMIT = threadpool_limits(limits=1, user_api="blas")
 
 
 def log_dir() -> Path:
@@ -94,6 +108,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     font.setPointSize(style.BASE_POINT_SIZE)
     app.setFont(font)
     style.configure_pyqtgraph()
+    limit_blas_threads()
     # Plots cache their static layers (contour surface, isolines, axes with grids) as pixmaps;
     # Qt's default 10 MB pixmap cache holds only two or three at full-screen size and would
     # re-stroke thousands of isoline segments (~170 ms) whenever one is evicted.
