@@ -29,44 +29,6 @@ def _formula_error_type():
     return FormulaError
 
 
-def minimum_points(objective) -> np.ndarray:
-    """Known minima of ``objective`` as ``(m, dim)`` (the engine keeps ``(point, value)`` pairs)."""
-    points = [np.ravel(point) for point, _value in (objective.minima or ())]
-    return np.asarray(points, dtype=np.float64).reshape(len(points), objective.dim)
-
-
-def basin_label(objective, spec: OptimizerSpec, x0: np.ndarray, minima: np.ndarray,
-                tol: float = 1e-6, max_iter: int = 300, capture: float = 1e-2) -> int:
-    """Index (into ``minima``, ``(m, dim)``) of the minimum a run from ``x0`` reaches, or -1.
-
-    Runs one ``DescentSession`` (the engine's own stepping, so the basins match what the Step
-    button does); -1 means diverged, stalled elsewhere or not there within ``max_iter``.
-    """
-    from engine.descent import DescentSession
-
-    if minima.size == 0:
-        return -1
-    try:
-        session = DescentSession(objective, x0, spec, tol=tol, max_iter=max_iter)
-        session.step(max_iter)
-    except USER_ERRORS:
-        return -1
-    x = np.ravel(session.current.x)
-    if not np.all(np.isfinite(x)):
-        return -1
-    distance = np.linalg.norm(minima - x, axis=1)
-    j = int(np.argmin(distance))
-    return j if distance[j] < capture * max(1.0, float(np.linalg.norm(minima[j]))) else -1
-
-
-def basin_labels(objective, spec: OptimizerSpec, starts: np.ndarray, tol: float = 1e-6,
-                 max_iter: int = 300) -> np.ndarray:
-    """:func:`basin_label` for each row of ``starts`` ``(n, dim)`` -> ``(n,)`` ints."""
-    minima = minimum_points(objective)
-    return np.array([basin_label(objective, spec, x0, minima, tol, max_iter)
-                     for x0 in np.asarray(starts, dtype=np.float64)], dtype=np.int64)
-
-
 class DescentController(SteppingController):
     """Owns the descent sessions of one workspace (``dim`` 1 or 2)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 WINDOW_SIZE = (1600, 1000)
@@ -46,8 +47,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         controller = window.current_workspace.controller
         if controller is not None and steps > 0:
             controller.step(int(steps))
-        for _ in range(5):
-            app.processEvents()
+        _settle(app, window)
         image = window.grab()
         if not image.save(out):
             raise ScreenshotError(f"could not write {out}")
@@ -58,6 +58,16 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         window.deleteLater()
         app.processEvents()
         Path(settings.fileName()).unlink(missing_ok=True)
+
+
+def _settle(app, window, timeout_s: float = 10.0) -> None:
+    """Process events until background work (basins) is done, so the picture is complete."""
+    deadline = time.monotonic() + timeout_s
+    for _ in range(5):
+        app.processEvents()
+    while window.current_workspace.is_busy() and time.monotonic() < deadline:
+        app.processEvents()
+    app.processEvents()
 
 
 def export_scene(scene, path: str, fmt: str = "png") -> None:

@@ -1,7 +1,7 @@
 """The basins strip under the 1-D plot: each x coloured by the minimum a start there reaches.
 
-The labels come from the controller (``basin_labels``, runs of the engine's own sessions); this
-view only maps label -> colour and shows a legend of the minima.
+The labels come from the engine (``engine.basins``, runs of the engine's own sessions); this view
+only maps label -> colour and shows a legend of the minima.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from PySide6.QtCore import QRectF
 
 from gui import style
 
-NO_BASIN = (200, 200, 200, 255)
+ELSEWHERE_COLOUR = (200, 200, 200, 255)
+DIVERGES_COLOUR = (60, 60, 60, 255)
 
 
 class BasinsStrip(pg.PlotWidget):
-    """A one-row image over x; grey where the run diverges or stops elsewhere."""
+    """A one-row image over x; light grey where a run stops elsewhere, dark grey where it diverges."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -37,19 +38,23 @@ class BasinsStrip(pg.PlotWidget):
         self.caption = ""
 
     def show_basins(self, xs: np.ndarray, labels: np.ndarray, minima: np.ndarray) -> None:
-        """``labels[i]``: index of the minimum reached from ``xs[i]`` (``-1``: none)."""
+        """``labels[i]``: index of the minimum reached from ``xs[i]``; -1 elsewhere, -2 diverges."""
         self.labels = np.asarray(labels)
-        palette = np.array([pg.mkColor(style.series_colour(i + 2)).getRgb() for i in range(len(minima))]
-                           + [NO_BASIN], dtype=np.ubyte)
-        rgba = palette[np.where(self.labels >= 0, self.labels, len(minima))]
-        self.image.setImage(rgba[None, :, :], levels=None)
+        n = len(minima)
+        palette = np.array([pg.mkColor(style.series_colour(i + 2)).getRgb() for i in range(n)]
+                           + [ELSEWHERE_COLOUR, DIVERGES_COLOUR], dtype=np.ubyte)
+        index = np.where(self.labels >= 0, self.labels, np.where(self.labels == -2, n + 1, n))
+        self.image.setImage(palette[index][None, :, :], levels=None)
         dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
         self.image.setRect(QRectF(xs[0] - dx / 2, 0, xs[-1] - xs[0] + dx, 1))
-        seen = set(self.labels[self.labels >= 0].tolist())
+        seen = set(self.labels.tolist())
         parts = [f"<span style='color:{pg.mkColor(style.series_colour(i + 2)).name()}'>■</span> "
                  f"x = {style.fmt(m)}" for i, m in enumerate(np.ravel(minima)) if i in seen]
-        self.caption = ("<b>Basins</b> — a start here reaches: " + "  ".join(parts)
-                        + "  <span style='color:#999'>■</span> neither")
+        if -1 in seen:
+            parts.append("<span style='color:#c8c8c8'>■</span> elsewhere")
+        if -2 in seen:
+            parts.append("<span style='color:#3c3c3c'>■</span> diverges")
+        self.caption = "<b>Basins</b> — a start here reaches: " + "  ".join(parts)
         self.getPlotItem().setTitle(self.caption, size=f"{style.BASE_POINT_SIZE - 1}pt")
 
     def show_note(self, message: str) -> None:

@@ -185,6 +185,10 @@ class Workspace(QWidget):
     def plot_widgets(self) -> list:
         return []
 
+    def is_busy(self) -> bool:
+        """True while background work (e.g. a basins map) is still being computed between events."""
+        return False
+
     def set_font_size(self, point_size: int) -> None:
         from gui.style import style_plot
 

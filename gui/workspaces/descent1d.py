@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from gui import style
-from gui.controller import DescentController, basin_label, minimum_points
+from gui.controller import DescentController
 from gui.panels.function_panel import FunctionPanel
 from gui.panels.iterate_table import IterateTable
 from gui.plots.basins import BasinsStrip
@@ -84,6 +84,9 @@ class Descent1DWorkspace(Workspace):
     def side_panel(self) -> QWidget:
         return self.panel
 
+    def is_busy(self) -> bool:
+        return self._basin_timer.isActive()
+
     def plot_widgets(self) -> list:
         return [self.curve, self.derivative, self.basins]
 
@@ -131,19 +134,18 @@ class Descent1DWorkspace(Workspace):
 
     def _basin_runs(self):
         """A generator: one engine run per start, yielding after each; shows the strip at the end."""
+        from engine.basins import BasinMap
+
         objective, spec, tol = self._basin_inputs()
         lo, hi = plot_range_1d(objective)
-        minima = minimum_points(objective)
-        if not np.any((minima[:, 0] >= lo) & (minima[:, 0] <= hi)):
-            self.basins.clear_basins("Basins: no known minimum in view to colour by.")
-            return
+        basins = BasinMap(objective, spec, tol, BASIN_MAX_ITER)
         self.basins.show_note("Basins: recomputing for this function and method…")
         xs = np.linspace(lo, hi, BASIN_STARTS)
         labels = np.empty(len(xs), dtype=np.int64)
         for i, x in enumerate(xs):
-            labels[i] = basin_label(objective, spec, np.array([x]), minima, tol, BASIN_MAX_ITER)
+            labels[i] = basins.label(np.array([x]))
             yield i
-        self.basins.show_basins(xs, labels, minima[:, 0])
+        self.basins.show_basins(xs, labels, basins.minima[:, 0])
 
     def load_scenario(self, scenario) -> None:
         self.controller.load(scenario)
