@@ -3,7 +3,8 @@
 Nodes are one ``ScatterPlotItem``; edges are one :class:`EdgesItem` that paints all
 segments with a handful of grouped pens (width by |w|, colour by sign, or by gradient
 magnitude in the backward phase). Items are built when the architecture changes and only
-recoloured on a step, so Run mode stays cheap.
+recoloured on a step, so Run mode stays cheap. Geometry lives in ``network_geometry``, the
+graphics pieces in ``network_items``, clicking and in-place editing in ``network_edit``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.panels.parameter_table import bias_name, weight_name
-from gui.style import fmt
+from gui.plots.network_edit import PickAndEdit
+from gui.plots.network_geometry import NODE_PX, network_layout
+from gui.plots.network_items import EdgesItem, PenCache, cache_axes, edge_width_range, edge_widths, \
+    finite_max, magnitude_colormap, node_label_html
 
 BACKGROUND = "w"
 # Diverging pair for the sign of a weight (blue/orange survive colour-blindness and greyscale).
@@ -25,13 +29,7 @@ FOCUS = "#000000"
 FOCUS_HALO = "#50000000"  # translucent black (ARGB): marks the edges in use without hiding their colour
 FOCUS_HALO_ALL = "#28000000"
 SELECTED = "#cc2fa5"
-
-X_SPACING = 3.2
-Y_SPACING = 2.0
-NODE_PX = 46
-WIDTH_RANGE = (2.0, 10.0)
-LABELS_MAX_NODES = 8  # wider layers get no per-node text: it would only overlap
-ANTIALIAS_MAX_EDGES = 200
+CAPTION_STYLE = {"size": "13pt", "color": "#202020"}
 
 
 @dataclass(frozen=True)
@@ -61,73 +59,7 @@ class ViewState:
     frozen: frozenset = field(default_factory=frozenset)
 
 
-class EdgesItem(pg.GraphicsObject):
-    """All edges as line segments, painted in groups that share a pen (one drawLines each)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._segments = np.zeros((0, 4))
-        self._groups: list[tuple[QtGui.QPen, list[QtCore.QLineF]]] = []
-        self._rect = QtCore.QRectF()
-
-    def set_segments(self, segments: np.ndarray) -> None:
-        """``segments``: ``(n_edges, 4)`` rows of x0, y0, x1, y1 in view coordinates."""
-        self.prepareGeometryChange()
-        self._segments = np.asarray(segments, dtype=float).reshape(-1, 4)
-        self._lines = [QtCore.QLineF(*row) for row in self._segments.tolist()]
-        if len(self._segments):
-            xs = self._segments[:, [0, 2]]
-            ys = self._segments[:, [1, 3]]
-            self._rect = QtCore.QRectF(xs.min(), ys.min(), xs.max() - xs.min(), ys.max() - ys.min())
-        else:
-            self._rect = QtCore.QRectF()
-        self._groups = []
-        self.update()
-
-    def set_pens(self, groups: list[tuple[QtGui.QPen, np.ndarray]]) -> None:
-        """``groups``: (pen, edge indices) pairs, painted in the given order (halos first)."""
-        self._groups = [(pen, [self._lines[i] for i in idx]) for pen, idx in groups]
-        self.update()
-
-    def segments(self) -> np.ndarray:
-        return self._segments
-
-    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 - Qt override
-        return self._rect.adjusted(-0.5, -0.5, 0.5, 0.5)
-
-    def paint(self, painter: QtGui.QPainter, *args) -> None:
-        # Antialiased thick lines cost ~0.4 ms each in the raster engine: dense networks go without.
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, len(self._segments) <= ANTIALIAS_MAX_EDGES)
-        for pen, lines in self._groups:
-            if lines:
-                painter.setPen(pen)
-                painter.drawLines(lines)
-
-
-def magnitude_colormap() -> pg.ColorMap:
-    """Light grey through viridis's green and teal to its dark purple: luminance falls steadily,
-    so a zero gradient fades into the white background and a large one stands out, in colour,
-    in greyscale, on a washed-out projector and for colour-blind viewers."""
-    return pg.ColorMap([0.0, 0.3, 0.65, 1.0], ["#dcdcdc", "#7ad151", "#21918c", "#440154"])
-
-
-def cache_axes(plot_item) -> None:
-    """Cache axis drawings as pixmaps: re-playing their text on every frame costs ~3 ms per axis,
-    and a moving curve repaints the whole plot."""
-    for name in ("left", "bottom", "right", "top"):
-        plot_item.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    plot_item.titleLabel.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-
-
-def _cosmetic_pen(color, width: float, style=QtCore.Qt.PenStyle.SolidLine) -> QtGui.QPen:
-    pen = QtGui.QPen(QtGui.QColor(color), width)
-    pen.setCosmetic(True)
-    pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
-    pen.setStyle(style)
-    return pen
-
-
-class NetworkView(pg.GraphicsLayoutWidget):
+class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
     """Nodes, edges, per-node values and a gradient colour bar; click selects, double-click edits.
 
     Signals carry parameter names in lecture notation (``w(1)[1,1]``, ``b(2)[1]``).
@@ -139,7 +71,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground(BACKGROUND)
-        self.caption = self.addLabel("", row=0, col=0, colspan=2, size="13pt", color="#202020")
+        self.caption = self.addLabel("", row=0, col=0, colspan=2, **CAPTION_STYLE)
         self.viewbox = self.addViewBox(row=1, col=0, lockAspect=False, enableMouse=False)
         self.viewbox.setMenuEnabled(False)
         self._cmap = magnitude_colormap()
@@ -166,11 +98,13 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._state: ViewState | None = None
         self._editor: QtWidgets.QLineEdit | None = None
         self._editing: str | None = None
-        self._pens = _PenCache()
+        self._pens = PenCache()
         self._widths = np.zeros(0)
         self._colors: list[str] = []
         self._frozen_edges: list[bool] = []
         self._node_colors: list[str] = []
+        self._edges_key: tuple | None = None
+        self._nodes_key: tuple | None = None
         self.scene().sigMouseClicked.connect(self._on_click)
 
     # ----------------------------------------------------------------- building
@@ -181,46 +115,28 @@ class NetworkView(pg.GraphicsLayoutWidget):
             return
         self.sizes = sizes
         self._state = None  # the old state's arrays do not fit the new geometry
-        pos, index = [], []
-        for l, n in enumerate(sizes):
-            for j in range(n):
-                pos.append((l * X_SPACING, ((n - 1) / 2.0 - j) * Y_SPACING))
-                index.append((l, j))
-        self._positions = np.array(pos, dtype=float).reshape(-1, 2)
-        self._node_index = index
-        offsets = np.cumsum((0,) + sizes)
-        segs, eidx = [], []
-        for l in range(1, len(sizes)):
-            for j in range(sizes[l]):
-                for k in range(sizes[l - 1]):
-                    p1 = self._positions[offsets[l] + j]
-                    p0 = self._positions[offsets[l - 1] + k]
-                    segs.append((p0[0], p0[1], p1[0], p1[1]))
-                    eidx.append((l, j, k))
-        self._offsets = offsets
-        self._edge_index = eidx
-        self.edges.set_segments(np.array(segs).reshape(-1, 4))
+        layout = network_layout(sizes)
+        self._positions = layout.positions
+        self._node_index = layout.node_index
+        self._offsets = layout.offsets
+        self._edge_index = layout.edge_index
+        self.edges.set_segments(layout.segments)
+        self._edges_key = self._nodes_key = None
         for item in self._labels:
             self.viewbox.removeItem(item)
         self._labels = []
-        self._label_html: dict[int, str] = {}
-        if max(sizes, default=0) <= LABELS_MAX_NODES:
+        self._label_html = {}
+        if layout.labelled:
             for (x, y) in self._positions:
                 label = pg.TextItem(anchor=(0.5, -0.22), fill=pg.mkBrush(255, 255, 255, 215))
                 label.setPos(x, y)
                 self.viewbox.addItem(label)
                 self._labels.append(label)
-        # wide layers get smaller nodes so that they do not overlap
-        self._node_px = NODE_PX if max(sizes) <= LABELS_MAX_NODES else max(8.0, NODE_PX * LABELS_MAX_NODES / max(sizes))
+        self._node_px = layout.node_px
         self.nodes.setData(pos=self._positions, size=self._node_px)
-        self._fit_range()
-
-    def _fit_range(self) -> None:
-        if not len(self._positions):
-            return
-        xs, ys = self._positions[:, 0], self._positions[:, 1]
-        self.viewbox.setRange(xRange=(xs.min() - 1.7, xs.max() + 1.5),
-                              yRange=(ys.min() - 1.6, ys.max() + 0.7), padding=0)
+        view_range = layout.view_range()
+        if view_range is not None:
+            self.viewbox.setRange(xRange=view_range[0], yRange=view_range[1], padding=0)
 
     def node_positions(self) -> np.ndarray:
         """``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom."""
@@ -254,16 +170,11 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
     def _draw_edges(self, st: ViewState) -> None:
         w = np.concatenate([np.asarray(W, float).ravel() for W in st.weights])
-        scale = np.max(np.abs(w)) if w.size else 1.0
-        lo, hi = WIDTH_RANGE
-        if len(w) > ANTIALIAS_MAX_EDGES:
-            lo, hi = 1.0, 4.0  # dense networks: thin lines, or they merge into one blot
-        widths = lo + (hi - lo) * np.abs(w) / (scale if scale > 0 else 1.0)
-        widths = np.round(widths * 2) / 2  # half-pixel steps keep the pen groups few
-        self._widths = widths
+        widths = self._widths = edge_widths(w)
+        hi = edge_width_range(len(w))[1]
         if st.backward and st.grad_w is not None:
             g = np.abs(np.concatenate([np.asarray(G, float).ravel() for G in st.grad_w]))
-            gmax = _finite_max(g, st.grad_b)
+            gmax = finite_max(g, st.grad_b)
             levels = np.clip(np.round(g / gmax * 15), 0, 15).astype(int)
             colors = [self._levels_hex[v] for v in levels.tolist()]
             self.colorbar.setLevels((0.0, gmax))
@@ -292,7 +203,11 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if sel is not None:
             halos.append((self._pens.get(SELECTED, widths[sel] + 8), np.array([sel])))
         body = [(self._pens.get(c, wd, dotted=fz), np.array(ix, int)) for (c, wd, fz), ix in groups.items()]
-        self.edges.set_pens(halos + body)
+        # pens come from the cache, so equal ids mean an identical picture: skip the repaint
+        key = tuple((id(pen), tuple(ix.tolist())) for pen, ix in halos + body)
+        if key != self._edges_key:
+            self._edges_key = key
+            self.edges.set_pens(halos + body)
 
     def _set_legend(self, text: str) -> None:
         if self.colorbar_title.text != text:
@@ -309,7 +224,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         pens = [self._pens.get("#303030", 2)] * n
         dmax = 1.0
         if st.backward and st.grad_w is not None:
-            dmax = _finite_max(np.abs(np.concatenate([np.asarray(W, float).ravel() for W in st.grad_w])),
+            dmax = finite_max(np.abs(np.concatenate([np.asarray(W, float).ravel() for W in st.grad_w])),
                                st.grad_b)
         for i, (l, j) in enumerate(self._node_index):
             if l == 0:
@@ -331,8 +246,11 @@ class NetworkView(pg.GraphicsLayoutWidget):
         if sel is not None:
             pens[sel] = self._pens.get(SELECTED, 6)
         self._node_colors = colors
-        self.nodes.setBrush([self._pens.brush(c) for c in colors])
-        self.nodes.setPen(pens)
+        key = (tuple(colors), tuple(map(id, pens)))
+        if key != self._nodes_key:  # restyling the scatter re-renders its symbols
+            self._nodes_key = key
+            self.nodes.setBrush([self._pens.brush(c) for c in colors])
+            self.nodes.setPen(pens)
 
     def _draw_labels(self, st: ViewState) -> None:
         if not self._labels:
@@ -340,18 +258,10 @@ class NetworkView(pg.GraphicsLayoutWidget):
         # Between iterations nothing is computed yet: empty "z = / a = / δ =" rows would only clutter.
         nothing = all(v is None for v in tuple(st.z) + tuple(st.a) + tuple(st.delta))
         for i, (l, j) in enumerate(self._node_index):
-            self._labels[i].setVisible(l == 0 or not nothing)
-            if l == 0:
-                x = st.inputs
-                text = f"x<sub>{j + 1}</sub> = {fmt(x[j])}" if x is not None else f"x<sub>{j + 1}</sub>"
-            else:
-                lines = []
-                for sym, vals in (("z", st.z), ("a", st.a), ("δ", st.delta)):
-                    v = vals[l - 1] if len(vals) >= l else None
-                    shown = fmt(v[j]) if v is not None else ""
-                    lines.append(f"{sym}<sup>({l})</sup><sub>{j + 1}</sub> = {shown}")
-                text = "<br>".join(lines)
-            html = f'<div style="font-size:12pt; color:#101010">{text}</div>'
+            visible = l == 0 or not nothing
+            if self._labels[i].isVisible() != visible:
+                self._labels[i].setVisible(visible)
+            html = node_label_html(st, l, j)
             if self._label_html.get(i) != html:  # setHtml re-lays out the text: skip when unchanged
                 self._label_html[i] = html
                 self._labels[i].setHtml(html)
@@ -379,155 +289,5 @@ class NetworkView(pg.GraphicsLayoutWidget):
                 return i
         return None
 
-    def parameter_at(self, scene_pos: QtCore.QPointF) -> str | None:
-        """The parameter under a scene point: a node's bias first, else the nearest edge (<8 px)."""
-        if not len(self._positions):
-            return None
-        vb = self.viewbox
-        pts = np.array([[p.x(), p.y()] for p in
-                        (vb.mapViewToScene(QtCore.QPointF(x, y)) for x, y in self._positions)])
-        click = np.array([scene_pos.x(), scene_pos.y()])
-        d = np.hypot(*(pts - click).T)
-        i = int(np.argmin(d))
-        if d[i] <= self._node_px / 2 + 2:
-            l, j = self._node_index[i]
-            return bias_name(l, j) if l > 0 else None
-        segs = self.edges.segments()
-        if not len(segs):
-            return None
-        p0 = np.array([[q.x(), q.y()] for q in (vb.mapViewToScene(QtCore.QPointF(x, y)) for x, y in segs[:, :2])])
-        p1 = np.array([[q.x(), q.y()] for q in (vb.mapViewToScene(QtCore.QPointF(x, y)) for x, y in segs[:, 2:])])
-        v = p1 - p0
-        t = np.clip(((click - p0) * v).sum(1) / np.maximum((v * v).sum(1), 1e-12), 0, 1)
-        dist = np.hypot(*(p0 + t[:, None] * v - click).T)
-        e = int(np.argmin(dist))
-        if dist[e] <= 8:
-            return weight_name(*self._edge_index[e])
-        return None
 
-    def scene_point_of(self, name: str) -> QtCore.QPointF:
-        """Scene coordinates of a parameter's node (bias) or edge midpoint (weight), for clicks."""
-        for i, (l, j) in enumerate(self._node_index):
-            if l > 0 and name == bias_name(l, j):
-                x, y = self._positions[i]
-                return self.viewbox.mapViewToScene(QtCore.QPointF(x, y))
-        for i, (l, j, k) in enumerate(self._edge_index):
-            if name == weight_name(l, j, k):
-                x0, y0, x1, y1 = self.edges.segments()[i]
-                # a third of the way from the target keeps clear of crossing edges' midpoints
-                return self.viewbox.mapViewToScene(QtCore.QPointF(x1 + (x0 - x1) * 0.3, y1 + (y0 - y1) * 0.3))
-        raise KeyError(f"no parameter named {name!r} in this network")
-
-    def _on_click(self, ev) -> None:
-        name = self.parameter_at(ev.scenePos())
-        if name is None:
-            return
-        ev.accept()
-        self.select(name)
-        self.parameter_selected.emit(name)
-
-    def mouseDoubleClickEvent(self, ev: QtGui.QMouseEvent) -> None:  # noqa: N802 - Qt override
-        # Handled on the view rather than through pyqtgraph's scene clicks, which only report a
-        # double click when the preceding single click reached the scene as well.
-        scene_pos = self.mapToScene(ev.position().toPoint())
-        name = self.parameter_at(scene_pos)
-        if name is None:
-            super().mouseDoubleClickEvent(ev)
-            return
-        ev.accept()
-        self.select(name)
-        self.parameter_selected.emit(name)
-        self.begin_edit(name, scene_pos)
-
-    # ----------------------------------------------------------------- in-place edit
-    def begin_edit(self, name: str, scene_pos: QtCore.QPointF | None = None) -> QtWidgets.QLineEdit:
-        """Open a small line edit over the parameter; Enter commits, Escape cancels."""
-        if self._editor is None:
-            self._editor = _InPlaceEditor(self)
-            self._editor.committed.connect(self._commit_edit)
-        if scene_pos is None:
-            scene_pos = self.scene_point_of(name)
-        value = self.current_value(name)
-        self._editing = name
-        ed = self._editor
-        ed.setText("" if value is None else repr(float(value)))
-        ed.setToolTip(f"New value of {name}")
-        pt = self.mapFromScene(scene_pos)
-        ed.resize(max(130, ed.sizeHint().width()), ed.sizeHint().height())
-        ed.move(int(pt.x() - ed.width() / 2), int(pt.y() - ed.height() / 2))
-        ed.show()
-        ed.setFocus()
-        ed.selectAll()
-        return ed
-
-    def current_value(self, name: str) -> float | None:
-        if self._state is None:
-            return None
-        for (l, j, k) in self._edge_index:
-            if name == weight_name(l, j, k):
-                return float(self._state.weights[l - 1][j, k])
-        for (l, j) in self._node_index:
-            if l > 0 and name == bias_name(l, j):
-                return float(self._state.biases[l - 1][j])
-        return None
-
-    def _commit_edit(self, text: str) -> None:
-        name, self._editing = self._editing, None
-        try:
-            value = float(text.strip().replace("−", "-"))
-        except ValueError:
-            self._editor.setStyleSheet("background: #ffd6d6")
-            self._editor.setToolTip(f"{text!r} is not a number; type e.g. 0.25")
-            self._editing = name
-            return
-        self._editor.setStyleSheet("")
-        self._editor.hide()
-        if name is not None and np.isfinite(value):
-            self.parameter_edited.emit(name, value)
-
-
-class _InPlaceEditor(QtWidgets.QLineEdit):
-    committed = QtCore.Signal(str)
-
-    def __init__(self, parent: QtWidgets.QWidget) -> None:
-        super().__init__(parent)
-        self.setFont(QtGui.QFont(self.font().family(), 13))
-        self.returnPressed.connect(lambda: self.committed.emit(self.text()))
-        self.hide()
-
-    def keyPressEvent(self, ev: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if ev.key() == QtCore.Qt.Key.Key_Escape:
-            self.hide()
-            return
-        super().keyPressEvent(ev)
-
-
-class _PenCache:
-    """Pens and brushes are built once per (colour, width) and reused on every frame."""
-
-    def __init__(self) -> None:
-        self._pens: dict = {}
-        self._brushes: dict = {}
-
-    def get(self, color: str, width: float, dotted: bool = False) -> QtGui.QPen:
-        key = (color, width, dotted)
-        if key not in self._pens:
-            style = QtCore.Qt.PenStyle.DotLine if dotted else QtCore.Qt.PenStyle.SolidLine
-            self._pens[key] = _cosmetic_pen(color, width, style)
-        return self._pens[key]
-
-    def brush(self, color: str) -> QtGui.QBrush:
-        if color not in self._brushes:
-            self._brushes[color] = QtGui.QBrush(QtGui.QColor(color))
-        return self._brushes[color]
-
-
-def _finite_max(g: np.ndarray, extra) -> float:
-    vals = [g] + ([np.abs(np.asarray(b, float)).ravel() for b in extra] if extra is not None else [])
-    allv = np.concatenate(vals) if vals else np.zeros(1)
-    allv = allv[np.isfinite(allv)]
-    m = float(allv.max()) if allv.size else 0.0
-    return m if m > 0 else 1.0
-
-
-__all__ = ["NetworkView", "ViewState", "EdgesItem"]
+__all__ = ["NetworkView", "ViewState", "EdgesItem", "cache_axes", "POSITIVE", "NEGATIVE"]

@@ -1,0 +1,92 @@
+"""Where the network view puts things: node positions in columns, edge segments, node size, and
+which parameter a click lands on. Plain numpy; the view maps between view and scene coordinates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+X_SPACING = 3.2
+Y_SPACING = 2.0
+NODE_PX = 46
+LABELS_MAX_NODES = 8  # wider layers get no per-node text: it would only overlap
+EDGE_HIT_PX = 8
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Geometry of one architecture.
+
+    ``positions``: ``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom;
+    ``node_index``: (layer, j) per node (0-based j); ``offsets``: index of each layer's first node
+    plus the total; ``segments``: ``(n_edges, 4)`` rows x0, y0, x1, y1; ``edge_index``: (l, j, k)
+    per edge, 1-based layer l, 0-based j (node in l) and k (node in l-1).
+    """
+
+    sizes: tuple[int, ...]
+    positions: np.ndarray
+    node_index: list
+    offsets: np.ndarray
+    segments: np.ndarray
+    edge_index: list
+
+    @property
+    def node_px(self) -> float:
+        """Node diameter in pixels: wide layers get smaller nodes so that they do not overlap."""
+        widest = max(self.sizes, default=0)
+        return NODE_PX if widest <= LABELS_MAX_NODES else max(8.0, NODE_PX * LABELS_MAX_NODES / widest)
+
+    @property
+    def labelled(self) -> bool:
+        return max(self.sizes, default=0) <= LABELS_MAX_NODES
+
+    def view_range(self) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """x and y ranges that show every node with room for the labels."""
+        if not len(self.positions):
+            return None
+        xs, ys = self.positions[:, 0], self.positions[:, 1]
+        return (xs.min() - 1.7, xs.max() + 1.5), (ys.min() - 1.6, ys.max() + 0.7)
+
+
+def network_layout(sizes: tuple[int, ...]) -> Layout:
+    """Nodes of layer l at x = l * X_SPACING, centred vertically; one edge per weight."""
+    pos, index = [], []
+    for l, n in enumerate(sizes):
+        for j in range(n):
+            pos.append((l * X_SPACING, ((n - 1) / 2.0 - j) * Y_SPACING))
+            index.append((l, j))
+    positions = np.array(pos, dtype=float).reshape(-1, 2)
+    offsets = np.cumsum((0,) + tuple(sizes))
+    segs, eidx = [], []
+    for l in range(1, len(sizes)):
+        for j in range(sizes[l]):
+            for k in range(sizes[l - 1]):
+                p1 = positions[offsets[l] + j]
+                p0 = positions[offsets[l - 1] + k]
+                segs.append((p0[0], p0[1], p1[0], p1[1]))
+                eidx.append((l, j, k))
+    return Layout(tuple(sizes), positions, index, offsets, np.array(segs).reshape(-1, 4), eidx)
+
+
+def hit_test(node_pts: np.ndarray, seg_p0: np.ndarray, seg_p1: np.ndarray, click: np.ndarray,
+             node_px: float) -> tuple[str, int] | None:
+    """What a click hits, all in scene pixels: ``("node", i)`` within a node's radius (+2 px), else
+    ``("edge", e)`` for the nearest edge within EDGE_HIT_PX, else None.
+
+    ``node_pts``: ``(n_nodes, 2)``; ``seg_p0``/``seg_p1``: ``(n_edges, 2)`` edge ends; ``click``: ``(2,)``.
+    """
+    if not len(node_pts):
+        return None
+    d = np.hypot(*(node_pts - click).T)
+    i = int(np.argmin(d))
+    if d[i] <= node_px / 2 + 2:
+        return "node", i
+    if not len(seg_p0):
+        return None
+    v = seg_p1 - seg_p0
+    t = np.clip(((click - seg_p0) * v).sum(1) / np.maximum((v * v).sum(1), 1e-12), 0, 1)
+    dist = np.hypot(*(seg_p0 + t[:, None] * v - click).T)
+    e = int(np.argmin(dist))
+    return ("edge", e) if dist[e] <= EDGE_HIT_PX else None
