@@ -19,6 +19,8 @@ from typing import Callable
 
 import numpy as np
 
+from engine.arrays import readonly
+
 
 class DataError(ValueError):
     """A dataset request or a data file is not usable; the message says where and why.
@@ -31,12 +33,6 @@ class DataError(ValueError):
         super().__init__(message)
         self.line = line
         self.column = column
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,8 +50,8 @@ class Dataset:
     title: str = ""
 
     def __post_init__(self) -> None:
-        x = _frozen(self.inputs)
-        y = _frozen(self.targets)
+        x = readonly(self.inputs)
+        y = readonly(self.targets)
         if x.ndim != 2 or y.ndim != 2:
             raise DataError(f"inputs and targets must be 2-D arrays, got shapes {x.shape} and {y.shape}")
         if x.shape[0] != y.shape[0]:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import optimizers
+from engine.arrays import readonly
 from engine.functions import Objective
 from engine.optimizers import OptimizerSpec, OptState, SingularHessianError
 from engine.status import CONVERGED, DIVERGED, RUNNING, Status
@@ -125,7 +126,7 @@ class DescentSession:
     def __init__(self, objective: Objective, start: Sequence[float] | np.ndarray,
                  spec: OptimizerSpec, tol: float = 1e-8, max_iter: int = 10_000,
                  bound: float = 1e6) -> None:
-        x0 = np.array(start, dtype=np.float64).reshape(-1)
+        x0 = readonly(np.reshape(start, -1))
         if x0.shape != (objective.dim,):
             raise ValueError(f"start must have {objective.dim} coordinate(s), got {x0.size}")
         if not np.all(np.isfinite(x0)):
@@ -138,7 +139,6 @@ class DescentSession:
             raise ValueError(f"bound must be > 0, got {bound}")
         self.objective = objective
         self.spec = spec
-        x0.setflags(write=False)
         self.start = x0
         self.tol = float(tol)
         self.max_iter = int(max_iter)

@@ -18,6 +18,7 @@ from typing import Sequence
 
 import numpy as np
 
+from engine.arrays import readonly
 from engine.expressions import Formula, compile_formula
 
 DERIVATIVE_MODES = ("exact", "finite")
@@ -25,12 +26,6 @@ VARIABLES = {1: ("x",), 2: ("x1", "x2")}
 
 Point = tuple[float, ...]
 Extremum = tuple[np.ndarray, float]
-
-
-def _frozen(a: object) -> np.ndarray:
-    arr = np.array(a, dtype=np.float64, copy=True)
-    arr.setflags(write=False)
-    return arr
 
 
 @dataclass(frozen=True)
@@ -153,14 +148,14 @@ class Objective:
         self.title = title or f"f({', '.join(formula.variables)}) = {formula.display()}"
         self.derivatives = derivatives
         self.h = float(h)
-        self.minima: tuple[Extremum, ...] = tuple((_frozen(p), float(v)) for p, v in minima)
-        self.maxima: tuple[Extremum, ...] = tuple((_frozen(p), float(v)) for p, v in maxima)
-        self.saddles: tuple[Extremum, ...] = tuple((_frozen(p), float(v)) for p, v in saddles)
+        self.minima: tuple[Extremum, ...] = tuple((readonly(p), float(v)) for p, v in minima)
+        self.maxima: tuple[Extremum, ...] = tuple((readonly(p), float(v)) for p, v in maxima)
+        self.saddles: tuple[Extremum, ...] = tuple((readonly(p), float(v)) for p, v in saddles)
         dim = formula.dim
         if plot_range is None:
             plot_range = (-5.0, 5.0) if dim == 1 else ((-3.0, 3.0), (-3.0, 3.0))
         self.plot_range = plot_range
-        self.default_start = _frozen(default_start if default_start is not None else [1.0] * dim)
+        self.default_start = readonly(default_start if default_start is not None else [1.0] * dim)
         self._exact = derivatives == "exact"
 
     # ------------------------------------------------------------ description

@@ -22,6 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from engine.activations import ACTIVATION_NAMES, get_activation
+from engine.arrays import readonly
 
 
 class NetworkError(ValueError):
@@ -29,13 +30,12 @@ class NetworkError(ValueError):
 
 
 def _readonly(a: np.ndarray, shape: tuple[int, ...], what: str) -> np.ndarray:
-    arr = np.array(a, dtype=np.float64, copy=True)
+    arr = readonly(a)
     if arr.shape != shape:
         got = "x".join(map(str, arr.shape)) or "a scalar"
         raise NetworkError(f"{what}: expected {'x'.join(map(str, shape))}, got {got}")
     if not np.all(np.isfinite(arr)):
         raise NetworkError(f"{what}: every value must be a finite number")
-    arr.setflags(write=False)
     return arr
 
 
@@ -371,10 +371,8 @@ def lecture_network() -> Network:
 
 
 #: The lecture's two observations: x = (3, -2), y = 1.2 and x = (-1, 1), y = 0.7.
-LECTURE_INPUTS = np.array([[3.0, -2.0], [-1.0, 1.0]])
-LECTURE_TARGETS = np.array([[1.2], [0.7]])
-LECTURE_INPUTS.setflags(write=False)
-LECTURE_TARGETS.setflags(write=False)
+LECTURE_INPUTS = readonly([[3.0, -2.0], [-1.0, 1.0]])
+LECTURE_TARGETS = readonly([[1.2], [0.7]])
 
 __all__ = ["Layer", "Network", "NetworkError", "ParamRef", "parse_param_name", "glorot",
            "lecture_network", "LECTURE_INPUTS", "LECTURE_TARGETS"]

@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from engine.arrays import readonly
+
 OPTIMIZER_NAMES = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton")
 SCHEDULE_NAMES = ("constant", "decay", "backtracking")
 
@@ -52,12 +54,6 @@ class OptimizerError(ValueError):
 
 class SingularHessianError(ArithmeticError):
     """Newton's step is undefined because the (damped) Hessian is singular."""
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.setflags(write=False)
-    return a
 
 
 @dataclass(frozen=True)
@@ -176,7 +172,7 @@ def scheduled_lr(spec: OptimizerSpec, t: int) -> float:
 
 def init(spec: OptimizerSpec, theta: np.ndarray) -> OptState:
     """Fresh state for parameters shaped like ``theta``."""
-    zeros = _frozen(np.zeros_like(np.asarray(theta, dtype=np.float64)))
+    zeros = readonly(np.zeros_like(np.asarray(theta, dtype=np.float64)))
     if spec.name in ("momentum", "nesterov"):
         return OptState(0, m=zeros, v=None)
     if spec.name in ("adagrad", "rmsprop"):
@@ -206,19 +202,19 @@ def update(spec: OptimizerSpec, grad: np.ndarray, state: OptState, theta: np.nda
         if spec.name == "momentum":
             # torch.optim.SGD(momentum=mu): v <- mu v + g; theta <- theta - lr v
             v = p["momentum"] * state.m + g
-            return -step_lr * v, OptState(t, m=_frozen(v))
+            return -step_lr * v, OptState(t, m=readonly(v))
         if spec.name == "nesterov":
             # torch.optim.SGD(momentum=mu, nesterov=True): v <- mu v + g; theta <- theta - lr (g + mu v)
             v = p["momentum"] * state.m + g
-            return -step_lr * (g + p["momentum"] * v), OptState(t, m=_frozen(v))
+            return -step_lr * (g + p["momentum"] * v), OptState(t, m=readonly(v))
         if spec.name == "adagrad":
             # torch.optim.Adagrad: s <- s + g^2; theta <- theta - lr g / (sqrt(s) + eps)
             s = state.v + g * g
-            return -step_lr * g / (np.sqrt(s) + p["eps"]), OptState(t, v=_frozen(s))
+            return -step_lr * g / (np.sqrt(s) + p["eps"]), OptState(t, v=readonly(s))
         if spec.name == "rmsprop":
             # torch.optim.RMSprop: s <- alpha s + (1 - alpha) g^2; theta <- theta - lr g / (sqrt(s) + eps)
             s = p["alpha"] * state.v + (1.0 - p["alpha"]) * g * g
-            return -step_lr * g / (np.sqrt(s) + p["eps"]), OptState(t, v=_frozen(s))
+            return -step_lr * g / (np.sqrt(s) + p["eps"]), OptState(t, v=readonly(s))
         if spec.name == "adam":
             # torch.optim.Adam: m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2;
             # theta <- theta - (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)
@@ -227,7 +223,7 @@ def update(spec: OptimizerSpec, grad: np.ndarray, state: OptState, theta: np.nda
             v = b2 * state.v + (1.0 - b2) * g * g
             denom = np.sqrt(v) / math.sqrt(1.0 - b2 ** t) + p["eps"]
             delta = -(step_lr / (1.0 - b1 ** t)) * m / denom
-            return delta, OptState(t, m=_frozen(m), v=_frozen(v))
+            return delta, OptState(t, m=readonly(m), v=readonly(v))
         if spec.name == "newton":
             # Newton-Raphson: theta <- theta - lr (H + damping I)^-1 g  (1-D: s_i = 1 / f''(x_i))
             if hessian is None:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from engine.activations import ACTIVATION_NAMES
+from engine.arrays import readonly
 from engine.data import DATASET_NAMES, DATASETS, Dataset, load_csv, make_dataset
 from engine.losses import LOSS_NAMES, LossError, check_pairing, prepare_targets
 from engine.network import Layer, Network, glorot
@@ -54,12 +55,6 @@ class ScenarioError(ValueError):
 
 # --- records -----------------------------------------------------------------------------------
 
-def _frozen(a: Any) -> np.ndarray:
-    a = np.array(a, dtype=np.float64, copy=True)
-    a.setflags(write=False)
-    return a
-
-
 @dataclass(frozen=True, eq=False)
 class LayerSpec:
     """One layer: ``units`` nodes, an activation, and optional ``weights (units, n_prev)``, ``biases (units,)``."""
@@ -71,9 +66,9 @@ class LayerSpec:
 
     def __post_init__(self) -> None:
         if self.weights is not None:
-            object.__setattr__(self, "weights", _frozen(self.weights))
+            object.__setattr__(self, "weights", readonly(self.weights))
         if self.biases is not None:
-            object.__setattr__(self, "biases", _frozen(self.biases))
+            object.__setattr__(self, "biases", readonly(self.biases))
 
 
 @dataclass(frozen=True)
@@ -112,9 +107,9 @@ class DataSpec:
 
     def __post_init__(self) -> None:
         if self.inputs is not None:
-            object.__setattr__(self, "inputs", _frozen(self.inputs))
+            object.__setattr__(self, "inputs", readonly(self.inputs))
         if self.targets is not None:
-            object.__setattr__(self, "targets", _frozen(self.targets))
+            object.__setattr__(self, "targets", readonly(self.targets))
 
 
 @dataclass(frozen=True)

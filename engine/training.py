@@ -45,6 +45,7 @@ from typing import Sequence
 import numpy as np
 
 from engine import optimizers
+from engine.arrays import readonly
 from engine.backprop import GradientKernel, PassRecord, _as_inputs, _forward, _Layout
 from engine.losses import Loss, get_loss, prepare_targets
 from engine.network import Network, NetworkError
@@ -193,9 +194,7 @@ class _History:
         return self.chunks[c][r]
 
     def theta(self, k: int) -> np.ndarray:
-        out = self._row(k)[:-2].copy()
-        out.setflags(write=False)
-        return out
+        return readonly(self._row(k)[:-2])
 
     def loss(self, k: int) -> float:
         return float(self._row(k)[-2])
@@ -254,8 +253,8 @@ class TrainingSession:
         self.network = network
         self.kernel = GradientKernel(network, loss)
         self.loss: Loss = self.kernel.loss
-        self.X = _as_inputs(network, X).copy()
-        self.Y = prepare_targets(self.loss, Y, network.n_outputs).copy()
+        self.X = readonly(_as_inputs(network, X))
+        self.Y = readonly(prepare_targets(self.loss, Y, network.n_outputs))
         if self.Y.shape[0] != self.X.shape[0]:
             raise TrainingError(f"got {self.X.shape[0]} input rows but {self.Y.shape[0]} "
                                 "target rows")
@@ -263,8 +262,6 @@ class TrainingSession:
             raise TrainingError("the data set has no observations")
         if not np.all(np.isfinite(self.X)):
             raise TrainingError("inputs must be finite numbers (found NaN or infinity)")
-        self.X.setflags(write=False)
-        self.Y.setflags(write=False)
         self.n_obs = self.X.shape[0]
         self._all_rows = np.arange(self.n_obs)
         # z, a and delta of every node for every observation, in bytes
