@@ -103,8 +103,9 @@ class ChainRulePanel(QtWidgets.QWidget):
         self.table.clear()
 
     def show_chain(self, heading: str, lhs: str, factors: list[Factor], result: float,
-                   note: str = "") -> None:
-        """Lay out ``lhs = Π factors = result``; ``heading`` names the observation, ``note`` is small print."""
+                   note: str = "", meanings: list[str] | None = None) -> None:
+        """Lay out ``lhs = Π factors = result``; ``heading`` names the observation, ``note`` is small
+        print; ``meanings`` fill the factor table's "Computed as" column (default: the expressions)."""
         self._factors, self._result = list(factors), float(result)
         self.heading.setText(heading)
         symbols = " · ".join(f.symbol for f in factors)
@@ -116,7 +117,7 @@ class ChainRulePanel(QtWidgets.QWidget):
         lines.append(f"= <b>{_num(result)}</b>")
         small = f'<p style="font-size:small; color:#404040">{note}</p>' if note else ""
         self.formula.setText('<p style="line-height:140%">' + "<br>".join(lines) + "</p>" + small)
-        self.show_meanings([f.expression for f in factors])
+        self.show_meanings(meanings if meanings is not None else [f.expression for f in factors])
 
     def show_chain_rule(self, cr, heading: str, gradient: float, n_obs: int) -> None:
         """Show an ``engine.backprop.ChainRule`` for observation ``cr.observation``; ``gradient`` is
@@ -139,8 +140,8 @@ class ChainRulePanel(QtWidgets.QWidget):
         name = html_name(cr.param)
         lhs = f"∂R<sub>{cr.observation + 1}</sub>/∂{name}"
         total = f"Summed over all {n_obs} observations: ∂R/∂{name} = {_num(gradient)}"
-        self.show_chain(heading, lhs, shown, cr.total, note=note + total)
-        self.show_meanings([rich_text(f.meaning) for f in factors])
+        self.show_chain(heading, lhs, shown, cr.total, note=note + total,
+                        meanings=[rich_text(f.meaning) for f in factors])
 
     def show_meanings(self, meanings: list[str]) -> None:
         """The factor table: symbol, how it is computed (rich text), value."""

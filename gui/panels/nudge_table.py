@@ -87,22 +87,31 @@ class NudgeTable(QtWidgets.QWidget):
         self._names = list(names)
         self._cells = {}
         for c, i in enumerate(shown):
-            self.table.item(0, 2 * c).setText(f"e = {fmt(residuals[i])}")
+            self._set_cell(0, 2 * c, f"e = {fmt(residuals[i])}")
             self._cells[("e", str(obs[i]))] = float(residuals[i])
         for r, name in enumerate(names, start=1):
             for c, i in enumerate(shown):
                 s, e = float(sensitivities[i, r - 1]), float(contributions[i, r - 1])
-                self.table.item(r, 2 * c).setText(fmt(s))
-                self.table.item(r, 2 * c + 1).setText(fmt(e))
+                self._set_cell(r, 2 * c, fmt(s))
+                self._set_cell(r, 2 * c + 1, fmt(e))
                 self._cells[("s", f"{obs[i]}:{name}")] = s
                 self._cells[("c", f"{obs[i]}:{name}")] = e
-            self.table.item(r, len(headers) - 2).setText(fmt(total[r - 1]))
-            self.table.item(r, len(headers) - 1).setText(fmt(neg_gradient[r - 1]))
+            self._set_cell(r, len(headers) - 2, fmt(total[r - 1]))
+            self._set_cell(r, len(headers) - 1, fmt(neg_gradient[r - 1]))
         more = f" (first {len(shown)} of {n_obs} observations shown; the sums cover all)" if n_obs > len(shown) else ""
         self.caption.setText((caption or "How a nudge to each parameter moves the output, weighted by "
                               "the residual e = y − output") + more)
         if selected in self._names:
-            self.table.selectRow(self._names.index(selected) + 1)
+            row = self._names.index(selected) + 1
+            selection = self.table.selectionModel()
+            if not selection.isRowSelected(row) or len(selection.selectedRows()) != 1:
+                self.table.selectRow(row)
+
+    def _set_cell(self, row: int, column: int, text: str) -> None:
+        # every setText repaints the cell even when the text is the same
+        item = self.table.item(row, column)
+        if item.text() != text:
+            item.setText(text)
 
     def _build(self, names: list[str], headers: list[str]) -> None:
         """Create the items once per layout; later updates only change their text (setItem is slow)."""
