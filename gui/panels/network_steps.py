@@ -122,9 +122,13 @@ class NetworkSteps(QtWidgets.QWidget):
         metrics = self.position_label.fontMetrics()
         self.position_label.setFixedWidth(metrics.horizontalAdvance("step 000000 of 000000, iteration 000000"))
         self.speed_label.setFixedWidth(metrics.horizontalAdvance("00000 it/s "))
+        self._granularity = None  # the buttons' fonts are set again at the next show_granularity
 
     def show_granularity(self, granularity: str) -> None:
         """Bold the button whose unit the window's Step (Space) repeats."""
+        if granularity == getattr(self, "_granularity", None):
+            return  # a font change re-lays out the buttons
+        self._granularity = granularity
         for key in GRANULARITIES:
             font = self.buttons[key].font()
             font.setBold(key == granularity)

@@ -1,0 +1,115 @@
+"""Layout of the network workspace: step controls and the phase in words on top; the network
+view beside the explanation panels (chain rule; nudge table / chain-rule factors /
+finite-difference check); loss, fit and loss-landscape plots below. Settings (editor, data,
+parameter table) go to the side dock. The workspace wires these widgets to its controller.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from gui.panels.chain_rule_panel import ChainRulePanel
+from gui.panels.fd_check_panel import FDCheckPanel
+from gui.panels.network_data import NetworkDataPanel
+from gui.panels.network_editor import NetworkEditor
+from gui.panels.network_steps import NetworkSteps
+from gui.panels.nudge_table import LECTURE_NOTE, NudgeTable
+from gui.panels.parameter_table import ParameterTable
+from gui.plots.landscape import LandscapePlot
+from gui.plots.network_fit import NetworkFitPlot
+from gui.plots.network_loss import NetworkLossPlot
+from gui.plots.network_view import NetworkView
+from gui.style import ERROR_COLOUR
+
+ERROR_SHOWN_MS = 12000
+
+
+class NetworkLayout:
+    """Mixed into :class:`gui.workspaces.network.NetworkWorkspace` (a ``QWidget``): creates its
+    panels and plots as attributes and arranges them."""
+
+    def _create_widgets(self) -> None:
+        self.steps = NetworkSteps(self)
+        self.view = NetworkView(self)
+        self.view.setMinimumSize(420, 300)
+        self.chain = ChainRulePanel(self)
+        self.nudge = NudgeTable(self)
+        self.fd = FDCheckPanel(self)
+        self.loss_plot = NetworkLossPlot(self)
+        self.fit_plot = NetworkFitPlot(self)
+        self.landscape = LandscapePlot(self)
+
+        header = QtWidgets.QHBoxLayout()
+        self.selected_label = QtWidgets.QLabel(self)
+        self.selected_label.setObjectName("selectedParameter")
+        self.selected_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.observation = QtWidgets.QSpinBox(self)
+        self.observation.setObjectName("explainObservation")
+        self.observation.setPrefix("observation ")
+        self.observation.setMinimum(1)
+        header.addWidget(self.selected_label, 1)
+        header.addWidget(self.observation)
+        explain = QtWidgets.QWidget(self)
+        ev = QtWidgets.QVBoxLayout(explain)
+        ev.setContentsMargins(0, 0, 0, 0)
+        ev.addLayout(header)
+        self.explain_split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, explain)
+        self.explain_split.addWidget(self.chain)
+        self.tables = QtWidgets.QTabWidget(explain)
+        self.tables.setObjectName("explanationTabs")
+        self.tables.addTab(self.nudge, "Nudge table")
+        factors = QtWidgets.QScrollArea(explain)
+        factors.setWidgetResizable(True)
+        factors.setWidget(self.chain.table)
+        self.tables.addTab(factors, "Chain-rule factors")
+        self.tables.addTab(self.fd, "Finite-difference check")
+        self.explain_split.addWidget(self.tables)
+        self.explain_split.setSizes([230, 550])
+        ev.addWidget(self.explain_split, 1)
+
+        top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
+        top.addWidget(self.view)
+        top.addWidget(explain)
+        top.setSizes([560, 640])
+        bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
+        for w in (self.loss_plot, self.fit_plot, self.landscape):
+            w.setMinimumHeight(220)
+            bottom.addWidget(w)
+        bottom.setSizes([420, 420, 520])
+        self.main_split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
+        self.main_split.addWidget(top)
+        self.main_split.addWidget(bottom)
+        self.main_split.setSizes([780, 220])
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.lecture_note = QtWidgets.QLabel(LECTURE_NOTE, self)
+        self.lecture_note.setObjectName("lectureNote")
+        self.lecture_note.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.lecture_note.setWordWrap(True)
+        self.lecture_note.setStyleSheet("background: #fff4d6; border: 1px solid #d8b25c; padding: 4px;")
+        self.error_label = QtWidgets.QLabel(self)
+        self.error_label.setObjectName("networkError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
+        self.error_label.hide()
+        self._error_timer = QtCore.QTimer(self)
+        self._error_timer.setSingleShot(True)
+        self._error_timer.setInterval(ERROR_SHOWN_MS)
+        self._error_timer.timeout.connect(self.error_label.hide)
+        layout.addWidget(self.steps)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.lecture_note)
+        layout.addWidget(self.main_split, 1)
+
+    def _create_side_panel(self) -> None:
+        self.editor = NetworkEditor()
+        self.data_panel = NetworkDataPanel()
+        self.params = ParameterTable()
+        self._side = QtWidgets.QTabWidget()
+        self._side.setObjectName("networkSettings")
+        for widget, name in ((self.editor, "Network"), (self.data_panel, "Data")):
+            scroll = QtWidgets.QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(widget)
+            self._side.addTab(scroll, name)
+        self._side.addTab(self.params, "Parameters")

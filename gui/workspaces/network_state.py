@@ -1,0 +1,125 @@
+"""What the network workspace's views show, read from the controller's session: the network
+view's state at the cursor, its caption, the fit plot's grid and the landscape's axes. Reading
+only; the workspace decides when to redraw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gui.plots.network_view import ViewState
+
+FIT_GRID = 50             # decision-region grid per side
+LANDSCAPE_GRID = 60
+
+
+def unflatten(theta: np.ndarray, sizes: tuple[int, ...]) -> tuple[tuple, tuple]:
+    """Split a theta-ordered vector ``(n_params,)`` into per-layer ``W (n_l, n_{l-1})`` and ``b (n_l,)``."""
+    Ws, bs, start = [], [], 0
+    for l in range(1, len(sizes)):
+        n, p = sizes[l], sizes[l - 1]
+        block = np.asarray(theta[start:start + n * (p + 1)]).reshape(n, p + 1)
+        Ws.append(block[:, :p])
+        bs.append(block[:, p])
+        start += n * (p + 1)
+    return tuple(Ws), tuple(bs)
+
+
+def view_caption(controller) -> str:
+    """"2-2-1 network, sse loss · observation 1" while a phase of observation 1 is shown."""
+    c = controller
+    obs = c.current_observation()
+    sizes = "-".join(map(str, c.session.network.sizes))
+    where = f" · observation {obs + 1}" if obs is not None and c.session.cursor[1] > 0 else ""
+    return f"{sizes} network, {c.loss_name} loss{where}"
+
+
+def view_state(session) -> ViewState:
+    """The network view's picture at the session's cursor: values computed so far for the
+    observation of the current phase, gradient so far once the backward pass began, focus on
+    the layer the phase works on."""
+    s = session
+    net = s.network_at()
+    Ws = tuple(layer.W for layer in net.layers)
+    bs = tuple(layer.b for layer in net.layers)
+    L = net.depth
+    t, p = s.cursor
+    frozen = frozenset(s.frozen)
+    if p == 0:
+        nxt = s.next_phase
+        obs = nxt.observation if nxt is not None else None
+        inputs = s.X[obs] if obs is not None else None
+        last = s.last_phase
+        focus_edges = 0 if last is not None and last.kind == "update" else None
+        return ViewState(Ws, bs, inputs, (None,) * L, (None,) * L, (None,) * L,
+                         focus_edges_layer=focus_edges, frozen=frozen)
+    part = s.partial()
+    last = s.last_phase
+    obs = last.observation if last is not None and last.observation is not None else int(part.rows[-1])
+    i = int(np.flatnonzero(part.rows == obs)[0]) if obs in part.rows else len(part.rows) - 1
+    z = tuple(part.z(i, l) for l in range(1, L + 1))
+    a = tuple(part.a(i, l) for l in range(1, L + 1))
+    d = tuple(part.delta(i, l) for l in range(1, L + 1))
+    backward = last is not None and last.kind in ("backward", "update") or part.complete
+    gw, gb = unflatten(part.gradient, net.sizes) if backward else (None, None)
+    focus_nodes: tuple = ()
+    focus_edges = None
+    if last is not None:
+        if last.kind in ("forward", "backward") and last.layer is not None:
+            focus_nodes = tuple((last.layer, j) for j in range(net.sizes[last.layer]))
+            focus_edges = last.layer
+        elif last.kind == "loss":
+            focus_nodes = tuple((L, j) for j in range(net.sizes[L]))
+    return ViewState(Ws, bs, part.record.a[0][i], z, a, d, gw, gb, backward, focus_nodes,
+                     focus_edges, frozen)
+
+
+def show_fit(controller, fit_plot) -> None:
+    """Decision regions (2 inputs, classification), a fitted curve (1 input, 1 output) or
+    predicted against observed targets, at the cursor."""
+    c = controller
+    s = c.session
+    X, Y = s.X, s.Y
+    if c.is_classification and X.shape[1] == 2:
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        pad = 0.1 * np.maximum(hi - lo, 1e-9)
+        xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], FIT_GRID)
+        ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], FIT_GRID)
+        grid = np.column_stack([np.tile(xs, len(ys)), np.repeat(ys, len(xs))])
+        probs = s.predict(grid)
+        labels = np.argmax(Y, axis=1) if Y.shape[1] > 1 else (Y[:, 0] >= 0.5).astype(int)
+        if probs.shape[1] == 1:
+            probs = np.column_stack([1.0 - probs[:, 0], probs[:, 0]])
+        fit_plot.show_classification(X, labels, xs, ys, probs.reshape(len(ys), len(xs), -1),
+                                     *c.dataset.input_names[:2])
+    elif X.shape[1] == 1 and Y.shape[1] == 1 and not c.is_classification:
+        lo, hi = float(X.min()), float(X.max())
+        pad = 0.05 * max(hi - lo, 1e-9)
+        grid = np.linspace(lo - pad, hi + pad, 200)
+        pred = s.predict(grid[:, None])[:, 0]
+        fit_plot.show_regression(X[:, 0], Y[:, 0], grid, pred, c.dataset.input_names[0],
+                                 c.dataset.target_names[0])
+    else:
+        fit_plot.show_scatter(Y[:, 0], s.predict(X)[:, 0])
+
+
+def landscape_range(path: np.ndarray, old: tuple | None, force: bool) -> tuple:
+    """``((x0, x1), (y0, y1))`` of the landscape grid around ``path (n, 2)``: ``old`` while the
+    path stays well inside it, so the axes (and their costly repaint) change only when the path
+    nears an edge."""
+    if not force and old is not None:
+        (x0, x1), (y0, y1) = old
+        mx, my = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
+        if (path[:, 0].min() >= x0 + mx and path[:, 0].max() <= x1 - mx
+                and path[:, 1].min() >= y0 + my and path[:, 1].max() <= y1 - my):
+            return old
+    half_x = max(1.0, 0.75 * float(np.ptp(path[:, 0])))
+    half_y = max(1.0, 0.75 * float(np.ptp(path[:, 1])))
+    cx, cy = float(path[:, 0].mean()), float(path[:, 1].mean())
+    return (cx - half_x, cx + half_x), (cy - half_y, cy + half_y)
+
+
+def grid_axes(view_range: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """LANDSCAPE_GRID points along each axis of ``((x0, x1), (y0, y1))``."""
+    (x0, x1), (y0, y1) = view_range
+    return np.linspace(x0, x1, LANDSCAPE_GRID), np.linspace(y0, y1, LANDSCAPE_GRID)
