@@ -6,29 +6,24 @@ through ``gui.workspaces.base`` and are picked by scenario kind when a file is o
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, QLabel,
-                               QMainWindow, QMessageBox, QScrollArea, QStackedWidget, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox,
+                               QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from gui import style
 from gui.actions import RecentFiles, build_actions, show_about, show_shortcuts
+from gui.file_actions import RESOURCES, ScenarioFilesMixin
 from gui.panels.step_controls import StepControls
 from gui.workspaces.base import PlaceholderWorkspace, Workspace
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
-SCENARIO_FILTER = "Stepwise scenarios (*.json);;All files (*)"
 LAZY_BUILD_DELAY_MS = 150
 SIDE_PANEL_MIN_WIDTH = 420
 
 
-class MainWindow(QMainWindow):
-    """Stepwise's window; ``open_scenario(path)`` loads a file into the matching workspace.
+class MainWindow(ScenarioFilesMixin, QMainWindow):
+    """Stepwise's window; ``open_scenario(path)`` (``gui.file_actions``) loads a scenario file.
 
     With ``lazy=True`` (the normal launch) the descent workspaces, which need sympy, are built
     just after the window first shows, so it appears within a second.
@@ -282,87 +277,6 @@ class MainWindow(QMainWindow):
         for ws in self.workspaces:
             ws.set_font_size(self._font_size)
 
-    # -- files --------------------------------------------------------------------------------------
-    def _on_open(self) -> None:
-        start = str(Path(self._path).parent) if self._path else str(RESOURCES)
-        path, _ = QFileDialog.getOpenFileName(self, "Open scenario", start, SCENARIO_FILTER)
-        if path:
-            self.open_scenario(path)
-
-    def open_scenario(self, path: str, remember: bool = True) -> bool:
-        """Load ``path`` into the workspace for its kind; on any problem keep the current work."""
-        from engine.optimizers import OptimizerError
-        from engine.scenario import ScenarioError, load_scenario
-
-        try:
-            scenario = load_scenario(path)
-            ws = self.workspace_for_kind(scenario.kind)
-            if ws is None:
-                self.show_error("Could not open scenario",
-                                f"{os.path.basename(path)}: this build has no workspace for "
-                                f"{scenario.kind!r} scenarios.")
-                return False
-            ws.load_scenario(scenario)
-        except (ScenarioError, OptimizerError, ValueError, OSError) as exc:
-            self.show_error("Could not open scenario", f"{os.path.basename(path)}: {exc}")
-            return False
-        ws.mark_clean()
-        self.tabs.setCurrentWidget(ws)
-        self._path = path
-        if remember:
-            self.recent.add(path)
-        self.setWindowTitle(f"Stepwise — {os.path.basename(path)}")
-        return True
-
-    def save(self) -> bool:
-        if self._path is None:
-            return self.save_as()
-        return self.save_to(self._path)
-
-    def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save scenario", self._path or str(Path.home()),
-                                              SCENARIO_FILTER)
-        return self.save_to(path) if path else False
-
-    def save_to(self, path: str) -> bool:
-        """Write the current workspace's scenario to ``path``; errors go to :meth:`show_error`."""
-        from engine.scenario import ScenarioError, save_scenario
-
-        ws = self.current_workspace
-        try:
-            save_scenario(ws.to_scenario(), path)
-        except NotImplementedError:
-            self.show_error("Could not save", f"The {ws.title} workspace cannot be saved yet.")
-            return False
-        except (ScenarioError, ValueError, OSError) as exc:
-            self.show_error("Could not save scenario", str(exc))
-            return False
-        ws.mark_clean()
-        self._path = path
-        self.recent.add(path)
-        self.setWindowTitle(f"Stepwise — {os.path.basename(path)}")
-        return True
-
-    def _export(self, fmt: str) -> None:
-        widgets = self.current_workspace.plot_widgets()
-        if not widgets:
-            self.show_error("Nothing to export", "This workspace has no plot.")
-            return
-        path, _ = QFileDialog.getSaveFileName(self, f"Export plot as {fmt.upper()}",
-                                              str(Path.home() / f"stepwise-plot.{fmt}"),
-                                              f"{fmt.upper()} files (*.{fmt})")
-        if path:
-            self.export_plot(path, fmt)
-
-    def export_plot(self, path: str, fmt: str = "png") -> None:
-        """Write the current workspace's main plot to ``path`` (PNG or SVG)."""
-        from gui.screenshot import export_scene
-
-        try:
-            export_scene(self.current_workspace.plot_widgets()[0].scene(), path, fmt)
-        except OSError as exc:
-            self.show_error("Could not export plot", str(exc))
-
     # -- messages -----------------------------------------------------------------------------------
     def show_error(self, headline: str, detail: str) -> None:
         """The one place user-facing errors are shown: a headline and a hint, never a traceback."""
@@ -383,15 +297,9 @@ class MainWindow(QMainWindow):
         for ws in self.workspaces:
             if ws.controller is not None:
                 ws.controller.set_running(False)
-        if any(ws.is_dirty for ws in self.workspaces):
-            answer = QMessageBox.question(
-                self, "Unsaved changes", "Save your changes before quitting?",
-                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel)
-            if answer == QMessageBox.StandardButton.Cancel or (
-                    answer == QMessageBox.StandardButton.Save and not self.save()):
-                event.ignore()
-                return
+        if not self.confirm_unsaved():
+            event.ignore()
+            return
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
         self._settings.setValue("view/fontSize", self._font_size)

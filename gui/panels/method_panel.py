@@ -1,0 +1,177 @@
+"""The "Method" box of the descent side panel: optimizer, its hyperparameters, schedule, derivatives.
+
+Edits become controller intents for the optimizer picked in the race list (``selected()``);
+``refresh()`` writes the controller's state back under signal blockers so nothing echoes. A bad
+setting is shown under the box in red and the previous setting stays in use.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox,
+                               QWidget)
+
+from engine.optimizers import DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_NAMES, TITLES, make_spec
+from gui import style
+
+HYPER_LABELS = {"lr": "step size / lr", "momentum": "momentum μ", "alpha": "alpha α",
+                "beta1": "beta₁", "beta2": "beta₂", "eps": "eps ε", "damping": "damping"}
+SCHEDULE_TITLES = {"constant": "constant", "decay": "decay lr/(1+k·i)",
+                   "backtracking": "backtracking (Armijo)"}
+
+
+class SciSpinBox(QDoubleSpinBox):
+    """A spin box that shows and accepts numbers like 1e-08 (for tolerances and tiny eps)."""
+
+    def __init__(self, parent: QWidget | None = None, objectName: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName(objectName)
+        self.setDecimals(300)
+        self.setRange(0.0, 1e12)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        from PySide6.QtGui import QValidator
+
+        if re.fullmatch(r"[0-9.eE+-]*", text) is None:
+            return QValidator.State.Invalid, text, pos
+        try:
+            float(text)
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+        return QValidator.State.Acceptable, text, pos
+
+    def stepBy(self, steps: int) -> None:
+        self.setValue(self.value() * (10.0 ** steps))
+
+
+def number_box(low: float, high: float, decimals: int = 6) -> QDoubleSpinBox:
+    """A spin box that applies its value on Enter or focus-out, not on every keystroke."""
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setDecimals(decimals)
+    box.setKeyboardTracking(False)
+    box.setSingleStep(0.1)
+    return box
+
+
+class MethodBox(QGroupBox):
+    """Method settings of the optimizer ``selected()`` of a ``DescentController``."""
+
+    def __init__(self, controller, selected: Callable[[], int], parent: QWidget | None = None) -> None:
+        super().__init__("Method", parent)
+        self.controller = controller
+        self._selected = selected
+        form = QFormLayout(self)
+        self.method_combo = QComboBox(objectName="methodCombo")
+        for name in OPTIMIZER_NAMES:
+            self.method_combo.addItem(TITLES[name], name)
+        form.addRow("method", self.method_combo)
+        self.hyper_boxes: dict[str, QDoubleSpinBox] = {}
+        self.hyper_labels: dict[str, QLabel] = {}
+        for key in ("lr", "momentum", "alpha", "beta1", "beta2", "eps", "damping"):
+            spin = SciSpinBox() if key in ("eps", "lr", "damping") else number_box(0.0, 0.999999)
+            spin.setObjectName(f"hyper_{key}")
+            label = QLabel(HYPER_LABELS[key])
+            form.addRow(label, spin)
+            spin.valueChanged.connect(self._on_spec_edited)
+            self.hyper_boxes[key], self.hyper_labels[key] = spin, label
+        self.schedule_combo = QComboBox(objectName="scheduleCombo")
+        for name in SCHEDULE_NAMES:
+            self.schedule_combo.addItem(SCHEDULE_TITLES[name], name)
+        form.addRow("schedule", self.schedule_combo)
+        self.decay_box = SciSpinBox(objectName="decayK")
+        self.decay_label = QLabel("decay k")
+        form.addRow(self.decay_label, self.decay_box)
+        self.deriv_combo = QComboBox(objectName="derivCombo")
+        self.deriv_combo.addItem("exact (symbolic)", "exact")
+        self.deriv_combo.addItem("finite differences", "finite")
+        form.addRow("derivatives", self.deriv_combo)
+        self.h_box = SciSpinBox(objectName="fdStep")
+        self.h_label = QLabel("difference step h")
+        form.addRow(self.h_label, self.h_box)
+        self.tol_box = SciSpinBox(objectName="tolerance")
+        form.addRow("tolerance", self.tol_box)
+        self.max_iter_box = QSpinBox(objectName="maxIter")
+        self.max_iter_box.setRange(1, 10_000_000)
+        self.max_iter_box.setKeyboardTracking(False)
+        form.addRow("max iterations", self.max_iter_box)
+        self.method_error = QLabel(objectName="methodError")
+        self.method_error.setStyleSheet(f"color: {style.ERROR_COLOUR};")
+        self.method_error.setWordWrap(True)
+        form.addRow(self.method_error)
+        self.method_combo.activated.connect(self._on_method)
+        self.schedule_combo.activated.connect(self._on_spec_edited)
+        self.decay_box.valueChanged.connect(self._on_spec_edited)
+        self.deriv_combo.activated.connect(self._on_derivatives)
+        self.h_box.valueChanged.connect(self._on_derivatives)
+        self.tol_box.valueChanged.connect(lambda v: self.controller.set_tolerance(v))
+        self.max_iter_box.valueChanged.connect(lambda v: self.controller.set_max_iter(v))
+
+    def input_widgets(self) -> list[QWidget]:
+        """Every widget whose signals must be blocked while :meth:`refresh` writes into it."""
+        return [self.method_combo, self.schedule_combo, self.decay_box, self.deriv_combo, self.h_box,
+                self.tol_box, self.max_iter_box, *self.hyper_boxes.values()]
+
+    # -- controller -> widgets -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        c = self.controller
+        spec = c.specs[self._selected()]
+        blockers = [QSignalBlocker(w) for w in self.input_widgets()]
+        self.method_combo.setCurrentIndex(self.method_combo.findData(spec.name))
+        for key, box in self.hyper_boxes.items():
+            relevant = key in DEFAULTS[spec.name]
+            box.setVisible(relevant)
+            self.hyper_labels[key].setVisible(relevant)
+            if relevant:
+                box.setValue(spec.params[key])
+        self.schedule_combo.setCurrentIndex(self.schedule_combo.findData(spec.schedule))
+        self.decay_box.setValue(spec.decay_k)
+        self.decay_box.setVisible(spec.schedule == "decay")
+        self.decay_label.setVisible(spec.schedule == "decay")
+        self.deriv_combo.setCurrentIndex(self.deriv_combo.findData(c.derivative_mode))
+        self.h_box.setValue(c.h)
+        self.h_box.setVisible(c.derivative_mode != "exact")
+        self.h_label.setVisible(c.derivative_mode != "exact")
+        self.tol_box.setValue(c.tol)
+        self.max_iter_box.setValue(c.max_iter)
+        del blockers
+
+    # -- widgets -> controller -------------------------------------------------------------------------
+    def _on_method(self, index: int) -> None:
+        name = self.method_combo.itemData(index)
+        old = self.controller.specs[self._selected()]
+        params = {"lr": old.lr} if name != "newton" and old.name != "newton" else {}
+        self._apply(name, params, old.schedule, old.decay_k)
+
+    def _on_spec_edited(self, *_args) -> None:
+        spec = self.controller.specs[self._selected()]
+        params = {k: box.value() for k, box in self.hyper_boxes.items() if k in DEFAULTS[spec.name]}
+        self._apply(spec.name, params, self.schedule_combo.currentData(), self.decay_box.value())
+
+    def _apply(self, name: str, params: dict, schedule: str, decay_k: float) -> None:
+        from engine.optimizers import OptimizerError
+
+        try:
+            spec = make_spec(name, schedule=schedule, decay_k=decay_k, **params)
+        except OptimizerError as exc:
+            self.method_error.setText(f"{exc} (the previous setting is still in use)")
+            self.refresh()
+            return
+        self.method_error.setText("")
+        self.controller.set_optimizer(spec, self._selected())
+
+    def _on_derivatives(self, *_args) -> None:
+        self.controller.set_derivatives(self.deriv_combo.currentData(), self.h_box.value())
