@@ -18,6 +18,7 @@ from PySide6.QtCore import Signal
 
 from engine.backprop import chain_rule, finite_difference_check
 from engine.data import Dataset, lecture_data
+from engine.explain import is_lecture_example
 from engine.network import Network, lecture_network
 from engine.optimizers import make_spec
 from engine.scenario import DataSpec
@@ -78,11 +79,7 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
     def is_lecture_example(self) -> bool:
         """True for the lecture's 2-2-1 network on its two observations at its starting weights."""
         s = self.session
-        net = lecture_network()
-        data = lecture_data()
-        return (s.network.sizes == net.sizes and s.network.activations == net.activations
-                and s.loss.name == "sse" and np.array_equal(s.parameters_at(0), net.theta())
-                and np.array_equal(s.X, data.inputs) and np.array_equal(s.Y, data.targets))
+        return is_lecture_example(s.network_at(0), s.X, s.Y, s.loss.name)
 
     @property
     def history_length(self) -> int:

@@ -1,0 +1,145 @@
+"""Traces of a scenario run: the recorded steps as JSON-ready dicts, and their JSON or CSV text.
+
+``python main.py run`` prints these, and scripts outside the project read them, so the field
+names are a contract (SPEC section 6): ``steps``, ``step``, ``loss``, ``parameters``,
+``gradient`` for networks; ``steps``, ``step``, ``x``, ``value``, ``gradient`` for functions;
+``status`` and ``reason`` at the top level. Keep them exactly. JSON has no NaN or infinity, so
+non-finite numbers are written as ``null`` and the reason says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from engine.scenario import Scenario, build_function_session, build_training_session
+
+TRACE_FORMATS = ("json", "csv")
+NON_FINITE_NOTE = "non-finite numbers are written as null"
+
+
+class JsonNumbers:
+    """Turns numbers into JSON numbers, writing non-finite ones as ``None`` and remembering it did."""
+
+    def __init__(self) -> None:
+        self.non_finite = False
+
+    def __call__(self, value: float) -> float | None:
+        v = float(value)
+        if math.isfinite(v):
+            return v
+        self.non_finite = True
+        return None
+
+    def many(self, values: Iterable[float]) -> list[float | None]:
+        return [self(v) for v in values]
+
+    def reason(self, reason: str) -> str:
+        """``reason`` with a note appended when a non-finite number was written as null."""
+        if not self.non_finite:
+            return reason
+        return f"{reason} ({NON_FINITE_NOTE})" if reason else NON_FINITE_NOTE
+
+
+def recorded_steps(n_steps: int, every: int) -> list[int]:
+    """Steps 0..n_steps kept with ``every`` = K: every K-th step and the last."""
+    keep = list(range(0, n_steps + 1, every))
+    if keep[-1] != n_steps:
+        keep.append(n_steps)
+    return keep
+
+
+def network_trace(scenario: Scenario, steps: int, every: int = 1) -> dict:
+    """Train ``steps`` updates and return the trace: steps with loss, parameters, gradient; status, reason.
+
+    Each recorded step holds the full-data loss R and gradient at the parameters after that
+    many updates (for online and mini-batch training too, so steps compare like with like).
+    """
+    session = build_training_session(scenario)
+    session.run(steps)
+    names = session.param_names
+    num = JsonNumbers()
+    kept = []
+    for k in recorded_steps(session.n_updates, every):
+        theta = session.parameters_at(k)
+        loss, grad = session.kernel(theta, session.X, session.Y)
+        kept.append({"step": k, "loss": num(loss),
+                     "parameters": dict(zip(names, num.many(theta))),
+                     "gradient": dict(zip(names, num.many(grad)))})
+    status = session.status
+    return {"steps": kept, "status": status.state, "reason": num.reason(status.reason)}
+
+
+def function_trace(scenario: Scenario, steps: int, every: int = 1) -> dict:
+    """Take ``steps`` iterations and return the trace: steps with x, value, gradient; status, reason."""
+    session = build_function_session(scenario)
+    session.step(steps)
+    history = list(session.history)
+    num = JsonNumbers()
+    kept = []
+    for k in recorded_steps(len(history) - 1, every):
+        it = history[k]
+        kept.append({"step": k, "x": num.many(np.ravel(it.x)), "value": num(it.value),
+                     "gradient": num.many(np.ravel(it.gradient))})
+    status = session.status
+    return {"steps": kept, "status": status.state, "reason": num.reason(status.reason)}
+
+
+def scenario_trace(scenario: Scenario, steps: int, every: int = 1) -> dict:
+    """The trace of a network or a function scenario (:func:`network_trace`, :func:`function_trace`)."""
+    if scenario.kind == "network":
+        return network_trace(scenario, steps, every)
+    return function_trace(scenario, steps, every)
+
+
+def trace_variables(kind: str) -> tuple[str, ...]:
+    """Names of a function trace's ``x`` entries for the CSV header; none for networks."""
+    if kind == "network":
+        return ()
+    return ("x",) if kind == "function1d" else ("x1", "x2")
+
+
+def trace_json(trace: dict) -> str:
+    """The trace as indented JSON text ending in a newline (no NaN: those are already null)."""
+    return json.dumps(trace, indent=2, allow_nan=False) + "\n"
+
+
+def trace_csv(trace: dict, kind: str, variables: Sequence[str]) -> str:
+    """One row per recorded step: step, loss/value, parameters or x, then their gradient columns."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    if kind == "network":
+        names = list(trace["steps"][0]["parameters"]) if trace["steps"] else []
+        writer.writerow(["step", "loss"] + names + [f"grad {n}" for n in names])
+        for s in trace["steps"]:
+            writer.writerow([s["step"], _cell(s["loss"])] + [_cell(s["parameters"][n]) for n in names]
+                            + [_cell(s["gradient"][n]) for n in names])
+    else:
+        writer.writerow(["step", "value"] + list(variables) + [f"grad {v}" for v in variables])
+        for s in trace["steps"]:
+            writer.writerow([s["step"], _cell(s["value"])] + [_cell(v) for v in s["x"]]
+                            + [_cell(v) for v in s["gradient"]])
+    return buf.getvalue()
+
+
+def format_trace(trace: dict, kind: str, fmt: str) -> str:
+    """The trace as ``"json"`` or ``"csv"`` text; ``kind`` is the scenario's kind."""
+    if fmt == "json":
+        return trace_json(trace)
+    if fmt == "csv":
+        return trace_csv(trace, kind, trace_variables(kind))
+    raise ValueError(f"trace format must be one of {', '.join(TRACE_FORMATS)}, got {fmt!r}")
+
+
+def _cell(value: float | None) -> str:
+    """A CSV cell: the shortest text that reads back as the same float, empty for null."""
+    return "" if value is None else repr(value)
+
+
+__all__ = ["TRACE_FORMATS", "JsonNumbers", "recorded_steps", "network_trace", "function_trace",
+           "scenario_trace", "trace_variables", "trace_json", "trace_csv", "format_trace"]

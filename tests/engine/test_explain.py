@@ -1,0 +1,103 @@
+"""engine.explain: the tables behind ``python main.py explain``, and the lecture example's slips."""
+
+from pathlib import Path
+
+import pytest
+
+from engine.backprop import backward
+from engine.explain import (LECTURE_SLIPS, ObservationError, Table, explain_function, explain_network,
+                            explain_scenario, format_number, is_lecture_example, tex_cell)
+from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, lecture_network
+from engine.scenario import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def lecture():
+    return load_scenario(SCENARIOS / "lecture-backprop.json")
+
+
+@pytest.mark.parametrize("value, digits, text", [
+    (0.0, 4, "0"), (0.390495, 4, "0.3905"), (-0.0999999, 4, "-0.1000"), (3.0, 4, "3.000"),
+    (1234.5, 4, "1234"), (12345.0, 4, "1.234e+04"), (0.00001234, 3, "1.23e-05"),
+    (float("inf"), 4, "inf"), (float("-inf"), 4, "-inf"), (float("nan"), 4, "nan"),
+])
+def test_format_number_gives_significant_figures(value: float, digits: int, text: str) -> None:
+    assert format_number(value, digits) == text
+
+
+@pytest.mark.parametrize("text, tex", [
+    ("w(1)[1,2]", "$w^{(1)}_{12}$"), ("grad b(2)[1]", "$b^{(2)}_{1}$"), ("z(1)_2", "$z^{(1)}_{2}$"),
+    ("e_1", "$e_{1}$"), ("-0.3", "$-0.3$"), ("1.5e-05", r"$1.5\times 10^{-5}$"), ("a_b & c", r"a\_b \& c"),
+])
+def test_tex_cell_writes_lecture_names_and_numbers_as_latex(text: str, tex: str) -> None:
+    assert tex_cell(text) == tex
+
+
+def test_table_renders_text_markdown_and_latex() -> None:
+    table = Table("T", ["name", "value"])
+    table.add("w(1)[1,1]", "-0.3")
+    table.add("b", "12")
+    assert table.render("text") == "T\n\nname       value\n---------  -----\nw(1)[1,1]   -0.3\nb             12\n"
+    assert table.render("markdown") == "### T\n\n| name | value |\n|:--|--:|\n| w(1)[1,1] | -0.3 |\n| b | 12 |\n"
+    assert table.render("latex") == ("\\paragraph{T}\n\n\\begin{tabular}{lr}\n\\hline\nname & value \\\\\n"
+                                     "\\hline\n$w^{(1)}_{11}$ & $-0.3$ \\\\\nb & $12$ \\\\\n\\hline\n"
+                                     "\\end{tabular}\n")
+
+
+def test_lecture_slips_state_the_numbers_the_engine_computes() -> None:
+    net = lecture_network()
+    rec = backward(net, LECTURE_INPUTS, LECTURE_TARGETS, "sse")
+    index = {name: p for p, name in enumerate(net.param_names())}
+    s1, s2 = rec.sensitivities_of(0)[0], rec.sensitivities_of(1)[0]
+    correct = [(rec.residual[0, 0], "0.3905", 0), (s1[index["b(1)[2]"]], "0.047", 1),
+               (s1[index["w(2)[1,1]"]], "0.475", 2), (s2[index["w(2)[1,1]"]], "0.574", 3),
+               (s2[index["w(2)[1,2]"]], "0.690", 3)]
+    for value, text, slip in correct:
+        assert f"{value:.{len(text.split('.')[1])}f}" == text
+        assert text in LECTURE_SLIPS[slip]
+
+
+def test_is_lecture_example_by_content(lecture) -> None:
+    net = lecture_network()
+    assert is_lecture_example(net, LECTURE_INPUTS, LECTURE_TARGETS, "sse")
+    assert is_lecture_example(net, LECTURE_INPUTS.tolist(), LECTURE_TARGETS.tolist(), "sse")
+    assert not is_lecture_example(net, LECTURE_INPUTS, LECTURE_TARGETS, "mse")
+    assert not is_lecture_example(net.with_theta(net.theta() + 0.01), LECTURE_INPUTS, LECTURE_TARGETS, "sse")
+    assert not is_lecture_example(net, LECTURE_INPUTS[:1], LECTURE_TARGETS[:1], "sse")
+    assert not is_lecture_example(net, LECTURE_INPUTS + 1, LECTURE_TARGETS, "sse")
+
+
+def test_explain_network_shows_the_correct_numbers_and_the_note(lecture) -> None:
+    text = explain_network(lecture)
+    for number in ("0.8095", "0.3905", "0.5744", "0.6900", "-0.7810 * 0.6000 * 0.2494 * 3.000"):
+        assert number in text, number
+    assert "Note: where the printed lecture differs" in text and LECTURE_SLIPS[0] in text
+    one = explain_network(lecture, observation=2, fmt="markdown")
+    assert "| a(1)_1 | 0.5744 |" in one and "Chain rule, observation 1" not in one
+
+
+def test_explain_network_other_scenario_has_no_note() -> None:
+    text = explain_scenario(load_scenario(SCENARIOS / "matt-mazur.json"), fmt="text", digits=4)
+    assert "0.7514" in text and "printed lecture" not in text
+
+
+@pytest.mark.parametrize("observation", [0, 3])
+def test_observation_out_of_range_says_which_exist(lecture, observation: int) -> None:
+    with pytest.raises(ObservationError, match=f"observation {observation}: the data have observations 1 to 2"
+                       ) as info:
+        explain_network(lecture, observation)
+    assert (info.value.observation, info.value.n_obs) == (observation, 2)
+
+
+def test_explain_function_first_step_with_its_numbers() -> None:
+    text = explain_function(load_scenario(SCENARIOS / "lecture-quartic.json"))
+    # f = 3x^4 + 5x^3 - 20x^2 + 8x + 10 at -1: f = -20, f' = 51, f'' = -34; x_1 = -1 - 0.01 * 51
+    assert "f(x)    -20.00  -49.30\nf'(x)    51.00   61.29\nf''(x)  -34.00  -3.216\n" in text
+    assert "x_1 = x_0 - s f'(x_0) = -1.000 - 0.01000 * 51.00 = -1.510." in text
+
+
+def test_explain_scenario_rejects_an_unknown_format(lecture) -> None:
+    with pytest.raises(ValueError, match="text, markdown, latex, got 'html'"):
+        explain_scenario(lecture, fmt="html")
