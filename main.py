@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 SUBCOMMANDS = ("run", "explain", "screenshot")
 WORKSPACES = ("descent1d", "descent2d", "network")
@@ -44,7 +44,7 @@ def _input_errors() -> tuple[type[BaseException], ...]:
 
 # --- argument parsing ---------------------------------------------------------------------------
 
-def _whole(minimum: int):
+def _whole(minimum: int) -> Callable[[str], int]:
     """An argparse type: a whole number >= ``minimum``, with a message that says so."""
     def parse(text: str) -> int:
         try:
@@ -58,6 +58,7 @@ def _whole(minimum: int):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of the three headless subcommands (opening the window is handled before it)."""
     parser = argparse.ArgumentParser(
         prog="stepwise",
         description="Step through neural-network training one iteration at a time. "
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --- run and explain ----------------------------------------------------------------------------
 
 def _emit(text: str, out: str | None) -> None:
+    """Write ``text`` to the file ``out``, or to standard output when there is none."""
     if out is None:
         sys.stdout.write(text)
         return
@@ -129,6 +131,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 # --- screenshot ---------------------------------------------------------------------------------
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
+    """Render the window offscreen after the steps and save it as a PNG (gui.screenshot)."""
     from engine.scenario import load_scenario
 
     load_scenario(args.scenario)  # report a bad file in one line before starting Qt
