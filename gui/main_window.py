@@ -79,6 +79,9 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("sessionStatus")
+        # A divergence reason is a full sentence: up to two lines, so its hint is not cut off.
+        self.status_label.setWordWrap(True)
+        self.status_label.setMaximumHeight(2 * self.status_label.fontMetrics().lineSpacing() + 4)
         self.statusBar().addPermanentWidget(self.status_label, 1)
 
     @staticmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gui.style import fmt, fmt_vector
@@ -90,6 +90,9 @@ class IterateModel(QAbstractTableModel):
         self.endResetModel()
 
 
+#: The widest 4-significant-figure number the columns must show whole.
+WIDEST_NUMBER = "-0.0008888"
+
 #: While running, the table catches up at most this often: relaying out and repainting it costs
 #: ~12 ms, too much for every frame. Rows never disappear from the history, so a late table is
 #: only behind, never wrong.
@@ -107,12 +110,11 @@ class IterateTable(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         # Fixed, not ResizeToContents: that would measure every one of 100,000 rows per step.
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(0, self.fontMetrics().horizontalAdvance("100000") + 8)
+        self._fit_to_font()
         self.setAlternatingRowColors(True)
         self.controller = controller
         self._last_sync = 0.0
@@ -120,6 +122,19 @@ class IterateTable(QTableView):
         self._timer.timeout.connect(self._sync)
         controller.record_changed.connect(self._on_record)
         controller.running_changed.connect(lambda on: None if on else self._sync())
+
+    def _fit_to_font(self) -> None:
+        metrics = self.fontMetrics()
+        self.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
+        header = self.horizontalHeader()
+        # Never squeeze a number into "-0.0037…": below this width the table scrolls sideways.
+        header.setMinimumSectionSize(metrics.horizontalAdvance(WIDEST_NUMBER) + 14)
+        header.resizeSection(0, metrics.horizontalAdvance("100000") + 8)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_to_font()
 
     def _on_record(self) -> None:
         if not self.controller.running:
@@ -138,6 +153,13 @@ class IterateTable(QTableView):
         self._follow()
 
     def _follow(self) -> None:
+        """Highlight the shown iterate's row (the last one) and scroll it into view."""
         last = self.model_.rowCount() - 1
         if last >= 0 and self.isVisible():
+            self.selectRow(last)
             self.scrollToBottom()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        # Steps taken while another workspace was shown did not scroll this table.
+        self._follow()

@@ -21,6 +21,9 @@ HYPER_LABELS = {"lr": "step size / lr", "momentum": "momentum μ", "alpha": "alp
                 "beta1": "beta₁", "beta2": "beta₂", "eps": "eps ε", "damping": "damping"}
 SCHEDULE_TITLES = {"constant": "constant", "decay": "decay lr/(1+k·i)",
                    "backtracking": "backtracking (Armijo)"}
+#: k given when "decay" is picked while k is 0: with k = 0 the decay schedule is the constant one,
+#: and a class would see no difference at all.
+DEFAULT_DECAY_K = 0.1
 
 
 class SciSpinBox(QDoubleSpinBox):
@@ -159,7 +162,10 @@ class MethodBox(QGroupBox):
     def _on_spec_edited(self, *_args) -> None:
         spec = self.controller.specs[self._selected()]
         params = {k: box.value() for k, box in self.hyper_boxes.items() if k in DEFAULTS[spec.name]}
-        self._apply(spec.name, params, self.schedule_combo.currentData(), self.decay_box.value())
+        schedule, decay_k = self.schedule_combo.currentData(), self.decay_box.value()
+        if schedule == "decay" and spec.schedule != "decay" and decay_k == 0:
+            decay_k = DEFAULT_DECAY_K
+        self._apply(spec.name, params, schedule, decay_k)
 
     def _apply(self, name: str, params: dict, schedule: str, decay_k: float) -> None:
         from engine.optimizers import OptimizerError

@@ -13,6 +13,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from gui import style
+from gui.plots.off_plot import OffPlotNote
 
 GRID = 300
 N_LEVELS = 14
@@ -64,9 +65,10 @@ class PathItems:
         self.items = (self.line, self.markers, self.grad_line, self.grad_head, self.current)
         for item in self.items:
             plot_item.addItem(item)
+        self.off_note = OffPlotNote(plot_item, colour)
 
     def remove(self, plot_item: pg.PlotItem) -> None:
-        for item in self.items:
+        for item in (*self.items, self.off_note.text):
             plot_item.removeItem(item)
 
 
@@ -150,13 +152,18 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         self.start.setData([float(x[0])], [float(x[1])])
 
     # -- every step -----------------------------------------------------------------------------
-    def show_path(self, i: int, xy: np.ndarray, current, grad) -> None:
-        """Path ``xy`` ``(k, 2)`` (decimated), the current point and the -grad arrow from it."""
+    def show_path(self, i: int, xy: np.ndarray, current, grad, index: int | None = None) -> None:
+        """Path ``xy`` ``(k, 2)`` (decimated), the current point (iteration ``index``) and the
+        -grad arrow from it; a note at the edge when the point has left the view."""
         path = self.paths[i]
         path.line.setData(xy[:, 0], xy[:, 1], connect="finite")
         path.markers.setData(*style.thin_markers(xy[:, 0], xy[:, 1]))
         cx, cy = float(current[0]), float(current[1])
         path.current.setData([cx], [cy])
+        name = "iterate" if index is None else f"iterate {index}"
+        legend = self.legend.boundingRect().height() + 10 if self.legend.isVisible() else 0.0
+        path.off_note.show_point(cx, cy, name, f"(x₁, x₂) = {style.fmt_vector([cx, cy])}", row=i,
+                                 top_px=legend)
         g = -np.asarray(grad, dtype=np.float64).ravel()
         (vx0, vx1), (vy0, vy1) = self.plot.viewRange()
         norm = np.hypot(g[0] / (vx1 - vx0), g[1] / (vy1 - vy0))

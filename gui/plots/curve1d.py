@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
 from gui import style
+from gui.plots.off_plot import OffPlotNote
 
 N_CURVE = 800
 N_LABELS = 20
@@ -67,6 +68,7 @@ class Curve1DPlot(pg.PlotWidget):
                 item.setFont(font)
             item.setVisible(False)
             p.addItem(item)
+        self.off_note = OffPlotNote(p)
         p.vb.disableAutoRange()
         self.scene().sigMouseClicked.connect(self._on_click)
         self._y_range = (0.0, 1.0)
@@ -99,6 +101,8 @@ class Curve1DPlot(pg.PlotWidget):
         self.tangent.setData([x - half, x + half], [f - slope * half, f + slope * half])
         self._place_labels(xs, fs, numbers)
         self._place_arrows(xs, fs)
+        k = int(numbers[-1]) if len(numbers) else 0
+        self.off_note.show_point(x, f, f"iterate {k}", f"x = {style.fmt(x)}, f = {style.fmt(f)}")
 
     def _place_labels(self, xs, fs, numbers) -> None:
         """Number the iterates; newest first, skipping any that would overlap a placed number."""

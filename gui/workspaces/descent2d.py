@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from engine.optimizers import TITLES
 from gui import style
 from gui.controller import DescentController
 from gui.panels.function_panel import FunctionPanel
 from gui.plots.contour2d import Contour2DPlot
-from gui.plots.loss_plot import LossPlot
+from gui.plots.loss_plot import AUTO_LOG_DECADES, LossPlot
 from gui.workspaces.base import Workspace
 
 
@@ -43,7 +43,7 @@ class Descent2DWorkspace(Workspace):
         self.loss = LossPlot()
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.contour)
-        splitter.addWidget(self.loss)
+        splitter.addWidget(self._loss_box())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         QVBoxLayout(self).addWidget(splitter)
@@ -58,6 +58,24 @@ class Descent2DWorkspace(Workspace):
         self._on_reset()
         self.redraw()
         self.mark_clean()
+
+    def _loss_box(self) -> QWidget:
+        """The loss plot with its scale switch beside it, where a lecturer looks for it."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.loss, 1)
+        self.log_check = QCheckBox("log\nscale", objectName="lossLogCheck")
+        self.log_check.setToolTip(f"Loss on a logarithmic axis. Switches on by itself when the losses "
+                                  f"span {AUTO_LOG_DECADES:g} decades or more, until you choose.")
+        row.addWidget(self.log_check, 0, Qt.AlignmentFlag.AlignTop)
+        self.log_check.toggled.connect(self.set_log_loss)
+        self.loss.log_changed.connect(self._show_log)
+        return box
+
+    def _show_log(self, on: bool) -> None:
+        with QSignalBlocker(self.log_check):
+            self.log_check.setChecked(on)
 
     def side_panel(self) -> QWidget:
         return self.panel
@@ -80,7 +98,8 @@ class Descent2DWorkspace(Workspace):
         """Paths, current points, -grad arrows and loss curves from the shown records."""
         for i, s in enumerate(self.controller.sessions):
             current = s.current
-            self.contour.show_path(i, gather_path(s, s.cursor), np.ravel(current.x), current.gradient)
+            self.contour.show_path(i, gather_path(s, s.cursor), np.ravel(current.x), current.gradient,
+                                   current.index)
             self.loss.show_series(i, *gather_loss(s, s.cursor))
 
     def load_scenario(self, scenario) -> None:

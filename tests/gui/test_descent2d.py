@@ -97,9 +97,13 @@ def test_log_loss_axis(window, ws2):
     window.actions.log_loss.trigger()
     assert ws2.loss.getPlotItem().ctrl.logYCheck.isChecked() or ws2.loss.log
     _, ys = ws2.loss.curves[0].getData()
-    assert np.all(ys[np.isfinite(ys)] > 0)
+    # PlotCurveItem ignores the axis' log mode, so the curve itself must hold log10 f.
+    assert np.allclose(ys, np.log10(ws2.controller.sessions[0].values()))
+    lo, hi = ws2.loss.getPlotItem().vb.viewRange()[1]
+    assert lo <= ys.min() and ys.max() <= hi
     window.actions.log_loss.trigger()
     assert not ws2.loss.log
+    assert np.allclose(ws2.loss.curves[0].getData()[1], ws2.controller.sessions[0].values())
 
 
 def test_newton_uses_the_hessian(ws2):
