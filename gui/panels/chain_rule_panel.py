@@ -73,6 +73,8 @@ class ChainRulePanel(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        # Opaque: its updates on every step then stop here instead of repainting every ancestor.
+        self.setAutoFillBackground(True)
         self.setObjectName("chainRulePanel")
         layout = QtWidgets.QVBoxLayout(self)
         self.heading = QtWidgets.QLabel(self)

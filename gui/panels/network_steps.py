@@ -35,6 +35,8 @@ class NetworkSteps(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        # Opaque: its updates on every step then stop here instead of repainting every ancestor.
+        self.setAutoFillBackground(True)
         self.setObjectName("networkSteps")
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)

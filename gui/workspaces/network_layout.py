@@ -29,6 +29,9 @@ class NetworkLayout:
     panels and plots as attributes and arranges them."""
 
     def _create_widgets(self) -> None:
+        # Opaque: a label or table updated on a step then repaints the workspace only, not the
+        # main window, tab widget and splitters beneath it (several megapixels per step otherwise).
+        self.setAutoFillBackground(True)
         self.steps = NetworkSteps(self)
         self.view = NetworkView(self)
         self.view.setMinimumSize(420, 300)
