@@ -84,6 +84,9 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
         self.caption.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.colorbar.setVisible(False)
         self.edges = EdgesItem()
+        # Wide antialiased lines cost ~0.2 ms each to stroke: a repaint caused by a label or a
+        # node blits them from a pixmap; they are stroked again only when their pens change.
+        self.edges.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.nodes = pg.ScatterPlotItem(pxMode=True, size=NODE_PX, hoverable=False)
         self.viewbox.addItem(self.edges)
         self.viewbox.addItem(self.nodes)
