@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from engine.optimizers import TITLES, make_spec
 from gui import style
-from gui.panels.method_panel import MethodBox, number_box
+from gui.panels.method_panel import MethodBox, narrow, number_box
 
 
 def rich_formula(text: str) -> str:
@@ -63,7 +63,7 @@ class FunctionPanel(QWidget):
 
         box = QGroupBox("Function")
         form = QVBoxLayout(box)
-        self.preset_combo = QComboBox(objectName="presetCombo")
+        self.preset_combo = narrow(QComboBox(objectName="presetCombo"), 14)
         for p in functions.presets_for(self.dim):
             self.preset_combo.addItem(p.title, p.name)
         self.preset_combo.addItem("Typed formula", None)
@@ -92,7 +92,7 @@ class FunctionPanel(QWidget):
         self.start_boxes = []
         names = ["x"] if self.dim == 1 else ["x1", "x2"]
         for i, name in enumerate(names):
-            spin = number_box(-1e6, 1e6)
+            spin = narrow(number_box(-1e6, 1e6), 10)
             spin.setObjectName(f"start_{name}")
             label = "x<sub>0</sub>" if self.dim == 1 else f"x<sub>{i + 1}</sub> at start"
             form.addRow(QLabel(label), spin)

@@ -58,7 +58,7 @@ class IterateModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         it = self._session().history[index.row()]
         column = index.column()
@@ -90,8 +90,9 @@ class IterateModel(QAbstractTableModel):
         self.endResetModel()
 
 
-#: The widest 4-significant-figure number the columns must show whole.
-WIDEST_NUMBER = "-0.0008888"
+#: The columns always have room for numbers this wide (most 4-significant-figure values); a
+#: longer one ("-0.0006993") needs a wider table, and its full text is in the cell's tooltip.
+COMMON_NUMBER = "-0.08888"
 
 #: While running, the table catches up at most this often: relaying out and repainting it costs
 #: ~12 ms, too much for every frame. Rows never disappear from the history, so a late table is
@@ -126,10 +127,13 @@ class IterateTable(QTableView):
     def _fit_to_font(self) -> None:
         metrics = self.fontMetrics()
         self.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
-        header = self.horizontalHeader()
-        # Never squeeze a number into "-0.0037…": below this width the table scrolls sideways.
-        header.setMinimumSectionSize(metrics.horizontalAdvance(WIDEST_NUMBER) + 14)
-        header.resizeSection(0, metrics.horizontalAdvance("100000") + 8)
+        index_width = metrics.horizontalAdvance("100000") + 8
+        self.horizontalHeader().resizeSection(0, index_width)
+        # The plots come first on a 1280-pixel projector: room for the common numbers only.
+        number_width = metrics.horizontalAdvance(COMMON_NUMBER) + 14
+        columns = self.model_.columnCount() - 1
+        self.setMinimumWidth(index_width + columns * number_width
+                             + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

@@ -70,6 +70,17 @@ def number_box(low: float, high: float, decimals: int = 6) -> QDoubleSpinBox:
     return box
 
 
+def narrow(widget: QWidget, characters: int = 12) -> QWidget:
+    """Let a combo or spin box shrink to ``characters`` wide, so the side panel leaves the plots
+    room on a 1280-pixel projector (their size hints fit the longest item or the widest range)."""
+    if isinstance(widget, QComboBox):
+        widget.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        widget.setMinimumContentsLength(characters)
+    else:
+        widget.setMinimumWidth(widget.fontMetrics().horizontalAdvance("0" * characters) + 30)
+    return widget
+
+
 class MethodBox(QGroupBox):
     """Method settings of the optimizer ``selected()`` of a ``DescentController``."""
 
@@ -115,6 +126,8 @@ class MethodBox(QGroupBox):
         self.method_error.setStyleSheet(f"color: {style.ERROR_COLOUR};")
         self.method_error.setWordWrap(True)
         form.addRow(self.method_error)
+        for widget in (self.method_combo, self.schedule_combo, self.deriv_combo):
+            narrow(widget)
         self.method_combo.activated.connect(self._on_method)
         self.schedule_combo.activated.connect(self._on_spec_edited)
         self.decay_box.valueChanged.connect(self._on_spec_edited)

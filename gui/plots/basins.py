@@ -34,6 +34,8 @@ class BasinsStrip(pg.PlotWidget):
         p.vb.disableAutoRange()
         p.setYRange(0, 1, padding=0)
         self.setFixedHeight(70)
+        self.setToolTip("Basins: each x is coloured by where a descent started there ends, "
+                        "with the current method and settings")
         self.labels = np.array([], dtype=np.int64)
         self.caption = ""
 
@@ -54,7 +56,8 @@ class BasinsStrip(pg.PlotWidget):
             parts.append("<span style='color:#c8c8c8'>■</span> elsewhere")
         if -2 in seen:
             parts.append("<span style='color:#3c3c3c'>■</span> diverges")
-        self.caption = "<b>Basins</b> — a start here reaches: " + "  ".join(parts)
+        # Short enough for the plot's width on a 1280-pixel projector; the tooltip explains.
+        self.caption = "<b>Basins:</b> " + "  ".join(parts)
         self.getPlotItem().setTitle(self.caption, size=f"{style.BASE_POINT_SIZE - 1}pt")
 
     def show_note(self, message: str) -> None:

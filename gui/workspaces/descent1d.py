@@ -62,8 +62,8 @@ class Descent1DWorkspace(Workspace):
         splitter.addWidget(self.table)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([700, 560])
-        self.table.setMinimumWidth(300)
+        # The plots first: the table gets the width its numbers need, the plots the rest.
+        splitter.setSizes([3000, self.table.minimumWidth()])
         QVBoxLayout(self).addWidget(splitter)
 
         self._basin_key = None

@@ -126,15 +126,25 @@ def test_table_highlights_and_shows_the_current_row(window, ws1, qtbot):
     assert table.viewport().rect().intersects(table.visualRect(table.model().index(10, 1)))
 
 
-def test_table_columns_never_elide_a_number(window, ws1):
+def test_table_has_room_for_common_numbers_and_the_plots_come_first(window, ws1):
     table = ws1.table
     window.resize(1280, 800)
-    need = table.fontMetrics().horizontalAdvance("-0.0008888")
-    for column in range(1, 5):
-        assert table.columnWidth(column) > need
-    window.set_font_size(20)
-    need = table.fontMetrics().horizontalAdvance("-0.0008888")
+    window.show()
+    need = table.fontMetrics().horizontalAdvance("-0.08888")
     assert all(table.columnWidth(column) > need for column in range(1, 5))
+    assert ws1.curve.width() > 0.6 * table.width(), "the plots are not squeezed by the table"
+    window.set_font_size(20)
+    need = table.fontMetrics().horizontalAdvance("-0.08888")
+    assert all(table.columnWidth(column) > need for column in range(1, 5))
+
+
+def test_table_cells_carry_their_full_text_as_tooltip(ws1):
+    ws1.controller.step(10)
+    model = ws1.table.model()
+    for column in range(5):
+        index = model.index(10, column)
+        assert model.data(index, Qt.ItemDataRole.ToolTipRole) == model.data(index)
+    assert model.data(model.index(10, 3)) == f"{ws1.controller.sessions[0].history[10].gradient[0]:.4g}".replace("e-0", "e-")
 
 
 def test_long_status_sentence_wraps_instead_of_being_cut(window, ws2, qtbot):
