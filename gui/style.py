@@ -156,3 +156,11 @@ def axis_label(plot_item, side: str, html_text: str, point_size: int | None = No
     """Set an axis title (rich text allowed) in the projector font size."""
     size = point_size or BASE_POINT_SIZE
     plot_item.setLabel(side, html_text, **{"font-size": f"{size}pt"})
+
+
+def round_to_view(value: float, span: float) -> float:
+    """A clicked coordinate rounded to a thousandth of the view's ``span`` (-1.347564 -> -1.348 on a
+    6-wide view): a start point a class can read off and type back in."""
+    if not (math.isfinite(value) and math.isfinite(span) and span > 0):
+        return value
+    return round(value, 3 - math.floor(math.log10(span)))

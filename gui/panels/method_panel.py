@@ -60,9 +60,18 @@ class SciSpinBox(QDoubleSpinBox):
         self.setValue(self.value() * (10.0 ** steps))
 
 
+class PlainSpinBox(QDoubleSpinBox):
+    """Shows -1.35, not -1.350000: the digits that mean something, like every other number."""
+
+    def textFromValue(self, value: float) -> str:
+        text = f"{value:.{self.decimals()}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+        return "0" if text == "-0" else text
+
+
 def number_box(low: float, high: float, decimals: int = 6) -> QDoubleSpinBox:
     """A spin box that applies its value on Enter or focus-out, not on every keystroke."""
-    box = QDoubleSpinBox()
+    box = PlainSpinBox()
     box.setRange(low, high)
     box.setDecimals(decimals)
     box.setKeyboardTracking(False)

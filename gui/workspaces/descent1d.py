@@ -75,11 +75,15 @@ class Descent1DWorkspace(Workspace):
         c.session_reset.connect(self.schedule_basins)
         c.record_changed.connect(self.redraw)
         c.settings_changed.connect(self.mark_dirty)
-        self.curve.start_clicked.connect(lambda x: self.controller.set_start([x]))
+        self.curve.start_clicked.connect(self._on_start_clicked)
         self._on_objective()
         self.redraw()
         self.schedule_basins()
         self.mark_clean()
+
+    def _on_start_clicked(self, x: float) -> None:
+        (x0, x1), _ = self.curve.viewRange()
+        self.controller.set_start([style.round_to_view(x, x1 - x0)])
 
     def side_panel(self) -> QWidget:
         return self.panel

@@ -53,7 +53,7 @@ class Descent2DWorkspace(Workspace):
         c.session_reset.connect(self._on_reset)
         c.record_changed.connect(self.redraw)
         c.settings_changed.connect(self.mark_dirty)
-        self.contour.start_clicked.connect(lambda x1, x2: self.controller.set_start([x1, x2]))
+        self.contour.start_clicked.connect(self._on_start_clicked)
         self.contour.show_objective(c.objective)
         self._on_reset()
         self.redraw()
@@ -76,6 +76,10 @@ class Descent2DWorkspace(Workspace):
     def _show_log(self, on: bool) -> None:
         with QSignalBlocker(self.log_check):
             self.log_check.setChecked(on)
+
+    def _on_start_clicked(self, x1: float, x2: float) -> None:
+        (a0, a1), (b0, b1) = self.contour.plot.viewRange()
+        self.controller.set_start([style.round_to_view(x1, a1 - a0), style.round_to_view(x2, b1 - b0)])
 
     def side_panel(self) -> QWidget:
         return self.panel

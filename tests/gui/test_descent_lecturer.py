@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QRect, Qt
 
-from tests.gui.conftest import select_workspace
+from tests.gui.conftest import click_view, select_workspace
 from tests.gui.test_descent1d import type_number
 
 
@@ -155,3 +155,27 @@ def test_long_status_sentence_wraps_instead_of_being_cut(window, ws2, qtbot):
     assert label.wordWrap()
     lines = label.heightForWidth(label.width()) / label.fontMetrics().lineSpacing()
     assert lines <= 2.5 and label.height() >= label.heightForWidth(label.width()) - 2
+
+
+def test_a_clicked_start_is_rounded_to_four_figures_and_shown_without_padding(ws1, ws2, window, qtbot):
+    select_workspace(window, "function1d")
+    vb = ws1.curve.getPlotItem().vb
+    click_view(qtbot, ws1.curve, vb, -1.3476, float(np.mean(vb.viewRange()[1])))
+    x0 = ws1.controller.start[0]
+    assert x0 == pytest.approx(-1.3476, abs=0.03)
+    assert x0 == round(x0, 3), "a 6-wide view rounds to thousandths"
+    text = ws1.panel.start_boxes[0].text()
+    assert float(text) == x0 and not text.endswith("0")
+    select_workspace(window, "function2d")
+    vb = ws2.contour.plot.vb
+    click_view(qtbot, ws2.contour, vb, 0.3141, 1.2718)
+    assert all(v == round(v, 3) for v in ws2.controller.start)
+    assert [box.text() for box in ws2.panel.start_boxes] == [f"{v:g}" for v in ws2.controller.start]
+    assert ws1.panel.hyper_boxes["lr"].text() == "0.01"
+
+
+@pytest.mark.parametrize("value, text", [(-1.0, "-1"), (0.5, "0.5"), (-0.0, "0"), (12.25, "12.25")])
+def test_start_box_text(ws1, value, text):
+    box = ws1.panel.start_boxes[0]
+    assert box.textFromValue(value) == text
+    assert box.valueFromText(text) == value
