@@ -240,6 +240,7 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
         c = self.current_workspace.controller
         self.step_controls.bind(c)
         self.step_controls.setEnabled(c is not None)
+        self.step_controls.setVisible(not self.current_workspace.has_step_controls)
         for action in (self.actions.step, self.actions.run, self.actions.back, self.actions.reset):
             action.setEnabled(c is not None)
         self.status_label.setText(c.status_text if c is not None else "")

@@ -11,7 +11,10 @@ A workspace is a ``QWidget`` (the plots, shown as a tab) that subclasses :class:
 - ``to_scenario()``: the current work as a scenario the main window can save;
 - ``is_dirty`` / ``mark_clean()``: unsaved changes since the last load/save;
 - ``plot_widgets() -> list[pg.PlotWidget | pg.GraphicsLayoutWidget]``: for File > Export plot;
-- ``set_font_size(point_size)`` and ``set_log_loss(on)``: View menu hooks (defaults provided).
+- ``set_font_size(point_size)`` and ``set_log_loss(on)``: View menu hooks (defaults provided);
+- ``has_step_controls`` (class attribute): True when the workspace shows its own, richer step
+  controls (the Network workspace's phase / observation / iteration bar); the main window then
+  hides its shared bar so there is one set of controls on screen.
 
 The controller offers intents and emits facts (data flows one way):
 
@@ -156,6 +159,7 @@ class Workspace(QWidget):
 
     title = "Workspace"
     kinds: tuple[str, ...] = ()
+    has_step_controls = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -37,6 +37,7 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
 
     title = "Network"
     kinds = ("network",)
+    has_step_controls = True
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)

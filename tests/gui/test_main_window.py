@@ -298,3 +298,24 @@ def test_switching_tabs_pauses_the_run_and_resets_the_button(window, ws1):
     select_workspace(window, "function2d")
     assert not ws1.controller.running
     assert not window.actions.run.isChecked() and window.actions.run.text() == "Run"
+
+
+def test_network_workspace_has_one_set_of_step_controls_and_fits_a_projector(qtbot):
+    """The Network tab brings its own phase/observation/iteration bar: the shared bar hides, and
+    the window fits a 1280x800 projector."""
+    from gui.main_window import MainWindow
+
+    window = MainWindow("resources/scenarios/lecture-backprop.json")
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    network = window.workspace_for_kind("network")
+    window.tabs.setCurrentWidget(network)
+    assert not window.step_controls.isVisible()
+    assert network.steps.isVisible()
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1280 and hint.height() <= 760, hint
+    window.tabs.setCurrentWidget(window.workspace_for_kind("function1d"))
+    assert window.step_controls.isVisible()
+    for ws in window.workspaces:
+        ws.mark_clean()
