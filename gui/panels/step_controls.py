@@ -50,7 +50,8 @@ class StepControls(QWidget):
             layout.addWidget(button)
             self.buttons[name] = button
 
-        layout.addWidget(QLabel("Speed:", self))
+        # No "Speed:" caption: the "60 it/s" beside the slider says it, and on a 1280-pixel
+        # projector the history slider needs the room.
         self.speed_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.speed_slider.setObjectName("speedSlider")
         self.speed_slider.setRange(0, _SLIDER_STEPS)
@@ -58,10 +59,11 @@ class StepControls(QWidget):
         self.speed_slider.setToolTip("Run speed in iterations per second (log scale, 1 to 5000)")
         layout.addWidget(self.speed_slider)
         self.speed_label = QLabel(self)
-        self.speed_label.setMinimumWidth(90)
+        self.speed_label.setToolTip("Run speed in iterations per second")
+        self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance("5000 it/s") + 6)
         layout.addWidget(self.speed_label)
 
-        layout.addSpacing(16)
+        layout.addSpacing(8)
         layout.addWidget(QLabel("History:", self))
         self.history_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.history_slider.setObjectName("historySlider")

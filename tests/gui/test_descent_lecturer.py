@@ -179,3 +179,14 @@ def test_start_box_text(ws1, value, text):
     box = ws1.panel.start_boxes[0]
     assert box.textFromValue(value) == text
     assert box.valueFromText(text) == value
+
+
+def test_history_slider_keeps_a_usable_length_at_1280(window, ws1, qtbot):
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() <= 1280 or window.minimumSizeHint().width() > 1280)
+    if window.minimumSizeHint().width() > 1280:
+        pytest.skip("another workspace forces the window wider than 1280 px")
+    ws1.controller.step(30)
+    bar = window.step_controls
+    assert bar.history_slider.width() >= 120
+    assert bar.speed_label.width() >= bar.speed_label.fontMetrics().horizontalAdvance("5000 it/s")
