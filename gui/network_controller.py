@@ -180,23 +180,13 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
         self._changed()
         return taken
 
-    def _on_frame(self) -> None:
-        now = time.perf_counter()
-        elapsed = min(now - self._last_tick, 0.1)
-        self._last_tick = now
-        self._carry += self._speed * elapsed
-        n = int(self._carry)
-        self._carry -= n
-        self.frames += 1
-        if n > 0:
-            # Finish a half-done iteration first so the lean path starts at an update boundary.
-            if self.session.cursor[1] > 0:
-                self.session.step_iteration()
-                n -= 1
-            taken = self._run_within_budget(n)
-            self.frame_stepped.emit(taken)
-        if self.finished:
-            self.set_running(False)
+    def _run_frame(self, n: int) -> None:
+        # Finish a half-done iteration first so the lean path starts at an update boundary.
+        if self.session.cursor[1] > 0:
+            self.session.step_iteration()
+            n -= 1
+        taken = self._run_within_budget(n)
+        self.frame_stepped.emit(taken)
 
     def _run_within_budget(self, n: int) -> int:
         start = time.perf_counter()

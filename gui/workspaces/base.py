@@ -132,6 +132,15 @@ class SteppingController(QObject):
         self.set_running(not self.running)
 
     def _on_frame(self) -> None:
+        n = self._frame_quota()
+        self.frames += 1
+        if n > 0:
+            self._run_frame(n)
+        if self.finished:
+            self.set_running(False)
+
+    def _frame_quota(self) -> int:
+        """Iterations this frame owes at the requested speed (fractions carried to the next)."""
         now = time.perf_counter()
         # Clamp the elapsed time so a stalled frame does not trigger a huge catch-up chunk.
         elapsed = min(now - self._last_tick, 0.1)
@@ -139,19 +148,19 @@ class SteppingController(QObject):
         self._carry += self._speed * elapsed
         n = int(self._carry)
         self._carry -= n
+        return n
+
+    def _run_frame(self, n: int) -> None:
+        """Take ``n`` steps, fewer when their measured cost would overrun the frame budget."""
         if self._step_cost > 0 and n * self._step_cost > FRAME_BUDGET_S:
             n = max(1, int(FRAME_BUDGET_S / self._step_cost))
             self._carry = 0.0  # drop the backlog: the run goes as fast as frames allow
-        self.frames += 1
-        if n > 0:
-            t0 = time.perf_counter()
-            self.last_step_seconds = None
-            self.step(n)
-            spent = self.last_step_seconds
-            cost = (time.perf_counter() - t0 if spent is None else spent) / n
-            self._step_cost = cost if self._step_cost == 0 else 0.7 * self._step_cost + 0.3 * cost
-        if self.finished:
-            self.set_running(False)
+        t0 = time.perf_counter()
+        self.last_step_seconds = None
+        self.step(n)
+        spent = self.last_step_seconds
+        cost = (time.perf_counter() - t0 if spent is None else spent) / n
+        self._step_cost = cost if self._step_cost == 0 else 0.7 * self._step_cost + 0.3 * cost
 
 
 class Workspace(QWidget):
