@@ -60,3 +60,11 @@ def click_view(qtbot, plot_widget, view_box, x, y):
     pos = plot_widget.mapFromScene(view_box.mapViewToScene(pg.Point(x, y)))
     qtbot.mousePress(plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     qtbot.mouseRelease(plot_widget.viewport(), Qt.MouseButton.LeftButton, pos=pos, delay=30)
+
+
+@pytest.fixture
+def network_ws(window):
+    """The main window opens on the network workspace with the lecture example loaded."""
+    ws = window.workspace_for_kind("network")
+    assert window.current_workspace is ws
+    return ws

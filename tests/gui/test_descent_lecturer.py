@@ -190,3 +190,17 @@ def test_history_slider_keeps_a_usable_length_at_1280(window, ws1, qtbot):
     bar = window.step_controls
     assert bar.history_slider.width() >= 120
     assert bar.speed_label.width() >= bar.speed_label.fontMetrics().horizontalAdvance("5000 it/s")
+
+
+def test_tab_walks_the_side_panel_in_reading_order(window, ws1, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    ws1.panel.preset_combo.setFocus()
+    order = []
+    for _ in range(14):
+        order.append(QApplication.focusWidget().objectName())
+        window.focusNextChild()
+    expected = ["presetCombo", "formulaEdit", "start_x", "methodCombo", "hyper_lr", "scheduleCombo",
+                "derivCombo", "tolerance", "maxIter"]
+    assert order[:len(expected)] == expected
+    assert "basins" not in order and {"curve1d", "derivative1d", "iterateTable"} <= set(order)

@@ -5,16 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pytest
 from PySide6 import QtCore
-
-
-@pytest.fixture
-def network_ws(window):
-    """The main window opens on the network workspace with the lecture example loaded."""
-    ws = window.workspace_for_kind("network")
-    assert window.current_workspace is ws
-    return ws
 
 
 def test_xor_trains_to_95_percent_in_run_mode_with_live_regions(qtbot, network_ws):

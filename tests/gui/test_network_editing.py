@@ -9,14 +9,6 @@ from PySide6 import QtCore
 from engine.scenario import parse_scenario
 
 
-@pytest.fixture
-def network_ws(window):
-    """The main window opens on the network workspace with the lecture example loaded."""
-    ws = window.workspace_for_kind("network")
-    assert window.current_workspace is ws
-    return ws
-
-
 def test_adding_a_hidden_node_redraws_the_view_and_keeps_training(qtbot, network_ws):
     ws = network_ws
     before = ws.controller.network

@@ -23,14 +23,6 @@ SENSITIVITIES_OBS1 = {"w(1)[1,1]": 0.449, "w(1)[1,2]": -0.299, "b(1)[1]": 0.150,
                       "b(2)[1]": 1.0}
 
 
-@pytest.fixture
-def network_ws(window):
-    """The main window opens on the network workspace with the lecture example loaded."""
-    ws = window.workspace_for_kind("network")
-    assert window.current_workspace is ws
-    return ws
-
-
 def click(qtbot, ws, name: str, double: bool = False) -> None:
     view = ws.view
     pt = view.mapFromScene(view.scene_point_of(name))

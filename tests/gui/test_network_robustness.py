@@ -9,13 +9,6 @@ import pytest
 from PySide6 import QtCore
 
 
-@pytest.fixture
-def network_ws(window):
-    ws = window.workspace_for_kind("network")
-    assert window.current_workspace is ws
-    return ws
-
-
 def _actions(ws, qtbot, rng: random.Random):
     c = ws.controller
     names = lambda: c.session.param_names  # noqa: E731 - the list changes with the architecture
