@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 
 from gui import style
 
@@ -29,6 +29,8 @@ class BasinsStrip(pg.PlotWidget):
         p.hideAxis("bottom")
         p.setMenuEnabled(False)
         p.setMouseEnabled(x=False, y=False)
+        # Nothing to do with the keyboard here: Tab goes from the curve straight to f'.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.image = pg.ImageItem(axisOrder="row-major")
         p.addItem(self.image)
         p.vb.disableAutoRange()
