@@ -57,6 +57,17 @@ def _whole(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def _size(text: str) -> tuple[int, int]:
+    """Parse ``WxH`` (e.g. ``1280x800``) for ``screenshot --size``."""
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1280x800, got {text!r}") from None
+    if not (320 <= width <= 7680 and 240 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"{text}: width 320-7680 and height 240-4320 pixels")
+    return width, height
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the three headless subcommands (opening the window is handled before it)."""
     parser = argparse.ArgumentParser(
@@ -87,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     shot.add_argument("--out", required=True, metavar="FILE.png")
     shot.add_argument("--workspace", choices=WORKSPACES, help="which workspace to show "
                                                               "(default: the one for the scenario's kind)")
+    shot.add_argument("--phases", type=_whole(0), default=0, metavar="P",
+                      help="network: then P single phases (e.g. 5 = observation 1's backward pass done)")
+    shot.add_argument("--select", metavar="NAME", help="network: the parameter the explanation panels "
+                                                      "explain, in lecture notation, e.g. 'w(1)[1,1]'")
+    shot.add_argument("--size", type=_size, default=None, metavar="WxH",
+                      help="window size in pixels (default 1600x1000; 1280x800 for a projector)")
     return parser
 
 
@@ -138,7 +155,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from gui.screenshot import ScreenshotError, render_screenshot
 
     try:
-        render_screenshot(args.scenario, args.steps, args.out, args.workspace)
+        render_screenshot(args.scenario, args.steps, args.out, args.workspace,
+                          phases=args.phases, select=args.select, size=args.size)
     except ScreenshotError as e:
         raise UsageError(str(e)) from None
     return 0

@@ -14,10 +14,14 @@ class ScreenshotError(ValueError):
     """The scenario could not be opened or the workspace name is unknown; the message says which."""
 
 
-def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str | None = None) -> None:
+def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str | None = None, *,
+                      phases: int = 0, select: str | None = None,
+                      size: tuple[int, int] | None = None) -> None:
     """Open ``scenario_path`` in a fixed-size window, take ``steps`` steps, save the window to ``out``.
 
     ``workspace``: ``descent1d``, ``descent2d`` or ``network`` (default: the scenario's own kind).
+    Network only: ``phases`` more single phases after the steps (a slide mid backward pass) and
+    ``select``, the parameter the explanation panels explain. ``size``: window (width, height).
     """
     from PySide6.QtCore import QSettings
 
@@ -34,7 +38,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
     settings = QSettings(str(Path(out).with_suffix(".ini")) + ".tmp", QSettings.Format.IniFormat)
     window = MainWindow(None, settings=settings)
     try:
-        window.resize(*WINDOW_SIZE)
+        window.resize(*(size or WINDOW_SIZE))
         window.show()
         app.processEvents()
         if not window.open_scenario(scenario_path, remember=False):
@@ -47,6 +51,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         controller = window.current_workspace.controller
         if controller is not None and steps > 0:
             controller.step(int(steps))
+        _network_extras(window.current_workspace, phases, select)
         _settle(app, window)
         image = window.grab()
         if not image.save(out):
@@ -58,6 +63,23 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         window.deleteLater()
         app.processEvents()
         Path(settings.fileName()).unlink(missing_ok=True)
+
+
+def _network_extras(ws, phases: int, select: str | None) -> None:
+    """Single phases and a selected parameter, for workspaces that have them (the network)."""
+    if phases > 0:
+        if not hasattr(ws.controller, "step_granularity"):
+            raise ScreenshotError("--phases applies to the network workspace only")
+        for _ in range(int(phases)):
+            ws.controller.step_granularity("phase")
+    if select is not None:
+        names = getattr(getattr(ws.controller, "session", None), "param_names", None)
+        if names is None:
+            raise ScreenshotError("--select applies to the network workspace only")
+        if select not in names:
+            raise ScreenshotError(f"--select {select}: no such parameter; this network has "
+                                  f"{', '.join(names[:6])}{', ...' if len(names) > 6 else ''}")
+        ws.select_parameter(select)
 
 
 def _settle(app, window, timeout_s: float = 10.0) -> None:

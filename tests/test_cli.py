@@ -253,3 +253,27 @@ def test_screenshot_of_bad_scenario_fails_before_qt(tmp_path: Path) -> None:
     wrong = _run("screenshot", LECTURE, "--steps", "1", "--out", str(tmp_path / "x.png"), "--workspace", "3d")
     assert wrong.returncode == 2 and "invalid choice: '3d'" in wrong.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_screenshot_mid_backward_pass_at_projector_size(tmp_path: Path) -> None:
+    _needs("gui.screenshot")
+    out = tmp_path / "mid.png"
+    p = _run("screenshot", LECTURE, "--steps", "0", "--phases", "5", "--select", "w(1)[1,1]",
+             "--size", "1280x800", "--out", str(out), timeout=120)
+    assert p.returncode == 0, p.stderr
+    data = out.read_bytes()
+    assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (1280, 800)
+
+
+def test_screenshot_options_that_do_not_apply_exit_2(tmp_path: Path) -> None:
+    _needs("gui.screenshot")
+    out = tmp_path / "x.png"
+    unknown = _run("screenshot", LECTURE, "--steps", "0", "--select", "w(9)[1,1]", "--out", str(out),
+                   timeout=120)
+    assert unknown.returncode == 2 and "no such parameter" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    quartic = str(Path(LECTURE).with_name("lecture-quartic.json"))
+    phases = _run("screenshot", quartic, "--steps", "0", "--phases", "2", "--out", str(out), timeout=120)
+    assert phases.returncode == 2 and "network workspace only" in phases.stderr
+    size = _run("screenshot", quartic, "--steps", "0", "--size", "12", "--out", str(out))
+    assert size.returncode == 2 and "WIDTHxHEIGHT" in size.stderr
