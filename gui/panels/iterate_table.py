@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from gui.style import fmt, fmt_vector
@@ -90,9 +90,10 @@ class IterateModel(QAbstractTableModel):
         self.endResetModel()
 
 
-#: The columns always have room for numbers this wide (most 4-significant-figure values); a
-#: longer one ("-0.0006993") needs a wider table, and its full text is in the cell's tooltip.
+#: The columns always have room for numbers this wide (most 4-significant-figure values); the
+#: table asks for room for the widest ("-0.0006993") and, squeezed, shows it whole in the tooltip.
 COMMON_NUMBER = "-0.08888"
+WIDEST_NUMBER = "-0.0008888"
 
 #: While running, the table catches up at most this often: relaying out and repainting it costs
 #: ~12 ms, too much for every frame. Rows never disappear from the history, so a late table is
@@ -129,11 +130,15 @@ class IterateTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
         index_width = metrics.horizontalAdvance("100000") + 8
         self.horizontalHeader().resizeSection(0, index_width)
-        # The plots come first on a 1280-pixel projector: room for the common numbers only.
-        number_width = metrics.horizontalAdvance(COMMON_NUMBER) + 14
         columns = self.model_.columnCount() - 1
-        self.setMinimumWidth(index_width + columns * number_width
-                             + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth())
+        chrome = index_width + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+        # The plots come first on a 1280-pixel projector: at least room for the common numbers.
+        self.setMinimumWidth(chrome + columns * (metrics.horizontalAdvance(COMMON_NUMBER) + 14))
+        self._wanted_width = chrome + columns * (metrics.horizontalAdvance(WIDEST_NUMBER) + 14)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._wanted_width, super().sizeHint().height())
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

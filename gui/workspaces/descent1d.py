@@ -17,6 +17,8 @@ from gui.plots.curve1d import Curve1DPlot, plot_range_1d
 from gui.plots.derivative1d import Derivative1DPlot
 from gui.workspaces.base import Workspace
 
+#: Largest share of the workspace's width the iterate table takes unless dragged wider.
+TABLE_SHARE = 0.45
 BASIN_STARTS = 121
 BASIN_MAX_ITER = 400
 #: Milliseconds of basin runs per event-loop turn, so typing and stepping stay responsive.
@@ -60,10 +62,11 @@ class Descent1DWorkspace(Workspace):
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(plots)
         splitter.addWidget(self.table)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        # The plots first: the table gets the width its numbers need, the plots the rest.
-        splitter.setSizes([3000, self.table.minimumWidth()])
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        self.splitter = splitter
+        self._split_by_hand = False
+        splitter.splitterMoved.connect(lambda *_: setattr(self, "_split_by_hand", True))
         QVBoxLayout(self).addWidget(splitter)
 
         self._basin_key = None
@@ -84,6 +87,19 @@ class Descent1DWorkspace(Workspace):
     def _on_start_clicked(self, x: float) -> None:
         (x0, x1), _ = self.curve.viewRange()
         self.controller.set_start([style.round_to_view(x, x1 - x0)])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if not self._split_by_hand:
+            self._split()
+
+    def _split(self) -> None:
+        """The table gets the width its numbers want (its size hint) while the plots keep at least
+        TABLE_SHARE of the room; on a narrow projector it gets only its minimum."""
+        total = self.splitter.width() - self.splitter.handleWidth()
+        table = min(self.table.sizeHint().width(),
+                    max(self.table.minimumWidth(), int(TABLE_SHARE * total)))
+        self.splitter.setSizes([total - table, table])
 
     def side_panel(self) -> QWidget:
         return self.panel

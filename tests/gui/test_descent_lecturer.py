@@ -138,6 +138,29 @@ def test_table_has_room_for_common_numbers_and_the_plots_come_first(window, ws1)
     assert all(table.columnWidth(column) > need for column in range(1, 5))
 
 
+def test_on_a_wide_window_the_table_shows_the_widest_numbers_whole(window, ws1, qtbot):
+    table = ws1.table
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1600)
+    need = table.fontMetrics().horizontalAdvance("-0.0006993")
+    assert all(table.columnWidth(column) > need for column in range(1, 5))
+    assert table.width() <= table.sizeHint().width() + 2, "the plots get everything else"
+
+
+def test_a_splitter_dragged_by_hand_stays_where_it_was_put(window, ws1, qtbot):
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1600)
+    splitter = ws1.splitter
+    total = sum(splitter.sizes())
+    splitter.moveSplitter(int(0.4 * total), 1)
+    splitter.splitterMoved.emit(int(0.4 * total), 1)  # what a drag emits
+    wide = ws1.table.width()
+    assert wide > ws1.table.sizeHint().width() + 100
+    window.resize(1500, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1500)
+    assert ws1.table.width() >= wide - 110, "the table was not snapped back to its preferred width"
+
+
 def test_table_cells_carry_their_full_text_as_tooltip(ws1):
     ws1.controller.step(10)
     model = ws1.table.model()
