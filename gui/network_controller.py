@@ -24,6 +24,7 @@ from engine.optimizers import make_spec
 from engine.scenario import DataSpec
 from engine.training import GRANULARITIES, TrainingSession
 from gui.network_editing import CLASSIFICATION_LOSSES, OUTPUT_FOR_LOSS, USER_ERRORS, NetworkEditing
+from gui.network_notes import explanation_notes
 from gui.network_sessions import NetworkSessions
 from gui.style import fmt
 from gui.workspaces.base import SteppingController
@@ -146,6 +147,12 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
         """Back propagation against central differences at the cursor, over all observations."""
         s = self.session
         return finite_difference_check(s.network_at(), s.X, s.Y, s.loss.name)
+
+    def explanation_notes(self, name: str, observation: int, fmt: str = "markdown") -> str:
+        """Chain rule of ``name`` for dataset row ``observation`` and the nudge table at the
+        cursor, as lecture-note text (``fmt``: text, markdown or latex)."""
+        s = self.session
+        return explanation_notes(s.network_at(), s.X, s.Y, s.loss.name, name, observation, fmt)
 
     def config(self) -> dict:
         """The editor's view of the settings (see ``NetworkEditor``)."""

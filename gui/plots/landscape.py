@@ -16,6 +16,7 @@ from gui.plots.network_view import cache_axes
 from gui.style import ITERATE_COLOUR, MAGNITUDE_MAP, style_plot
 
 N_LEVELS = 14
+TITLE = "Loss landscape: R over the two chosen parameters, all other parameters fixed"
 
 
 def contour_levels(values: np.ndarray, n: int = N_LEVELS) -> np.ndarray:
@@ -58,17 +59,24 @@ class LandscapePlot(QtWidgets.QWidget):
         row = QtWidgets.QHBoxLayout()
         self.param_x = QtWidgets.QComboBox(self)
         self.param_y = QtWidgets.QComboBox(self)
-        row.addWidget(QtWidgets.QLabel("Slice: x", self))
+        # The caption sits beside the choosers rather than above the plot: the plot row is ~150 px
+        # high on a 1280x800 projector and a title line would leave the contour a flat strip.
+        caption = QtWidgets.QLabel("<b>Landscape</b> x", self)
+        caption.setToolTip(TITLE)
+        row.addWidget(caption)
         row.addWidget(self.param_x, 1)
         row.addWidget(QtWidgets.QLabel("y", self))
         row.addWidget(self.param_y, 1)
+        for box in (self.param_x, self.param_y):
+            # "w(1)[1,1]" must stay readable when the plots share 1280 px
+            box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToContents)
         layout.addLayout(row)
         self.plot = pg.PlotWidget(self)
         item = self.plot.getPlotItem()
         style_plot(item)
         item.setMenuEnabled(False)
         item.disableAutoRange()
-        item.setTitle("Loss landscape (other parameters fixed)")
+        self.plot.setToolTip(TITLE)
         cache_axes(item)
         layout.addWidget(self.plot, 1)
         self.image = pg.ImageItem()

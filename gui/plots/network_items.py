@@ -58,6 +58,40 @@ class EdgesItem(pg.GraphicsObject):
                 painter.drawLines(lines)
 
 
+LABEL_GAP_PX = 4
+LABEL_FILL = (255, 255, 255, 215)
+
+
+class NodeLabel(pg.TextItem):
+    """A node's values, kept a few screen pixels clear of the node: inputs' ``x = ...`` to the left
+    (their edges leave to the right), every other node's z, a and δ below it. ``radius_px``: the
+    node's radius on screen."""
+
+    def __init__(self, beside: bool, radius_px: float) -> None:
+        gap = radius_px + LABEL_GAP_PX
+        # TextItem's own coordinates are screen pixels (it undoes the view's scaling); set before
+        # the base class lays the text out for the first time
+        self._offset = QtCore.QPointF(-gap, 0.0) if beside else QtCore.QPointF(0.0, gap)
+        self.beside = beside
+        super().__init__(anchor=(1.0, 0.5) if beside else (0.5, 0.0), fill=pg.mkBrush(*LABEL_FILL))
+
+    def updateTextPos(self) -> None:  # noqa: N802 - pyqtgraph override
+        super().updateTextPos()
+        self.textItem.setPos(self.textItem.pos() + self._offset)
+
+    def pixel_rect(self) -> QtCore.QRectF:
+        """The label's box in pixels relative to its node's centre (y down)."""
+        return self.textItem.mapRectToParent(self.textItem.boundingRect())
+
+
+def label_size_px(html: str) -> tuple[float, float]:
+    """Width and height in pixels of a label showing ``html`` (for reserving room around the nodes)."""
+    item = QtWidgets.QGraphicsTextItem()
+    item.setHtml(html)
+    r = item.boundingRect()
+    return r.width(), r.height()
+
+
 def magnitude_colormap() -> pg.ColorMap:
     """Light grey through viridis's green and teal to its dark purple: luminance falls steadily,
     so a zero gradient fades into the white background and a large one stands out, in colour,

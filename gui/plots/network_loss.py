@@ -14,6 +14,10 @@ from gui.plots.network_view import cache_axes
 from gui.style import ITERATE_COLOUR, CURVE_COLOUR, style_plot
 
 MAX_POINTS = 1500  # a few per horizontal pixel of the plot
+# Room around the data as a share of the range: the 12 px marker at iteration 0 or at the highest
+# loss stays whole in a plot ~200 px wide and ~60 px high (a 1280x800 projector).
+X_MARGIN = 0.04
+Y_MARGIN = 0.12
 
 
 def decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -77,14 +81,21 @@ class NetworkLossPlot(pg.PlotWidget):
             lo, hi = np.log10(lo), np.log10(hi)
         span = hi - lo if hi > lo else max(0.2 * abs(hi), 1e-3)
         (x0, x1), (y0, y1) = self.getPlotItem().viewRange()
-        new_x = x1 if (x_max <= x1 <= max(1.5 * x_max, 10.0) and x1 >= 10.0 and x0 == 0) else max(1.5 * x_max, 10.0)
+        new_x = x1 if (x_max <= x1 <= max(1.5 * x_max, 10.0) and x1 >= 10.0 and np.isclose(x0, x_margin(x1))) \
+            else max(1.5 * x_max, 10.0)
         new_y = (y0, y1)
-        if lo < y0 or hi > y1 or span < 0.25 * (y1 - y0) or self._range_log != self._log:
+        top_room = Y_MARGIN * span
+        if lo < y0 or hi + 0.5 * top_room > y1 or span < 0.25 * (y1 - y0) or self._range_log != self._log:
             # headroom below: a falling loss would otherwise move the axis on every frame
             bottom = lo - 0.3 * span
             if not self._log and lo >= 0:
-                bottom = max(bottom, -0.05 * span)  # a loss is never negative
-            new_y = (bottom, hi + 0.05 * span)
-        if (0.0, new_x, new_y) != (x0, x1, (y0, y1)):
-            self.getPlotItem().setRange(xRange=(0.0, new_x), yRange=new_y, padding=0)
+                bottom = max(bottom, -Y_MARGIN * span)  # a loss is never negative
+            new_y = (bottom, hi + top_room)
+        if not np.allclose((x_margin(new_x), new_x, *new_y), (x0, x1, y0, y1), rtol=1e-12, atol=0):
+            self.getPlotItem().setRange(xRange=(x_margin(new_x), new_x), yRange=new_y, padding=0)
         self._range_log = self._log
+
+
+def x_margin(x_max: float) -> float:
+    """Left end of the x range: a little before iteration 0, so that its marker is drawn whole."""
+    return -X_MARGIN * x_max

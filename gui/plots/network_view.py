@@ -18,8 +18,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from gui.panels.parameter_table import bias_name, weight_name
 from gui.plots.network_edit import PickAndEdit
 from gui.plots.network_geometry import NODE_PX, network_layout
-from gui.plots.network_items import EdgesItem, PenCache, cache_axes, edge_width_range, edge_widths, \
-    finite_max, magnitude_colormap, node_label_html
+from gui.plots.network_items import EdgesItem, NodeLabel, PenCache, cache_axes, edge_width_range, edge_widths, \
+    finite_max, label_size_px, magnitude_colormap, node_label_html
 
 BACKGROUND = "w"
 # Diverging pair for the sign of a weight (blue/orange survive colour-blindness and greyscale).
@@ -30,6 +30,26 @@ FOCUS_HALO = "#50000000"  # translucent black (ARGB): marks the edges in use wit
 FOCUS_HALO_ALL = "#28000000"
 SELECTED = "#cc2fa5"
 CAPTION_STYLE = {"size": "13pt", "color": "#202020"}
+LEGEND_STYLE = {"size": "11pt", "color": "#202020"}
+LABEL_MIN_PT = 8
+# Stacking inside the view: edges, then nodes over their ends, then the labels over both.
+Z_EDGES, Z_NODES, Z_LABELS = 1.0, 2.0, 3.0
+VIEW_MARGIN_PX = 6
+MAX_MARGIN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class _LabelSample:
+    """Values as wide as short labels get, for reserving room before any is shown (the room grows
+    to fit wider ones as they appear)."""
+
+    inputs: np.ndarray = field(default_factory=lambda: np.array([-2.0]))
+    z: tuple = (np.array([-0.1234]),)
+    a: tuple = (np.array([-0.1234]),)
+    delta: tuple = (np.array([-0.1234]),)
+
+
+_SAMPLE = _LabelSample()
 
 
 @dataclass(frozen=True)
@@ -67,6 +87,8 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
 
     parameter_selected = QtCore.Signal(str)
     parameter_edited = QtCore.Signal(str, float)
+    # class default: the base class resizes the view before __init__ gets to set attributes
+    _fitted: dict = {}
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,7 +101,8 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self._cmap, interactive=False,
                                         width=18, colorMapMenu=False)
         self.addItem(self.colorbar, row=1, col=1)
-        self.colorbar_title = self.addLabel("", row=2, col=0, size="11pt", color="#202020")
+        self.colorbar_title = self.addLabel("", row=2, col=0, colspan=2, **LEGEND_STYLE)
+        self._fitted = {}  # label -> (text, point size) as last set by _fit_label
         self.colorbar.axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.caption.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.colorbar.setVisible(False)
@@ -90,6 +113,11 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
         self.nodes = pg.ScatterPlotItem(pxMode=True, size=NODE_PX, hoverable=False)
         self.viewbox.addItem(self.edges)
         self.viewbox.addItem(self.nodes)
+        self.edges.setZValue(Z_EDGES)
+        self.nodes.setZValue(Z_NODES)
+        self.viewbox.sigResized.connect(self._fit_view)
+        self._layout = None
+        self._reserved = (0.0, 0.0, 0.0)  # input label width, value label width and height (px)
         self.sizes: tuple[int, ...] = ()
         self._positions = np.zeros((0, 2))
         self._node_px = float(NODE_PX)
@@ -129,17 +157,99 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
             self.viewbox.removeItem(item)
         self._labels = []
         self._label_html = {}
+        self._node_px = layout.node_px
+        self._reserved = (label_size_px(node_label_html(_SAMPLE, 0, 0))[0],
+                          *label_size_px(node_label_html(_SAMPLE, 1, 0)))
         if layout.labelled:
-            for (x, y) in self._positions:
-                label = pg.TextItem(anchor=(0.5, -0.22), fill=pg.mkBrush(255, 255, 255, 215))
+            for (x, y), (l, _) in zip(self._positions, self._node_index):
+                label = NodeLabel(beside=l == 0, radius_px=self._node_px / 2)
                 label.setPos(x, y)
                 self.viewbox.addItem(label)
+                label.setZValue(Z_LABELS)
                 self._labels.append(label)
-        self._node_px = layout.node_px
         self.nodes.setData(pos=self._positions, size=self._node_px)
-        view_range = layout.view_range()
-        if view_range is not None:
+        self._layout = layout
+        self._fit_view()
+
+    def _fit_view(self) -> None:
+        """Range the view so that every node and the labels around it fit, with margins in pixels:
+        room left of the inputs for ``x = ...``, below the nodes for z, a, δ, beside the last
+        column for half a label. The margins never take more than MAX_MARGIN_SHARE of the view
+        (labels then overlap edges rather than nodes being crammed together). Before the first
+        layout a range in view units stands in."""
+        layout = self._layout
+        if layout is None or not len(self._positions):
+            return
+        w, h = self.viewbox.width(), self.viewbox.height()
+        r = self._node_px / 2
+        if self._labels:
+            input_w, value_w, value_h = self._reserved
+            left, right, bottom = r + 4 + input_w, max(r, value_w / 2), r + 4 + value_h
+        else:
+            left = right = bottom = r
+        left, right, bottom, top = (m + VIEW_MARGIN_PX for m in (left, right, bottom, r))
+        if w < 80 or h < 80:
+            view_range = layout.view_range()
             self.viewbox.setRange(xRange=view_range[0], yRange=view_range[1], padding=0)
+            return
+        # Short of room, the value labels (right, below) give way first: they may overlap edges,
+        # whereas a cut-off x = ... at the left would lose the number
+        right = max(min(right, MAX_MARGIN_SHARE * w - left), r + VIEW_MARGIN_PX)
+        bottom = max(min(bottom, MAX_MARGIN_SHARE * h - top), r + VIEW_MARGIN_PX)
+        kx = min(1.0, MAX_MARGIN_SHARE * w / (left + right))
+        ky = min(1.0, MAX_MARGIN_SHARE * h / (top + bottom))
+        left, right, top, bottom = left * kx, right * kx, top * ky, bottom * ky
+        xs, ys = self._positions[:, 0], self._positions[:, 1]
+        sx = max(float(xs.max() - xs.min()), 1.0)
+        sy = max(float(ys.max() - ys.min()), 1.0)
+        ux, uy = sx / (w - left - right), sy / (h - top - bottom)
+        self.viewbox.setRange(xRange=(xs.min() - left * ux, xs.min() + sx + right * ux),
+                              yRange=(ys.min() - bottom * uy, ys.min() + sy + top * uy), padding=0)
+
+    def _reserve_label_room(self) -> None:
+        """Grow the room kept for labels to the widest and tallest shown so far (never shrink, so
+        the picture does not jump from one observation to the next)."""
+        input_w, value_w, value_h = self._reserved
+        last = len(self.sizes) - 1
+        for label, (l, _) in zip(self._labels, self._node_index):
+            rect = label.textItem.boundingRect()
+            if l == 0:
+                input_w = max(input_w, rect.width())
+            else:
+                value_h = max(value_h, rect.height())
+                if l == last:
+                    value_w = max(value_w, rect.width())
+        grown = (input_w, value_w, value_h)
+        if any(g > old + 2 for g, old in zip(grown, self._reserved)):
+            self._reserved = grown
+            self._fit_view()
+
+    def set_caption(self, text: str) -> None:
+        """The line above the network, in a smaller size where the view is too narrow for it."""
+        self._fit_label(self.caption, text, CAPTION_STYLE)
+
+    def _fit_label(self, label: pg.LabelItem, text: str, style: dict) -> None:
+        """Set ``text`` at the style's size, or smaller if the view is too narrow for it.
+
+        A LabelItem neither wraps nor elides, and its minimum width would widen the whole layout
+        past the view: the colour bar and the ends of both lines were cut off at 1280x800."""
+        font = QtGui.QFont(self.font())
+        base = float(style["size"].removesuffix("pt"))
+        font.setPointSizeF(base)
+        plain = QtGui.QTextDocumentFragment.fromHtml(text).toPlainText()
+        wanted = QtGui.QFontMetricsF(font).horizontalAdvance(plain) + 24
+        room = max(self.width(), 1)
+        pt = base if wanted <= room else max(LABEL_MIN_PT, int(base * room / wanted))
+        if self._fitted.get(label) != (text, pt):  # a new text re-lays out the view
+            self._fitted[label] = (text, pt)
+            label.setText(text, size=f"{pt:g}pt", color=style["color"])
+            label.setMinimumWidth(0)
+            self.ci.layout.invalidate()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent | None) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        for label, (text, _) in list(self._fitted.items()):
+            self._fit_label(label, text, CAPTION_STYLE if label is self.caption else LEGEND_STYLE)
 
     def node_positions(self) -> np.ndarray:
         """``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom."""
@@ -213,10 +323,7 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
             self.edges.set_pens(halos + body)
 
     def _set_legend(self, text: str) -> None:
-        if self.colorbar_title.text != text:
-            self.colorbar_title.setText(text)
-            # the layout keeps the width of the first text unless told to look again
-            self.ci.layout.invalidate()
+        self._fit_label(self.colorbar_title, text, LEGEND_STYLE)
 
     def _cmap_hex(self, t: float) -> str:
         return self._cmap.map(float(t), mode="qcolor").name()
@@ -260,6 +367,7 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
             return
         # Between iterations nothing is computed yet: empty "z = / a = / δ =" rows would only clutter.
         nothing = all(v is None for v in tuple(st.z) + tuple(st.a) + tuple(st.delta))
+        changed = False
         for i, (l, j) in enumerate(self._node_index):
             visible = l == 0 or not nothing
             if self._labels[i].isVisible() != visible:
@@ -268,6 +376,9 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
             if self._label_html.get(i) != html:  # setHtml re-lays out the text: skip when unchanged
                 self._label_html[i] = html
                 self._labels[i].setHtml(html)
+                changed = True
+        if changed:
+            self._reserve_label_room()
 
     # ----------------------------------------------------------------- selection
     def select(self, name: str | None) -> None:

@@ -186,9 +186,7 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         self.steps.show_granularity(c.granularity)
         self.steps.set_speed(c.speed)  # the window's own speed slider may have changed it
         self.view.show_state(view_state(s))
-        caption = view_caption(c)
-        if self.view.caption.text != caption:  # a new caption re-lays out the view
-            self.view.caption.setText(caption)
+        self.view.set_caption(view_caption(c))
         # Loss, landscape, fit, parameters and the nudge table depend on the parameters only, so a
         # phase step inside an iteration leaves them (and their repaint) alone.
         key = (id(s), t, s.theta().tobytes(), self.loss_plot.log, s.frozen)

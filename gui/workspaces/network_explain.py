@@ -5,7 +5,7 @@ it shows changed, and the table tabs only while visible (a hidden tab refreshes 
 
 from __future__ import annotations
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from gui.panels.parameter_table import html_name
 from gui.style import fmt_vector
@@ -17,11 +17,21 @@ RUNNING_TABLE_MAX_ROWS = 120  # tables with more rows refresh when Run mode paus
 
 class ExplanationRefresh:
     """Mixed into :class:`gui.workspaces.network.NetworkWorkspace`, which provides ``controller``,
-    ``selected``, ``observation``, ``selected_label``, ``chain``, ``tables``, ``nudge``, ``fd``
-    and ``_theta_key`` (changes whenever the parameters or the session do)."""
+    ``selected``, ``observation``, ``selected_label``, ``chain``, ``tables``, ``nudge``, ``fd``,
+    ``copy_button``, ``_copied_timer`` and ``_theta_key`` (changes whenever the parameters or the session do)."""
 
     _chain_key: tuple | None = None
     _fd_key: tuple | None = None
+
+    def copy_explanation(self, fmt: str) -> str:
+        """Put the selected parameter's chain rule and the nudge table on the clipboard as ``fmt``
+        (markdown, latex or text) and say so on the button for a moment; returns the text."""
+        obs = min(self._explained_observation(), self.controller.session.n_obs - 1)
+        text = self.controller.explanation_notes(self.selected, obs, fmt)
+        QtGui.QGuiApplication.clipboard().setText(text)
+        self.copy_button.setText("Copied ✓")
+        self._copied_timer.start()
+        return text
 
     def _forget_explanations(self) -> None:
         """Recompute every explanation at the next refresh (font change, new session)."""

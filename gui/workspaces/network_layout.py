@@ -22,6 +22,9 @@ from gui.plots.network_view import NetworkView
 from gui.style import ERROR_COLOUR
 
 ERROR_SHOWN_MS = 12000
+COPIED_SHOWN_MS = 1500
+COPY_TEXT = "Copy as ▾"
+COPY_FORMATS = (("Markdown", "markdown"), ("LaTeX", "latex"), ("Plain text", "text"))
 
 
 class NetworkLayout:
@@ -70,8 +73,17 @@ class NetworkLayout:
         factors = QtWidgets.QScrollArea(explain)
         factors.setWidgetResizable(True)
         factors.setWidget(self.chain.table)
-        self.tables.addTab(factors, "Chain-rule factors")
-        self.tables.addTab(self.fd, "Finite-difference check")
+        self.tables.addTab(factors, "Factors")
+        self.tables.addTab(self.fd, "Gradient check")
+        self.tables.setCornerWidget(self._create_copy_button(), QtCore.Qt.Corner.TopRightCorner)
+        # At 1280 px the three tabs and the button share ~470 px: short names, and no scroll arrows
+        # that would hide a tab
+        self.tables.setElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.tables.tabBar().setUsesScrollButtons(False)
+        for i, tip in enumerate(("Nudge table: each observation's residual times d output/dθ",
+                                 "Chain-rule factors of the selected parameter",
+                                 "Finite-difference check of every gradient entry")):
+            self.tables.setTabToolTip(i, tip)
         self.explain_split.addWidget(self.tables)
         self.explain_split.setSizes([230, 550])
         ev.addWidget(self.explain_split, 1)
@@ -84,7 +96,7 @@ class NetworkLayout:
         for w in (self.loss_plot, self.fit_plot, self.landscape):
             w.setMinimumHeight(150)
             bottom.addWidget(w)
-        bottom.setSizes([420, 420, 520])
+        bottom.setSizes([400, 400, 560])  # the landscape row holds two parameter choosers as well
         self.main_split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
         self.main_split.addWidget(top)
         self.main_split.addWidget(bottom)
@@ -109,6 +121,27 @@ class NetworkLayout:
         layout.addWidget(self.error_label)
         layout.addWidget(self.lecture_note)
         layout.addWidget(self.main_split, 1)
+
+    def _create_copy_button(self) -> QtWidgets.QToolButton:
+        """"Copy as ▾": the chain rule and the nudge table as Markdown, LaTeX or plain text."""
+        self.copy_button = QtWidgets.QToolButton(self)
+        self.copy_button.setObjectName("copyExplanation")
+        self.copy_button.setText(COPY_TEXT)
+        self.copy_button.setToolTip("Copy the chain rule of the selected parameter and the nudge table "
+                                    "to the clipboard, for lecture notes or slides")
+        self.copy_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.copy_button.setStyleSheet("QToolButton::menu-indicator { image: none; }")  # ▾ is in the text
+        menu = QtWidgets.QMenu(self.copy_button)
+        for label, fmt in COPY_FORMATS:
+            action = menu.addAction(label)
+            action.setData(fmt)
+            action.triggered.connect(lambda _=False, f=fmt: self.copy_explanation(f))
+        self.copy_button.setMenu(menu)
+        self._copied_timer = QtCore.QTimer(self)
+        self._copied_timer.setSingleShot(True)
+        self._copied_timer.setInterval(COPIED_SHOWN_MS)
+        self._copied_timer.timeout.connect(lambda: self.copy_button.setText(COPY_TEXT))
+        return self.copy_button
 
     def _create_side_panel(self) -> None:
         self.editor = NetworkEditor()

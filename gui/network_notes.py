@@ -1,0 +1,119 @@
+"""The network workspace's explanation as lecture-note text: the chain rule of one parameter for one
+observation, then the nudge table, in plain text, Markdown or LaTeX (``engine.explain.Table``).
+
+Free of Qt like ``engine.explain``, whose tables it reuses: the workspace's "Copy as" button puts
+this text on the clipboard so that the numbers on a slide are exactly those on the screen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.backprop import PassRecord, backward, chain_rule
+from engine.explain import EXPLAIN_FORMATS, LECTURE_SLIPS, MAX_EXPLAINED_OBS, Table, format_number, \
+    is_lecture_example, tex_cell, tex_escape
+from engine.network import Network
+
+__all__ = ["explanation_notes"]
+
+
+def explanation_notes(network: Network, X: np.ndarray, Y: np.ndarray, loss: str, name: str, observation: int,
+                      fmt: str = "markdown", digits: int = 4) -> str:
+    """Chain rule of parameter ``name`` (lecture notation) for ``observation`` (0-based row), the
+    nudge table of the first :data:`MAX_EXPLAINED_OBS` observations and, for the lecture example,
+    where the printed lecture differs. ``X (n_obs, n_in)``, ``Y (n_obs, n_out)``; ``loss``: its
+    name; ``fmt``: one of ``EXPLAIN_FORMATS``.
+
+    Raises ``ValueError`` for an unknown format, parameter or observation.
+    """
+    if fmt not in EXPLAIN_FORMATS:
+        raise ValueError(f"notes format must be one of {', '.join(EXPLAIN_FORMATS)}, got {fmt!r}")
+    names = network.param_names()
+    if name not in names:
+        raise ValueError(f"parameter {name!r} is not in this network; it has {', '.join(names)}")
+    if not 0 <= observation < X.shape[0]:
+        raise ValueError(f"observation {observation + 1}: the data have observations 1 to {X.shape[0]}")
+    rec = backward(network, X, Y, loss)
+
+    def f(v: float) -> str:
+        return format_number(v, digits)
+
+    def vec(v) -> str:  # data as typed: 3, not 3.000
+        return "(" + ", ".join(f"{x:.4g}" for x in v) + ")" if len(v) > 1 else f"{v[0]:.4g}"
+
+    i = observation
+    parts = [_title(f"{name}, observation {i + 1}: x = {vec(X[i])}, y = {vec(Y[i])}", fmt)]
+    parts += _chain_section(network, rec, name, i, fmt, f)
+    parts.append(_para(f"Summed over all {X.shape[0]} observations: dR/d{name} = "
+                       f"{f(rec.gradient[names.index(name)])}", fmt))
+    parts += _nudge_section(rec, names, list(range(min(X.shape[0], MAX_EXPLAINED_OBS))), loss, fmt, f)
+    if is_lecture_example(network, X, Y, loss):
+        parts.append(_note("Where the printed lecture differs", LECTURE_SLIPS, fmt))
+    return "\n".join(parts)
+
+
+def _chain_section(network, rec: PassRecord, name: str, i: int, fmt: str, f) -> list[str]:
+    """One row per factor (symbol, how it is computed, value), then the product written out."""
+    cr = chain_rule(network, rec, name, i)
+    # Several paths are summed by back propagation into delta: the two-factor form is what is shown.
+    factors = cr.paths[0] if len(cr.paths) == 1 else cr.delta_form
+    lhs = f"dR_{i + 1}/d{name}"
+    table = Table(f"Chain rule: {lhs}", ["factor", "computed as", "value"], align="llr",
+                  header_tex=["factor", "computed as", "value"])
+    for x in factors:
+        table.add(x.symbol, x.meaning, f(x.value),
+                  tex=[f"${x.latex}$", tex_escape(x.meaning), tex_cell(f(x.value))])
+    table.add(lhs, "product of the factors", f(cr.total),
+              tex=[f"$\\partial R_{{{i + 1}}}/\\partial {tex_cell(name).strip('$')}$", "product of the factors",
+                   tex_cell(f(cr.total))])
+    values = " * ".join(f(x.value) if k == 0 or x.value >= 0 else f"({f(x.value)})"
+                        for k, x in enumerate(factors))
+    written = f"{lhs} = " + " * ".join(x.symbol for x in factors) + f" = {values} = {f(cr.total)}"
+    if len(cr.paths) != 1:
+        written += f" (delta form of {len(cr.paths) or 'many'} paths)"
+    return [table.render(fmt), _para(written, fmt)]
+
+
+def _nudge_section(rec: PassRecord, names: list[str], shown: list[int], loss: str, fmt: str, f) -> list[str]:
+    """Sensitivities s = d output/d theta and contributions e * s per observation, their sum, -grad R."""
+    factor = rec.contribution_factor
+    if factor is None:
+        return [_para(f"No nudge table for {loss}: its gradient is not a multiple of e * d output/d theta.", fmt)]
+    table = Table("Nudge table: sensitivity s = d output/d theta, contribution e * s",
+                  ["parameter"] + [h for i in shown for h in (f"s (obs {i + 1})", f"e*s (obs {i + 1})")]
+                  + ["sum of e*s", "-grad R"],
+                  header_tex=["parameter"] + [h for i in shown for h in (
+                      f"$s_{{{i + 1}}}$", f"$e_{{{i + 1}}} s_{{{i + 1}}}$")]
+                  + [r"$\sum_i e_i s_i$", r"$-\nabla R$"])
+    table.add("residual e", *[c for i in shown for c in ("; ".join(f(v) for v in rec.residual[i]), "")], "", "",
+              tex=["residual $e$"] + [c for i in shown for c in (
+                  "; ".join(tex_cell(f(v)) for v in rec.residual[i]), "")] + ["", ""])
+    total = rec.contributions.sum(axis=0)
+    for p, name in enumerate(names):
+        cells = []
+        for i in shown:
+            cells += ["; ".join(f(v) for v in rec.sensitivities_of(i)[:, p]), f(rec.contributions_of(i)[p])]
+        table.add(name, *cells, f(total[p]), f(rec.neg_gradient[p]))
+    return [table.render(fmt),
+            _para(f"-grad R = {f(factor)} x (sum over all observations of e * s) for the {loss} loss.", fmt)]
+
+
+def _title(text: str, fmt: str) -> str:
+    if fmt == "markdown":
+        return f"## {text}\n"
+    if fmt == "latex":
+        return f"\\subsection*{{{tex_escape(text)}}}\n"
+    return text + "\n" + "=" * len(text) + "\n"
+
+
+def _para(text: str, fmt: str) -> str:
+    return (tex_escape(text) if fmt == "latex" else text) + "\n"
+
+
+def _note(title: str, items, fmt: str) -> str:
+    if fmt == "markdown":
+        return f"**{title}:**\n\n" + "\n".join(f"- {t}" for t in items) + "\n"
+    if fmt == "latex":
+        body = "\n".join(f"  \\item {tex_escape(t)}" for t in items)
+        return f"\\paragraph{{{tex_escape(title)}}}\n\\begin{{itemize}}\n{body}\n\\end{{itemize}}\n"
+    return f"{title}:\n" + "\n".join(f"  - {t}" for t in items) + "\n"
