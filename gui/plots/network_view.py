@@ -19,7 +19,8 @@ from gui.panels.parameter_table import bias_name, weight_name
 from gui.plots.network_edit import PickAndEdit
 from gui.plots.network_geometry import NODE_PX, network_layout
 from gui.plots.network_items import EdgesItem, NodeLabel, PenCache, cache_axes, edge_width_range, edge_widths, \
-    finite_max, label_size_px, magnitude_colormap, node_label_html
+    finite_max, magnitude_colormap, node_label_html
+from gui.plots.network_labels import CAPTION_STYLE, LEGEND_STYLE, Z_EDGES, Z_LABELS, Z_NODES, LabelRoom
 
 BACKGROUND = "w"
 # Diverging pair for the sign of a weight (blue/orange survive colour-blindness and greyscale).
@@ -29,27 +30,6 @@ FOCUS = "#000000"
 FOCUS_HALO = "#50000000"  # translucent black (ARGB): marks the edges in use without hiding their colour
 FOCUS_HALO_ALL = "#28000000"
 SELECTED = "#cc2fa5"
-CAPTION_STYLE = {"size": "13pt", "color": "#202020"}
-LEGEND_STYLE = {"size": "11pt", "color": "#202020"}
-LABEL_MIN_PT = 8
-# Stacking inside the view: edges, then nodes over their ends, then the labels over both.
-Z_EDGES, Z_NODES, Z_LABELS = 1.0, 2.0, 3.0
-VIEW_MARGIN_PX = 6
-MAX_MARGIN_SHARE = 0.5
-
-
-@dataclass(frozen=True)
-class _LabelSample:
-    """Values as wide as short labels get, for reserving room before any is shown (the room grows
-    to fit wider ones as they appear)."""
-
-    inputs: np.ndarray = field(default_factory=lambda: np.array([-2.0]))
-    z: tuple = (np.array([-0.1234]),)
-    a: tuple = (np.array([-0.1234]),)
-    delta: tuple = (np.array([-0.1234]),)
-
-
-_SAMPLE = _LabelSample()
 
 
 @dataclass(frozen=True)
@@ -79,7 +59,7 @@ class ViewState:
     frozen: frozenset = field(default_factory=frozenset)
 
 
-class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
+class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
     """Nodes, edges, per-node values and a gradient colour bar; click selects, double-click edits.
 
     Signals carry parameter names in lecture notation (``w(1)[1,1]``, ``b(2)[1]``).
@@ -87,8 +67,6 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
 
     parameter_selected = QtCore.Signal(str)
     parameter_edited = QtCore.Signal(str, float)
-    # class default: the base class resizes the view before __init__ gets to set attributes
-    _fitted: dict = {}
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,8 +94,6 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
         self.edges.setZValue(Z_EDGES)
         self.nodes.setZValue(Z_NODES)
         self.viewbox.sigResized.connect(self._fit_view)
-        self._layout = None
-        self._reserved = (0.0, 0.0, 0.0)  # input label width, value label width and height (px)
         self.sizes: tuple[int, ...] = ()
         self._positions = np.zeros((0, 2))
         self._node_px = float(NODE_PX)
@@ -158,8 +134,7 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
         self._labels = []
         self._label_html = {}
         self._node_px = layout.node_px
-        self._reserved = (label_size_px(node_label_html(_SAMPLE, 0, 0))[0],
-                          *label_size_px(node_label_html(_SAMPLE, 1, 0)))
+        self._reset_label_room()
         if layout.labelled:
             for (x, y), (l, _) in zip(self._positions, self._node_index):
                 label = NodeLabel(beside=l == 0, radius_px=self._node_px / 2)
@@ -170,86 +145,6 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
         self.nodes.setData(pos=self._positions, size=self._node_px)
         self._layout = layout
         self._fit_view()
-
-    def _fit_view(self) -> None:
-        """Range the view so that every node and the labels around it fit, with margins in pixels:
-        room left of the inputs for ``x = ...``, below the nodes for z, a, δ, beside the last
-        column for half a label. The margins never take more than MAX_MARGIN_SHARE of the view
-        (labels then overlap edges rather than nodes being crammed together). Before the first
-        layout a range in view units stands in."""
-        layout = self._layout
-        if layout is None or not len(self._positions):
-            return
-        w, h = self.viewbox.width(), self.viewbox.height()
-        r = self._node_px / 2
-        if self._labels:
-            input_w, value_w, value_h = self._reserved
-            left, right, bottom = r + 4 + input_w, max(r, value_w / 2), r + 4 + value_h
-        else:
-            left = right = bottom = r
-        left, right, bottom, top = (m + VIEW_MARGIN_PX for m in (left, right, bottom, r))
-        if w < 80 or h < 80:
-            view_range = layout.view_range()
-            self.viewbox.setRange(xRange=view_range[0], yRange=view_range[1], padding=0)
-            return
-        # Short of room, the value labels (right, below) give way first: they may overlap edges,
-        # whereas a cut-off x = ... at the left would lose the number
-        right = max(min(right, MAX_MARGIN_SHARE * w - left), r + VIEW_MARGIN_PX)
-        bottom = max(min(bottom, MAX_MARGIN_SHARE * h - top), r + VIEW_MARGIN_PX)
-        kx = min(1.0, MAX_MARGIN_SHARE * w / (left + right))
-        ky = min(1.0, MAX_MARGIN_SHARE * h / (top + bottom))
-        left, right, top, bottom = left * kx, right * kx, top * ky, bottom * ky
-        xs, ys = self._positions[:, 0], self._positions[:, 1]
-        sx = max(float(xs.max() - xs.min()), 1.0)
-        sy = max(float(ys.max() - ys.min()), 1.0)
-        ux, uy = sx / (w - left - right), sy / (h - top - bottom)
-        self.viewbox.setRange(xRange=(xs.min() - left * ux, xs.min() + sx + right * ux),
-                              yRange=(ys.min() - bottom * uy, ys.min() + sy + top * uy), padding=0)
-
-    def _reserve_label_room(self) -> None:
-        """Grow the room kept for labels to the widest and tallest shown so far (never shrink, so
-        the picture does not jump from one observation to the next)."""
-        input_w, value_w, value_h = self._reserved
-        last = len(self.sizes) - 1
-        for label, (l, _) in zip(self._labels, self._node_index):
-            rect = label.textItem.boundingRect()
-            if l == 0:
-                input_w = max(input_w, rect.width())
-            else:
-                value_h = max(value_h, rect.height())
-                if l == last:
-                    value_w = max(value_w, rect.width())
-        grown = (input_w, value_w, value_h)
-        if any(g > old + 2 for g, old in zip(grown, self._reserved)):
-            self._reserved = grown
-            self._fit_view()
-
-    def set_caption(self, text: str) -> None:
-        """The line above the network, in a smaller size where the view is too narrow for it."""
-        self._fit_label(self.caption, text, CAPTION_STYLE)
-
-    def _fit_label(self, label: pg.LabelItem, text: str, style: dict) -> None:
-        """Set ``text`` at the style's size, or smaller if the view is too narrow for it.
-
-        A LabelItem neither wraps nor elides, and its minimum width would widen the whole layout
-        past the view: the colour bar and the ends of both lines were cut off at 1280x800."""
-        font = QtGui.QFont(self.font())
-        base = float(style["size"].removesuffix("pt"))
-        font.setPointSizeF(base)
-        plain = QtGui.QTextDocumentFragment.fromHtml(text).toPlainText()
-        wanted = QtGui.QFontMetricsF(font).horizontalAdvance(plain) + 24
-        room = max(self.width(), 1)
-        pt = base if wanted <= room else max(LABEL_MIN_PT, int(base * room / wanted))
-        if self._fitted.get(label) != (text, pt):  # a new text re-lays out the view
-            self._fitted[label] = (text, pt)
-            label.setText(text, size=f"{pt:g}pt", color=style["color"])
-            label.setMinimumWidth(0)
-            self.ci.layout.invalidate()
-
-    def resizeEvent(self, event: QtGui.QResizeEvent | None) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        for label, (text, _) in list(self._fitted.items()):
-            self._fit_label(label, text, CAPTION_STYLE if label is self.caption else LEGEND_STYLE)
 
     def node_positions(self) -> np.ndarray:
         """``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom."""
@@ -404,4 +299,5 @@ class NetworkView(PickAndEdit, pg.GraphicsLayoutWidget):
         return None
 
 
-__all__ = ["NetworkView", "ViewState", "EdgesItem", "cache_axes", "POSITIVE", "NEGATIVE"]
+__all__ = ["NetworkView", "ViewState", "EdgesItem", "cache_axes", "POSITIVE", "NEGATIVE", "Z_EDGES", "Z_NODES",
+           "Z_LABELS"]
