@@ -63,25 +63,40 @@ LABEL_FILL = (255, 255, 255, 215)
 
 
 class NodeLabel(pg.TextItem):
-    """A node's values, kept a few screen pixels clear of the node: inputs' ``x = ...`` to the left
-    (their edges leave to the right), every other node's z, a and δ below it. ``radius_px``: the
-    node's radius on screen."""
+    """A node's values, kept a few screen pixels clear of the node: ``"left"`` of it, ``"above"``
+    or ``"below"`` (inputs' ``x = ...`` go left, or above when the view is narrow, since their
+    edges leave to the right; every other node's z, a and δ go below). ``radius_px``: the
+    node's radius on screen; ``scale``: the text's size relative to its font."""
 
-    def __init__(self, beside: bool, radius_px: float) -> None:
-        gap = radius_px + LABEL_GAP_PX
-        # TextItem's own coordinates are screen pixels (it undoes the view's scaling); set before
-        # the base class lays the text out for the first time
-        self._offset = QtCore.QPointF(-gap, 0.0) if beside else QtCore.QPointF(0.0, gap)
-        self.beside = beside
-        super().__init__(anchor=(1.0, 0.5) if beside else (0.5, 0.0), fill=pg.mkBrush(*LABEL_FILL))
+    _ANCHORS = {"left": (1.0, 0.5), "above": (0.5, 1.0), "below": (0.5, 0.0)}
+
+    def __init__(self, place: str, radius_px: float) -> None:
+        self._gap = radius_px + LABEL_GAP_PX
+        self._k = 1.0
+        # set before the base class lays the text out for the first time
+        self.place = place
+        self._offset = self._offset_for(place)
+        super().__init__(anchor=self._ANCHORS[place], fill=pg.mkBrush(*LABEL_FILL))
+
+    def _offset_for(self, place: str) -> QtCore.QPointF:
+        # TextItem's own coordinates are screen pixels (it undoes the view's scaling), times the
+        # item's scale: dividing by it keeps the gap to the node the same at any text size
+        g = self._gap / self._k
+        return {"left": QtCore.QPointF(-g, 0.0), "above": QtCore.QPointF(0.0, -g),
+                "below": QtCore.QPointF(0.0, g)}[place]
+
+    def set_placement(self, place: str, scale: float) -> None:
+        """Move the label to ``place`` and draw its text at ``scale`` (1 = the font's size)."""
+        if (place, scale) == (self.place, self._k):
+            return
+        self.place, self._k = place, float(scale)
+        self._offset = self._offset_for(place)
+        self.setScale(self._k)
+        self.setAnchor(self._ANCHORS[place])
 
     def updateTextPos(self) -> None:  # noqa: N802 - pyqtgraph override
         super().updateTextPos()
         self.textItem.setPos(self.textItem.pos() + self._offset)
-
-    def pixel_rect(self) -> QtCore.QRectF:
-        """The label's box in pixels relative to its node's centre (y down)."""
-        return self.textItem.mapRectToParent(self.textItem.boundingRect())
 
 
 def label_size_px(html: str) -> tuple[float, float]:

@@ -137,7 +137,7 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         self._reset_label_room()
         if layout.labelled:
             for (x, y), (l, _) in zip(self._positions, self._node_index):
-                label = NodeLabel(beside=l == 0, radius_px=self._node_px / 2)
+                label = NodeLabel("left" if l == 0 else "below", radius_px=self._node_px / 2)
                 label.setPos(x, y)
                 self.viewbox.addItem(label)
                 label.setZValue(Z_LABELS)

@@ -92,32 +92,55 @@ def test_labels_are_drawn_above_edges_and_nodes(qtbot, network_ws):
     assert view._labels and all(label.zValue() == Z_LABELS for label in view._labels)
 
 
-def test_input_labels_sit_left_of_their_node_and_others_below(qtbot, network_ws):
-    ws = network_ws
+def _phases_shown(qtbot, window, ws, size):
+    window.resize(*size)
     for _ in range(5):
         ws.controller.step_granularity("phase")
-    qtbot.wait(20)
-    view = ws.view
+    qtbot.wait(50)
+
+
+@pytest.mark.parametrize("size, place", [((1920, 1080), "left"), ((1280, 800), "above")])
+def test_input_labels_clear_their_node_and_others_sit_below(qtbot, window, network_ws, size, place):
+    _phases_shown(qtbot, window, network_ws, size)
+    view = network_ws.view
     r = view._node_px / 2
     for (l, _), label, centre in zip(view._node_index, view._labels, _node_scene_centres(view)):
         rect = _scene_rect(view, label)
         if l == 0:
-            # beside the node, on the side away from its edges, vertically centred on it
-            assert rect.right() <= centre.x() - r + 1
-            assert abs(rect.center().y() - centre.y()) < 2
+            # left of the node where there is room (its edges leave to the right), else above it
+            assert label.place == place
+            if place == "left":
+                assert rect.right() <= centre.x() - r + 1 and abs(rect.center().y() - centre.y()) < 2
+            else:
+                assert rect.bottom() <= centre.y() - r + 1 and abs(rect.center().x() - centre.x()) < 2
         else:
+            assert label.place == "below"
             assert rect.top() >= centre.y() + r - 1  # below the node: the circle stays whole
             assert abs(rect.center().x() - centre.x()) < 2
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)])
+def test_no_label_covers_another_label_or_node(qtbot, window, network_ws, size):
+    _phases_shown(qtbot, window, network_ws, size)
+    view = network_ws.view
+    r = view._node_px / 2
+    rects = [_scene_rect(view, label) for label in view._labels]
+    nodes = [QtCore.QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r) for c in _node_scene_centres(view)]
+    for i, a in enumerate(rects):
+        for j, b in enumerate(rects):
+            if i < j:
+                assert not a.intersects(b), (view._labels[i].toPlainText(), view._labels[j].toPlainText())
+        for j, node in enumerate(nodes):
+            if j != i:
+                assert not a.intersects(node), (view._labels[i].toPlainText(), view._node_index[j])
+    # the text stays large enough to read from the back of a room
+    assert min(label.scale() for label in view._labels) >= 0.8
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1280, 800)])
 def test_every_node_label_and_caption_fits_inside_the_view(qtbot, window, network_ws, size):
-    window.resize(*size)
-    ws = network_ws
-    for _ in range(5):
-        ws.controller.step_granularity("phase")
-    qtbot.wait(50)
-    view = ws.view
+    _phases_shown(qtbot, window, network_ws, size)
+    view = network_ws.view
     box = view.viewbox.mapRectToScene(view.viewbox.boundingRect())
     for label in view._labels:
         rect = _scene_rect(view, label)
