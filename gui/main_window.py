@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+                               QScrollArea, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from gui import style
 from gui.actions import RecentFiles, build_actions, show_about, show_shortcuts
@@ -237,6 +237,7 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
             if ws.controller is not None and ws is not self.current_workspace:
                 ws.controller.set_running(False)
         self.side_stack.setCurrentIndex(index)
+        self._fit_dock_to_panel()
         c = self.current_workspace.controller
         self.step_controls.bind(c)
         self.step_controls.setEnabled(c is not None)
@@ -245,6 +246,15 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
             action.setEnabled(c is not None)
         self.status_label.setText(c.status_text if c is not None else "")
         self._on_running(self.current_workspace, c is not None and c.running)
+
+    def _fit_dock_to_panel(self) -> None:
+        """Widen the settings dock to the current side panel, so no combo or button is clipped."""
+        scroll = self.side_stack.currentWidget()
+        panel = scroll.widget() if isinstance(scroll, QScrollArea) else scroll
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        need = max(panel.minimumWidth(), panel.minimumSizeHint().width()) + bar + 8
+        if self.settings_dock.width() < need:
+            self.resizeDocks([self.settings_dock], [need], Qt.Orientation.Horizontal)
 
     def _on_status(self, ws: Workspace, text: str) -> None:
         if ws is self.current_workspace:

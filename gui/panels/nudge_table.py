@@ -45,6 +45,10 @@ class NudgeTable(QtWidgets.QWidget):
         self._structure: tuple | None = None
         self._cells: dict[tuple[str, str], float] = {}
         self.table.cellClicked.connect(self._on_click)
+        self.caption.setToolTip("Each observation's residual e = y − output weights how much a nudge to "
+                                "a parameter (its sensitivity d out/dθ) moves the output toward the "
+                                "target; summed over the observations this is −∇R, up to the loss's "
+                                "constant factor")
 
     def show_message(self, text: str) -> None:
         self.caption.setText(text)
@@ -57,8 +61,7 @@ class NudgeTable(QtWidgets.QWidget):
         output 1's sensitivities, every output's residual-weighted contributions, sums over all."""
         factor = rec.contribution_factor
         if factor is not None:
-            caption = (f"Each observation's residual e = y − output weights how a nudge to a parameter "
-                       f"moves the output; with {rec.loss_name}, −∇R = {fmt(factor)} × Σ e · d out/dθ.")
+            caption = f"e = y − output;  with {rec.loss_name}, −∇R = {fmt(factor)} × Σ e · d out/dθ"
         else:
             caption = ("Sensitivities of output 1 and residual-weighted contributions; with "
                        f"{rec.loss_name} the gradient is not a multiple of their sum.")

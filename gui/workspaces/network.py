@@ -29,6 +29,11 @@ SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 tim
 LECTURE_LATER = ("Lecture example after training: the printed lecture's numbers are those of iteration 0 "
                  "(Reset, or drag the history slider to 0, to compare them).")
 
+LECTURE_NOTE_SHORT = ("<b>Where the printed lecture differs:</b> five of its numbers are corrected "
+                      "here. <a href='more'>Show them</a>")
+#: Below this window height the banner starts folded, so the nudge table keeps its rows.
+FOLD_BELOW_PX = 860
+
 __all__ = ["NetworkWorkspace", "unflatten"]
 
 
@@ -49,6 +54,7 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         self._theta_key = None
         self._landscape_range = None
         self._slow_pending = False
+        self._note_folded: bool | None = None  # None: folded when the window is short
         self._create_widgets()
         self._create_side_panel()
         self._connect()
@@ -97,6 +103,30 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         self.tables.currentChanged.connect(lambda *_: self._refresh_explanations())
 
     # ------------------------------------------------------------------ intents
+    def _show_lecture_note(self) -> None:
+        """The banner's text: the slips at iteration 0 (folded to one line if asked or if the
+        window is short), a pointer back to iteration 0 later on."""
+        folded = self._note_folded
+        if folded is None:
+            folded = self.window().height() < FOLD_BELOW_PX
+        if self.controller.cursor > 0:
+            text = LECTURE_LATER
+        elif folded:
+            text = LECTURE_NOTE_SHORT
+        else:
+            text = LECTURE_NOTE + " <a href='less'>Fold</a>"
+        if self.lecture_note.text() != text:  # a new text re-lays out the whole workspace
+            self.lecture_note.setText(text)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._note_folded is None and self.lecture_note.isVisible():
+            self._show_lecture_note()
+
+    def _on_note_link(self, link: str) -> None:
+        self._note_folded = link == "less"
+        self._show_lecture_note()
+
     def select_parameter(self, name: str) -> None:
         """Make ``name`` (lecture notation) the parameter the explanation panels explain."""
         if name not in self.controller.session.param_names:
@@ -196,9 +226,7 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
             # The printed lecture's numbers are those of iteration 0; later the banner keeps its
             # place (so the layout does not jump) and says so.
             self.lecture_note.setVisible(c.is_lecture_example)
-            text = LECTURE_NOTE if t == 0 else LECTURE_LATER
-            if self.lecture_note.text() != text:  # a new text re-lays out the whole workspace
-                self.lecture_note.setText(text)
+            self._show_lecture_note()
             # Up to the cursor only, so that Back shows exactly what was shown before.
             losses = c.losses()[: t + 1]
             self.loss_plot.show_losses(np.arange(len(losses)), losses, t)

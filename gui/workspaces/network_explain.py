@@ -53,8 +53,7 @@ class ExplanationRefresh:
         s = c.session
         if self.selected not in s.param_names:
             return
-        self.selected_label.setText(f"Selected: <b>{html_name(self.selected)}</b> "
-                                    f"(click an edge or a node to choose)")
+        self.selected_label.setText(f"Selected: <b>{html_name(self.selected)}</b>")
         obs = min(self._explained_observation(), s.n_obs - 1)
         rec = s.record()
         key = (self._theta_key, self.selected, obs)

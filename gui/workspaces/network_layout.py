@@ -51,6 +51,8 @@ class NetworkLayout:
         self.selected_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
         # Wraps rather than widening the window: the workspace must fit a 1280x800 projector.
         self.selected_label.setWordWrap(True)
+        self.selected_label.setToolTip("Click an edge (weight) or a node (bias) in the network, or a row "
+                                       "of a table, to explain another parameter")
         self.observation = QtWidgets.QSpinBox(self)
         self.observation.setObjectName("explainObservation")
         self.observation.setPrefix("observation ")
@@ -108,6 +110,7 @@ class NetworkLayout:
         self.lecture_note.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.lecture_note.setWordWrap(True)
         self.lecture_note.setStyleSheet("background: #fff4d6; border: 1px solid #d8b25c; padding: 4px;")
+        self.lecture_note.linkActivated.connect(self._on_note_link)
         self.error_label = QtWidgets.QLabel(self)
         self.error_label.setObjectName("networkError")
         self.error_label.setWordWrap(True)
@@ -155,3 +158,8 @@ class NetworkLayout:
             scroll.setWidget(widget)
             self._side.addTab(scroll, name)
         self._side.addTab(self.params, "Parameters")
+        # The pages scroll, so the tab widget would not ask for their width on its own: a dock
+        # narrower than the editor clips its combos and buttons.
+        scrollbar = self._side.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent)
+        widest = max(self.editor.sizeHint().width(), self.data_panel.sizeHint().width())
+        self._side.setMinimumWidth(widest + scrollbar + 12)

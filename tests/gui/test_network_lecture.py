@@ -249,3 +249,17 @@ def test_clicker_keys_step_and_go_back(qtbot, network_ws):
     assert ws.steps.phase_label.text() == "Done: Forward: layer 1 → layer 2, observation 1"
     qtbot.keyClick(ws.view, QtCore.Qt.Key.Key_PageUp)
     assert ws.controller.session.cursor == (1, 1)
+
+
+def test_lecture_banner_folds_to_one_line_and_unfolds(network_ws, qtbot):
+    """On a short projector screen the slips fold to one line; a click on the link shows them."""
+    ws = network_ws
+    ws._on_note_link("less")
+    assert "Show them" in ws.lecture_note.text() and "0.311" not in ws.lecture_note.text()
+    ws._on_note_link("more")
+    assert "0.3905" in ws.lecture_note.text() and "0.311" in ws.lecture_note.text()
+
+
+def test_settings_dock_is_wide_enough_for_the_network_editor(window, network_ws):
+    panel = network_ws.side_panel()
+    assert window.settings_dock.width() >= panel.minimumWidth()
