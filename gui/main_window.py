@@ -7,9 +7,9 @@ through ``gui.workspaces.base`` and are picked by scenario kind when a file is o
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QFontMetrics
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
+                               QScrollArea, QSizePolicy, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from gui import style
 from gui.actions import RecentFiles, build_actions, show_about, show_shortcuts
@@ -81,7 +81,10 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
         self.status_label.setObjectName("sessionStatus")
         # A divergence reason is a full sentence: up to two lines, so its hint is not cut off.
         self.status_label.setWordWrap(True)
-        self.status_label.setMaximumHeight(2 * self.status_label.fontMetrics().lineSpacing() + 4)
+        # A fixed size: a label that may change size re-lays out (and repaints) the whole window
+        # on every run-mode frame, halving the frame rate.
+        self.status_label.setFixedHeight(2 * self.status_label.fontMetrics().lineSpacing() + 4)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.statusBar().addPermanentWidget(self.status_label, 1)
 
     @staticmethod
@@ -290,6 +293,8 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
         app.setFont(font)
         for ws in self.workspaces:
             ws.set_font_size(self._font_size)
+        metrics = QFontMetrics(font)
+        self.status_label.setFixedHeight(2 * metrics.lineSpacing() + 4)
 
     # -- messages -----------------------------------------------------------------------------------
     def show_error(self, headline: str, detail: str) -> None:
