@@ -158,7 +158,8 @@ class Table:
         return "\n".join([self.title, "", line(self.header), rule] + [line(r) for r in self.rows]) + "\n"
 
 
-def _title(text: str, fmt: str) -> str:
+def section_title(text: str, fmt: str) -> str:
+    """A heading in the chosen format (Markdown ##, LaTeX \\subsection*, or underlined text)."""
     if fmt == "markdown":
         return f"## {text}\n"
     if fmt == "latex":
@@ -166,11 +167,13 @@ def _title(text: str, fmt: str) -> str:
     return text + "\n" + "=" * len(text) + "\n"
 
 
-def _para(text: str, fmt: str) -> str:
+def paragraph(text: str, fmt: str) -> str:
+    """A line of prose, escaped for LaTeX where needed."""
     return (tex_escape(text) if fmt == "latex" else text) + "\n"
 
 
-def _note(title: str, items: Sequence[str], fmt: str) -> str:
+def note_list(title: str, items: Sequence[str], fmt: str) -> str:
+    """A titled bullet list (e.g. where the printed lecture differs)."""
     if fmt == "markdown":
         return f"**{title}:**\n\n" + "\n".join(f"- {t}" for t in items) + "\n"
     if fmt == "latex":
@@ -204,7 +207,7 @@ def _lecture_note(rec: PassRecord, fmt: str) -> str:
         f"observation {i + 1} at the lecture's precision: e_{i + 1} = {rec.residual[i, 0]:.4f}, "
         f"sensitivities ({', '.join(_lecture_number(v) for v in rec.sensitivities_of(i)[0])})"
         for i in range(rec.targets.shape[0])]
-    return _note("Note: where the printed lecture differs", LECTURE_SLIPS + tuple(at_lecture_precision), fmt)
+    return note_list("Note: where the printed lecture differs", LECTURE_SLIPS + tuple(at_lecture_precision), fmt)
 
 
 # --- networks -----------------------------------------------------------------------------------
@@ -247,7 +250,7 @@ def explain_network(scenario: Scenario, observation: int | None = None, fmt: str
                            lambda v: format_number(v, digits))
     parts = [_network_heading(nums)]
     if observation is None and n > MAX_EXPLAINED_OBS:
-        parts.append(_para(f"Showing observations 1 to {MAX_EXPLAINED_OBS} of {n}; "
+        parts.append(paragraph(f"Showing observations 1 to {MAX_EXPLAINED_OBS} of {n}; "
                            f"choose one with --observation I.", fmt))
     parts += _forward_section(nums)
     parts += _nudge_section(nums)
@@ -261,7 +264,7 @@ def explain_network(scenario: Scenario, observation: int | None = None, fmt: str
 def _network_heading(nums: _NetworkNumbers) -> str:
     sizes = "-".join(str(s) for s in nums.network.sizes)
     acts = ", ".join(nums.network.activations)
-    return _title(f"{nums.scenario.title or 'Scenario'}: a {sizes} network ({acts}), "
+    return section_title(f"{nums.scenario.title or 'Scenario'}: a {sizes} network ({acts}), "
                   f"loss {nums.scenario.loss}, {nums.n} observation(s)", nums.fmt)
 
 
@@ -283,7 +286,7 @@ def _forward_section(nums: _NetworkNumbers) -> list[str]:
                 tex=["$R_i$"] + [tex_cell(f(rec.per_obs_loss[i])) for i in shown])
     loss = nums.scenario.loss
     return [forward.render(nums.fmt),
-            _para(f"Loss R = {f(rec.loss)} ({loss}, all {nums.n} observations); "
+            paragraph(f"Loss R = {f(rec.loss)} ({loss}, all {nums.n} observations); "
                   f"e = y - output is the residual.", nums.fmt)]
 
 
@@ -292,7 +295,7 @@ def _nudge_section(nums: _NetworkNumbers) -> list[str]:
     rec, shown, f, loss = nums.rec, nums.shown, nums.f, nums.scenario.loss
     factor = rec.contribution_factor
     if factor is None:
-        return [_para(f"No nudge table for {loss}: its gradient is not a multiple of "
+        return [paragraph(f"No nudge table for {loss}: its gradient is not a multiple of "
                       f"e * d output/d theta.", nums.fmt)]
     nudge = Table("Nudge table: sensitivity s = d output/d theta, contribution e * s",
                   ["parameter"] + [h for i in shown for h in (f"s (obs {i + 1})", f"e*s (obs {i + 1})")]
@@ -307,7 +310,7 @@ def _nudge_section(nums: _NetworkNumbers) -> list[str]:
             cells += ["; ".join(f(v) for v in rec.sensitivities_of(i)[:, p]), f(rec.contributions_of(i)[p])]
         nudge.add(name, *cells, f(contrib_sum[p]), f(rec.neg_gradient[p]))
     return [nudge.render(nums.fmt),
-            _para(f"-grad R = {f(factor)} x (sum over all {nums.n} observations of e * s) "
+            paragraph(f"-grad R = {f(factor)} x (sum over all {nums.n} observations of e * s) "
                   f"for the {loss} loss.", nums.fmt)]
 
 
@@ -368,7 +371,7 @@ def explain_function(scenario: Scenario, fmt: str = "text", digits: int = 4) -> 
     parts = [_function_heading(scenario, fmt),
              _formulas_table(objective.formula.display(kind), args, first_order + second_order, tex).render(fmt)]
     if objective.derivatives == "finite":
-        parts.append(_para(f"The iteration uses central finite differences with h = {objective.h:g} "
+        parts.append(paragraph(f"The iteration uses central finite differences with h = {objective.h:g} "
                            f"instead of these exact derivatives.", fmt))
 
     session.step(1)
@@ -387,14 +390,14 @@ def explain_function(scenario: Scenario, fmt: str = "text", digits: int = 4) -> 
     status = session.status
     if status.state != "running":
         lines.append(f"Status after the first iteration: {status.state} ({status.reason}).")
-    parts.append(_para(" ".join(lines), fmt))
+    parts.append(paragraph(" ".join(lines), fmt))
     return "\n".join(parts)
 
 
 def _function_heading(scenario: Scenario, fmt: str) -> str:
     fn = scenario.function
     source = f"preset {fn.preset}" if fn.preset else f"f = {fn.expression}"
-    return _title(f"{scenario.title or 'Scenario'}: {source}, start {list(scenario.start)}", fmt)
+    return section_title(f"{scenario.title or 'Scenario'}: {source}, start {list(scenario.start)}", fmt)
 
 
 def _formulas_table(formula: str, args: str, derivatives: list[tuple[str, str]], tex: bool) -> Table:
@@ -464,6 +467,7 @@ def explain_scenario(scenario: Scenario, observation: int | None = None, fmt: st
     return explain_function(scenario, fmt, digits)
 
 
-__all__ = ["EXPLAIN_FORMATS", "LECTURE_SLIPS", "MAX_CHAIN_PATHS", "MAX_EXPLAINED_OBS", "ObservationError",
-           "Table", "explain_function", "explain_network", "explain_scenario", "format_number",
-           "is_lecture_example", "tex_cell", "tex_escape"]
+__all__ = ["EXPLAIN_FORMATS", "LECTURE_SLIPS", "MAX_CHAIN_PATHS", "MAX_EXPLAINED_OBS",
+           "ObservationError", "Table", "explain_function", "explain_network", "explain_scenario",
+           "format_number", "is_lecture_example", "note_list", "paragraph", "section_title",
+           "tex_cell", "tex_escape"]

@@ -24,7 +24,7 @@ from engine.optimizers import make_spec
 from engine.scenario import DataSpec
 from engine.training import GRANULARITIES, TrainingSession
 from gui.network_editing import CLASSIFICATION_LOSSES, OUTPUT_FOR_LOSS, USER_ERRORS, NetworkEditing
-from gui.network_notes import explanation_notes
+from engine.notes import explanation_notes
 from gui.network_sessions import NetworkSessions
 from gui.style import fmt
 from gui.workspaces.base import SteppingController

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
 
-from gui.network_notes import explanation_notes
+from engine.notes import explanation_notes
 from gui.plots.network_view import Z_EDGES, Z_LABELS, Z_NODES
 
 

@@ -1,8 +1,8 @@
-"""The network workspace's explanation as lecture-note text: the chain rule of one parameter for one
-observation, then the nudge table, in plain text, Markdown or LaTeX (``engine.explain.Table``).
+"""One parameter's explanation as lecture-note text: its chain rule for one observation, then the
+nudge table, in plain text, Markdown or LaTeX (``engine.explain``'s tables and blocks).
 
-Free of Qt like ``engine.explain``, whose tables it reuses: the workspace's "Copy as" button puts
-this text on the clipboard so that the numbers on a slide are exactly those on the screen.
+The network workspace's "Copy as" button puts this text on the clipboard, so that the numbers on
+a slide are exactly those on the screen.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 
 from engine.backprop import PassRecord, backward, chain_rule
 from engine.explain import EXPLAIN_FORMATS, LECTURE_SLIPS, MAX_EXPLAINED_OBS, Table, format_number, \
-    is_lecture_example, tex_cell, tex_escape
+    is_lecture_example, note_list, paragraph, section_title, tex_cell, tex_escape
 from engine.network import Network
 
 __all__ = ["explanation_notes"]
@@ -42,13 +42,13 @@ def explanation_notes(network: Network, X: np.ndarray, Y: np.ndarray, loss: str,
         return "(" + ", ".join(f"{x:.4g}" for x in v) + ")" if len(v) > 1 else f"{v[0]:.4g}"
 
     i = observation
-    parts = [_title(f"{name}, observation {i + 1}: x = {vec(X[i])}, y = {vec(Y[i])}", fmt)]
+    parts = [section_title(f"{name}, observation {i + 1}: x = {vec(X[i])}, y = {vec(Y[i])}", fmt)]
     parts += _chain_section(network, rec, name, i, fmt, f)
-    parts.append(_para(f"Summed over all {X.shape[0]} observations: dR/d{name} = "
+    parts.append(paragraph(f"Summed over all {X.shape[0]} observations: dR/d{name} = "
                        f"{f(rec.gradient[names.index(name)])}", fmt))
     parts += _nudge_section(rec, names, list(range(min(X.shape[0], MAX_EXPLAINED_OBS))), loss, fmt, f)
     if is_lecture_example(network, X, Y, loss):
-        parts.append(_note("Where the printed lecture differs", LECTURE_SLIPS, fmt))
+        parts.append(note_list("Where the printed lecture differs", LECTURE_SLIPS, fmt))
     return "\n".join(parts)
 
 
@@ -71,14 +71,14 @@ def _chain_section(network, rec: PassRecord, name: str, i: int, fmt: str, f) -> 
     written = f"{lhs} = " + " * ".join(x.symbol for x in factors) + f" = {values} = {f(cr.total)}"
     if len(cr.paths) != 1:
         written += f" (delta form of {len(cr.paths) or 'many'} paths)"
-    return [table.render(fmt), _para(written, fmt)]
+    return [table.render(fmt), paragraph(written, fmt)]
 
 
 def _nudge_section(rec: PassRecord, names: list[str], shown: list[int], loss: str, fmt: str, f) -> list[str]:
     """Sensitivities s = d output/d theta and contributions e * s per observation, their sum, -grad R."""
     factor = rec.contribution_factor
     if factor is None:
-        return [_para(f"No nudge table for {loss}: its gradient is not a multiple of e * d output/d theta.", fmt)]
+        return [paragraph(f"No nudge table for {loss}: its gradient is not a multiple of e * d output/d theta.", fmt)]
     table = Table("Nudge table: sensitivity s = d output/d theta, contribution e * s",
                   ["parameter"] + [h for i in shown for h in (f"s (obs {i + 1})", f"e*s (obs {i + 1})")]
                   + ["sum of e*s", "-grad R"],
@@ -95,25 +95,4 @@ def _nudge_section(rec: PassRecord, names: list[str], shown: list[int], loss: st
             cells += ["; ".join(f(v) for v in rec.sensitivities_of(i)[:, p]), f(rec.contributions_of(i)[p])]
         table.add(name, *cells, f(total[p]), f(rec.neg_gradient[p]))
     return [table.render(fmt),
-            _para(f"-grad R = {f(factor)} x (sum over all observations of e * s) for the {loss} loss.", fmt)]
-
-
-def _title(text: str, fmt: str) -> str:
-    if fmt == "markdown":
-        return f"## {text}\n"
-    if fmt == "latex":
-        return f"\\subsection*{{{tex_escape(text)}}}\n"
-    return text + "\n" + "=" * len(text) + "\n"
-
-
-def _para(text: str, fmt: str) -> str:
-    return (tex_escape(text) if fmt == "latex" else text) + "\n"
-
-
-def _note(title: str, items, fmt: str) -> str:
-    if fmt == "markdown":
-        return f"**{title}:**\n\n" + "\n".join(f"- {t}" for t in items) + "\n"
-    if fmt == "latex":
-        body = "\n".join(f"  \\item {tex_escape(t)}" for t in items)
-        return f"\\paragraph{{{tex_escape(title)}}}\n\\begin{{itemize}}\n{body}\n\\end{{itemize}}\n"
-    return f"{title}:\n" + "\n".join(f"  - {t}" for t in items) + "\n"
+            paragraph(f"-grad R = {f(factor)} x (sum over all observations of e * s) for the {loss} loss.", fmt)]
