@@ -319,3 +319,14 @@ def test_network_workspace_has_one_set_of_step_controls_and_fits_a_projector(qtb
     assert window.step_controls.isVisible()
     for ws in window.workspaces:
         ws.mark_clean()
+
+
+def test_status_line_keeps_its_size_when_its_text_changes(window):
+    """A status label that resizes with its text re-lays out the whole window on every run frame."""
+    label = window.status_label
+    before = label.size()
+    label.setText("Diverged at iteration 4: |x| exceeded 1e+06 — the step 0.05 is above the stability "
+                  "limit 2/f''(x*) = 0.0156 at the minimum x* = -2.6196; try a smaller learning rate " * 2)
+    assert label.sizeHint().height() <= before.height() or label.maximumHeight() == before.height()
+    label.setText("Iteration 1")
+    assert label.minimumHeight() == label.maximumHeight() == before.height()
