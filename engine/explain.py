@@ -292,26 +292,42 @@ def _forward_section(nums: _NetworkNumbers) -> list[str]:
 
 def _nudge_section(nums: _NetworkNumbers) -> list[str]:
     """The lecture's nudge table and how -grad R follows from it, or why a loss has none."""
-    rec, shown, f, loss = nums.rec, nums.shown, nums.f, nums.scenario.loss
+    return nudge_section(nums.rec, nums.names, nums.shown, nums.scenario.loss, nums.fmt, nums.f,
+                         n_obs=nums.n)
+
+
+def nudge_section(rec: PassRecord, names: Sequence[str], shown: Sequence[int], loss: str, fmt: str,
+                  f: Callable[[float], str], n_obs: int | None = None,
+                  residual_row: bool = False) -> list[str]:
+    """The nudge table (per observation in ``shown``: sensitivity s = d output/d theta and
+    contribution e * s; their sum over all observations; -grad R) and how -grad R follows from it.
+
+    ``n_obs``: say how many observations the sum covers; ``residual_row``: start with e per
+    observation (for notes that have no forward-pass table above them).
+    """
     factor = rec.contribution_factor
     if factor is None:
         return [paragraph(f"No nudge table for {loss}: its gradient is not a multiple of "
-                      f"e * d output/d theta.", nums.fmt)]
+                          f"e * d output/d theta.", fmt)]
     nudge = Table("Nudge table: sensitivity s = d output/d theta, contribution e * s",
                   ["parameter"] + [h for i in shown for h in (f"s (obs {i + 1})", f"e*s (obs {i + 1})")]
                   + ["sum of e*s", "-grad R"],
                   header_tex=["parameter"] + [h for i in shown for h in (
                       f"$s_{{{i + 1}}}$", f"$e_{{{i + 1}}} s_{{{i + 1}}}$")]
                   + [r"$\sum_i e_i s_i$", r"$-\nabla R$"])
+    if residual_row:
+        nudge.add("residual e", *[c for i in shown for c in ("; ".join(f(v) for v in rec.residual[i]), "")],
+                  "", "", tex=["residual $e$"] + [c for i in shown for c in (
+                      "; ".join(tex_cell(f(v)) for v in rec.residual[i]), "")] + ["", ""])
     contrib_sum = rec.contributions.sum(axis=0)
-    for p, name in enumerate(nums.names):
+    for p, name in enumerate(names):
         cells = []
         for i in shown:
             cells += ["; ".join(f(v) for v in rec.sensitivities_of(i)[:, p]), f(rec.contributions_of(i)[p])]
         nudge.add(name, *cells, f(contrib_sum[p]), f(rec.neg_gradient[p]))
-    return [nudge.render(nums.fmt),
-            paragraph(f"-grad R = {f(factor)} x (sum over all {nums.n} observations of e * s) "
-                  f"for the {loss} loss.", nums.fmt)]
+    over = f"all {n_obs} observations" if n_obs is not None else "all observations"
+    return [nudge.render(fmt),
+            paragraph(f"-grad R = {f(factor)} x (sum over {over} of e * s) for the {loss} loss.", fmt)]
 
 
 def _gradient_table(nums: _NetworkNumbers) -> Table:
@@ -469,5 +485,5 @@ def explain_scenario(scenario: Scenario, observation: int | None = None, fmt: st
 
 __all__ = ["EXPLAIN_FORMATS", "LECTURE_SLIPS", "MAX_CHAIN_PATHS", "MAX_EXPLAINED_OBS",
            "ObservationError", "Table", "explain_function", "explain_network", "explain_scenario",
-           "format_number", "is_lecture_example", "note_list", "paragraph", "section_title",
-           "tex_cell", "tex_escape"]
+           "format_number", "is_lecture_example", "note_list", "nudge_section", "paragraph",
+           "section_title", "tex_cell", "tex_escape"]

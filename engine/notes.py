@@ -11,7 +11,7 @@ import numpy as np
 
 from engine.backprop import PassRecord, backward, chain_rule
 from engine.explain import EXPLAIN_FORMATS, LECTURE_SLIPS, MAX_EXPLAINED_OBS, Table, format_number, \
-    is_lecture_example, note_list, paragraph, section_title, tex_cell, tex_escape
+    is_lecture_example, note_list, nudge_section, paragraph, section_title, tex_cell, tex_escape
 from engine.network import Network
 
 __all__ = ["explanation_notes"]
@@ -46,7 +46,8 @@ def explanation_notes(network: Network, X: np.ndarray, Y: np.ndarray, loss: str,
     parts += _chain_section(network, rec, name, i, fmt, f)
     parts.append(paragraph(f"Summed over all {X.shape[0]} observations: dR/d{name} = "
                        f"{f(rec.gradient[names.index(name)])}", fmt))
-    parts += _nudge_section(rec, names, list(range(min(X.shape[0], MAX_EXPLAINED_OBS))), loss, fmt, f)
+    parts += nudge_section(rec, names, list(range(min(X.shape[0], MAX_EXPLAINED_OBS))), loss, fmt, f,
+                           residual_row=True)
     if is_lecture_example(network, X, Y, loss):
         parts.append(note_list("Where the printed lecture differs", LECTURE_SLIPS, fmt))
     return "\n".join(parts)
@@ -72,27 +73,3 @@ def _chain_section(network, rec: PassRecord, name: str, i: int, fmt: str, f) -> 
     if len(cr.paths) != 1:
         written += f" (delta form of {len(cr.paths) or 'many'} paths)"
     return [table.render(fmt), paragraph(written, fmt)]
-
-
-def _nudge_section(rec: PassRecord, names: list[str], shown: list[int], loss: str, fmt: str, f) -> list[str]:
-    """Sensitivities s = d output/d theta and contributions e * s per observation, their sum, -grad R."""
-    factor = rec.contribution_factor
-    if factor is None:
-        return [paragraph(f"No nudge table for {loss}: its gradient is not a multiple of e * d output/d theta.", fmt)]
-    table = Table("Nudge table: sensitivity s = d output/d theta, contribution e * s",
-                  ["parameter"] + [h for i in shown for h in (f"s (obs {i + 1})", f"e*s (obs {i + 1})")]
-                  + ["sum of e*s", "-grad R"],
-                  header_tex=["parameter"] + [h for i in shown for h in (
-                      f"$s_{{{i + 1}}}$", f"$e_{{{i + 1}}} s_{{{i + 1}}}$")]
-                  + [r"$\sum_i e_i s_i$", r"$-\nabla R$"])
-    table.add("residual e", *[c for i in shown for c in ("; ".join(f(v) for v in rec.residual[i]), "")], "", "",
-              tex=["residual $e$"] + [c for i in shown for c in (
-                  "; ".join(tex_cell(f(v)) for v in rec.residual[i]), "")] + ["", ""])
-    total = rec.contributions.sum(axis=0)
-    for p, name in enumerate(names):
-        cells = []
-        for i in shown:
-            cells += ["; ".join(f(v) for v in rec.sensitivities_of(i)[:, p]), f(rec.contributions_of(i)[p])]
-        table.add(name, *cells, f(total[p]), f(rec.neg_gradient[p]))
-    return [table.render(fmt),
-            paragraph(f"-grad R = {f(factor)} x (sum over all observations of e * s) for the {loss} loss.", fmt)]
