@@ -11,7 +11,10 @@ import numpy as np
 X_SPACING = 3.2
 Y_SPACING = 2.0
 NODE_PX = 46
-LABELS_MAX_NODES = 8  # wider layers get no per-node text: it would only overlap
+LABELS_MAX_NODES = 8  # wider layers get smaller nodes so that they do not overlap
+#: Layers up to this many nodes get their z, a, δ written under each node; in taller columns three
+#: lines a node overlap the next node, so there the values are in each node's tooltip only.
+LABELLED_MAX_NODES = 6
 EDGE_HIT_PX = 8
 
 
@@ -40,7 +43,7 @@ class Layout:
 
     @property
     def labelled(self) -> bool:
-        return max(self.sizes, default=0) <= LABELS_MAX_NODES
+        return max(self.sizes, default=0) <= LABELLED_MAX_NODES
 
     def view_range(self) -> tuple[tuple[float, float], tuple[float, float]] | None:
         """x and y ranges that show every node with room for the labels."""

@@ -88,7 +88,7 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         # Wide antialiased lines cost ~0.2 ms each to stroke: a repaint caused by a label or a
         # node blits them from a pixmap; they are stroked again only when their pens change.
         self.edges.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        self.nodes = pg.ScatterPlotItem(pxMode=True, size=NODE_PX, hoverable=False)
+        self.nodes = pg.ScatterPlotItem(pxMode=True, size=NODE_PX, hoverable=True, tip=self._node_tip)
         self.viewbox.addItem(self.edges)
         self.viewbox.addItem(self.nodes)
         self.edges.setZValue(Z_EDGES)
@@ -142,9 +142,16 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
                 self.viewbox.addItem(label)
                 label.setZValue(Z_LABELS)
                 self._labels.append(label)
-        self.nodes.setData(pos=self._positions, size=self._node_px)
+        self.nodes.setData(pos=self._positions, size=self._node_px, data=list(range(len(self._positions))))
         self._layout = layout
         self._fit_view()
+
+    def _node_tip(self, x: float, y: float, data) -> str:
+        """Hover text of a node: its values as far as the current phase has computed them."""
+        if self._state is None or data is None or not 0 <= int(data) < len(self._node_index):
+            return ""
+        l, j = self._node_index[int(data)]
+        return node_label_html(self._state, l, j)  # Qt shows a tooltip that is HTML as rich text
 
     def node_positions(self) -> np.ndarray:
         """``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PySide6 import QtCore
@@ -234,3 +236,19 @@ def test_every_network_preset_loads_and_steps(qtbot, network_ws, path):
     assert np.isfinite(s.losses()[:3]).all()
     assert ws.chain.result() is not None
     assert ws.loss_plot.curve.getData()[0].shape == (3,)
+
+
+def test_tall_columns_show_values_in_node_tooltips_not_overlapping_labels(qtbot, network_ws):
+    """Eight hidden nodes: three lines of text a node would cover the next node, so the values move
+    into each node's tooltip."""
+    ws = network_ws
+    ws.editor.units[0].setValue(8)
+    qtbot.waitUntil(lambda: ws.controller.network.sizes[1] == 8, timeout=5000)
+    view = ws.view
+    assert view._labels == []
+    for _ in range(3):
+        ws.controller.step_granularity("phase")
+    hidden = [i for i, (l, _) in enumerate(view._node_index) if l == 1]
+    tip = view._node_tip(0.0, 0.0, hidden[0])
+    assert re.search(r"z<sup>\(1\)</sup><sub>1</sub> = -?\d", tip), tip  # computed, so shown
+    assert re.search(r"δ<sup>\(1\)</sup><sub>1</sub> = <", tip), tip  # backward not yet: blank
