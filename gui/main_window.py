@@ -188,6 +188,7 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
             QTimer.singleShot(LAZY_BUILD_DELAY_MS, self, self.ensure_workspaces)
 
     def _connect_workspace(self, ws: Workspace) -> None:
+        ws.log_loss_changed.connect(lambda on, ws=ws: self._show_log_loss(ws, on))
         c = ws.controller
         if c is None:
             return
@@ -249,6 +250,7 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
             action.setEnabled(c is not None)
         self.status_label.setText(c.status_text if c is not None else "")
         self._on_running(self.current_workspace, c is not None and c.running)
+        self._show_log_loss(self.current_workspace, self.current_workspace.log_loss())
 
     def _fit_dock_to_panel(self) -> None:
         """Widen the settings dock to the current side panel, so no combo or button is clipped."""
@@ -281,8 +283,13 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
         self._with_controller(lambda c: (c.set_running(False), c.reset()))
 
     def _on_log_loss(self, on: bool) -> None:
-        for ws in self.workspaces:
-            ws.set_log_loss(on)
+        self.current_workspace.set_log_loss(on)
+
+    def _show_log_loss(self, ws: Workspace, on: bool) -> None:
+        """Keep View > Log scale ticked as the current workspace's loss axis really is."""
+        if ws is self.current_workspace:
+            with QSignalBlocker(self.actions.log_loss):
+                self.actions.log_loss.setChecked(on)
 
     def set_font_size(self, point_size: int) -> None:
         """Interface and plot text size, for projectors (View > Bigger/Smaller font)."""

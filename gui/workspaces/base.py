@@ -166,6 +166,9 @@ class SteppingController(QObject):
 class Workspace(QWidget):
     """Base class of the workspaces shown as tabs in the main window (see the module docstring)."""
 
+    #: The loss axis turned log or linear (by the person or by the plot itself).
+    log_loss_changed = Signal(bool)
+
     title = "Workspace"
     kinds: tuple[str, ...] = ()
     has_step_controls = False
@@ -211,6 +214,10 @@ class Workspace(QWidget):
 
     def set_log_loss(self, on: bool) -> None:
         """Loss axis on a log scale (workspaces with a loss plot override this)."""
+
+    def log_loss(self) -> bool:
+        """Whether the loss axis is on a log scale now (for the View menu's tick)."""
+        return False
 
 
 def _plot_items(widget) -> list:

@@ -76,6 +76,10 @@ class Descent2DWorkspace(Workspace):
     def _show_log(self, on: bool) -> None:
         with QSignalBlocker(self.log_check):
             self.log_check.setChecked(on)
+        self.log_loss_changed.emit(on)
+
+    def log_loss(self) -> bool:
+        return self.loss.log
 
     def _on_start_clicked(self, x1: float, x2: float) -> None:
         (a0, a1), (b0, b1) = self.contour.plot.viewRange()

@@ -174,8 +174,14 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         self.refresh(force=True)
 
     def set_log_loss(self, on: bool) -> None:
+        changed = on != self.loss_plot.log
         self.loss_plot.set_log(on)
         self.refresh()
+        if changed:
+            self.log_loss_changed.emit(on)
+
+    def log_loss(self) -> bool:
+        return self.loss_plot.log
 
     # ------------------------------------------------------------------ redrawing
     def _on_session_reset(self) -> None:

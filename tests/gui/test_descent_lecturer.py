@@ -73,6 +73,16 @@ def test_view_menu_log_loss_ticks_the_switch(window, ws2):
     assert ws2.loss.log and ws2.log_check.isChecked()
 
 
+def test_view_menu_follows_the_loss_plots_own_switch(window, ws2, qtbot):
+    assert not window.actions.log_loss.isChecked()
+    qtbot.mouseClick(ws2.log_check, Qt.MouseButton.LeftButton)
+    assert ws2.loss.log and window.actions.log_loss.isChecked()
+    window.tabs.setCurrentWidget(window.workspace_for_kind("function1d"))
+    assert not window.actions.log_loss.isChecked(), "the 1-D tab has no log loss axis"
+    window.tabs.setCurrentWidget(ws2)
+    assert window.actions.log_loss.isChecked()
+
+
 def test_1d_iterate_that_leaves_the_plot_is_named_at_the_edge(window, ws1, qtbot):
     type_number(qtbot, ws1.panel.hyper_boxes["lr"], "0.03")
     note = ws1.curve.off_note
