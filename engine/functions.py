@@ -304,7 +304,25 @@ def from_expression(text: str, dim: int, derivatives: str = "exact", h: float = 
     """
     if dim not in VARIABLES:
         raise ValueError(f"dim must be 1 or 2, got {dim}")
-    return Objective(_compiled(text, VARIABLES[dim]), name, title, derivatives=derivatives, h=h)
+    formula = _compiled(text, VARIABLES[dim])
+    plot_range = _stationary_range(formula) if dim == 1 else None
+    return Objective(formula, name, title, derivatives=derivatives, h=h, plot_range=plot_range)
+
+
+def _stationary_range(formula: Formula, search: float = 10.0, n: int = 2001) -> tuple[float, float] | None:
+    """A 1-D plot window around the stationary points of a typed formula (where f' changes sign
+    on [-search, search]), so that its minima and maxima are in view; None when it has none."""
+    xs = np.linspace(-search, search, n)
+    with np.errstate(all="ignore"):
+        slope = np.broadcast_to(np.asarray(formula.evaluate_gradient(xs), dtype=np.float64)[0], xs.shape)
+    sign = np.sign(slope)
+    ok = np.isfinite(slope[:-1]) & np.isfinite(slope[1:])
+    crossings = xs[:-1][ok & (sign[:-1] * sign[1:] < 0) | ok & (sign[:-1] == 0)]
+    if crossings.size == 0:
+        return None
+    lo, hi = float(crossings.min()), float(crossings.max())
+    pad = max(2.0, 0.35 * (hi - lo))
+    return max(lo - pad, -search), min(hi + pad, search)
 
 
 def presets_for(dim: int) -> list[Preset]:

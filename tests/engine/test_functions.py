@@ -211,3 +211,12 @@ def test_derivative_texts_of_presets():
     assert preset("lecture_quartic").derivative_texts()[0] == ("f'(x)", "12·x³ + 15·x² − 40·x + 8")
     labels = [label for label, _ in preset("lecture_2d").derivative_texts()]
     assert labels == ["∂f/∂x1", "∂f/∂x2"]
+
+
+def test_typed_formula_is_plotted_around_its_stationary_points():
+    # f' = 4x^3 - 6x + 2 = 0 at x = -1.366, 0.366 and 1: all three must be in view.
+    lo, hi = from_expression("x**4 - 3*x**2 + 2*x", 1).plot_range
+    assert lo < -1.366 - 0.5 and hi > 1.0 + 0.5 and hi - lo < 8  # not the default (-5, 5)
+    lo, hi = from_expression("0.01*(x-7)^2", 1).plot_range
+    assert lo < 7 < hi and hi - lo <= 4
+    assert from_expression("exp(x)", 1).plot_range == (-5.0, 5.0)  # no stationary point: default
