@@ -55,6 +55,7 @@ class FunctionPanel(QWidget):
         controller.settings_changed.connect(self.refresh)
         controller.formula_error.connect(self.show_formula_error)
         controller.formula_ok.connect(lambda: self.formula_error.setText(""))
+        controller.objective_changed.connect(self._show_typed_formula)
         self.refresh()
 
     # -- construction -----------------------------------------------------------------------------
@@ -118,6 +119,13 @@ class FunctionPanel(QWidget):
         return box
 
     # -- controller -> widgets -------------------------------------------------------------------------
+    def _show_typed_formula(self) -> None:
+        """A typed formula that arrives from elsewhere (an opened scenario) appears in the field;
+        while the person is typing in it, their text stays as it is."""
+        c = self.controller
+        if c.preset_name is None and not self.formula_edit.hasFocus():
+            self.formula_edit.setText(c.expression_text)
+
     def refresh(self) -> None:
         c = self.controller
         self.selected = min(self.selected, len(c.specs) - 1)

@@ -330,3 +330,15 @@ def test_status_line_keeps_its_size_when_its_text_changes(window):
     assert label.sizeHint().height() <= before.height() or label.maximumHeight() == before.height()
     label.setText("Iteration 1")
     assert label.minimumHeight() == label.maximumHeight() == before.height()
+
+
+def test_opening_a_typed_formula_scenario_shows_that_formula(window, tmp_path):
+    path = tmp_path / "typed.json"
+    path.write_text('{"format": "stepwise-scenario", "version": 1, "kind": "function1d", "title": "typed",'
+                    ' "function": {"expression": "x^4 - 3x^2 + 2x"}, "start": [0.2],'
+                    ' "optimizer": {"name": "gd", "lr": 0.02}}')
+    assert window.open_scenario(str(path))
+    ws = window.workspace_for_kind("function1d")
+    assert window.current_workspace is ws
+    assert ws.panel.formula_edit.text() == "x^4 - 3x^2 + 2x"
+    assert "4·x³" in ws.panel.derivatives_label.text().replace("<sup>3</sup>", "³")
