@@ -68,3 +68,19 @@ def network_ws(window):
     ws = window.workspace_for_kind("network")
     assert window.current_workspace is ws
     return ws
+
+
+def load_csv_in_panel(panel, path) -> None:
+    """Choose CSV as the data source and type the file's path, as a person would; shows its preview."""
+    panel.source.setCurrentIndex(panel.source.findData("csv"))
+    panel.csv_path.setText(str(path))
+    panel.refresh_preview()
+
+
+def generate_builtin(qtbot, panel, name: str, n: int) -> None:
+    """Pick a built-in data set of ``n`` observations and click Generate."""
+    from PySide6 import QtCore
+
+    panel.source.setCurrentIndex(panel.source.findData(name))
+    panel.n.setValue(n)
+    qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)

@@ -7,13 +7,13 @@ import time
 import numpy as np
 from PySide6 import QtCore
 
+from tests.gui.conftest import generate_builtin
+
 
 def test_xor_trains_to_95_percent_in_run_mode_with_live_regions(qtbot, network_ws):
     ws = network_ws
     panel = ws.data_panel
-    panel.source.setCurrentIndex(panel.source.findData("xor"))
-    panel.n.setValue(200)
-    qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
+    generate_builtin(qtbot, panel, "xor", 200)
     c = ws.controller
     s = c.session
     assert s.network.sizes == (2, 4, 4, 2) and s.loss.name == "cross_entropy"

@@ -9,6 +9,7 @@ import pytest
 from PySide6 import QtCore
 
 from engine.scenario import parse_scenario
+from tests.gui.conftest import generate_builtin, load_csv_in_panel
 
 
 def test_adding_a_hidden_node_redraws_the_view_and_keeps_training(qtbot, network_ws):
@@ -104,9 +105,7 @@ def test_bad_csv_shows_its_line_numbered_message(qtbot, network_ws, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("x1,x2,y\n1,2,3\n4,5,6\n7,abc,9\n")
     panel = ws.data_panel
-    panel.source.setCurrentIndex(panel.source.findData("csv"))
-    panel.csv_path.setText(str(path))
-    panel.refresh_preview()
+    load_csv_in_panel(panel, path)
     assert panel.preview.rowCount() == 3 and panel.input_cols.text() == "x1, x2"
     theta = np.array(ws.controller.session.theta())
     qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
@@ -120,9 +119,7 @@ def test_good_csv_replaces_the_observations(qtbot, network_ws, tmp_path):
     path = tmp_path / "good.csv"
     path.write_text("a,b,target\n1,2,0.5\n2,1,0.25\n0,0,0.1\n")
     panel = ws.data_panel
-    panel.source.setCurrentIndex(panel.source.findData("csv"))
-    panel.csv_path.setText(str(path))
-    panel.refresh_preview()
+    load_csv_in_panel(panel, path)
     qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
     s = ws.controller.session
     assert s.n_obs == 3 and s.X.tolist() == [[1, 2], [2, 1], [0, 0]]
@@ -143,9 +140,7 @@ def test_editing_an_observation_in_the_table(qtbot, network_ws):
 def test_builtin_regression_set_shows_a_fit_curve(qtbot, network_ws):
     ws = network_ws
     panel = ws.data_panel
-    panel.source.setCurrentIndex(panel.source.findData("sine"))
-    panel.n.setValue(40)
-    qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
+    generate_builtin(qtbot, panel, "sine", 40)
     s = ws.controller.session
     assert s.n_obs == 40 and s.network.sizes == (1, 8, 1)
     assert ws.fit_plot.mode == "regression"
