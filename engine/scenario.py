@@ -4,8 +4,10 @@ A scenario is everything needed to reproduce a run: a network with its data, los
 training mode and optimizer, or a function with a start point and an optimizer. Every
 problem raises :class:`ScenarioError` whose message starts with the field it is about,
 e.g. ``network.layers[1].weights: expected 1x2, got 2x2``, so the person editing the
-file can go straight to it. Sessions are built by :func:`build_training_session` and
-:func:`build_function_session`. The function engine (sympy) is imported only when a
+file can go straight to it (the checks are ``engine.fields``; the training mode reads its
+own form, ``engine.training_mode``). Sessions are built by :func:`build_training_session` and
+:func:`build_function_session`, objectives by :func:`build_objective`; the window and the
+command line both use them. The function engine (sympy) is imported only when a
 function scenario is read or built, so reading a network file stays cheap.
 """
 
@@ -119,10 +121,10 @@ class FunctionSpec:
 
 @dataclass(frozen=True, eq=False)
 class Scenario:
-    """A parsed, validated scenario. Network kinds fill ``network``, ``data``, ``loss``, ``training``
-    (a :class:`TrainingMode`), ``frozen``, ``seed``; function kinds fill ``function``, ``start``, ``tolerance``,
-    ``max_iterations`` and ``compare`` (further optimizers to race against ``optimizer`` from the
-    same start). Two scenarios are equal when their file forms are equal."""
+    """A parsed, validated scenario. Network kinds fill ``network``, ``data``, ``loss``,
+    ``training`` (a :class:`TrainingMode`), ``frozen``, ``seed``; function kinds fill ``function``,
+    ``start``, ``tolerance``, ``max_iterations`` and ``compare`` (further optimizers to race against
+    ``optimizer`` from the same start). Two scenarios are equal when their file forms are equal."""
 
     kind: str
     title: str = ""

@@ -23,7 +23,7 @@ from engine.network import Network, lecture_network
 from engine.optimizers import make_spec
 from engine.scenario import DataSpec
 from engine.notes import explanation_notes
-from engine.training import GRANULARITIES, TrainingSession
+from engine.training import GRANULARITIES, TrainingMode, TrainingSession
 from gui.network_editing import USER_ERRORS, NetworkEditing
 from gui.network_sessions import NetworkSessions
 from gui.style import fmt
@@ -52,7 +52,7 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
         self.dataset: Dataset = lecture_data()
         self.data_spec = DataSpec("arrays", inputs=self.dataset.inputs, targets=self.dataset.targets)
         self.session: TrainingSession = TrainingSession(lecture_network(), self.dataset.inputs,
-                                                        self.dataset.targets, "sse", "full_batch",
+                                                        self.dataset.targets, "sse", TrainingMode(),
                                                         make_spec("gd", lr=0.1))
         self.set_speed(200.0)
         self._losses: tuple | None = None

@@ -26,7 +26,7 @@ class NetworkSessions:
         self.title = "Lecture example"
         data = lecture_data()
         self.data_spec = DataSpec("arrays", inputs=data.inputs, targets=data.targets)
-        self._new_session(lecture_network(), data, "sse", "full_batch", make_spec("gd", lr=0.1), ())
+        self._new_session(lecture_network(), data, "sse", TrainingMode(), make_spec("gd", lr=0.1), ())
 
     def use_builtin(self, name: str, n: int, noise: float, seed: int) -> None:
         try:
@@ -40,10 +40,10 @@ class NetworkSessions:
         rng = np.random.default_rng(self.seed)
         if info.task == "classification":
             net = glorot(2, [4, 4, info.n_classes], ["tanh", "tanh", "softmax"], rng)
-            self._new_session(net, data, "cross_entropy", "full_batch", make_spec("adam", lr=0.02), ())
+            self._new_session(net, data, "cross_entropy", TrainingMode(), make_spec("adam", lr=0.02), ())
         else:
             net = glorot(1, [8, 1], ["tanh", "identity"], rng)
-            self._new_session(net, data, "mse", "full_batch", make_spec("adam", lr=0.02), ())
+            self._new_session(net, data, "mse", TrainingMode(), make_spec("adam", lr=0.02), ())
 
     def use_csv(self, path: str, inputs: list, targets: list) -> None:
         try:
@@ -85,7 +85,7 @@ class NetworkSessions:
         self.error.emit(headline, detail)
 
     # ------------------------------------------------------------------ sessions
-    def _new_session(self, net: Network, data: Dataset, loss: str, training: TrainingMode | str, spec,
+    def _new_session(self, net: Network, data: Dataset, loss: str, training: TrainingMode, spec,
                      frozen, raise_errors: bool = False) -> None:
         self.set_running(False)
         try:

@@ -177,6 +177,23 @@ def test_mini_batch_and_frozen_round_trip() -> None:
     assert parse_scenario(s.to_dict()) == s
 
 
+def test_training_session_uses_data_already_built() -> None:
+    from engine.data import Dataset
+    from engine.scenario import build_dataset, build_training_session
+
+    s = parse_scenario(LECTURE)
+    own = build_training_session(s)
+    given = build_training_session(s, build_dataset(s))
+    np.testing.assert_array_equal(given.X, [[3.0, -2.0], [-1.0, 1.0]])
+    np.testing.assert_array_equal(given.Y, [[1.2], [0.7]])
+    np.testing.assert_array_equal(given.theta(), own.theta())
+    other = Dataset(np.array([[1.0, 1.0]]), np.array([[0.5]]), ("x1", "x2"), ("y",), "one row")
+    session = build_training_session(s, other)
+    np.testing.assert_array_equal(session.X, [[1.0, 1.0]])
+    np.testing.assert_array_equal(session.Y, [[0.5]])
+    assert session.training.kind == "full_batch" and session.spec.lr == 0.1
+
+
 def test_class_index_targets_allowed_for_softmax() -> None:
     obj = copy.deepcopy(LECTURE)
     obj["network"]["layers"][1] = {"units": 3, "activation": "softmax"}

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from engine.backprop import backward
-from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, glorot, lecture_network
+from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Layer, Network, glorot, lecture_network
 from engine.optimizers import make_spec
 from engine.training import TrainingError, TrainingMode, TrainingSession
 
@@ -378,6 +378,32 @@ def test_classification_session_learns_and_predicts_probabilities():
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     assert np.mean(probs.argmax(axis=1) == labels) > 0.8
     np.testing.assert_array_equal(s.record().targets, np.eye(3)[labels])
+
+
+def test_accuracy_at_the_cursor_by_hand():
+    # one sigmoid node a = sigmoid(x): classes 0, 1, 1, 0 for x = -2, 1, 3, -1
+    net = Network(1, (Layer(1, "sigmoid", np.array([[1.0]]), np.array([0.0])),))
+    X = np.array([[-2.0], [1.0], [3.0], [-1.0]])
+    s = TrainingSession(net, X, np.array([[0.0], [1.0], [0.0], [0.0]]), loss="binary_cross_entropy")
+    assert s.accuracy() == 0.75
+    # softmax of z = x W.T: class = the larger input for W = I
+    net = Network(2, (Layer(2, "softmax", np.eye(2), np.zeros(2)),))
+    X = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 1.0], [0.5, 0.0], [0.0, 1.0]])
+    s = TrainingSession(net, X, np.array([0, 1, 1, 1, 0]), loss="cross_entropy")
+    assert s.accuracy() == pytest.approx(2 / 5)
+    assert lecture_session().accuracy() is None  # sse does not classify
+
+
+def test_session_keeps_its_training_mode():
+    net, X, Y = small_problem(n=7)
+    s = TrainingSession(net, X, Y, training={"mini_batch": 3})
+    assert s.training == TrainingMode("mini_batch", 3) and (s.mode, s.batch_size) == ("mini_batch", 3)
+    big = TrainingSession(net, X, Y, training=TrainingMode("mini_batch", 50))
+    assert big.training == TrainingMode("mini_batch", 7) and big.batch_size == 7
+    online = TrainingSession(net, X, Y, training="online")
+    assert online.training == TrainingMode("online") and (online.mode, online.batch_size) == ("online", 1)
+    full = TrainingSession(net, X, Y)
+    assert full.training == TrainingMode() and (full.mode, full.batch_size) == ("full_batch", 7)
 
 
 def test_batch_losses_and_full_losses():
