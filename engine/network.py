@@ -361,6 +361,19 @@ class Network:
                 net = net.with_activation(l, act)
         return net
 
+    def with_architecture(self, hidden: Sequence[tuple[int, str]], output_units: int,
+                          output_activation: str, rng: np.random.Generator | None = None) -> "Network":
+        """A copy with ``hidden`` layers (see :meth:`with_hidden_layers`) and an output layer of
+        ``output_units`` nodes with ``output_activation``: redrawn when its size changes
+        (:meth:`with_fresh_output_layer`), else kept. New weights come from ``rng``, in that order."""
+        rng = np.random.default_rng(0) if rng is None else rng
+        net = self.with_hidden_layers(hidden, rng)
+        if net.n_outputs != output_units:
+            net = net.with_fresh_output_layer(output_units, output_activation, rng)
+        if net.layers[-1].activation != output_activation:
+            net = net.with_activation(net.depth, output_activation)
+        return net
+
     def with_fresh_output_layer(self, units: int, activation: str,
                                 rng: np.random.Generator | None = None) -> "Network":
         """A copy whose output layer is new: ``units`` nodes with ``activation``, zero biases and the

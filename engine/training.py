@@ -224,7 +224,7 @@ class TrainingSession:
     """
 
     def __init__(self, network: Network, X: np.ndarray, Y: np.ndarray, loss: str = "sse",
-                 training: TrainingMode | str | dict = "full_batch", spec: OptimizerSpec | None = None,
+                 training: TrainingMode | str | dict = TrainingMode(), spec: OptimizerSpec | None = None,
                  frozen: Sequence[str] = (), seed: int = 0, tol: float = 1e-8,
                  divergence_bound: float = 1e8, checkpoint_every: int | None = None) -> None:
         self.network = network

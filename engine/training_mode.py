@@ -39,6 +39,12 @@ class TrainingMode:
             raise FieldError("training", f"{self.kind} takes no batch size, got {self.batch_size!r}")
 
     @classmethod
+    def of_kind(cls, kind: str, batch_size: int) -> "TrainingMode":
+        """The mode ``kind``; ``batch_size`` counts for ``mini_batch`` only (an editor keeps one k
+        whichever kind is chosen)."""
+        return cls(kind, batch_size if kind == "mini_batch" else None)
+
+    @classmethod
     def from_json(cls, value: Any, path: str = "training") -> "TrainingMode":
         """The mode written as ``value``: ``"full_batch"``, ``"online"`` or ``{"mini_batch": k}``.
 

@@ -56,8 +56,7 @@ class NetworkEditing:
                 cfg["output_activation"] = paired_output_activation(cfg["loss"], cfg["output_activation"])
             net = self._edited_network(self.network, cfg)
             loss = cfg["loss"]
-            kind = cfg["training"]
-            training = TrainingMode(kind, int(cfg.get("batch_size") or 10) if kind == "mini_batch" else None)
+            training = TrainingMode.of_kind(cfg["training"], int(cfg.get("batch_size") or 10))
             same = (net.sizes == self.session.network.sizes
                     and net.activations == self.session.network.activations
                     and loss == self.loss_name and training == self.session.training)
@@ -74,15 +73,8 @@ class NetworkEditing:
     def _edited_network(self, net: Network, cfg: dict) -> Network:
         """``net`` with the hidden layers, output size and activations of ``cfg``, edited by the
         network's own methods (kept weights where the shape allows, new ones from the seed)."""
-        rng = np.random.default_rng(self.seed)
-        net = net.with_hidden_layers(cfg["hidden"], rng)
-        out_act = cfg["output_activation"]
-        out_units = output_units(cfg["loss"], self.dataset.targets)
-        if net.layers[-1].units != out_units:
-            net = net.with_fresh_output_layer(out_units, out_act, rng)
-        if net.layers[-1].activation != out_act:
-            net = net.with_activation(net.depth, out_act)
-        return net
+        return net.with_architecture(cfg["hidden"], output_units(cfg["loss"], self.dataset.targets),
+                                     cfg["output_activation"], np.random.default_rng(self.seed))
 
     def randomise(self, seed: int) -> None:
         """Draw every weight Glorot-uniform (biases 0) from ``seed``, same architecture."""

@@ -198,6 +198,16 @@ def test_with_hidden_layers_edits_in_the_single_step_order():
     assert net.with_hidden_layers([(2, "sigmoid")]) == net
 
 
+def test_with_architecture_redraws_the_output_layer_only_when_its_size_changes():
+    net = lecture_network()
+    same = net.with_architecture([(3, "tanh")], 1, "sigmoid", np.random.default_rng(4))
+    rng = np.random.default_rng(4)
+    assert same == net.with_node_added(1, rng).with_activation(1, "tanh").with_activation(2, "sigmoid")
+    wider = net.with_architecture([(2, "sigmoid")], 3, "softmax", np.random.default_rng(4))
+    assert wider.layers[0] == net.layers[0] and wider.layers[1].activation == "softmax"
+    assert wider == net.with_fresh_output_layer(3, "softmax", np.random.default_rng(4))
+
+
 def test_with_fresh_output_layer_draws_like_glorot():
     net = lecture_network()
     got = net.with_fresh_output_layer(3, "softmax", np.random.default_rng(5))

@@ -24,6 +24,12 @@ def test_default_is_the_lectures_full_batch():
     assert TRAINING_KINDS == ("full_batch", "online", "mini_batch")
 
 
+def test_an_editors_kind_and_k():
+    assert TrainingMode.of_kind("mini_batch", 5) == TrainingMode("mini_batch", 5)
+    assert TrainingMode.of_kind("online", 5) == TrainingMode("online", None)
+    assert TrainingMode.of_kind("full_batch", 5) == TrainingMode("full_batch", None)
+
+
 def test_a_whole_float_batch_size_is_a_whole_number():
     mode = TrainingMode.from_json({"mini_batch": 2.0})
     assert mode.batch_size == 2 and isinstance(mode.batch_size, int)
