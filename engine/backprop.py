@@ -61,10 +61,10 @@ class _Layout:
         self.acts: tuple[Activation, ...] = tuple(get_activation(n) for n in net.activations)
         self.L = net.depth
         self.n_params = net.n_params
-        out = net.layers[-1].activation
-        # dR/dz = a - y exactly for these pairs; it avoids -y/a and 1/(a(1-a)) blowing up.
-        self.shortcut = (loss.name, out) in (("cross_entropy", "softmax"),
-                                            ("binary_cross_entropy", "sigmoid"))
+        # dR/dz = a - y exactly for a loss on its own output activation (softmax with
+        # cross_entropy, sigmoid with binary_cross_entropy); it avoids -y/a and 1/(a(1-a)) blowing up.
+        paired = loss.output_activation
+        self.shortcut = paired is not None and net.layers[-1].activation == paired
         self._x: tuple[np.ndarray, np.ndarray] | None = None
 
     def blocks(self, theta: np.ndarray) -> list[np.ndarray]:

@@ -15,6 +15,8 @@ float64 arrays (use :func:`prepare_targets` to turn class indices into one-hot r
   with sigmoid, dR/dz = a - y. Outputs are clipped to [1e-15, 1 - 1e-15] inside logs.
 
 Cross-entropies are sums over observations, like the lecture's R; only ``mse`` is a mean.
+Each registry entry also holds the rules that depend on the loss (its output activation,
+whether it classifies, the nudge table's factor), so no other module lists loss names.
 """
 
 from __future__ import annotations
@@ -33,19 +35,25 @@ class LossError(ValueError):
 
 @dataclass(frozen=True)
 class Loss:
-    """A loss with its derivative.
+    """A loss with its derivative and the rules that go with it.
 
     ``per_obs(output, target) -> (n_obs,)``; ``value`` = its sum; ``grad(output, target)``
-    = dR/da ``(n_obs, n_out)``; ``per_obs_and_grad`` gives both at once (same numbers). ``output_activation`` names the output activation the loss
-    requires (None: any); ``regression`` is True where the residual e = y - a and the
-    nudge-table identity -grad R = ``contribution_factor`` * sum_i e_i * s_i hold.
+    = dR/da ``(n_obs, n_out)``; ``per_obs_and_grad`` gives both at once (same numbers).
+    ``output_activation``: the output activation the loss requires (None: any); with it
+    dR/dz = a - y, which back propagation uses directly. ``classifies``: the targets are
+    class labels (accuracy applies). ``class_indices``: one target column may hold class
+    indices 0..K-1 for K output nodes (one-hot inside). ``contribution(n_obs, n_out)``: the
+    factor c of the nudge-table identity -grad R = c * sum_i e_i * d output_i/d theta, or
+    None where it does not hold (the cross-entropies).
     """
 
     name: str
     per_obs: Callable[[np.ndarray, np.ndarray], np.ndarray]
     grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
     output_activation: str | None = None
-    regression: bool = True
+    classifies: bool = False
+    class_indices: bool = False
+    contribution: Callable[[int, int], float] | None = None
     formula: str = ""
     derivative_formula: str = ""
     per_obs_and_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
@@ -61,13 +69,7 @@ class Loss:
 
     def contribution_factor(self, n_obs: int, n_out: int) -> float | None:
         """c with -grad R = c * sum_i e_i * d output_i/d theta; None for cross-entropies."""
-        if self.name == "sse":
-            return 2.0
-        if self.name == "half_sse":
-            return 1.0
-        if self.name == "mse":
-            return 2.0 / (n_obs * n_out)
-        return None
+        return None if self.contribution is None else self.contribution(n_obs, n_out)
 
 
 def residual(output: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -141,16 +143,19 @@ def _bce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss for loss in (
-        Loss("sse", _sse_obs, _sse_grad, formula="R = sum (y - a)^2",
-             derivative_formula="-2(y - a)", per_obs_and_grad=_sse_both),
-        Loss("mse", _mse_obs, _mse_grad, formula="R = 1/(n n_out) sum (y - a)^2",
-             derivative_formula="-2(y - a)/(n n_out)", per_obs_and_grad=_mse_both),
-        Loss("half_sse", _half_sse_obs, _half_sse_grad, formula="R = 1/2 sum (y - a)^2",
-             derivative_formula="-(y - a)", per_obs_and_grad=_half_sse_both),
-        Loss("cross_entropy", _ce_obs, _ce_grad, output_activation="softmax", regression=False,
-             formula="R = -sum y log a", derivative_formula="-y/a"),
+        Loss("sse", _sse_obs, _sse_grad, contribution=lambda n, k: 2.0,
+             formula="R = sum (y - a)^2", derivative_formula="-2(y - a)",
+             per_obs_and_grad=_sse_both),
+        Loss("mse", _mse_obs, _mse_grad, contribution=lambda n, k: 2.0 / (n * k),
+             formula="R = 1/(n n_out) sum (y - a)^2", derivative_formula="-2(y - a)/(n n_out)",
+             per_obs_and_grad=_mse_both),
+        Loss("half_sse", _half_sse_obs, _half_sse_grad, contribution=lambda n, k: 1.0,
+             formula="R = 1/2 sum (y - a)^2", derivative_formula="-(y - a)",
+             per_obs_and_grad=_half_sse_both),
+        Loss("cross_entropy", _ce_obs, _ce_grad, output_activation="softmax", classifies=True,
+             class_indices=True, formula="R = -sum y log a", derivative_formula="-y/a"),
         Loss("binary_cross_entropy", _bce_obs, _bce_grad, output_activation="sigmoid",
-             regression=False, formula="R = -sum [y log a + (1 - y) log(1 - a)]",
+             classifies=True, formula="R = -sum [y log a + (1 - y) log(1 - a)]",
              derivative_formula="(a - y)/(a(1 - a))"),
     )
 }
@@ -166,36 +171,95 @@ def get_loss(name: str) -> Loss:
         raise LossError(f"unknown loss {name!r}; choose one of {', '.join(LOSS_NAMES)}") from None
 
 
+def _as_loss(loss: Loss | str) -> Loss:
+    return get_loss(loss) if isinstance(loss, str) else loss
+
+
 def check_pairing(loss: Loss | str, output_activation: str) -> None:
     """Raise LossError unless the loss and the output layer's activation belong together.
 
-    cross_entropy needs a softmax output and softmax needs cross_entropy (its Jacobian is
-    handled through dR/dz = a - y); binary_cross_entropy needs a sigmoid output.
+    A loss with an ``output_activation`` needs that output (cross_entropy: softmax,
+    binary_cross_entropy: sigmoid). A softmax output also needs its loss: its Jacobian is
+    not elementwise and is handled only through dR/dz = a - y.
     """
-    loss = get_loss(loss) if isinstance(loss, str) else loss
+    loss = _as_loss(loss)
     if loss.output_activation is not None and output_activation != loss.output_activation:
         raise LossError(f"loss {loss.name} needs a {loss.output_activation} output layer, "
                         f"got {output_activation}")
-    if output_activation == "softmax" and loss.name != "cross_entropy":
-        raise LossError(f"a softmax output layer needs the cross_entropy loss, got {loss.name}")
+    if output_activation == "softmax" and loss.output_activation != "softmax":
+        names = " or ".join(n for n, other in LOSSES.items() if other.output_activation == "softmax")
+        raise LossError(f"a softmax output layer needs the {names} loss, got {loss.name}")
+
+
+def paired_output_activation(loss: Loss | str, current: str) -> str:
+    """The output activation to use on changing to ``loss`` from an output with ``current``.
+
+    The loss's own when it requires one; otherwise ``current``, unless that is softmax
+    (which needs its own loss), in which case identity.
+    """
+    loss = _as_loss(loss)
+    if loss.output_activation is not None:
+        return loss.output_activation
+    return "identity" if current == "softmax" else current
+
+
+def output_units(loss: Loss | str, targets: np.ndarray) -> int:
+    """Output nodes ``loss`` needs for ``targets (n_obs, n_targets)``.
+
+    One per class for class indices in one column (a ``class_indices`` loss), one for a
+    classifying loss without class indices (binary_cross_entropy: one sigmoid node, the
+    probability of class 1), else one per target column.
+    """
+    loss = _as_loss(loss)
+    y = np.asarray(targets)
+    n_targets = 1 if y.ndim == 1 else y.shape[1]
+    if loss.class_indices and n_targets == 1:
+        return int(np.max(y)) + 1
+    if loss.classifies and not loss.class_indices:
+        return 1
+    return n_targets
+
+
+def class_labels(values: np.ndarray) -> np.ndarray:
+    """Class of each row of ``values (n_obs, n_out)``: the largest entry's column for several
+    columns, 1 where the one column is >= 0.5 (else 0); ``(n_obs,)`` ints."""
+    values = np.asarray(values)
+    if values.shape[1] == 1:
+        return (values[:, 0] >= 0.5).astype(int)
+    return np.argmax(values, axis=1)
+
+
+def class_probabilities(output: np.ndarray) -> np.ndarray:
+    """Per-class probabilities ``(n_obs, K)`` of a classifier's ``output (n_obs, n_out)``:
+    a single sigmoid column p becomes the two columns (1 - p, p)."""
+    output = np.asarray(output)
+    if output.shape[1] == 1:
+        return np.column_stack([1.0 - output[:, 0], output[:, 0]])
+    return output
+
+
+def accuracy(output: np.ndarray, target: np.ndarray) -> float:
+    """Share of observations whose predicted class (:func:`class_labels` of ``output``) is the
+    labelled one (of ``target``); both ``(n_obs, n_out)``, targets prepared (one-hot rows)."""
+    return float(np.mean(class_labels(output) == class_labels(target)))
 
 
 def prepare_targets(loss: Loss | str, targets: np.ndarray, n_out: int) -> np.ndarray:
     """Targets as a float64 ``(n_obs, n_out)`` array for ``loss``.
 
-    ``targets``: ``(n_obs, n_out)``; or ``(n_obs,)`` when ``n_out == 1``; for
-    ``cross_entropy`` also class indices 0..n_out-1 as ``(n_obs,)`` or ``(n_obs, 1)`` ints
+    ``targets``: ``(n_obs, n_out)``; or ``(n_obs,)`` when ``n_out == 1``; for a
+    ``class_indices`` loss (cross_entropy) also class indices 0..n_out-1 as ``(n_obs,)`` or ``(n_obs, 1)`` ints
     (turned into one-hot rows).
     """
-    loss = get_loss(loss) if isinstance(loss, str) else loss
+    loss = _as_loss(loss)
     y = np.asarray(targets)
     if y.ndim == 0 or y.ndim > 2:
         raise LossError(f"targets must be a 1-D or 2-D array, got shape {y.shape}")
-    if loss.name == "cross_entropy" and (y.ndim == 1 or y.shape[1] == 1) and n_out > 1:
+    if loss.class_indices and (y.ndim == 1 or y.shape[1] == 1) and n_out > 1:
         classes = y.reshape(-1)
         as_float = classes.astype(np.float64)
         if not np.all(np.isfinite(as_float)) or np.any(as_float != np.round(as_float)):
-            raise LossError("cross_entropy targets given as one column must be class indices "
+            raise LossError(f"{loss.name} targets given as one column must be class indices "
                             f"0..{n_out - 1}")
         idx = as_float.astype(np.int64)
         bad = (idx < 0) | (idx >= n_out)
@@ -216,5 +280,6 @@ def prepare_targets(loss: Loss | str, targets: np.ndarray, n_out: int) -> np.nda
     return y
 
 
-__all__ = ["Loss", "LossError", "LOSSES", "LOSS_NAMES", "get_loss", "check_pairing",
-           "prepare_targets", "residual"]
+__all__ = ["Loss", "LossError", "LOSSES", "LOSS_NAMES", "accuracy", "check_pairing",
+           "class_labels", "class_probabilities", "get_loss", "output_units",
+           "paired_output_activation", "prepare_targets", "residual"]

@@ -9,8 +9,10 @@ The flat vector ``theta()`` lists, layer by layer and node by node, each node's 
 weights then its bias (SPEC section 2): w(1)[1,1], w(1)[1,2], b(1)[1], w(1)[2,1], ...
 So layer l's block is ``hstack([W, b[:, None]]).ravel()`` of length units * (prev + 1).
 
-Networks are immutable; every editor (``with_param``, ``with_node_added`` ...) returns a
-new network, so a session's history is never changed behind its back.
+Networks are immutable; every editor (``with_param``, ``with_node_added``,
+``with_hidden_layers`` ...) returns a new network, so a session's history is never changed
+behind its back. ``split_params(vector)`` gives any theta-ordered vector (the parameters, a
+gradient) as per-layer ``W`` and ``b`` views.
 """
 
 from __future__ import annotations
@@ -216,19 +218,26 @@ class Network:
         return np.concatenate([np.hstack([layer.W, layer.b[:, None]]).ravel()
                                for layer in self.layers])
 
+    def split_params(self, vector: np.ndarray) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+        """Per-layer views of a theta-ordered ``vector (n_params,)`` (parameters or a gradient):
+        ``(W_1, ..., W_L)`` with ``W_l (n_l, n_{l-1})`` and ``(b_1, ..., b_L)`` with ``b_l (n_l,)``."""
+        vector = np.asarray(vector)
+        if vector.shape != (self.n_params,):
+            raise NetworkError(f"theta: expected {self.n_params} values, got shape {vector.shape}")
+        offs = self.layer_offsets()
+        sizes = self.sizes
+        Ws, bs = [], []
+        for l in range(1, len(sizes)):
+            block = vector[offs[l - 1]:offs[l]].reshape(sizes[l], sizes[l - 1] + 1)
+            Ws.append(block[:, :-1])
+            bs.append(block[:, -1])
+        return tuple(Ws), tuple(bs)
+
     def with_theta(self, theta: np.ndarray) -> "Network":
         """A copy with parameters taken from ``theta (n_params,)``."""
-        theta = np.asarray(theta, dtype=np.float64)
-        if theta.shape != (self.n_params,):
-            raise NetworkError(f"theta: expected {self.n_params} values, got shape {theta.shape}")
-        offs = self.layer_offsets()
-        layers = []
-        prev = self.inputs
-        for l, layer in enumerate(self.layers):
-            block = theta[offs[l]:offs[l + 1]].reshape(layer.units, prev + 1)
-            layers.append(Layer(layer.units, layer.activation, block[:, :prev], block[:, prev]))
-            prev = layer.units
-        return Network(self.inputs, tuple(layers))
+        Ws, bs = self.split_params(np.asarray(theta, dtype=np.float64))
+        return Network(self.inputs, tuple(Layer(layer.units, layer.activation, W, b)
+                                          for layer, W, b in zip(self.layers, Ws, bs)))
 
     def param(self, name: str) -> float:
         """Value of parameter ``name``."""
@@ -325,6 +334,59 @@ class Network:
         first = self.layers[0]
         moved = Layer(first.units, first.activation, _glorot(rng, first.units, inputs), first.b)
         return Network(inputs, (moved,) + self.layers[1:])
+
+    def with_hidden_layers(self, hidden: Sequence[tuple[int, str]],
+                           rng: np.random.Generator | None = None) -> "Network":
+        """A copy whose hidden layers are ``hidden``: ``(units, activation)`` per layer, in order.
+
+        Edits at the end: hidden layers removed or inserted before the output layer, then in
+        each layer nodes added or removed at the end and the activation set. Weights that keep
+        their place are kept; new ones are drawn Glorot-uniform from ``rng`` (default: seed 0)
+        by the single-step editors, in that order.
+        """
+        rng = np.random.default_rng(0) if rng is None else rng
+        want = [(int(units), act) for units, act in hidden]
+        net = self
+        while net.depth - 1 > len(want):
+            net = net.with_layer_removed(net.depth - 1, rng)
+        while net.depth - 1 < len(want):
+            units, act = want[net.depth - 1]
+            net = net.with_hidden_layer_added(net.depth, units, act, rng)
+        for l, (units, act) in enumerate(want, start=1):
+            while net.sizes[l] < units:
+                net = net.with_node_added(l, rng)
+            while net.sizes[l] > units:
+                net = net.with_node_removed(l, net.sizes[l])
+            if net.layers[l - 1].activation != act:
+                net = net.with_activation(l, act)
+        return net
+
+    def with_architecture(self, hidden: Sequence[tuple[int, str]], output_units: int,
+                          output_activation: str, rng: np.random.Generator | None = None) -> "Network":
+        """A copy with ``hidden`` layers (see :meth:`with_hidden_layers`) and an output layer of
+        ``output_units`` nodes with ``output_activation``: redrawn when its size changes
+        (:meth:`with_fresh_output_layer`), else kept. New weights come from ``rng``, in that order."""
+        rng = np.random.default_rng(0) if rng is None else rng
+        net = self.with_hidden_layers(hidden, rng)
+        if net.n_outputs != output_units:
+            net = net.with_fresh_output_layer(output_units, output_activation, rng)
+        if net.layers[-1].activation != output_activation:
+            net = net.with_activation(net.depth, output_activation)
+        return net
+
+    def with_fresh_output_layer(self, units: int, activation: str,
+                                rng: np.random.Generator | None = None) -> "Network":
+        """A copy whose output layer is new: ``units`` nodes with ``activation``, zero biases and the
+        weights :func:`glorot` draws from ``rng`` (default: seed 0) for this architecture."""
+        rng = np.random.default_rng(0) if rng is None else rng
+        fresh = glorot(self.inputs, list(self.sizes[1:-1]) + [units],
+                       list(self.activations[:-1]) + [activation], rng)
+        return Network(self.inputs, self.layers[:-1] + (fresh.layers[-1],))
+
+    def with_glorot_weights(self, rng: np.random.Generator) -> "Network":
+        """The same architecture with every weight drawn afresh by :func:`glorot` from ``rng``
+        and every bias 0."""
+        return glorot(self.inputs, list(self.sizes[1:]), list(self.activations), rng)
 
     def _check_layer(self, l: int) -> None:
         if not 1 <= l <= self.depth:

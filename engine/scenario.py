@@ -4,16 +4,16 @@ A scenario is everything needed to reproduce a run: a network with its data, los
 training mode and optimizer, or a function with a start point and an optimizer. Every
 problem raises :class:`ScenarioError` whose message starts with the field it is about,
 e.g. ``network.layers[1].weights: expected 1x2, got 2x2``, so the person editing the
-file can go straight to it. Sessions are built by :func:`build_training_session` and
-:func:`build_function_session`. The function engine (sympy) is imported only when a
+file can go straight to it (the checks are ``engine.fields``; the training mode reads its
+own form, ``engine.training_mode``). Sessions are built by :func:`build_training_session` and
+:func:`build_function_session`, objectives by :func:`build_objective`; the window and the
+command line both use them. The function engine (sympy) is imported only when a
 function scenario is read or built, so reading a network file stays cheap.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
-import math
 import os
 import re
 import tempfile
@@ -26,15 +26,17 @@ import numpy as np
 from engine.activations import ACTIVATION_NAMES
 from engine.arrays import readonly
 from engine.data import DATASET_NAMES, DATASETS, Dataset, load_csv, make_dataset
-from engine.losses import LOSS_NAMES, LossError, check_pairing, prepare_targets
+from engine.fields import (FieldError, check_integer, check_matrix, check_name, check_number, check_object,
+                           check_text, check_vector, describe, join_path, one_of)
+from engine.losses import LOSS_NAMES, LossError, check_pairing, get_loss, prepare_targets
 from engine.network import Layer, Network, glorot
 from engine.optimizers import (DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_NAMES, OptimizerError, OptimizerSpec,
                                make_spec, spec_from_dict)
+from engine.training_mode import TrainingMode
 
 FORMAT = "stepwise-scenario"
 VERSION = 1
 KINDS = ("network", "function1d", "function2d")
-TRAINING_MODES = ("full_batch", "online", "mini_batch")
 #: As engine.functions.DERIVATIVE_MODES, repeated so that reading a network file never imports sympy.
 DERIVATIVE_MODES = ("exact", "finite")
 
@@ -44,13 +46,8 @@ _FUNCTION_FIELDS = _COMMON_FIELDS + ("function", "derivatives", "start", "optimi
                                      "tolerance", "max_iterations")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(FieldError):
     """A scenario file is not valid; ``field`` is the dotted path of the bad part (or "")."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}" if field else problem)
-        self.field = field
-        self.problem = problem
 
 
 # --- records -----------------------------------------------------------------------------------
@@ -124,10 +121,10 @@ class FunctionSpec:
 
 @dataclass(frozen=True, eq=False)
 class Scenario:
-    """A parsed, validated scenario. Network kinds fill ``network``, ``data``, ``loss``, ``training``,
-    ``batch_size``, ``frozen``, ``seed``; function kinds fill ``function``, ``start``, ``tolerance``,
-    ``max_iterations`` and ``compare`` (further optimizers to race against ``optimizer`` from the
-    same start). Two scenarios are equal when their file forms are equal."""
+    """A parsed, validated scenario. Network kinds fill ``network``, ``data``, ``loss``,
+    ``training`` (a :class:`TrainingMode`), ``frozen``, ``seed``; function kinds fill ``function``,
+    ``start``, ``tolerance``, ``max_iterations`` and ``compare`` (further optimizers to race against
+    ``optimizer`` from the same start). Two scenarios are equal when their file forms are equal."""
 
     kind: str
     title: str = ""
@@ -136,8 +133,7 @@ class Scenario:
     network: NetworkSpec | None = None
     data: DataSpec | None = None
     loss: str = "sse"
-    training: str = "full_batch"
-    batch_size: int | None = None
+    training: TrainingMode = TrainingMode()
     frozen: tuple[str, ...] = ()
     seed: int = 0
     function: FunctionSpec | None = None
@@ -163,7 +159,7 @@ class Scenario:
             d["frozen"] = list(self.frozen)
             d["data"] = _data_dict(self.data, relative_to)
             d["loss"] = self.loss
-            d["training"] = {"mini_batch": self.batch_size} if self.training == "mini_batch" else self.training
+            d["training"] = self.training.to_json()
             d["optimizer"] = self.optimizer.to_dict()
             d["seed"] = self.seed
         else:
@@ -213,126 +209,21 @@ def _data_dict(data: DataSpec, relative_to: str | Path | None) -> dict:
     return {"csv": path, "inputs": list(data.columns_in), "targets": list(data.columns_out)}
 
 
-# --- validation helpers --------------------------------------------------------------------------
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _object(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
-    if not isinstance(value, dict):
-        raise ScenarioError(path, f"expected an object {{...}}, got {_describe(value)}")
-    for key in value:
-        if key not in allowed:
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            also = f'; did you mean "{hint[0]}"?' if hint else f"; allowed: {', '.join(allowed)}"
-            raise ScenarioError(_join(path, str(key)), f"unknown field{also}")
-    for key in required:
-        if key not in value:
-            raise ScenarioError(_join(path, key), "missing (required)")
-    return value
-
-
-def _number(value: Any, path: str, *, positive: bool = False, nonnegative: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScenarioError(path, f"expected a number, got {_describe(value)}")
-    if not math.isfinite(value):
-        raise ScenarioError(path, f"expected a finite number, got {_describe(value)}")
-    if positive and not value > 0:
-        raise ScenarioError(path, f"expected a number > 0, got {value!r}")
-    if nonnegative and not value >= 0:
-        raise ScenarioError(path, f"expected a number >= 0, got {value!r}")
-    return float(value)
-
-
-def _integer(value: Any, path: str, minimum: int) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ScenarioError(path, f"expected a whole number >= {minimum}, got {_describe(value)}")
-    if value < minimum:
-        raise ScenarioError(path, f"expected a whole number >= {minimum}, got {value}")
-    return value
-
-
-def _string(value: Any, path: str) -> str:
-    if not isinstance(value, str):
-        raise ScenarioError(path, f"expected text, got {_describe(value)}")
-    return value
-
-
-def _name(value: Any, path: str, allowed: tuple[str, ...], what: str) -> str:
-    text = _string(value, path)
-    if text not in allowed:
-        hint = difflib.get_close_matches(text, allowed, n=1)
-        also = f' (did you mean "{hint[0]}"?)' if hint else ""
-        raise ScenarioError(path, f'unknown {what} "{text}"{also}; expected {_one_of(allowed)}')
-    return text
-
-
-def _one_of(names: tuple[str, ...]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-
-
-def _matrix(value: Any, path: str, rows: int | None, cols: int | None) -> np.ndarray:
-    """A list of ``rows`` lists of ``cols`` finite numbers (``None``: any count)."""
-    want = f"{'n' if rows is None else rows}x{'n' if cols is None else cols}"
-    if not isinstance(value, list) or not all(isinstance(r, list) for r in value):
-        raise ScenarioError(path, f"expected {want} (a list of rows), got {_describe(value)}")
-    if len({len(r) for r in value}) > 1:
-        raise ScenarioError(path, f"expected {want}, got rows of different lengths "
-                                  f"({', '.join(str(len(r)) for r in value)})")
-    got_cols = len(value[0]) if value else 0
-    if (rows is not None and len(value) != rows) or (cols is not None and got_cols != cols) or not value:
-        raise ScenarioError(path, f"expected {want}, got {len(value)}x{got_cols}")
-    for i, row in enumerate(value):
-        for j, x in enumerate(row):
-            _number(x, f"{path}[{i}][{j}]")
-    return np.array(value, dtype=np.float64)
-
-
-def _vector(value: Any, path: str, length: int) -> np.ndarray:
-    numbers = "1 number" if length == 1 else f"{length} numbers"
-    if not isinstance(value, list):
-        raise ScenarioError(path, f"expected a list of {numbers}, got {_describe(value)}")
-    if len(value) != length:
-        raise ScenarioError(path, f"expected {numbers}, got {len(value)}")
-    return np.array([_number(x, f"{path}[{i}]") for i, x in enumerate(value)], dtype=np.float64)
-
+# --- validation ----------------------------------------------------------------------------------
 
 def _optimizer(value: Any, path: str) -> OptimizerSpec:
     if value is None:
         return make_spec("gd")
     if not isinstance(value, dict):
-        raise ScenarioError(path, f"expected an object {{...}}, got {_describe(value)}")
-    name = _name(value.get("name", "gd"), _join(path, "name"), OPTIMIZER_NAMES, "optimizer")
+        raise ScenarioError(path, f"expected an object {{...}}, got {describe(value)}")
+    name = check_name(value.get("name", "gd"), join_path(path, "name"), OPTIMIZER_NAMES, "optimizer")
     allowed = ("name", "schedule", "decay_k", "armijo_c", "shrink") + tuple(DEFAULTS[name])
-    _object(value, path, allowed)
+    check_object(value, path, allowed)
     if "schedule" in value:
-        _name(value["schedule"], _join(path, "schedule"), SCHEDULE_NAMES, "schedule")
+        check_name(value["schedule"], join_path(path, "schedule"), SCHEDULE_NAMES, "schedule")
     for key, x in value.items():
         if key not in ("name", "schedule"):
-            _number(x, _join(path, key), positive=key == "lr")
+            check_number(x, join_path(path, key), positive=key == "lr")
     try:
         return spec_from_dict(value)
     except OptimizerError as e:
@@ -354,23 +245,23 @@ def parameter_names(sizes: tuple[int, ...]) -> list[str]:
 
 
 def _network(value: Any) -> NetworkSpec:
-    net = _object(value, "network", ("inputs", "layers"), ("inputs", "layers"))
-    n_in = _integer(net["inputs"], "network.inputs", 1)
+    net = check_object(value, "network", ("inputs", "layers"), ("inputs", "layers"))
+    n_in = check_integer(net["inputs"], "network.inputs", 1)
     layers_raw = net["layers"]
     if not isinstance(layers_raw, list) or not layers_raw:
         raise ScenarioError("network.layers",
-                            f"expected a list of at least one layer, got {_describe(layers_raw)}")
+                            f"expected a list of at least one layer, got {describe(layers_raw)}")
     layers = []
     prev = n_in
     for i, raw in enumerate(layers_raw):
         path = f"network.layers[{i}]"
-        lay = _object(raw, path, ("units", "activation", "weights", "biases"), ("units", "activation"))
-        units = _integer(lay["units"], f"{path}.units", 1)
-        act = _name(lay["activation"], f"{path}.activation", ACTIVATION_NAMES, "activation")
+        lay = check_object(raw, path, ("units", "activation", "weights", "biases"), ("units", "activation"))
+        units = check_integer(lay["units"], f"{path}.units", 1)
+        act = check_name(lay["activation"], f"{path}.activation", ACTIVATION_NAMES, "activation")
         if act == "softmax" and i != len(layers_raw) - 1:
             raise ScenarioError(f"{path}.activation", "softmax is only allowed on the output layer")
-        w = _matrix(lay["weights"], f"{path}.weights", units, prev) if "weights" in lay else None
-        b = _vector(lay["biases"], f"{path}.biases", units) if "biases" in lay else None
+        w = check_matrix(lay["weights"], f"{path}.weights", units, prev) if "weights" in lay else None
+        b = check_vector(lay["biases"], f"{path}.biases", units) if "biases" in lay else None
         layers.append(LayerSpec(units, act, w, b))
         prev = units
     return NetworkSpec(n_in, tuple(layers))
@@ -378,12 +269,12 @@ def _network(value: Any) -> NetworkSpec:
 
 def _frozen_names(value: Any, sizes: tuple[int, ...]) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise ScenarioError("frozen", f"expected a list of parameter names, got {_describe(value)}")
+        raise ScenarioError("frozen", f"expected a list of parameter names, got {describe(value)}")
     known = parameter_names(sizes)
     out = []
     for i, name in enumerate(value):
         path = f"frozen[{i}]"
-        text = _string(name, path).replace(" ", "")
+        text = check_text(name, path).replace(" ", "")
         if not _PARAM.match(text):
             raise ScenarioError(path, f'"{name}" is not a parameter name; '
                                       f"write w(l)[j,k] or b(l)[j], e.g. w(1)[1,2]")
@@ -398,41 +289,41 @@ def _frozen_names(value: Any, sizes: tuple[int, ...]) -> tuple[str, ...]:
 def _targets_fit(n_targets: int, network: NetworkSpec, loss: str) -> bool:
     """Targets fit the output layer, or are one class-index column for a softmax output."""
     n_out = network.layers[-1].units
-    return n_targets == n_out or (loss == "cross_entropy" and n_targets == 1 and n_out > 1)
+    return n_targets == n_out or (get_loss(loss).class_indices and n_targets == 1 and n_out > 1)
 
 
 def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) -> DataSpec:
     if not isinstance(value, dict):
-        raise ScenarioError("data", f"expected an object {{...}}, got {_describe(value)}")
+        raise ScenarioError("data", f"expected an object {{...}}, got {describe(value)}")
     n_out = network.layers[-1].units
     if "dataset" in value:
-        d = _object(value, "data", ("dataset", "n", "noise", "seed"))
-        name = _name(d["dataset"], "data.dataset", DATASET_NAMES, "dataset")
+        d = check_object(value, "data", ("dataset", "n", "noise", "seed"))
+        name = check_name(d["dataset"], "data.dataset", DATASET_NAMES, "dataset")
         info = DATASETS[name]
         dims = 1 if info.task == "regression" else 2
         if dims != network.inputs:
             raise ScenarioError("data.dataset",
                                 f'"{name}" has {dims} input(s) but network.inputs is {network.inputs}')
-        one_hot_fits = loss == "cross_entropy" and n_out == info.n_classes
+        one_hot_fits = get_loss(loss).class_indices and n_out == info.n_classes
         if n_out != 1 and not one_hot_fits:
             raise ScenarioError("data.dataset", f'"{name}" has one target column ({info.task}) but the output '
                                                 f"layer has {n_out} units")
         return DataSpec("dataset", name=name,
-                        n=_integer(d.get("n", 100), "data.n", 1),
-                        noise=_number(d.get("noise", 0.1), "data.noise", nonnegative=True),
-                        seed=_integer(d.get("seed", 0), "data.seed", 0))
+                        n=check_integer(d.get("n", 100), "data.n", 1),
+                        noise=check_number(d.get("noise", 0.1), "data.noise", nonnegative=True),
+                        seed=check_integer(d.get("seed", 0), "data.seed", 0))
     if "csv" in value:
-        d = _object(value, "data", ("csv", "inputs", "targets"), ("csv", "inputs", "targets"))
-        path = _string(d["csv"], "data.csv")
+        d = check_object(value, "data", ("csv", "inputs", "targets"), ("csv", "inputs", "targets"))
+        path = check_text(d["csv"], "data.csv")
         cols = {}
         for key in ("inputs", "targets"):
             raw = d[key]
             if not isinstance(raw, list) or not raw:
                 raise ScenarioError(f"data.{key}", f"expected a list of column names or 0-based indices, "
-                                                   f"got {_describe(raw)}")
+                                                   f"got {describe(raw)}")
             for i, c in enumerate(raw):
                 if isinstance(c, bool) or not isinstance(c, (str, int)):
-                    raise ScenarioError(f"data.{key}[{i}]", f"expected a column name or index, got {_describe(c)}")
+                    raise ScenarioError(f"data.{key}[{i}]", f"expected a column name or index, got {describe(c)}")
             cols[key] = tuple(raw)
         if len(cols["inputs"]) != network.inputs:
             raise ScenarioError("data.inputs", f"expected {network.inputs} column(s) for network.inputs, "
@@ -443,41 +334,32 @@ def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) ->
         resolved = Path(path) if Path(path).is_absolute() or base_dir is None else base_dir / path
         return DataSpec("csv", path=path, resolved=str(resolved), columns_in=cols["inputs"],
                         columns_out=cols["targets"])
-    d = _object(value, "data", ("inputs", "targets"), ("inputs", "targets"))
-    x = _matrix(d["inputs"], "data.inputs", None, network.inputs)
-    y = _matrix(d["targets"], "data.targets", x.shape[0], None)
+    d = check_object(value, "data", ("inputs", "targets"), ("inputs", "targets"))
+    x = check_matrix(d["inputs"], "data.inputs", None, network.inputs)
+    y = check_matrix(d["targets"], "data.targets", x.shape[0], None)
     if not _targets_fit(y.shape[1], network, loss):
         raise ScenarioError("data.targets", f"expected {x.shape[0]}x{n_out} (one column per output unit), "
                                             f"got {y.shape[0]}x{y.shape[1]}")
     return DataSpec("arrays", inputs=x, targets=y)
 
 
-def _training(value: Any) -> tuple[str, int | None]:
-    if isinstance(value, dict):
-        d = _object(value, "training", ("mini_batch",), ("mini_batch",))
-        return "mini_batch", _integer(d["mini_batch"], "training.mini_batch", 1)
-    if value == "mini_batch":
-        raise ScenarioError("training", 'give the batch size: {"mini_batch": k}')
-    return _name(value, "training", ("full_batch", "online"), "training mode"), None
-
-
 def _parse_network(obj: dict, base_dir: Path | None) -> dict:
-    _object(obj, "", _NETWORK_FIELDS, ("network", "data"))
+    check_object(obj, "", _NETWORK_FIELDS, ("network", "data"))
     network = _network(obj["network"])
-    loss = _name(obj.get("loss", "sse"), "loss", LOSS_NAMES, "loss")
+    loss = check_name(obj.get("loss", "sse"), "loss", LOSS_NAMES, "loss")
     try:
         check_pairing(loss, network.layers[-1].activation)
     except LossError as e:
         raise ScenarioError("loss", str(e)) from None
-    training, batch = _training(obj.get("training", "full_batch"))
+    training = TrainingMode.from_json(obj.get("training", "full_batch"))
     optimizer = _optimizer(obj.get("optimizer"), "optimizer")
     if optimizer.name == "newton":
         raise ScenarioError("optimizer.name", "newton needs a Hessian, which network training does not "
                                               "compute; choose gd, momentum, nesterov, adagrad, rmsprop or adam")
-    return {"network": network, "loss": loss, "training": training, "batch_size": batch,
+    return {"network": network, "loss": loss, "training": training,
             "optimizer": optimizer, "data": _data(obj["data"], network, loss, base_dir),
             "frozen": _frozen_names(obj.get("frozen", []), network.sizes),
-            "seed": _integer(obj.get("seed", 0), "seed", 0)}
+            "seed": check_integer(obj.get("seed", 0), "seed", 0)}
 
 
 # --- function scenarios -------------------------------------------------------------------------
@@ -490,39 +372,39 @@ def _function_presets() -> dict[str, int]:
 
 
 def _parse_function(obj: dict, kind: str) -> dict:
-    _object(obj, "", _FUNCTION_FIELDS, ("function", "start"))
+    check_object(obj, "", _FUNCTION_FIELDS, ("function", "start"))
     dim = 2 if kind == "function2d" else 1
-    fn = _object(obj["function"], "function", ("preset", "expression"))
+    fn = check_object(obj["function"], "function", ("preset", "expression"))
     if len(fn) != 1:
         raise ScenarioError("function", 'expected exactly one of "preset" or "expression"')
-    deriv = _object(obj.get("derivatives", {}), "derivatives", ("mode", "h"))
-    mode = _name(deriv.get("mode", "exact"), "derivatives.mode", DERIVATIVE_MODES, "derivative mode")
-    h = _number(deriv.get("h", 1e-4), "derivatives.h", positive=True)
+    deriv = check_object(obj.get("derivatives", {}), "derivatives", ("mode", "h"))
+    mode = check_name(deriv.get("mode", "exact"), "derivatives.mode", DERIVATIVE_MODES, "derivative mode")
+    h = check_number(deriv.get("h", 1e-4), "derivatives.h", positive=True)
     if "preset" in fn:
         presets = _function_presets()
-        name = _name(fn["preset"], "function.preset", tuple(presets), "preset")
+        name = check_name(fn["preset"], "function.preset", tuple(presets), "preset")
         if presets[name] != dim:
             raise ScenarioError("function.preset", f'"{name}" is a function of {presets[name]} variable(s) '
                                                    f"but kind is {kind}")
         spec = FunctionSpec(preset=name, mode=mode, h=h)
     else:
-        text = _string(fn["expression"], "function.expression")
+        text = check_text(fn["expression"], "function.expression")
         _check_expression(text, dim)
         spec = FunctionSpec(expression=text, mode=mode, h=h)
     start_raw = obj["start"]
     if dim == 1 and isinstance(start_raw, (int, float)) and not isinstance(start_raw, bool):
         start_raw = [start_raw]
-    start = _vector(start_raw, "start", dim)
+    start = check_vector(start_raw, "start", dim)
     tol = obj.get("tolerance")
     max_it = obj.get("max_iterations")
     compare = obj.get("compare", [])
     if not isinstance(compare, list):
-        raise ScenarioError("compare", f"expected a list of optimizers, got {_describe(compare)}")
+        raise ScenarioError("compare", f"expected a list of optimizers, got {describe(compare)}")
     return {"function": spec, "start": tuple(float(v) for v in start),
             "optimizer": _optimizer(obj.get("optimizer"), "optimizer"),
             "compare": tuple(_optimizer(c, f"compare[{i}]") for i, c in enumerate(compare)),
-            "tolerance": None if tol is None else _number(tol, "tolerance", positive=True),
-            "max_iterations": None if max_it is None else _integer(max_it, "max_iterations", 1)}
+            "tolerance": None if tol is None else check_number(tol, "tolerance", positive=True),
+            "max_iterations": None if max_it is None else check_integer(max_it, "max_iterations", 1)}
 
 
 def _check_expression(text: str, dim: int) -> None:
@@ -539,20 +421,29 @@ def _check_expression(text: str, dim: int) -> None:
 
 def parse_scenario(obj: Any, base_dir: str | Path | None = None) -> Scenario:
     """Validate a decoded JSON object and return the :class:`Scenario`; CSV paths resolve against ``base_dir``."""
+    try:
+        return _parse(obj, base_dir)
+    except ScenarioError:
+        raise
+    except FieldError as e:
+        raise ScenarioError(e.field, e.problem) from None
+
+
+def _parse(obj: Any, base_dir: str | Path | None) -> Scenario:
     if not isinstance(obj, dict):
-        raise ScenarioError("", f"a scenario file holds one JSON object {{...}}, got {_describe(obj)}")
+        raise ScenarioError("", f"a scenario file holds one JSON object {{...}}, got {describe(obj)}")
     if "format" in obj and obj["format"] != FORMAT:
-        raise ScenarioError("format", f'expected "{FORMAT}", got {_describe(obj["format"])}')
+        raise ScenarioError("format", f'expected "{FORMAT}", got {describe(obj["format"])}')
     if "version" not in obj:
         raise ScenarioError("version", f"missing (required); this program reads version {VERSION}")
     if obj["version"] != VERSION or isinstance(obj["version"], bool):
-        raise ScenarioError("version", f"unknown version {_describe(obj['version'])}; this program reads "
+        raise ScenarioError("version", f"unknown version {describe(obj['version'])}; this program reads "
                                        f"version {VERSION}")
     if "kind" not in obj:
-        raise ScenarioError("kind", f"missing (required); expected {_one_of(KINDS)}")
-    kind = _name(obj["kind"], "kind", KINDS, "kind")
-    title = _string(obj.get("title", ""), "title")
-    description = _string(obj.get("description", ""), "description")
+        raise ScenarioError("kind", f"missing (required); expected {one_of(KINDS)}")
+    kind = check_name(obj["kind"], "kind", KINDS, "kind")
+    title = check_text(obj.get("title", ""), "title")
+    description = check_text(obj.get("description", ""), "description")
     base = None if base_dir is None else Path(base_dir)
     parts = _parse_network(obj, base) if kind == "network" else _parse_function(obj, kind)
     return Scenario(kind=kind, title=title, description=description, **parts)
@@ -644,13 +535,14 @@ def build_dataset(scenario: Scenario) -> Dataset:
     return Dataset(data.inputs, data.targets, names_in, names_out, scenario.title)
 
 
-def training_arrays(scenario: Scenario):
+def training_arrays(scenario: Scenario, data: Dataset | None = None):
     """``(network, X (n_obs, n_in), Y (n_obs, n_out))`` ready for back propagation.
 
     Class-index targets become one-hot rows for a softmax output (``prepare_targets``).
+    ``data``: the observations if already built from the scenario (default: built here).
     """
     network = build_network(scenario)
-    data = build_dataset(scenario)
+    data = build_dataset(scenario) if data is None else data
     if data.n_inputs != network.inputs:
         raise ScenarioError("data", f"the data have {data.n_inputs} input column(s) but network.inputs is "
                                     f"{network.inputs}")
@@ -661,13 +553,16 @@ def training_arrays(scenario: Scenario):
     return network, data.inputs, Y
 
 
-def build_training_session(scenario: Scenario):
-    """A fresh :class:`engine.training.TrainingSession` for a network scenario."""
+def build_training_session(scenario: Scenario, data: Dataset | None = None):
+    """A fresh :class:`engine.training.TrainingSession` for a network scenario.
+
+    ``data``: the scenario's observations when the caller has already built them
+    (:func:`build_dataset`), so that a CSV file is read once.
+    """
     from engine.training import TrainingSession
 
-    network, X, Y = training_arrays(scenario)
-    training = ("mini_batch", scenario.batch_size) if scenario.training == "mini_batch" else scenario.training
-    return TrainingSession(network, X, Y, scenario.loss, training, scenario.optimizer,
+    network, X, Y = training_arrays(scenario, data)
+    return TrainingSession(network, X, Y, scenario.loss, scenario.training, scenario.optimizer,
                            frozen=scenario.frozen, seed=scenario.seed)
 
 

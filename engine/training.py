@@ -1,7 +1,7 @@
 """Training a network one phase, one observation or one update at a time, with exact rewind.
 
 A :class:`TrainingSession` owns the network shape, the data, the loss, the training mode
-(``"full_batch"``, ``"online"`` or ``("mini_batch", k)``), the optimizer spec and the
+(an ``engine.training_mode.TrainingMode``), the optimizer spec and the
 frozen parameters, plus the history of parameter vectors and a cursor ``(t, p)``: ``t``
 updates done, ``p`` phases of update ``t + 1`` done. One update over its batch of
 observations runs these phases, in order::
@@ -19,7 +19,7 @@ What the GUI reads: ``record()`` (PassRecord over all observations at the cursor
 parameters, cached), ``partial()`` (what the current update has computed so far; unknown
 values are None), ``last_phase`` / ``next_phase``, ``status``, ``losses()``,
 ``batch_losses()``, ``parameters_at(k)``, ``parameter_path(...)``, ``predict(X)``,
-``loss_at(theta)``, ``landscape(name_i, name_j, xs, ys)``.
+``loss_at(theta)``, ``landscape(name_i, name_j, xs, ys)``, ``accuracy()``.
 
 Divergence is a status, not an exception: when the loss or gradient stops being finite,
 or the parameter vector's norm exceeds ``divergence_bound``, the offending update is not stored,
@@ -47,10 +47,12 @@ import numpy as np
 from engine import optimizers
 from engine.arrays import readonly
 from engine.backprop import GradientKernel, PassRecord, _as_inputs, _forward, _Layout
-from engine.losses import Loss, get_loss, prepare_targets
+from engine.fields import FieldError
+from engine.losses import Loss, accuracy, get_loss, prepare_targets
 from engine.network import Network, NetworkError
 from engine.optimizers import OptimizerSpec, OptState, make_spec
 from engine.status import CONVERGED, DIVERGED, RUNNING, Status
+from engine.training_mode import TrainingMode
 
 GRANULARITIES = ("phase", "observation", "iteration")
 
@@ -77,23 +79,6 @@ class Phase:
     layer: int | None
     observation: int | None
     text: str
-
-
-@dataclass(frozen=True)
-class UpdateRecord:
-    """Update ``index`` (0-based): taken at ``theta`` with optimizer ``state`` on batch ``rows``.
-
-    ``loss`` and ``gradient`` are over that batch (the gradient before frozen entries are
-    zeroed); ``full_loss`` is R over all observations at ``theta``.
-    """
-
-    index: int
-    theta: np.ndarray
-    state: OptState
-    rows: np.ndarray
-    loss: float
-    gradient: np.ndarray
-    full_loss: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,22 +134,14 @@ class PartialState:
         return self.phase_index >= self.n_phases - 1
 
 
-def _parse_training(training, n_obs: int) -> tuple[str, int]:
-    if training == "full_batch":
-        return "full_batch", n_obs
-    if training == "online":
-        return "online", 1
-    k = None
-    if isinstance(training, dict) and set(training) == {"mini_batch"}:
-        k = training["mini_batch"]
-    elif isinstance(training, (tuple, list)) and len(training) == 2 and training[0] == "mini_batch":
-        k = training[1]
-    if k is None:
-        raise TrainingError(f"training must be 'full_batch', 'online' or ('mini_batch', k), "
-                            f"got {training!r}")
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise TrainingError(f"mini-batch size must be a whole number >= 1, got {k!r}")
-    return "mini_batch", int(min(k, n_obs))
+def _training_mode(training: TrainingMode | str | dict) -> TrainingMode:
+    """``training`` as a TrainingMode; its scenario-file form is read with the file's messages."""
+    if isinstance(training, TrainingMode):
+        return training
+    try:
+        return TrainingMode.from_json(training)
+    except FieldError as e:
+        raise TrainingError(str(e)) from None
 
 
 class _History:
@@ -236,8 +213,8 @@ class _Settings:
 class TrainingSession:
     """Step through training of ``network`` on ``X (n_obs, inputs)``, ``Y (n_obs, n_out)``.
 
-    ``loss``: a name from ``engine.losses``; ``training``: ``"full_batch"``, ``"online"``,
-    ``("mini_batch", k)`` or ``{"mini_batch": k}``; ``spec``: an OptimizerSpec (default
+    ``loss``: a name from ``engine.losses``; ``training``: a TrainingMode or its file form
+    (``"full_batch"``, ``"online"`` or ``{"mini_batch": k}``); ``spec``: an OptimizerSpec (default
     gd with lr 0.1; ``newton`` is not available for networks); ``frozen``: parameter
     names that never change; ``seed``: mini-batch shuffles; ``tol``: converged when the norm
     of the full-data gradient (frozen entries excluded) is below ``tol`` (0 disables);
@@ -247,7 +224,7 @@ class TrainingSession:
     """
 
     def __init__(self, network: Network, X: np.ndarray, Y: np.ndarray, loss: str = "sse",
-                 training="full_batch", spec: OptimizerSpec | None = None,
+                 training: TrainingMode | str | dict = TrainingMode(), spec: OptimizerSpec | None = None,
                  frozen: Sequence[str] = (), seed: int = 0, tol: float = 1e-8,
                  divergence_bound: float = 1e8, checkpoint_every: int | None = None) -> None:
         self.network = network
@@ -269,7 +246,11 @@ class TrainingSession:
         # a full-data forward pass after every online/mini-batch update costs little here
         self._eager_loss = self.n_obs * sum(network.sizes) <= 200_000
         self._all_rows.setflags(write=False)
-        self.mode, self.batch_size = _parse_training(training, self.n_obs)
+        #: the mode in force; a mini-batch larger than the data set is the data set
+        self.training = _training_mode(training).for_data(self.n_obs)
+        #: the mode's kind ("full_batch", "online", "mini_batch") and observations per update
+        self.mode = self.training.kind
+        self.batch_size = self.training.observations_per_update(self.n_obs)
         self._full_batch = self.mode == "full_batch"
         self.batches_per_epoch = -(-self.n_obs // self.batch_size)
         self.seed = int(seed)
@@ -817,22 +798,6 @@ class TrainingSession:
         grad = _partial_gradient(rec, done_obs, max(0, r - self.network.depth - 1))
         return PartialState(self._t, self._p, self.n_phases(), rec.rows, rec, grad)
 
-    def history_entry(self, k: int) -> UpdateRecord:
-        """Update ``k + 1`` (index k < n_updates) or the pending one (k = n_updates)."""
-        rec = self._batch_record_at(k)
-        full = self._hist.loss(k)
-        if math.isnan(full):
-            full = self.kernel.value(self._hist.theta(k), self.X, self.Y)
-            self._hist.set_loss(k, full)
-        return UpdateRecord(k, self._hist.theta(k), self._state_at(k), rec.rows, rec.loss,
-                            rec.gradient, full)
-
-    def state_at(self, k: int) -> OptState:
-        """Optimizer state after ``k`` updates."""
-        if not 0 <= k < self._hist.count:
-            raise IndexError(f"update {k} out of range 0..{self._hist.count - 1}")
-        return self._state_at(k)
-
     @property
     def optimizer_state(self) -> OptState:
         return self._state_at(self._t)
@@ -842,6 +807,13 @@ class TrainingSession:
         X = _as_inputs(self.network, X)
         with np.errstate(all="ignore"):
             return _forward(self.kernel.layout, self.kernel.layout.blocks(self.theta()), X)[1][-1]
+
+    def accuracy(self) -> float | None:
+        """Share of observations whose predicted class at the cursor is the labelled one;
+        None unless the loss classifies (``engine.losses.accuracy``)."""
+        if not self.loss.classifies:
+            return None
+        return accuracy(self.predict(self.X), self.Y)
 
     def loss_at(self, theta: np.ndarray) -> float:
         """Full-data loss R at parameters ``theta (n_params,)``."""
@@ -922,5 +894,5 @@ def batched_loss(net: Network, loss: Loss | str, thetas: np.ndarray, X: np.ndarr
     return out
 
 
-__all__ = ["TrainingSession", "TrainingError", "Phase", "PartialState", "UpdateRecord",
+__all__ = ["TrainingSession", "TrainingError", "TrainingMode", "Phase", "PartialState",
            "GRANULARITIES", "batched_loss"]

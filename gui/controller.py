@@ -161,11 +161,6 @@ class DescentController(SteppingController):
         self._set_objective(objective)
         return True
 
-    def set_objective(self, objective) -> None:
-        """Use an already built ``Objective`` (e.g. from a scenario)."""
-        self.preset_name = None
-        self._set_objective(objective)
-
     def _set_objective(self, objective) -> None:
         self.objective = objective
         self._rebuild(objective_changed=True)
@@ -250,18 +245,13 @@ class DescentController(SteppingController):
     def load(self, scenario) -> None:
         """Replace everything with a function scenario (``engine.scenario.Scenario``).
 
-        Builds the objective first, so a scenario that cannot be built leaves the current work.
+        Builds the objective first (``engine.scenario.build_objective``), so a scenario that
+        cannot be built leaves the current work.
         """
-        from engine import functions
+        from engine.scenario import build_objective
 
+        self.objective = build_objective(scenario)
         fn = scenario.function
-        if fn.preset is not None:
-            objective = functions.preset(fn.preset, derivatives=fn.mode, h=fn.h)
-        else:
-            objective = functions.from_expression(fn.expression, self.dim)
-            if fn.mode != "exact":
-                objective = objective.with_derivatives(fn.mode, fn.h)
-        self.objective = objective
         self.preset_name, self.expression_text = fn.preset, fn.expression or ""
         self.derivative_mode, self.h = fn.mode, fn.h
         self.start = np.array(scenario.start, dtype=np.float64).reshape(self.dim)

@@ -22,14 +22,14 @@ from engine.explain import is_lecture_example
 from engine.network import Network, lecture_network
 from engine.optimizers import make_spec
 from engine.scenario import DataSpec
-from engine.training import GRANULARITIES, TrainingSession
-from gui.network_editing import CLASSIFICATION_LOSSES, OUTPUT_FOR_LOSS, USER_ERRORS, NetworkEditing
 from engine.notes import explanation_notes
+from engine.training import GRANULARITIES, TrainingMode, TrainingSession
+from gui.network_editing import USER_ERRORS, NetworkEditing
 from gui.network_sessions import NetworkSessions
 from gui.style import fmt
 from gui.workspaces.base import SteppingController
 
-__all__ = ["NetworkController", "USER_ERRORS", "CLASSIFICATION_LOSSES", "OUTPUT_FOR_LOSS"]
+__all__ = ["NetworkController", "USER_ERRORS"]
 
 #: Run mode gives each frame at most this long for training, so the redraw keeps 30+ fps.
 FRAME_BUDGET_S = 0.012
@@ -52,10 +52,9 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
         self.dataset: Dataset = lecture_data()
         self.data_spec = DataSpec("arrays", inputs=self.dataset.inputs, targets=self.dataset.targets)
         self.session: TrainingSession = TrainingSession(lecture_network(), self.dataset.inputs,
-                                                        self.dataset.targets, "sse", "full_batch",
+                                                        self.dataset.targets, "sse", TrainingMode(),
                                                         make_spec("gd", lr=0.1))
         self.set_speed(200.0)
-        self.iterations_run = 0
         self._losses: tuple | None = None
 
     # ------------------------------------------------------------------ reading
@@ -69,12 +68,9 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
         return self.session.loss.name
 
     @property
-    def training(self) -> str:
-        return self.session.mode
-
-    @property
     def is_classification(self) -> bool:
-        return self.loss_name in CLASSIFICATION_LOSSES
+        """True when the loss classifies (its targets are class labels)."""
+        return self.session.loss.classifies
 
     @property
     def is_lecture_example(self) -> bool:
@@ -123,13 +119,7 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
 
     def training_accuracy(self) -> float | None:
         """Share of observations whose predicted class is the labelled one (classification only)."""
-        if not self.is_classification:
-            return None
-        out = self.session.predict(self.session.X)
-        y = self.session.Y
-        if out.shape[1] == 1:
-            return float(np.mean((out[:, 0] >= 0.5) == (y[:, 0] >= 0.5)))
-        return float(np.mean(np.argmax(out, axis=1) == np.argmax(y, axis=1)))
+        return self.session.accuracy()
 
     def current_observation(self) -> int | None:
         """Dataset row (0-based) of the phase just done or about to be done; None at an update."""
@@ -158,10 +148,11 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
         """The editor's view of the settings (see ``NetworkEditor``)."""
         net = self.session.network
         spec = self.session.spec
+        training = self.session.training
         return {"hidden": [(layer.units, layer.activation) for layer in net.layers[:-1]],
                 "output_activation": net.layers[-1].activation,
-                "loss": self.loss_name, "training": self.session.mode,
-                "batch_size": self.session.batch_size if self.session.mode == "mini_batch" else 10,
+                "loss": self.loss_name, "training": training.kind,
+                "batch_size": training.batch_size or 10,
                 "optimizer": {"name": spec.name, **spec.params}, "seed": self.seed}
 
     # ------------------------------------------------------------------ stepping
@@ -183,7 +174,6 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
     def run_iterations(self, n: int) -> int:
         """Take up to ``n`` whole iterations on the engine's lean path; returns how many."""
         taken = self.session.run(int(n))
-        self.iterations_run += taken
         self._changed()
         return taken
 
@@ -203,7 +193,6 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
             taken += got
             if got == 0 or time.perf_counter() - start > FRAME_BUDGET_S:
                 break
-        self.iterations_run += taken
         self._changed()
         return taken
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data import DATASETS, Dataset, DataError, lecture_data, load_csv, make_dataset
+from engine.losses import get_loss, output_units
 from engine.network import Network, glorot, lecture_network
 from engine.optimizers import make_spec
-from engine.scenario import DataSpec, LayerSpec, NetworkSpec, Scenario, build_dataset, build_network
-from engine.training import TrainingSession
-from gui.network_editing import CLASSIFICATION_LOSSES, USER_ERRORS, output_units
+from engine.scenario import DataSpec, LayerSpec, NetworkSpec, Scenario, build_dataset, build_training_session
+from engine.training import TrainingMode, TrainingSession
+from gui.network_editing import USER_ERRORS
 
 
 class NetworkSessions:
     """Mixed into :class:`gui.network_controller.NetworkController`, which provides ``session``,
-    ``dataset``, ``data_spec``, ``seed``, ``title``, ``description``, ``iterations_run``,
+    ``dataset``, ``data_spec``, ``seed``, ``title``, ``description``,
     ``set_running``, ``_changed`` and the ``error``/``data_error``/``session_reset`` signals."""
 
     def use_lecture(self) -> None:
@@ -25,7 +26,7 @@ class NetworkSessions:
         self.title = "Lecture example"
         data = lecture_data()
         self.data_spec = DataSpec("arrays", inputs=data.inputs, targets=data.targets)
-        self._new_session(lecture_network(), data, "sse", "full_batch", make_spec("gd", lr=0.1), ())
+        self._new_session(lecture_network(), data, "sse", TrainingMode(), make_spec("gd", lr=0.1), ())
 
     def use_builtin(self, name: str, n: int, noise: float, seed: int) -> None:
         try:
@@ -39,10 +40,10 @@ class NetworkSessions:
         rng = np.random.default_rng(self.seed)
         if info.task == "classification":
             net = glorot(2, [4, 4, info.n_classes], ["tanh", "tanh", "softmax"], rng)
-            self._new_session(net, data, "cross_entropy", "full_batch", make_spec("adam", lr=0.02), ())
+            self._new_session(net, data, "cross_entropy", TrainingMode(), make_spec("adam", lr=0.02), ())
         else:
             net = glorot(1, [8, 1], ["tanh", "identity"], rng)
-            self._new_session(net, data, "mse", "full_batch", make_spec("adam", lr=0.02), ())
+            self._new_session(net, data, "mse", TrainingMode(), make_spec("adam", lr=0.02), ())
 
     def use_csv(self, path: str, inputs: list, targets: list) -> None:
         try:
@@ -70,12 +71,11 @@ class NetworkSessions:
         try:
             net = self.network.with_inputs(data.n_inputs, rng)
             loss = self.loss_name
-            if net.n_outputs != output_units(loss, data):
-                loss = "sse" if loss in CLASSIFICATION_LOSSES else loss
-                fresh = glorot(net.inputs, list(net.sizes[1:-1]) + [data.n_targets],
-                               list(net.activations[:-1]) + ["identity"], rng)
-                net = Network(net.inputs, net.layers[:-1] + (fresh.layers[-1],))
-            self._new_session(net, data, loss, self._session_training(), self.session.spec, (),
+            if net.n_outputs != output_units(loss, data.targets):
+                # the data do not fit the output layer: one identity node per target column
+                loss = "sse" if get_loss(loss).classifies else loss
+                net = net.with_fresh_output_layer(data.n_targets, "identity", rng)
+            self._new_session(net, data, loss, self.session.training, self.session.spec, (),
                               raise_errors=True)
         except USER_ERRORS as exc:
             self._data_problem("Cannot use these data with this network", str(exc))
@@ -85,8 +85,8 @@ class NetworkSessions:
         self.error.emit(headline, detail)
 
     # ------------------------------------------------------------------ sessions
-    def _new_session(self, net: Network, data: Dataset, loss: str, training, spec, frozen,
-                     raise_errors: bool = False) -> None:
+    def _new_session(self, net: Network, data: Dataset, loss: str, training: TrainingMode, spec,
+                     frozen, raise_errors: bool = False) -> None:
         self.set_running(False)
         try:
             session = TrainingSession(net, data.inputs, data.targets, loss, training, spec,
@@ -99,21 +99,16 @@ class NetworkSessions:
             return
         self.session = session
         self.dataset = data
-        self.iterations_run = 0
         self.session_reset.emit()
         self._changed()
 
     def load_scenario(self, scenario: Scenario) -> None:
         """Replace everything with a loaded scenario (engine errors propagate to the window)."""
-        net = build_network(scenario)
         data = build_dataset(scenario)
-        training = ("mini_batch", scenario.batch_size) if scenario.training == "mini_batch" else scenario.training
-        session = TrainingSession(net, data.inputs, data.targets, scenario.loss, training,
-                                  scenario.optimizer, frozen=list(scenario.frozen), seed=scenario.seed)
+        session = build_training_session(scenario, data)
         self.set_running(False)
         self.session, self.dataset, self.data_spec = session, data, scenario.data
         self.seed, self.title, self.description = scenario.seed, scenario.title, scenario.description
-        self.iterations_run = 0
         self.session_reset.emit()
         self._changed()
 
@@ -124,6 +119,5 @@ class NetworkSessions:
         s = self.session
         return Scenario(kind="network", title=self.title, description=self.description,
                         optimizer=s.spec, network=NetworkSpec(net.inputs, layers), data=self.data_spec,
-                        loss=self.loss_name, training=s.mode,
-                        batch_size=s.batch_size if s.mode == "mini_batch" else None,
+                        loss=self.loss_name, training=s.training,
                         frozen=tuple(sorted(s.frozen)), seed=self.seed)

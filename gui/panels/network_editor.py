@@ -7,8 +7,6 @@ dict (``config_changed``); the controller turns it into a new engine session.
 
 from __future__ import annotations
 
-import copy
-
 from PySide6 import QtCore, QtWidgets
 
 from engine.activations import HIDDEN_ACTIVATION_NAMES, ACTIVATION_NAMES
@@ -55,14 +53,12 @@ class NetworkEditor(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("networkEditor")
-        self._config: dict = {}
         self._updating = False
         outer = QtWidgets.QVBoxLayout(self)
 
         layers_box = QtWidgets.QGroupBox("Layers", self)
         self._layers_layout = QtWidgets.QGridLayout(layers_box)
         outer.addWidget(layers_box)
-        self.inputs_label = QtWidgets.QLabel(self)
         buttons = QtWidgets.QHBoxLayout()
         self.add_layer = QtWidgets.QPushButton("+ Hidden layer", self)
         self.add_layer.setObjectName("addLayerButton")
@@ -120,7 +116,6 @@ class NetworkEditor(QtWidgets.QWidget):
         """Write ``config`` into the widgets without echoing ``config_changed``."""
         self._updating = True
         try:
-            self._config = copy.deepcopy(config)
             self._rebuild_layers(config["hidden"], n_inputs, n_outputs)
             self.output_activation.setCurrentText(config["output_activation"])
             self.loss.setCurrentText(config["loss"])

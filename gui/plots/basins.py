@@ -65,8 +65,3 @@ class BasinsStrip(pg.PlotWidget):
     def show_note(self, message: str) -> None:
         """Replace the caption only (the colours stay until new ones arrive)."""
         self.getPlotItem().setTitle(message, size=f"{style.BASE_POINT_SIZE - 1}pt")
-
-    def clear_basins(self, message: str) -> None:
-        self.image.clear()
-        self.caption = message
-        self.getPlotItem().setTitle(message, size=f"{style.BASE_POINT_SIZE - 1}pt")

@@ -65,11 +65,6 @@ class LossPlot(pg.PlotWidget):
         self.auto_log = False
         self._apply_log(on)
 
-    def set_auto_log(self) -> None:
-        """Let the plot choose the scale again from the losses shown."""
-        self.auto_log = True
-        self._apply_log(self._wants_log())
-
     def _apply_log(self, on: bool) -> None:
         changed = on != self.log
         self.log = on

@@ -109,7 +109,6 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         self._widths = np.zeros(0)
         self._colors: list[str] = []
         self._frozen_edges: list[bool] = []
-        self._node_colors: list[str] = []
         self._edges_key: tuple | None = None
         self._nodes_key: tuple | None = None
         self.scene().sigMouseClicked.connect(self._on_click)
@@ -179,9 +178,6 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
     def edge_colors(self) -> list[str]:
         """Colour name of every edge in drawing order."""
         return list(self._colors)
-
-    def node_brushes(self) -> list[str]:
-        return list(self._node_colors)
 
     def _draw_edges(self, st: ViewState) -> None:
         w = np.concatenate([np.asarray(W, float).ravel() for W in st.weights])
@@ -257,7 +253,6 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         sel = self._selected_node()
         if sel is not None:
             pens[sel] = self._pens.get(SELECTED, 6)
-        self._node_colors = colors
         key = (tuple(colors), tuple(map(id, pens)))
         if key != self._nodes_key:  # restyling the scatter re-renders its symbols
             self._nodes_key = key

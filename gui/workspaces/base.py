@@ -19,7 +19,7 @@ A workspace is a ``QWidget`` (the plots, shown as a tab) that subclasses :class:
 The controller offers intents and emits facts (data flows one way):
 
 - intents: ``step(n=1)``, ``back()``, ``jump(k)``, ``reset()``, ``set_running(on)``,
-  ``toggle_running()``, ``set_speed(iterations_per_second)``;
+  ``set_speed(iterations_per_second)``;
 - state: ``history_length`` (number of records, >= 1), ``cursor`` (index of the shown record),
   ``finished`` (no further step possible), ``running`` (run mode on), ``status_text`` (words);
 - signals: ``record_changed()`` after any move, ``session_reset()`` after a new session,
@@ -127,9 +127,6 @@ class SteppingController(QObject):
     def set_frame_interval(self, ms: int) -> None:
         """Run-mode frame period (default ~60 Hz); tests and benchmarks may ask for faster frames."""
         self._timer.setInterval(max(0, int(ms)))
-
-    def toggle_running(self) -> None:
-        self.set_running(not self.running)
 
     def _on_frame(self) -> None:
         n = self._frame_quota()

@@ -22,8 +22,7 @@ from gui.style import configure_pyqtgraph
 from gui.workspaces.base import Workspace
 from gui.workspaces.network_explain import RUNNING_TABLE_MAX_ROWS, ExplanationRefresh
 from gui.workspaces.network_layout import NetworkLayout
-from gui.workspaces.network_state import grid_axes, landscape_range, show_fit, unflatten, view_caption, \
-    view_state
+from gui.workspaces.network_state import grid_axes, landscape_range, show_fit, view_caption, view_state
 
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
 LECTURE_LATER = ("Lecture example after training: the printed lecture's numbers are those of iteration 0 "
@@ -34,7 +33,7 @@ LECTURE_NOTE_SHORT = ("<b>Where the printed lecture differs:</b> five of its num
 #: Below this window height the banner starts folded, so the nudge table keeps its rows.
 FOLD_BELOW_PX = 860
 
-__all__ = ["NetworkWorkspace", "unflatten"]
+__all__ = ["NetworkWorkspace"]
 
 
 class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):

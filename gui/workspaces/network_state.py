@@ -7,22 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.losses import class_labels, class_probabilities
 from gui.plots.network_view import ViewState
 
 FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60
-
-
-def unflatten(theta: np.ndarray, sizes: tuple[int, ...]) -> tuple[tuple, tuple]:
-    """Split a theta-ordered vector ``(n_params,)`` into per-layer ``W (n_l, n_{l-1})`` and ``b (n_l,)``."""
-    Ws, bs, start = [], [], 0
-    for l in range(1, len(sizes)):
-        n, p = sizes[l], sizes[l - 1]
-        block = np.asarray(theta[start:start + n * (p + 1)]).reshape(n, p + 1)
-        Ws.append(block[:, :p])
-        bs.append(block[:, p])
-        start += n * (p + 1)
-    return tuple(Ws), tuple(bs)
 
 
 def view_caption(controller) -> str:
@@ -61,7 +50,7 @@ def view_state(session) -> ViewState:
     a = tuple(part.a(i, l) for l in range(1, L + 1))
     d = tuple(part.delta(i, l) for l in range(1, L + 1))
     backward = last is not None and last.kind in ("backward", "update") or part.complete
-    gw, gb = unflatten(part.gradient, net.sizes) if backward else (None, None)
+    gw, gb = net.split_params(part.gradient) if backward else (None, None)
     focus_nodes: tuple = ()
     focus_edges = None
     if last is not None:
@@ -86,10 +75,8 @@ def show_fit(controller, fit_plot) -> None:
         xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], FIT_GRID)
         ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], FIT_GRID)
         grid = np.column_stack([np.tile(xs, len(ys)), np.repeat(ys, len(xs))])
-        probs = s.predict(grid)
-        labels = np.argmax(Y, axis=1) if Y.shape[1] > 1 else (Y[:, 0] >= 0.5).astype(int)
-        if probs.shape[1] == 1:
-            probs = np.column_stack([1.0 - probs[:, 0], probs[:, 0]])
+        probs = class_probabilities(s.predict(grid))
+        labels = class_labels(Y)
         fit_plot.show_classification(X, labels, xs, ys, probs.reshape(len(ys), len(xs), -1),
                                      *c.dataset.input_names[:2])
     elif X.shape[1] == 1 and Y.shape[1] == 1 and not c.is_classification:

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from engine.losses import (LOSS_NAMES, LossError, check_pairing, get_loss, prepare_targets,
-                           residual)
+from engine.losses import (LOSS_NAMES, LossError, accuracy, check_pairing, class_labels, class_probabilities,
+                           get_loss, output_units, paired_output_activation, prepare_targets, residual)
 
 RNG = np.random.default_rng(3)
 
@@ -116,3 +116,53 @@ def test_unknown_loss_and_pairing_messages():
     with pytest.raises(LossError, match="binary_cross_entropy needs a sigmoid"):
         check_pairing("binary_cross_entropy", "relu")
     check_pairing("sse", "tanh")
+
+
+@pytest.mark.parametrize("name, output_activation, classifies, class_indices", [
+    ("sse", None, False, False),
+    ("mse", None, False, False),
+    ("half_sse", None, False, False),
+    ("cross_entropy", "softmax", True, True),
+    ("binary_cross_entropy", "sigmoid", True, False),
+])
+def test_each_loss_carries_its_rules(name, output_activation, classifies, class_indices):
+    loss = get_loss(name)
+    assert (loss.output_activation, loss.classifies, loss.class_indices) == \
+        (output_activation, classifies, class_indices)
+
+
+def test_a_new_loss_brings_the_output_it_needs():
+    assert paired_output_activation("cross_entropy", "identity") == "softmax"
+    assert paired_output_activation("binary_cross_entropy", "tanh") == "sigmoid"
+    assert paired_output_activation("sse", "softmax") == "identity"
+    assert paired_output_activation("mse", "tanh") == "tanh"
+    assert paired_output_activation("half_sse", "sigmoid") == "sigmoid"
+
+
+def test_output_units_from_loss_and_targets():
+    labels = np.array([[0.0], [2.0], [1.0], [2.0]])
+    assert output_units("cross_entropy", labels) == 3          # classes 0, 1, 2
+    assert output_units("cross_entropy", np.eye(4)[[0, 3]]) == 4  # one-hot columns
+    assert output_units("binary_cross_entropy", np.array([[0.0], [1.0]])) == 1
+    assert output_units("binary_cross_entropy", np.zeros((3, 2))) == 1
+    assert output_units("sse", np.zeros((5, 2))) == 2
+    assert output_units("mse", np.array([1.0, 2.0])) == 1
+    assert output_units(get_loss("half_sse"), np.zeros((2, 3))) == 3
+
+
+def test_class_labels_and_probabilities():
+    np.testing.assert_array_equal(class_labels(np.array([[0.2, 0.7, 0.1], [0.5, 0.1, 0.4]])), [1, 0])
+    np.testing.assert_array_equal(class_labels(np.array([[0.49], [0.5], [0.9]])), [0, 1, 1])
+    np.testing.assert_array_equal(class_probabilities(np.array([[0.25], [0.75]])),
+                                  [[0.75, 0.25], [0.25, 0.75]])
+    three = np.array([[0.2, 0.7, 0.1]])
+    np.testing.assert_array_equal(class_probabilities(three), three)
+
+
+def test_accuracy_counts_matching_classes():
+    out = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6], [0.4, 0.5, 0.1], [0.3, 0.3, 0.4]])
+    y = np.eye(3)[[0, 2, 0, 1]]
+    assert accuracy(out, y) == 0.5                      # rows 1 and 2 right
+    p = np.array([[0.8], [0.3], [0.6], [0.1], [0.5]])
+    t = np.array([[1.0], [1.0], [0.0], [0.0], [1.0]])
+    assert accuracy(p, t) == pytest.approx(3 / 5)       # 0.8 -> 1, 0.1 -> 0, 0.5 -> 1

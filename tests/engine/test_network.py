@@ -163,3 +163,71 @@ def test_with_inputs_redraws_first_layer_only():
     assert three.sizes == (3, 2, 1)
     assert three.layers[1] == net.layers[1]
     assert net.with_inputs(2) is net
+
+
+def test_split_params_gives_per_layer_views():
+    net = lecture_network()
+    Ws, bs = net.split_params(net.theta())
+    np.testing.assert_array_equal(Ws[0], [[0.2, 0.4], [0.3, 0.5]])
+    np.testing.assert_array_equal(bs[0], [0.1, 0.6])
+    np.testing.assert_array_equal(Ws[1], [[0.6, 0.2]])
+    np.testing.assert_array_equal(bs[1], [0.4])
+    g = np.arange(9.0)
+    gW, gb = net.split_params(g)
+    np.testing.assert_array_equal(gW[0], [[0.0, 1.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(gb[0], [2.0, 5.0])
+    np.testing.assert_array_equal(gW[1], [[6.0, 7.0]])
+    np.testing.assert_array_equal(gb[1], [8.0])
+    assert all(np.shares_memory(a, g) for a in gW + gb)  # views, not copies
+    with pytest.raises(NetworkError, match="theta: expected 9 values"):
+        net.split_params(np.zeros(8))
+
+
+def test_with_hidden_layers_edits_in_the_single_step_order():
+    net = lecture_network()
+    got = net.with_hidden_layers([(3, "tanh"), (1, "relu")], np.random.default_rng(2))
+    rng = np.random.default_rng(2)
+    want = net.with_hidden_layer_added(2, 1, "relu", rng)
+    want = want.with_node_added(1, rng).with_activation(1, "tanh")
+    assert got == want
+    assert got.sizes == (2, 3, 1, 1) and got.activations == ("tanh", "relu", "identity")
+    np.testing.assert_array_equal(got.layers[0].W[:2], [[0.2, 0.4], [0.3, 0.5]])  # kept
+    fewer = got.with_hidden_layers([(2, "sigmoid")], np.random.default_rng(3))
+    rng = np.random.default_rng(3)
+    assert fewer == got.with_layer_removed(2, rng).with_node_removed(1, 3).with_activation(1, "sigmoid")
+    assert net.with_hidden_layers([(2, "sigmoid")]) == net
+
+
+def test_with_architecture_redraws_the_output_layer_only_when_its_size_changes():
+    net = lecture_network()
+    same = net.with_architecture([(3, "tanh")], 1, "sigmoid", np.random.default_rng(4))
+    rng = np.random.default_rng(4)
+    assert same == net.with_node_added(1, rng).with_activation(1, "tanh").with_activation(2, "sigmoid")
+    wider = net.with_architecture([(2, "sigmoid")], 3, "softmax", np.random.default_rng(4))
+    assert wider.layers[0] == net.layers[0] and wider.layers[1].activation == "softmax"
+    assert wider == net.with_fresh_output_layer(3, "softmax", np.random.default_rng(4))
+
+
+def test_with_fresh_output_layer_draws_like_glorot():
+    net = lecture_network()
+    got = net.with_fresh_output_layer(3, "softmax", np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    rng.uniform(-np.sqrt(6 / 4), np.sqrt(6 / 4), size=(2, 2))      # layer 1's draw, not used
+    W = rng.uniform(-np.sqrt(6 / 5), np.sqrt(6 / 5), size=(3, 2))  # fan_in 2, fan_out 3
+    assert got.layers[0] == net.layers[0]
+    assert got.layers[1].activation == "softmax"
+    np.testing.assert_array_equal(got.layers[1].W, W)
+    np.testing.assert_array_equal(got.layers[1].b, np.zeros(3))
+
+
+def test_with_glorot_weights_redraws_everything():
+    net = lecture_network()
+    got = net.with_glorot_weights(np.random.default_rng(7))
+    rng = np.random.default_rng(7)
+    W1 = rng.uniform(-np.sqrt(6 / 4), np.sqrt(6 / 4), size=(2, 2))
+    W2 = rng.uniform(-np.sqrt(6 / 3), np.sqrt(6 / 3), size=(1, 2))
+    assert got.sizes == net.sizes and got.activations == net.activations
+    np.testing.assert_array_equal(got.layers[0].W, W1)
+    np.testing.assert_array_equal(got.layers[1].W, W2)
+    np.testing.assert_array_equal(got.layers[0].b, [0.0, 0.0])
+    np.testing.assert_array_equal(got.layers[1].b, [0.0])

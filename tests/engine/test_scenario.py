@@ -141,7 +141,7 @@ def test_lecture_scenario_parses_to_its_parts() -> None:
     np.testing.assert_array_equal(s.network.layers[1].biases, [0.4])
     np.testing.assert_array_equal(s.data.targets, [[1.2], [0.7]])
     assert s.optimizer.name == "gd" and s.optimizer.lr == 0.1
-    assert s.loss == "sse" and s.training == "full_batch" and s.batch_size is None
+    assert s.loss == "sse" and s.training.kind == "full_batch" and s.training.batch_size is None
     with pytest.raises(ValueError):
         s.network.layers[0].weights[0, 0] = 1.0
 
@@ -172,9 +172,26 @@ def test_mini_batch_and_frozen_round_trip() -> None:
     obj["training"] = {"mini_batch": 1}
     obj["frozen"] = ["w(1)[2, 1]", "b(2)[1]"]
     s = parse_scenario(obj)
-    assert s.training == "mini_batch" and s.batch_size == 1
+    assert s.training.kind == "mini_batch" and s.training.batch_size == 1
     assert s.frozen == ("w(1)[2,1]", "b(2)[1]")
     assert parse_scenario(s.to_dict()) == s
+
+
+def test_training_session_uses_data_already_built() -> None:
+    from engine.data import Dataset
+    from engine.scenario import build_dataset, build_training_session
+
+    s = parse_scenario(LECTURE)
+    own = build_training_session(s)
+    given = build_training_session(s, build_dataset(s))
+    np.testing.assert_array_equal(given.X, [[3.0, -2.0], [-1.0, 1.0]])
+    np.testing.assert_array_equal(given.Y, [[1.2], [0.7]])
+    np.testing.assert_array_equal(given.theta(), own.theta())
+    other = Dataset(np.array([[1.0, 1.0]]), np.array([[0.5]]), ("x1", "x2"), ("y",), "one row")
+    session = build_training_session(s, other)
+    np.testing.assert_array_equal(session.X, [[1.0, 1.0]])
+    np.testing.assert_array_equal(session.Y, [[0.5]])
+    assert session.training.kind == "full_batch" and session.spec.lr == 0.1
 
 
 def test_class_index_targets_allowed_for_softmax() -> None:

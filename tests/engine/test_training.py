@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from engine.backprop import backward
-from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, glorot, lecture_network
+from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Layer, Network, glorot, lecture_network
 from engine.optimizers import make_spec
-from engine.training import TrainingError, TrainingSession
+from engine.training import TrainingError, TrainingMode, TrainingSession
 
 
 def lecture_session(**kw):
@@ -86,9 +86,9 @@ def test_online_epoch_equals_stepping_by_hand():
 
 def test_mini_batch_is_a_seeded_shuffle_per_epoch():
     net, X, Y = small_problem(n=10)
-    a = TrainingSession(net, X, Y, training=("mini_batch", 3), seed=11)
+    a = TrainingSession(net, X, Y, training=TrainingMode("mini_batch", 3), seed=11)
     b = TrainingSession(net, X, Y, training={"mini_batch": 3}, seed=11)
-    c = TrainingSession(net, X, Y, training=("mini_batch", 3), seed=12)
+    c = TrainingSession(net, X, Y, training=TrainingMode("mini_batch", 3), seed=12)
     assert a.batches_per_epoch == 4
     for epoch in range(3):
         rows = np.concatenate([a.batch_rows(epoch * 4 + b_) for b_ in range(4)])
@@ -173,7 +173,7 @@ def test_partial_state_shows_only_what_is_computed():
 
 def test_back_and_forward_reproduce_every_state_exactly():
     net, X, Y = small_problem(n=4)
-    s = TrainingSession(net, X, Y, training=("mini_batch", 3), spec=make_spec("adam", lr=0.05),
+    s = TrainingSession(net, X, Y, training=TrainingMode("mini_batch", 3), spec=make_spec("adam", lr=0.05),
                         checkpoint_every=3)
     rng = np.random.default_rng(0)
     seen = {}
@@ -212,7 +212,7 @@ def test_jump_restores_records_and_optimizer_state_exactly():
 
 
 def test_run_matches_step_iteration_bit_for_bit():
-    for training in ["full_batch", "online", ("mini_batch", 2)]:
+    for training in ["full_batch", "online", TrainingMode("mini_batch", 2)]:
         net, X, Y = small_problem(n=5)
         a = TrainingSession(net, X, Y, training=training, spec=make_spec("rmsprop", lr=0.01))
         b = TrainingSession(net, X, Y, training=training, spec=make_spec("rmsprop", lr=0.01))
@@ -302,10 +302,12 @@ def test_predict_loss_at_and_landscape():
 
 
 def test_bad_settings_are_rejected():
-    with pytest.raises(TrainingError, match="mini-batch size must be a whole number >= 1"):
-        lecture_session(training=("mini_batch", 0))
-    with pytest.raises(TrainingError, match="training must be"):
+    with pytest.raises(TrainingError, match="training.mini_batch: expected a whole number >= 1, got 0"):
+        lecture_session(training={"mini_batch": 0})
+    with pytest.raises(TrainingError, match='training: unknown training mode "stochastic"'):
         lecture_session(training="stochastic")
+    with pytest.raises(TrainingError, match="training: expected text, got tuple"):
+        lecture_session(training=("mini_batch", 2))
     with pytest.raises(TrainingError, match="newton needs a Hessian"):
         lecture_session(spec=make_spec("newton"))
     with pytest.raises(ValueError, match="no parameter 'w\\(3\\)\\[1,1\\]'"):
@@ -367,7 +369,7 @@ def test_classification_session_learns_and_predicts_probabilities():
     X = rng.normal(size=(40, 2))
     labels = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)
     net = glorot(2, [6, 3], ["tanh", "softmax"], rng)
-    s = TrainingSession(net, X, labels, loss="cross_entropy", training=("mini_batch", 8),
+    s = TrainingSession(net, X, labels, loss="cross_entropy", training=TrainingMode("mini_batch", 8),
                         spec=make_spec("adam", lr=0.05), seed=3)
     s.run(200)
     losses = s.losses()
@@ -376,6 +378,32 @@ def test_classification_session_learns_and_predicts_probabilities():
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     assert np.mean(probs.argmax(axis=1) == labels) > 0.8
     np.testing.assert_array_equal(s.record().targets, np.eye(3)[labels])
+
+
+def test_accuracy_at_the_cursor_by_hand():
+    # one sigmoid node a = sigmoid(x): classes 0, 1, 1, 0 for x = -2, 1, 3, -1
+    net = Network(1, (Layer(1, "sigmoid", np.array([[1.0]]), np.array([0.0])),))
+    X = np.array([[-2.0], [1.0], [3.0], [-1.0]])
+    s = TrainingSession(net, X, np.array([[0.0], [1.0], [0.0], [0.0]]), loss="binary_cross_entropy")
+    assert s.accuracy() == 0.75
+    # softmax of z = x W.T: class = the larger input for W = I
+    net = Network(2, (Layer(2, "softmax", np.eye(2), np.zeros(2)),))
+    X = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 1.0], [0.5, 0.0], [0.0, 1.0]])
+    s = TrainingSession(net, X, np.array([0, 1, 1, 1, 0]), loss="cross_entropy")
+    assert s.accuracy() == pytest.approx(2 / 5)
+    assert lecture_session().accuracy() is None  # sse does not classify
+
+
+def test_session_keeps_its_training_mode():
+    net, X, Y = small_problem(n=7)
+    s = TrainingSession(net, X, Y, training={"mini_batch": 3})
+    assert s.training == TrainingMode("mini_batch", 3) and (s.mode, s.batch_size) == ("mini_batch", 3)
+    big = TrainingSession(net, X, Y, training=TrainingMode("mini_batch", 50))
+    assert big.training == TrainingMode("mini_batch", 7) and big.batch_size == 7
+    online = TrainingSession(net, X, Y, training="online")
+    assert online.training == TrainingMode("online") and (online.mode, online.batch_size) == ("online", 1)
+    full = TrainingSession(net, X, Y)
+    assert full.training == TrainingMode() and (full.mode, full.batch_size) == ("full_batch", 7)
 
 
 def test_batch_losses_and_full_losses():
@@ -398,7 +426,7 @@ def test_large_online_data_computes_full_loss_once_per_epoch():
     net = glorot(2, [40, 1], ["tanh", "identity"], rng)
     X = rng.normal(size=(5000, 2))
     Y = rng.normal(size=(5000, 1))
-    s = TrainingSession(net, X, Y, training=("mini_batch", 1000), spec=make_spec("gd", lr=1e-4))
+    s = TrainingSession(net, X, Y, training=TrainingMode("mini_batch", 1000), spec=make_spec("gd", lr=1e-4))
     s.run(7)
     losses = s.losses()
     known = np.flatnonzero(np.isfinite(losses)).tolist()
@@ -412,7 +440,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=25, deadline=None)
-@given(mode=st.sampled_from(["full_batch", "online", ("mini_batch", 2)]),
+@given(mode=st.sampled_from(["full_batch", "online", TrainingMode("mini_batch", 2)]),
        optimizer=st.sampled_from(["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]),
        frozen=st.lists(st.sampled_from(["w(1)[1,1]", "b(1)[2]", "w(2)[1,3]"]), max_size=2),
        ops=st.lists(st.sampled_from(["phase", "observation", "iteration", "back", "back_it",

@@ -1,0 +1,80 @@
+"""How many observations one update uses: the training mode (SPEC sections 1.3 and 5).
+
+- ``full_batch``: all observations, summed, then one step (the lecture's way);
+- ``online``: one observation, one step, in data order;
+- ``mini_batch`` of size k: k observations of a seeded shuffle per epoch, one step.
+
+In scenario files a mode is written ``"full_batch"``, ``"online"`` or ``{"mini_batch": k}``;
+:meth:`TrainingMode.from_json` reads that form (errors name the field, e.g.
+``training.mini_batch: expected a whole number >= 1, got 0``) and
+:meth:`TrainingMode.to_json` writes it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.fields import FieldError, check_integer, check_name, check_object
+
+#: The kinds of training mode, in the order the editor offers them.
+TRAINING_KINDS = ("full_batch", "online", "mini_batch")
+
+
+@dataclass(frozen=True)
+class TrainingMode:
+    """A training mode: ``kind`` in TRAINING_KINDS, ``batch_size`` k for ``mini_batch`` (else None)."""
+
+    kind: str = "full_batch"
+    batch_size: int | None = None
+
+    def __post_init__(self) -> None:
+        check_name(self.kind, "training", TRAINING_KINDS, "training mode")
+        if self.kind == "mini_batch":
+            if self.batch_size is None:
+                raise FieldError("training", 'give the batch size: {"mini_batch": k}')
+            object.__setattr__(self, "batch_size",
+                               check_integer(self.batch_size, "training.mini_batch", 1))
+        elif self.batch_size is not None:
+            raise FieldError("training", f"{self.kind} takes no batch size, got {self.batch_size!r}")
+
+    @classmethod
+    def of_kind(cls, kind: str, batch_size: int) -> "TrainingMode":
+        """The mode ``kind``; ``batch_size`` counts for ``mini_batch`` only (an editor keeps one k
+        whichever kind is chosen)."""
+        return cls(kind, batch_size if kind == "mini_batch" else None)
+
+    @classmethod
+    def from_json(cls, value: Any, path: str = "training") -> "TrainingMode":
+        """The mode written as ``value``: ``"full_batch"``, ``"online"`` or ``{"mini_batch": k}``.
+
+        Raises FieldError naming ``path`` (or ``path.mini_batch``) and what is allowed.
+        """
+        if isinstance(value, dict):
+            d = check_object(value, path, ("mini_batch",), ("mini_batch",))
+            return cls("mini_batch", check_integer(d["mini_batch"], f"{path}.mini_batch", 1))
+        if value == "mini_batch":
+            raise FieldError(path, 'give the batch size: {"mini_batch": k}')
+        return cls(check_name(value, path, ("full_batch", "online"), "training mode"))
+
+    def to_json(self) -> str | dict:
+        """The scenario-file form: ``"full_batch"``, ``"online"`` or ``{"mini_batch": k}``."""
+        return {"mini_batch": self.batch_size} if self.kind == "mini_batch" else self.kind
+
+    def observations_per_update(self, n_obs: int) -> int:
+        """Observations one update uses on a data set of ``n_obs`` (a batch never exceeds it)."""
+        if self.kind == "full_batch":
+            return n_obs
+        if self.kind == "online":
+            return 1
+        assert self.batch_size is not None
+        return min(self.batch_size, n_obs)
+
+    def for_data(self, n_obs: int) -> "TrainingMode":
+        """This mode on ``n_obs`` observations: a mini-batch larger than the data shrinks to it."""
+        if self.kind != "mini_batch":
+            return self
+        return TrainingMode("mini_batch", self.observations_per_update(n_obs))
+
+
+__all__ = ["TRAINING_KINDS", "TrainingMode"]
