@@ -115,6 +115,10 @@ def test_first_three_updates_match_torch_formulas(name, params, expected):
         np.testing.assert_allclose(theta, expected[k], rtol=1e-13, atol=1e-15)
 
 
+def test_every_registered_optimizer_has_a_hand_computed_row():
+    assert {row[0] for row in TABLE} == set(opt.OPTIMIZERS)
+
+
 def test_table_spot_values_by_hand():
     # gd: theta1 = (1 - 0.1*1, -1 - 0.1*(-10)) = (0.9, 0); adam's first step is lr*sign(g)
     assert ref_gd(0.1)[0] == pytest.approx([0.9, 0.0])
@@ -131,6 +135,45 @@ def test_states_are_frozen_and_compare_by_value():
     assert s1 == s1b and s1 != s0
     with pytest.raises(ValueError):
         s1.m[0] = 1.0
+
+
+def test_a_hyperparameter_key_means_the_same_in_every_entry():
+    # both editors show one box per key, so its label and range must not depend on the optimizer
+    seen = {}
+    for entry in opt.OPTIMIZERS.values():
+        assert entry.hyper[0].key == "lr", entry.name
+        for h in entry.hyper:
+            assert seen.setdefault(h.key, (h.label, h.allowed)) == (h.label, h.allowed), h.key
+            assert h.default in h.allowed, (entry.name, h.key)
+
+
+@pytest.mark.parametrize("name", opt.OPTIMIZER_NAMES)
+def test_default_specs_round_trip_through_the_scenario_form(name):
+    spec = make_spec(name)
+    d = spec.to_dict()
+    assert list(d) == ["name", *opt.get_optimizer(name).defaults]
+    assert opt.spec_from_dict(d) == spec
+
+
+def test_count_only_states_advance_without_a_gradient():
+    # the training session replays such optimizers without recomputing gradients
+    stateless = {n for n, o in opt.OPTIMIZERS.items() if o.stateless}
+    assert stateless == {"gd", "newton"}
+    for name in stateless:
+        spec = make_spec(name)
+        s0 = opt.init(spec, np.zeros(2))
+        _, s1 = opt.update(spec, np.ones(2), s0, np.zeros(2), hessian=np.eye(2))
+        assert s1 == s0.next_count() and s1.t == 1 and s1.arrays() == {}
+
+
+def test_a_race_adds_optimizers_in_a_fixed_order():
+    racing, added = {"gd"}, []
+    for _ in range(6):
+        spec = opt.next_racer(racing, 0.02)
+        racing.add(spec.name)
+        added.append((spec.name, spec.lr))
+    assert added == [("momentum", 0.02), ("adam", 0.05), ("nesterov", 0.02), ("rmsprop", 0.02),
+                     ("adagrad", 0.02), ("gd", 0.02)]
 
 
 # ---------------------------------------------------------------- convergence
@@ -253,9 +296,8 @@ def test_newton_without_or_with_a_singular_hessian():
 
 
 def test_non_finite_gradients_give_non_finite_steps_not_exceptions():
-    for name in opt.OPTIMIZER_NAMES:
-        if name == "newton":
-            continue
+    for name in opt.FIRST_ORDER_NAMES:
         spec = make_spec(name)
-        delta, _ = opt.update(spec, np.array([math.inf, 1.0]), opt.init(spec, np.zeros(2)))
+        delta, _ = opt.update(spec, np.array([math.inf, 1.0]), opt.init(spec, np.zeros(2)),
+                              np.zeros(2))
         assert not math.isfinite(delta[0]) and math.isfinite(delta[1]), name
