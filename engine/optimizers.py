@@ -102,6 +102,7 @@ MOMENTUM = Hyper("momentum", "momentum μ", 0.9, DECAY_RATE)
 ALPHA = Hyper("alpha", "alpha α", 0.99, DECAY_RATE)
 BETA1 = Hyper("beta1", "β₁", 0.9, DECAY_RATE)
 BETA2 = Hyper("beta2", "β₂", 0.999, DECAY_RATE)
+WEIGHT_DECAY = Hyper("weight_decay", "weight decay λ", 0.01, NON_NEGATIVE)
 DAMPING = Hyper("damping", "damping", 0.0, NON_NEGATIVE)
 
 
@@ -165,7 +166,7 @@ class SquaresState(OptState):
 
 @dataclass(frozen=True, eq=False, kw_only=True)
 class AdamState(OptState):
-    """Adam: first moment ``m`` (``exp_avg``) and second moment ``v`` (``exp_avg_sq``)."""
+    """Adam and AdamW: first moment ``m`` (``exp_avg``) and second moment ``v`` (``exp_avg_sq``)."""
 
     m: np.ndarray
     v: np.ndarray
@@ -224,6 +225,15 @@ def _adam(g: np.ndarray, state: AdamState, lr: float, p: Params, theta: Maybe,
     v = b2 * state.v + (1.0 - b2) * g * g
     denom = np.sqrt(v) / math.sqrt(1.0 - b2 ** t) + p["eps"]
     return -(lr / (1.0 - b1 ** t)) * m / denom, AdamState(t, m=readonly(m), v=readonly(v))
+
+
+def _adamw(g: np.ndarray, state: AdamState, lr: float, p: Params, theta: Maybe,
+           hessian: Maybe) -> Step:
+    """torch.optim.AdamW: theta <- theta - lr lambda theta (decoupled weight decay), then Adam's step."""
+    if theta is None:
+        raise OptimizerError("adamw decays theta itself: pass theta to update()")
+    delta, new_state = _adam(g, state, lr, p, theta, hessian)
+    return delta - lr * p["weight_decay"] * np.asarray(theta, dtype=np.float64), new_state
 
 
 def _singular() -> SingularHessianError:
@@ -307,6 +317,8 @@ OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in (
     # Adam's first steps are about lr sign(g): a gradient-descent rate would hardly move it
     Optimizer("adam", "Adam", (_lr(0.001), BETA1, BETA2, _eps(1e-8)), AdamState, _adam,
               race_lr=0.05),
+    Optimizer("adamw", "AdamW", (_lr(0.001), BETA1, BETA2, _eps(1e-8), WEIGHT_DECAY), AdamState,
+              _adamw),
     Optimizer("newton", "Newton-Raphson", (_lr(1.0), DAMPING), OptState, _newton,
               needs_hessian=True),
 )}

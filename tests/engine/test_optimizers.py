@@ -79,6 +79,21 @@ def ref_adam(lr, b1, b2, eps):
     return out
 
 
+def ref_adamw(lr, b1, b2, eps, wd):
+    # torch.optim.AdamW: theta *= 1 - lr wd (decoupled weight decay, gradient taken before it),
+    # then the Adam step of ref_adam
+    theta, m, v, out = list(THETA0), [0.0, 0.0], [0.0, 0.0], []
+    for t in range(1, 4):
+        g = grad(theta)
+        theta = [th * (1 - lr * wd) for th in theta]
+        m = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g)]
+        v = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v, g)]
+        theta = [th - lr / (1 - b1 ** t) * mi / (math.sqrt(vi) / math.sqrt(1 - b2 ** t) + eps)
+                 for th, mi, vi in zip(theta, m, v)]
+        out.append(theta)
+    return out
+
+
 def ref_newton(lr, damping):
     # theta -= lr (A + damping I)^-1 grad; A is diagonal
     theta, out = list(THETA0), []
@@ -96,6 +111,7 @@ TABLE = [
     ("adagrad", {"lr": 0.5}, ref_adagrad(0.5, 1e-10)),
     ("rmsprop", {"lr": 0.01}, ref_rmsprop(0.01, 0.99, 1e-8)),
     ("adam", {"lr": 0.1}, ref_adam(0.1, 0.9, 0.999, 1e-8)),
+    ("adamw", {"lr": 0.1}, ref_adamw(0.1, 0.9, 0.999, 1e-8, 0.01)),
     ("newton", {"lr": 0.5}, ref_newton(0.5, 0.0)),
     ("newton", {"lr": 1.0, "damping": 1.0}, ref_newton(1.0, 1.0)),
 ]
@@ -123,6 +139,8 @@ def test_table_spot_values_by_hand():
     # gd: theta1 = (1 - 0.1*1, -1 - 0.1*(-10)) = (0.9, 0); adam's first step is lr*sign(g)
     assert ref_gd(0.1)[0] == pytest.approx([0.9, 0.0])
     assert ref_adam(0.1, 0.9, 0.999, 1e-8)[0] == pytest.approx([0.9, -0.9])
+    # adamw: first (1, -1) * (1 - 0.1*0.01) = (0.999, -0.999), then adam's lr*sign(g)
+    assert ref_adamw(0.1, 0.9, 0.999, 1e-8, 0.01)[0] == pytest.approx([0.899, -0.899])
     assert ref_adagrad(0.5, 1e-10)[0] == pytest.approx([0.5, -0.5])
     assert ref_newton(0.5, 0.0)[2] == pytest.approx([0.125, -0.125])
 
@@ -206,7 +224,7 @@ def rosen_hess(t):
 @pytest.mark.parametrize("name, params, n", [
     ("gd", {"lr": 0.15}, 300), ("momentum", {"lr": 0.02}, 600), ("nesterov", {"lr": 0.02}, 600),
     ("adagrad", {"lr": 0.9}, 2000), ("rmsprop", {"lr": 0.01}, 3000), ("adam", {"lr": 0.05}, 2000),
-    ("newton", {"lr": 1.0}, 2),
+    ("adamw", {"lr": 0.05}, 2000), ("newton", {"lr": 1.0}, 2),
 ])
 def test_converges_on_the_quadratic(name, params, n):
     theta = run(make_spec(name, **params), quad_grad, lambda t: np.diag(A), THETA0, n)
