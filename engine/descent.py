@@ -143,7 +143,7 @@ class DescentSession:
         self.tol = float(tol)
         self.max_iter = int(max_iter)
         self.bound = float(bound)
-        self._newton = spec.name == "newton"
+        self._newton = optimizers.get_optimizer(spec.name).needs_hessian
         self._backtracking = spec.schedule == "backtracking"
         self.reset()
 
@@ -165,8 +165,7 @@ class DescentSession:
         self._dx = np.zeros((cap, dim))
         self._lr = np.full(cap, np.nan)
         self._t = np.zeros(cap, dtype=np.int64)
-        self._m = None if state.m is None else np.empty((cap, dim))
-        self._v = None if state.v is None else np.empty((cap, dim))
+        self._moments = {name: np.empty((cap, dim)) for name in state.arrays()}
         self._x[0], self._f[0], self._g[0] = x0, value, grad
         self._store_state(0, state)
         self._state = state            # optimizer state of the last computed iterate
@@ -246,9 +245,8 @@ class DescentSession:
     # ------------------------------------------------------------ storage
     def _iterate(self, k: int) -> Iterate:
         """The record of iterate k, as read-only views of the stored columns."""
-        state = OptState(int(self._t[k]),
-                         m=None if self._m is None else _row(self._m, k),
-                         v=None if self._v is None else _row(self._v, k))
+        state = type(self._state)(int(self._t[k]),
+                                  **{name: _row(col, k) for name, col in self._moments.items()})
         first = k == 0
         return Iterate(k, _row(self._x, k), float(self._f[k]), _row(self._g, k),
                        None if first else _row(self._dx, k),
@@ -256,22 +254,18 @@ class DescentSession:
 
     def _store_state(self, k: int, state: OptState) -> None:
         self._t[k] = state.t
-        if self._m is not None:
-            self._m[k] = state.m
-        if self._v is not None:
-            self._v[k] = state.v
+        for name, col in self._moments.items():
+            col[k] = getattr(state, name)
 
     def _grow(self) -> None:
         # Old buffers stay alive for the views already handed out; their rows never change.
-        def doubled(a: np.ndarray | None) -> np.ndarray | None:
-            if a is None:
-                return None
+        def doubled(a: np.ndarray) -> np.ndarray:
             out = np.empty((2 * a.shape[0], *a.shape[1:]), dtype=a.dtype)
             out[:a.shape[0]] = a
             return out
         self._x, self._f, self._g = doubled(self._x), doubled(self._f), doubled(self._g)
         self._dx, self._lr, self._t = doubled(self._dx), doubled(self._lr), doubled(self._t)
-        self._m, self._v = doubled(self._m), doubled(self._v)
+        self._moments = {name: doubled(col) for name, col in self._moments.items()}
 
     def _status_at(self, k: int) -> Status:
         special = self._special.get(k)
@@ -469,16 +463,10 @@ class DescentSession:
 
     def _stability_factor(self) -> float | None:
         """c such that a fixed step lr is stable on curvature λ when lr < c/λ."""
-        mu = self.spec.params.get("momentum", 0.0)
-        if self.spec.schedule == "backtracking":
+        factor = optimizers.get_optimizer(self.spec.name).stable_factor
+        if self.spec.schedule == "backtracking" or factor is None:
             return None
-        if self.spec.name == "gd":
-            return 2.0
-        if self.spec.name == "momentum":  # heavy ball: lr < 2(1 + mu)/λ
-            return 2.0 * (1.0 + mu)
-        if self.spec.name == "nesterov":  # lr < 2(1 + mu)/(λ(1 + 2 mu))
-            return 2.0 * (1.0 + mu) / (1.0 + 2.0 * mu)
-        return None
+        return factor(self.spec.params)
 
     def _curvature(self, x: np.ndarray) -> float | None:
         hess = self.objective.hessian(x)

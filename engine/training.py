@@ -294,9 +294,10 @@ class TrainingSession:
         self._last: tuple[int, int] | None = None
 
     def _check_spec(self, spec: OptimizerSpec) -> OptimizerSpec:
-        if spec.name == "newton":
-            raise TrainingError("newton needs a Hessian, which networks do not provide; "
-                                "choose gd, momentum, nesterov, adagrad, rmsprop or adam")
+        if optimizers.get_optimizer(spec.name).needs_hessian:
+            *others, last = optimizers.FIRST_ORDER_NAMES
+            raise TrainingError(f"{spec.name} needs a Hessian, which networks do not provide; "
+                                f"choose {', '.join(others)} or {last}")
         return spec
 
     def _mask(self, frozen: Sequence[str]) -> np.ndarray:
@@ -429,8 +430,8 @@ class TrainingSession:
             self._state_cache.clear()
         for k in range(start, t):
             spec = self._settings_at(k).spec
-            if spec.name == "gd":
-                state = OptState(state.t + 1)
+            if optimizers.get_optimizer(spec.name).stateless:
+                state = state.next_count()   # nothing but the count: no gradient to recompute
             else:
                 _, g = self._masked_gradient(k)
                 _, state = optimizers.update(spec, g, state, self._hist.theta(k))
@@ -838,8 +839,7 @@ class TrainingSession:
 
     def memory_bytes(self) -> int:
         """Bytes held by the history (parameters, losses, checkpointed optimizer states)."""
-        per_state = sum(a.nbytes + 112 for a in (self._end_state.m, self._end_state.v)
-                        if a is not None) + 64
+        per_state = sum(a.nbytes + 112 for a in self._end_state.arrays().values()) + 64
         return self._hist.nbytes() + per_state * (len(self._checkpoints) + len(self._state_cache))
 
 

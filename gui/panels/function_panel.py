@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
-from engine.optimizers import TITLES, make_spec
+from engine.optimizers import TITLES, next_racer
 from gui import style
 from gui.panels.method_panel import MethodBox, narrow, number_box
 
@@ -196,12 +196,10 @@ class FunctionPanel(QWidget):
             self.refresh()
 
     def _on_add(self) -> None:
-        used = {s.name for s in self.controller.specs}
-        name = next((n for n in ("momentum", "adam", "nesterov", "rmsprop", "adagrad", "gd")
-                     if n not in used), "gd")
-        self.selected = len(self.controller.specs)
-        self.controller.add_optimizer(make_spec(name, lr=self.controller.specs[0].lr)
-                                      if name != "adam" else make_spec("adam", lr=0.05))
+        specs = self.controller.specs
+        racer = next_racer({s.name for s in specs}, specs[0].lr)
+        self.selected = len(specs)
+        self.controller.add_optimizer(racer)
 
     def _on_remove(self) -> None:
         i = self.selected

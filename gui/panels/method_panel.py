@@ -7,6 +7,7 @@ setting is shown under the box in red and the previous setting stays in use.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable
 
@@ -14,11 +15,10 @@ from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox,
                                QWidget)
 
-from engine.optimizers import DEFAULTS, OPTIMIZER_NAMES, SCHEDULE_NAMES, TITLES, make_spec
+from engine.optimizers import (OPTIMIZERS, SCHEDULE_NAMES, Hyper, OptimizerError, get_optimizer,
+                               make_spec)
 from gui import style
 
-HYPER_LABELS = {"lr": "step size / lr", "momentum": "momentum μ", "alpha": "alpha α",
-                "beta1": "beta₁", "beta2": "beta₂", "eps": "eps ε", "damping": "damping"}
 SCHEDULE_TITLES = {"constant": "constant", "decay": "decay lr/(1+k·i)",
                    "backtracking": "backtracking (Armijo)"}
 #: k given when "decay" is picked while k is 0: with k = 0 the decay schedule is the constant one,
@@ -79,6 +79,31 @@ def number_box(low: float, high: float, decimals: int = 6) -> QDoubleSpinBox:
     return box
 
 
+def hyper_box(h: Hyper) -> QDoubleSpinBox:
+    """A box for hyperparameter ``h`` over its allowed interval (ends included: the engine's
+    message explains an excluded end); unbounded ones are scientific (eps 1e-08)."""
+    if math.isinf(h.allowed.high):
+        box = SciSpinBox()
+        box.setRange(h.allowed.low, 1e12)
+    else:
+        box = number_box(h.allowed.low, h.allowed.high)
+    box.setObjectName(f"hyper_{h.key}")
+    return box
+
+
+def form_order() -> list[Hyper]:
+    """Every registered hyperparameter once, in an order that keeps each optimizer's own: a key
+    met for the first time goes before the entry's next key already placed, else at the end."""
+    order: list[Hyper] = []
+    for entry in OPTIMIZERS.values():
+        for i, h in enumerate(entry.hyper):
+            keys = [o.key for o in order]
+            if h.key not in keys:
+                later = [keys.index(n.key) for n in entry.hyper[i + 1:] if n.key in keys]
+                order.insert(later[0] if later else len(order), h)
+    return order
+
+
 def narrow(widget: QWidget, characters: int = 12) -> QWidget:
     """Let a combo or spin box shrink to ``characters`` wide, so the side panel leaves the plots
     room on a 1280-pixel projector (their size hints fit the longest item or the widest range)."""
@@ -99,18 +124,16 @@ class MethodBox(QGroupBox):
         self._selected = selected
         form = QFormLayout(self)
         self.method_combo = QComboBox(objectName="methodCombo")
-        for name in OPTIMIZER_NAMES:
-            self.method_combo.addItem(TITLES[name], name)
+        for entry in OPTIMIZERS.values():
+            self.method_combo.addItem(entry.title, entry.name)
         form.addRow("method", self.method_combo)
         self.hyper_boxes: dict[str, QDoubleSpinBox] = {}
         self.hyper_labels: dict[str, QLabel] = {}
-        for key in ("lr", "momentum", "alpha", "beta1", "beta2", "eps", "damping"):
-            spin = SciSpinBox() if key in ("eps", "lr", "damping") else number_box(0.0, 0.999999)
-            spin.setObjectName(f"hyper_{key}")
-            label = QLabel(HYPER_LABELS[key])
+        for h in form_order():
+            spin, label = hyper_box(h), QLabel(h.label)
             form.addRow(label, spin)
             spin.valueChanged.connect(self._on_spec_edited)
-            self.hyper_boxes[key], self.hyper_labels[key] = spin, label
+            self.hyper_boxes[h.key], self.hyper_labels[h.key] = spin, label
         self.schedule_combo = QComboBox(objectName="scheduleCombo")
         for name in SCHEDULE_NAMES:
             self.schedule_combo.addItem(SCHEDULE_TITLES[name], name)
@@ -157,7 +180,7 @@ class MethodBox(QGroupBox):
         blockers = [QSignalBlocker(w) for w in self.input_widgets()]
         self.method_combo.setCurrentIndex(self.method_combo.findData(spec.name))
         for key, box in self.hyper_boxes.items():
-            relevant = key in DEFAULTS[spec.name]
+            relevant = key in spec.params
             box.setVisible(relevant)
             self.hyper_labels[key].setVisible(relevant)
             if relevant:
@@ -178,20 +201,20 @@ class MethodBox(QGroupBox):
     def _on_method(self, index: int) -> None:
         name = self.method_combo.itemData(index)
         old = self.controller.specs[self._selected()]
-        params = {"lr": old.lr} if name != "newton" and old.name != "newton" else {}
+        # a step size carries over between gradient methods; a Newton step is a fraction of H^-1 g
+        second_order = get_optimizer(name).needs_hessian or get_optimizer(old.name).needs_hessian
+        params = {} if second_order else {"lr": old.lr}
         self._apply(name, params, old.schedule, old.decay_k)
 
     def _on_spec_edited(self, *_args) -> None:
         spec = self.controller.specs[self._selected()]
-        params = {k: box.value() for k, box in self.hyper_boxes.items() if k in DEFAULTS[spec.name]}
+        params = {k: box.value() for k, box in self.hyper_boxes.items() if k in spec.params}
         schedule, decay_k = self.schedule_combo.currentData(), self.decay_box.value()
         if schedule == "decay" and spec.schedule != "decay" and decay_k == 0:
             decay_k = DEFAULT_DECAY_K
         self._apply(spec.name, params, schedule, decay_k)
 
     def _apply(self, name: str, params: dict, schedule: str, decay_k: float) -> None:
-        from engine.optimizers import OptimizerError
-
         try:
             spec = make_spec(name, schedule=schedule, decay_k=decay_k, **params)
         except OptimizerError as exc:

@@ -7,14 +7,18 @@ dict (``config_changed``); the controller turns it into a new engine session.
 
 from __future__ import annotations
 
+import math
+
 from PySide6 import QtCore, QtWidgets
 
 from engine.activations import HIDDEN_ACTIVATION_NAMES, ACTIVATION_NAMES
 from engine.losses import LOSS_NAMES
-from engine.optimizers import DEFAULTS, OPTIMIZER_NAMES, TITLES
+from engine.optimizers import FIRST_ORDER_NAMES, Hyper, get_optimizer
 
 MAX_UNITS = 64
 MAX_HIDDEN_LAYERS = 6
+#: Top of the boxes of hyperparameters that have no upper bound (a learning rate, eps).
+MAX_HYPER = 1e6
 TRAINING_TITLES = {"full_batch": "Full batch", "online": "Online", "mini_batch": "Mini-batch of k"}
 TRAINING_TIPS = {"full_batch": "Sum over all observations, then one step (the lecture's way)",
                  "online": "One observation, one step",
@@ -34,6 +38,20 @@ def _spin(lo: int, hi: int, value: int) -> QtWidgets.QSpinBox:
     box.setValue(value)
     box.setKeyboardTracking(False)
     return _shrinkable(box)
+
+
+def _hyper_box(h: Hyper, value: float) -> QtWidgets.QDoubleSpinBox:
+    """A box for hyperparameter ``h`` over its allowed interval (ends included: the engine's
+    message explains an excluded end), with decimals enough for three figures of the default."""
+    box = _shrinkable(QtWidgets.QDoubleSpinBox())
+    digits = 2 - math.floor(math.log10(h.default)) if h.default > 0 else 0
+    box.setDecimals(max(6, digits))
+    box.setRange(h.allowed.low, min(h.allowed.high, MAX_HYPER))
+    box.setStepType(QtWidgets.QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
+    box.setKeyboardTracking(False)
+    box.setValue(value)
+    box.setObjectName(f"hyper_{h.key}")
+    return box
 
 
 def _shrinkable(box: QtWidgets.QAbstractSpinBox) -> QtWidgets.QAbstractSpinBox:
@@ -85,9 +103,8 @@ class NetworkEditor(QtWidgets.QWidget):
         self.batch_size = _spin(1, 100000, 10)
         form.addRow("Batch size k:", self.batch_size)
         self.optimizer = _narrow(QtWidgets.QComboBox(self))
-        for name in OPTIMIZER_NAMES:
-            if name != "newton":  # Newton needs a Hessian, which the network engine does not provide
-                self.optimizer.addItem(TITLES[name], name)
+        for name in FIRST_ORDER_NAMES:  # networks give no Hessian for second-order methods
+            self.optimizer.addItem(get_optimizer(name).title, name)
         form.addRow("Optimizer:", self.optimizer)
         self._hyper_form = QtWidgets.QFormLayout()
         form.addRow(self._hyper_form)
@@ -168,17 +185,11 @@ class NetworkEditor(QtWidgets.QWidget):
         while form.rowCount():
             form.removeRow(0)
         self.hyper = {}
-        for key, default in DEFAULTS[opt["name"]].items():
-            box = _shrinkable(QtWidgets.QDoubleSpinBox())
-            box.setDecimals(10 if key == "eps" else 6)
-            box.setRange(0.0, 1e6 if key != "momentum" else 0.999999)
-            box.setStepType(QtWidgets.QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-            box.setKeyboardTracking(False)
-            box.setValue(float(opt.get(key, default)))
-            box.setObjectName(f"hyper_{key}")
+        for h in get_optimizer(opt["name"]).hyper:
+            box = _hyper_box(h, float(opt.get(h.key, h.default)))
             box.valueChanged.connect(self._emit)
-            form.addRow(f"{'learning rate' if key == 'lr' else key}:", box)
-            self.hyper[key] = box
+            form.addRow(f"{h.label}:", box)
+            self.hyper[h.key] = box
 
     # ------------------------------------------------------------------ editing
     def current_config(self) -> dict:
@@ -206,7 +217,7 @@ class NetworkEditor(QtWidgets.QWidget):
         name = self.optimizer.currentData()
         self._updating = True
         try:
-            self._rebuild_hyper({"name": name, **DEFAULTS[name]})
+            self._rebuild_hyper({"name": name})
         finally:
             self._updating = False
         self._emit()

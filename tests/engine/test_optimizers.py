@@ -79,6 +79,21 @@ def ref_adam(lr, b1, b2, eps):
     return out
 
 
+def ref_adamw(lr, b1, b2, eps, wd):
+    # torch.optim.AdamW: theta *= 1 - lr wd (decoupled weight decay, gradient taken before it),
+    # then the Adam step of ref_adam
+    theta, m, v, out = list(THETA0), [0.0, 0.0], [0.0, 0.0], []
+    for t in range(1, 4):
+        g = grad(theta)
+        theta = [th * (1 - lr * wd) for th in theta]
+        m = [b1 * mi + (1 - b1) * gi for mi, gi in zip(m, g)]
+        v = [b2 * vi + (1 - b2) * gi * gi for vi, gi in zip(v, g)]
+        theta = [th - lr / (1 - b1 ** t) * mi / (math.sqrt(vi) / math.sqrt(1 - b2 ** t) + eps)
+                 for th, mi, vi in zip(theta, m, v)]
+        out.append(theta)
+    return out
+
+
 def ref_newton(lr, damping):
     # theta -= lr (A + damping I)^-1 grad; A is diagonal
     theta, out = list(THETA0), []
@@ -96,6 +111,7 @@ TABLE = [
     ("adagrad", {"lr": 0.5}, ref_adagrad(0.5, 1e-10)),
     ("rmsprop", {"lr": 0.01}, ref_rmsprop(0.01, 0.99, 1e-8)),
     ("adam", {"lr": 0.1}, ref_adam(0.1, 0.9, 0.999, 1e-8)),
+    ("adamw", {"lr": 0.1}, ref_adamw(0.1, 0.9, 0.999, 1e-8, 0.01)),
     ("newton", {"lr": 0.5}, ref_newton(0.5, 0.0)),
     ("newton", {"lr": 1.0, "damping": 1.0}, ref_newton(1.0, 1.0)),
 ]
@@ -115,10 +131,16 @@ def test_first_three_updates_match_torch_formulas(name, params, expected):
         np.testing.assert_allclose(theta, expected[k], rtol=1e-13, atol=1e-15)
 
 
+def test_every_registered_optimizer_has_a_hand_computed_row():
+    assert {row[0] for row in TABLE} == set(opt.OPTIMIZERS)
+
+
 def test_table_spot_values_by_hand():
     # gd: theta1 = (1 - 0.1*1, -1 - 0.1*(-10)) = (0.9, 0); adam's first step is lr*sign(g)
     assert ref_gd(0.1)[0] == pytest.approx([0.9, 0.0])
     assert ref_adam(0.1, 0.9, 0.999, 1e-8)[0] == pytest.approx([0.9, -0.9])
+    # adamw: first (1, -1) * (1 - 0.1*0.01) = (0.999, -0.999), then adam's lr*sign(g)
+    assert ref_adamw(0.1, 0.9, 0.999, 1e-8, 0.01)[0] == pytest.approx([0.899, -0.899])
     assert ref_adagrad(0.5, 1e-10)[0] == pytest.approx([0.5, -0.5])
     assert ref_newton(0.5, 0.0)[2] == pytest.approx([0.125, -0.125])
 
@@ -131,6 +153,45 @@ def test_states_are_frozen_and_compare_by_value():
     assert s1 == s1b and s1 != s0
     with pytest.raises(ValueError):
         s1.m[0] = 1.0
+
+
+def test_a_hyperparameter_key_means_the_same_in_every_entry():
+    # both editors show one box per key, so its label and range must not depend on the optimizer
+    seen = {}
+    for entry in opt.OPTIMIZERS.values():
+        assert entry.hyper[0].key == "lr", entry.name
+        for h in entry.hyper:
+            assert seen.setdefault(h.key, (h.label, h.allowed)) == (h.label, h.allowed), h.key
+            assert h.default in h.allowed, (entry.name, h.key)
+
+
+@pytest.mark.parametrize("name", opt.OPTIMIZER_NAMES)
+def test_default_specs_round_trip_through_the_scenario_form(name):
+    spec = make_spec(name)
+    d = spec.to_dict()
+    assert list(d) == ["name", *opt.get_optimizer(name).defaults]
+    assert opt.spec_from_dict(d) == spec
+
+
+def test_count_only_states_advance_without_a_gradient():
+    # the training session replays such optimizers without recomputing gradients
+    stateless = {n for n, o in opt.OPTIMIZERS.items() if o.stateless}
+    assert stateless == {"gd", "newton"}
+    for name in stateless:
+        spec = make_spec(name)
+        s0 = opt.init(spec, np.zeros(2))
+        _, s1 = opt.update(spec, np.ones(2), s0, np.zeros(2), hessian=np.eye(2))
+        assert s1 == s0.next_count() and s1.t == 1 and s1.arrays() == {}
+
+
+def test_a_race_adds_optimizers_in_a_fixed_order():
+    racing, added = {"gd"}, []
+    for _ in range(6):
+        spec = opt.next_racer(racing, 0.02)
+        racing.add(spec.name)
+        added.append((spec.name, spec.lr))
+    assert added == [("momentum", 0.02), ("adam", 0.05), ("nesterov", 0.02), ("rmsprop", 0.02),
+                     ("adagrad", 0.02), ("gd", 0.02)]
 
 
 # ---------------------------------------------------------------- convergence
@@ -163,7 +224,7 @@ def rosen_hess(t):
 @pytest.mark.parametrize("name, params, n", [
     ("gd", {"lr": 0.15}, 300), ("momentum", {"lr": 0.02}, 600), ("nesterov", {"lr": 0.02}, 600),
     ("adagrad", {"lr": 0.9}, 2000), ("rmsprop", {"lr": 0.01}, 3000), ("adam", {"lr": 0.05}, 2000),
-    ("newton", {"lr": 1.0}, 2),
+    ("adamw", {"lr": 0.05}, 2000), ("newton", {"lr": 1.0}, 2),
 ])
 def test_converges_on_the_quadratic(name, params, n):
     theta = run(make_spec(name, **params), quad_grad, lambda t: np.diag(A), THETA0, n)
@@ -253,9 +314,8 @@ def test_newton_without_or_with_a_singular_hessian():
 
 
 def test_non_finite_gradients_give_non_finite_steps_not_exceptions():
-    for name in opt.OPTIMIZER_NAMES:
-        if name == "newton":
-            continue
+    for name in opt.FIRST_ORDER_NAMES:
         spec = make_spec(name)
-        delta, _ = opt.update(spec, np.array([math.inf, 1.0]), opt.init(spec, np.zeros(2)))
+        delta, _ = opt.update(spec, np.array([math.inf, 1.0]), opt.init(spec, np.zeros(2)),
+                              np.zeros(2))
         assert not math.isfinite(delta[0]) and math.isfinite(delta[1]), name
