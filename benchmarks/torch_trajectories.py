@@ -12,7 +12,8 @@ full-data loss before and after every update.
 Setups: the lecture's 2-2-1 regression of SPEC section 2 (sigmoid, identity, sse) and a
 2-2-1 classifier (tanh, sigmoid, binary_cross_entropy) on seven points. Optimizers: gd,
 momentum, nesterov, adagrad, rmsprop, adam, adamw (torch.optim.AdamW, weight_decay 0.01);
-modes: full batch, online, mini-batch. Numbers keep ``DIGITS`` significant figures, which
+modes: full batch, online, mini-batch; and momentum and nesterov with the decay schedule
+(lecture, full batch). Numbers keep ``DIGITS`` significant figures, which
 is far finer than the test's tolerance of 1e-10 and keeps the file under 300 KB.
 
 Batch order is written here from the scenario rules, not read from the engine: online
@@ -66,6 +67,11 @@ NETWORKS = {"lecture": LECTURE, "classifier": CLASSIFIER}
 MODES = ("full_batch", "online", "mini_batch")
 LR = 0.05
 SEED = 3
+#: Extra cases with the ``decay`` schedule lr_i = lr / (1 + k i) (torch: LambdaLR). With a
+#: constant lr, SGD's v = mu v + g, theta -= lr v equals the classic u = mu u + lr g,
+#: theta -= u; only a changing lr tells them apart.
+DECAY_K = 0.1
+DECAY_CASES = (("lecture", "full_batch", "momentum"), ("lecture", "full_batch", "nesterov"))
 
 #: Scenario hyperparameters (SPEC section 3 names) and the torch.optim call they stand for.
 OPTIMIZERS = {
@@ -154,13 +160,16 @@ def rounded(values):
     return float(f"{values:.{DIGITS}g}")
 
 
-def trajectory(name: str, mode: str, optimizer: str) -> dict:
+def trajectory(name: str, mode: str, optimizer: str, decay: bool = False) -> dict:
     net = NETWORKS[name]
     linears, model = build(net["network"])
     R = loss_fn(net["loss"], net["network"]["layers"][-1]["activation"])
     X = torch.tensor(net["data"]["inputs"], dtype=torch.float64)
     Y = torch.tensor(net["data"]["targets"], dtype=torch.float64)
     opt = OPTIMIZERS[optimizer][1](model.parameters())
+    # lr for update i + 1 (i updates taken) is lr / (1 + k i), as the engine's decay schedule
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 1.0 / (1.0 + DECAY_K * i)) \
+        if decay else None
 
     def theta() -> list[float]:
         # theta order of SPEC section 4: per layer, per node j, w(l)[j,1..k] then b(l)[j]
@@ -183,11 +192,16 @@ def trajectory(name: str, mode: str, optimizer: str) -> dict:
         out["batch_losses"].append(loss.item())
         out["gradients"].append(grad())
         opt.step()
+        if schedule is not None:
+            schedule.step()
         out["parameters"].append(theta())
         out["losses"].append(full_loss())
     training = {"mini_batch": net["mini_batch"]} if mode == "mini_batch" else mode
-    return {"id": f"{name}-{mode}-{optimizer}", "setup": name, "training": training,
-            "optimizer": {"name": optimizer, "lr": LR, **OPTIMIZERS[optimizer][0]},
+    spec = {"name": optimizer, "lr": LR, **OPTIMIZERS[optimizer][0]}
+    if decay:
+        spec.update(schedule="decay", decay_k=DECAY_K)
+    return {"id": f"{name}-{mode}-{optimizer}" + ("-decay" if decay else ""), "setup": name,
+            "training": training, "optimizer": spec,
             "batches": rows, **{key: rounded(value) for key, value in out.items()}}
 
 
@@ -199,6 +213,7 @@ def main() -> None:
     torch.set_default_dtype(torch.float64)
     cases = [trajectory(name, mode, optimizer)
              for name in NETWORKS for mode in MODES for optimizer in OPTIMIZERS]
+    cases += [trajectory(name, mode, optimizer, decay=True) for name, mode, optimizer in DECAY_CASES]
     doc = {"about": "PyTorch float64 reference trajectories; written by "
                     "benchmarks/torch_trajectories.py, do not edit by hand",
            "torch": torch.__version__, "updates": UPDATES, "significant_digits": DIGITS,
