@@ -19,14 +19,9 @@ def _run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
                           timeout=timeout)
 
 
-def _needs(module: str) -> None:
-    pytest.importorskip(module)
-
-
 # --- run: networks -------------------------------------------------------------------------------
 
 def test_run_lecture_trace_has_the_contract_fields() -> None:
-    _needs("engine.training")
     p = _run("run", LECTURE, "--steps", "3")
     assert p.returncode == 0, p.stderr
     trace = json.loads(p.stdout)
@@ -52,14 +47,12 @@ def test_run_lecture_trace_has_the_contract_fields() -> None:
 
 
 def test_run_every_keeps_every_kth_and_the_last() -> None:
-    _needs("engine.training")
     p = _run("run", LECTURE, "--steps", "10", "--every", "4")
     assert p.returncode == 0, p.stderr
     assert [s["step"] for s in json.loads(p.stdout)["steps"]] == [0, 4, 8, 10]
 
 
 def test_run_csv_header_and_rows(tmp_path: Path) -> None:
-    _needs("engine.training")
     out = tmp_path / "trace.csv"
     p = _run("run", LECTURE, "--steps", "2", "--format", "csv", "--out", str(out))
     assert p.returncode == 0, p.stderr
@@ -72,7 +65,6 @@ def test_run_csv_header_and_rows(tmp_path: Path) -> None:
 
 
 def test_run_matt_mazur_first_update() -> None:
-    _needs("engine.training")
     p = _run("run", "resources/scenarios/matt-mazur.json", "--steps", "1")
     assert p.returncode == 0, p.stderr
     steps = json.loads(p.stdout)["steps"]
@@ -81,7 +73,6 @@ def test_run_matt_mazur_first_update() -> None:
 
 
 def test_run_csv_scenario_reads_data_beside_the_scenario_file(tmp_path: Path) -> None:
-    _needs("engine.training")
     scenario = json.loads((SCENARIOS / "lecture-backprop.json").read_text())
     scenario["data"] = {"csv": "obs.csv", "inputs": ["x1", "x2"], "targets": ["y"]}
     (tmp_path / "s.json").write_text(json.dumps(scenario))
@@ -99,7 +90,6 @@ def test_run_csv_scenario_reads_data_beside_the_scenario_file(tmp_path: Path) ->
 # --- run: functions ------------------------------------------------------------------------------
 
 def test_run_quartic_converges_to_global_minimum() -> None:
-    _needs("engine.descent")
     p = _run("run", "resources/scenarios/lecture-quartic.json", "--steps", "2000", "--every", "100")
     assert p.returncode == 0, p.stderr
     trace = json.loads(p.stdout)
@@ -113,7 +103,6 @@ def test_run_quartic_converges_to_global_minimum() -> None:
 
 
 def test_run_diverging_quartic_exits_0_without_nan() -> None:
-    _needs("engine.descent")
     p = _run("run", "resources/scenarios/lecture-quartic-diverge.json", "--steps", "100")
     assert p.returncode == 0, p.stderr
     assert "NaN" not in p.stdout and "Infinity" not in p.stdout
@@ -123,7 +112,6 @@ def test_run_diverging_quartic_exits_0_without_nan() -> None:
 
 
 def test_run_function_csv_columns() -> None:
-    _needs("engine.descent")
     p = _run("run", "resources/scenarios/lecture-2d.json", "--steps", "3", "--format", "csv")
     assert p.returncode == 0, p.stderr
     rows = list(csv.reader(io.StringIO(p.stdout)))
@@ -164,7 +152,6 @@ def test_explain_other_network_has_no_lecture_note() -> None:
 
 
 def test_explain_function_shows_derivatives_and_first_step() -> None:
-    _needs("engine.descent")
     p = _run("explain", "resources/scenarios/lecture-quartic.json")
     assert p.returncode == 0, p.stderr
     out = p.stdout
@@ -235,7 +222,6 @@ def test_run_never_imports_qt() -> None:
 # --- screenshot ----------------------------------------------------------------------------------
 
 def test_screenshot_writes_a_png(tmp_path: Path) -> None:
-    _needs("gui.screenshot")
     out = tmp_path / "network.png"
     p = _run("screenshot", LECTURE, "--steps", "3", "--out", str(out), "--workspace", "network", timeout=120)
     assert p.returncode == 0, p.stderr
@@ -256,7 +242,6 @@ def test_screenshot_of_bad_scenario_fails_before_qt(tmp_path: Path) -> None:
 
 
 def test_screenshot_mid_backward_pass_at_projector_size(tmp_path: Path) -> None:
-    _needs("gui.screenshot")
     out = tmp_path / "mid.png"
     p = _run("screenshot", LECTURE, "--steps", "0", "--phases", "5", "--select", "w(1)[1,1]",
              "--size", "1280x800", "--out", str(out), timeout=120)
@@ -266,7 +251,6 @@ def test_screenshot_mid_backward_pass_at_projector_size(tmp_path: Path) -> None:
 
 
 def test_screenshot_options_that_do_not_apply_exit_2(tmp_path: Path) -> None:
-    _needs("gui.screenshot")
     out = tmp_path / "x.png"
     unknown = _run("screenshot", LECTURE, "--steps", "0", "--select", "w(9)[1,1]", "--out", str(out),
                    timeout=120)

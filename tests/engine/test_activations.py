@@ -22,11 +22,37 @@ def test_derivative_matches_central_differences(name):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-7, atol=1e-9)
 
 
+# da/dz written from each definition, independent of engine/activations.py
+BY_HAND = {
+    "identity": lambda z: np.ones_like(z),
+    "sigmoid": lambda z: np.exp(-z) / (1.0 + np.exp(-z)) ** 2,
+    "tanh": lambda z: 1.0 / np.cosh(z) ** 2,
+    "relu": lambda z: np.where(z > 0, 1.0, 0.0),
+    "leaky_relu": lambda z: np.where(z > 0, 1.0, 0.01),
+    "softplus": lambda z: 1.0 / (1.0 + np.exp(-z)),
+}
+# both sides of relu's kink, the steep middle of sigmoid/tanh and their flattening tails
+POINTS = np.array([[-4.0, -1.3, -0.4, -0.02], [0.02, 0.4, 1.3, 4.0]])
+
+
 @pytest.mark.parametrize("name", HIDDEN_ACTIVATION_NAMES)
-def test_vjp_is_gradient_times_upstream(name):
+def test_derivative_matches_the_formula_by_hand(name):
+    act = get_activation(name)
+    np.testing.assert_allclose(act.grad(POINTS, act(POINTS)), BY_HAND[name](POINTS), rtol=1e-12,
+                               atol=1e-15)
+
+
+@pytest.mark.parametrize("name", HIDDEN_ACTIVATION_NAMES)
+def test_vjp_is_upstream_times_an_independent_derivative(name):
+    # dR/dz = dR/da * da/dz elementwise, with da/dz from central differences and by hand
     act = get_activation(name)
     g = RNG.normal(size=Z.shape)
-    np.testing.assert_allclose(act.vjp(Z, act(Z), g), g * act.grad(Z, act(Z)), rtol=1e-14)
+    h = 1e-6
+    numeric = (act(Z + h) - act(Z - h)) / (2 * h)
+    np.testing.assert_allclose(act.vjp(Z, act(Z), g), g * numeric, rtol=1e-7, atol=1e-9)
+    gp = RNG.normal(size=POINTS.shape)
+    np.testing.assert_allclose(act.vjp(POINTS, act(POINTS), gp), gp * BY_HAND[name](POINTS),
+                               rtol=1e-12, atol=1e-15)
 
 
 def test_known_values():

@@ -72,7 +72,6 @@ def test_classifiers_separate_their_classes() -> None:
 
 @pytest.mark.parametrize("path", FUNCTIONS, ids=lambda p: p.stem)
 def test_function_preset_steps(path: Path) -> None:
-    pytest.importorskip("engine.descent")
     from engine.scenario import build_function_session
 
     scenario = load_scenario(path)
@@ -91,7 +90,6 @@ def test_function_preset_steps(path: Path) -> None:
     ("lecture-quartic-diverge", None, "diverged"),
 ])
 def test_quartic_presets_end_where_the_lecture_says(stem: str, x_end: float | None, state: str) -> None:
-    pytest.importorskip("engine.descent")
     from engine.scenario import build_function_session
 
     session = build_function_session(load_scenario(SCENARIOS / f"{stem}.json"))

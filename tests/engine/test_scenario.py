@@ -311,8 +311,6 @@ def test_load_error_names_file_and_field(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.json")), ids=lambda p: p.name)
 def test_every_preset_file_loads_and_round_trips(path: Path) -> None:
-    if json.loads(path.read_text())["kind"] != "network":
-        pytest.importorskip("engine.functions")
     s = load_scenario(path)
     assert isinstance(s, Scenario) and s.title
     assert parse_scenario(s.to_dict(), path.parent) == s
@@ -399,7 +397,6 @@ FUNCTION_MISTAKES = [
 
 @pytest.mark.parametrize("mutate, message", [m[1:] for m in FUNCTION_MISTAKES], ids=[m[0] for m in FUNCTION_MISTAKES])
 def test_function_mistake_names_its_field(mutate: Callable[[dict], None], message: str) -> None:
-    pytest.importorskip("engine.functions")
     obj = copy.deepcopy(QUARTIC)
     mutate(obj)
     with pytest.raises(ScenarioError) as e:
@@ -408,7 +405,6 @@ def test_function_mistake_names_its_field(mutate: Callable[[dict], None], messag
 
 
 def test_function_scenario_parts_and_round_trip() -> None:
-    pytest.importorskip("engine.functions")
     obj = copy.deepcopy(QUARTIC)
     obj["start"] = -1  # a bare number is accepted for one variable
     obj["compare"] = [{"name": "adam", "lr": 0.1}]
@@ -421,7 +417,6 @@ def test_function_scenario_parts_and_round_trip() -> None:
 
 
 def test_function_expression_scenario_builds_its_objective() -> None:
-    pytest.importorskip("engine.functions")
     from engine.scenario import build_objective
 
     s = parse_scenario({"version": 1, "kind": "function2d", "title": "bowl",
