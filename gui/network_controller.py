@@ -26,7 +26,7 @@ from engine.training import GRANULARITIES, TrainingSession
 from gui.network_editing import CLASSIFICATION_LOSSES, OUTPUT_FOR_LOSS, USER_ERRORS, NetworkEditing
 from engine.notes import explanation_notes
 from gui.network_sessions import NetworkSessions
-from gui.style import fmt
+from engine.numbers import format_number as fmt
 from gui.workspaces.base import SteppingController
 
 __all__ = ["NetworkController", "USER_ERRORS", "CLASSIFICATION_LOSSES", "OUTPUT_FOR_LOSS"]
