@@ -255,7 +255,7 @@ def _forward_section(nums: _NetworkNumbers) -> list[str]:
 
 
 def _values(values: np.ndarray) -> Inline:
-    """Several outputs' numbers in one cell, ``0.1 ; 0.2``-style: ``(n_out,)``."""
+    """Several outputs' numbers ``(n_out,)`` in one cell: ``0.1000; 0.2000``."""
     out: list = []
     for k, v in enumerate(values):
         out += ["; ", float(v)] if k else [float(v)]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import Iterable
 
+import numpy as np
+
 #: Significant figures of every number shown to people, unless a view asks for others.
 SIG_FIGS = 4
 
@@ -42,7 +44,7 @@ def format_number(value: float, digits: int = SIG_FIGS) -> str:
 
 def format_vector(values: float | Iterable[float], digits: int = SIG_FIGS) -> str:
     """``(a, b, ...)`` with each entry through :func:`format_number`; a single value without brackets."""
-    vals = [float(v) for v in (values if hasattr(values, "__iter__") else [values])]
+    vals = [float(v) for v in np.ravel(values)]
     if len(vals) == 1:
         return format_number(vals[0], digits)
     return "(" + ", ".join(format_number(v, digits) for v in vals) + ")"
