@@ -421,9 +421,10 @@ class Factor:
     """One factor of a chain-rule product, as data that each view renders (``engine.notation``).
 
     ``symbol``: the derivative it is (dR/da(2)_1, da(1)_1/dz(1)_1, ...) or delta(l)_j;
-    ``value``: its number; ``meaning``: how it is computed, e.g. ``g'(z(2)_1) · w(2)[1,1] = 1 · 0.6``;
-    ``expression``: the value as the lecture writes it inside a product, e.g. ``-2(1.2 - 0.8095)``
-    for dR/da under sse, or () where the number itself is shown.
+    ``value``: its number; ``meaning``: how it is computed, e.g. g'(z(2)_1) · w(2)[1,1] = 1 · 0.6
+    as words, symbols, formula pieces and numbers; ``expression``: the value as the lecture writes
+    it inside a product, e.g. -2(1.2 - 0.8095) for dR/da under sse, or () where the number itself
+    is shown. Numbers stay floats until a view formats them (``engine.numbers``).
     """
 
     symbol: Symbol | Derivative

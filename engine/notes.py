@@ -41,8 +41,8 @@ def explanation_notes(network: Network, X: np.ndarray, Y: np.ndarray, loss: str,
     parts = [section_title(f"{name}, observation {i + 1}: x = {format_vector(X[i], digits)}, "
                            f"y = {format_vector(Y[i], digits)}", fmt)]
     parts += _chain_section(network, rec, name, i, fmt, digits)
-    cr_symbol = Symbol.parameter(network.param_ref(name))
-    parts.append(paragraph((f"Summed over all {X.shape[0]} observations: ", Derivative(Symbol("R"), cr_symbol),
+    theta = Symbol.parameter(network.param_ref(name))
+    parts.append(paragraph((f"Summed over all {X.shape[0]} observations: ", Derivative(Symbol("R"), theta),
                             Math(" = "), float(rec.gradient[names.index(name)])), fmt, digits))
     parts += nudge_section(rec, list(range(min(X.shape[0], MAX_EXPLAINED_OBS))), loss, fmt, digits,
                            residual_row=True)

@@ -50,7 +50,7 @@ def series_colour(i: int) -> QColor:
 
 
 def rich_number(value: float, digits: int = SIG_FIGS) -> str:
-    """:func:`engine.numbers.format_number` typeset for rich text: ``−0.7810``, ``−5.663e−5``, ``∞``, ``NaN``."""
+    """``engine.numbers.format_number`` typeset for rich text: ``−0.7810``, ``−5.663e−5``, ``∞``, ``NaN``."""
     if math.isnan(float(value)):
         return "NaN"
     return format_number(value, digits).replace("inf", "∞").replace("-", "−")

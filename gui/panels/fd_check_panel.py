@@ -48,7 +48,8 @@ class FDCheckPanel(QtWidgets.QWidget):
         self.table.setRowCount(len(names))
         bad = QtGui.QBrush(QtGui.QColor("#ffd6d6"))
         for r, name in enumerate(names):
-            cells = (name, format_number(backprop[r], 6), format_number(numeric[r], 6), format_number(rel[r], 2))
+            cells = (name, format_number(backprop[r], 6), format_number(numeric[r], 6),
+                     format_number(rel[r], 2))
             for c, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
                 if c == 3 and not (np.isfinite(rel[r]) and rel[r] < GOOD_REL_ERROR):

@@ -73,7 +73,8 @@ class NudgeTable(QtWidgets.QWidget):
         output 1's sensitivities, every output's residual-weighted contributions, sums over all."""
         factor = rec.contribution_factor
         if factor is not None:
-            caption = f"e = y − output;  with {rec.loss_name}, −∇R = {rich_number(factor)} × Σ e · d out/dθ"
+            caption = (f"e = y − output;  with {rec.loss_name}, "
+                       f"−∇R = {rich_number(factor)} × Σ e · d out/dθ")
         else:
             caption = ("Sensitivities of output 1 and residual-weighted contributions; with "
                        f"{rec.loss_name} the gradient is not a multiple of their sum.")

@@ -272,6 +272,20 @@ def test_numbers_are_shown_with_four_significant_figures(value, text, rich):
     assert rich_number(value) == rich
 
 
+def test_lecture_notation_as_rich_text():
+    from engine.notation import Derivative, Formula, Math, Symbol
+    from gui.panels.parameter_table import html_name
+    from gui.style import rich
+
+    assert rich(Symbol("w", 1, (1, 2))) == "w<sup>(1)</sup><sub>12</sub>"
+    assert rich(Derivative(Symbol("R"), Symbol("delta", 2, (1,)))) == "∂R/∂δ<sup>(2)</sup><sub>1</sub>"
+    assert rich((Math("-2("), 1.2, Math(" - "), 0.80948, Math(")"))) == "−2(1.200 − 0.8095)"
+    assert rich(("cross-entropy: ", Formula("1 if z > 0 else -1"))) == "cross-entropy: 1 if z &gt; 0 else −1"
+    assert html_name("w(1)[12,3]") == "w<sup>(1)</sup><sub>12,3</sub>"
+    assert html_name("b(2)[1]") == "b<sup>(2)</sup><sub>1</sub>"
+    assert html_name("not a name") == "not a name"
+
+
 def test_font_size_and_speed_are_remembered(app, tmp_path):
     from PySide6.QtCore import QSettings
 
