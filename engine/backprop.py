@@ -24,7 +24,8 @@ Public API:
   and ``GradientKernel(net, loss)`` for hot loops (same arithmetic, so identical bits).
 - ``chain_rule(net, record_or_inputs, param_name, observation=0, ...) -> ChainRule``:
   the Leibniz factors of dR_i/d theta for one observation (0-based index into the record),
-  summed over paths, plus the compact delta form.
+  summed over paths, plus the compact delta form; each factor is data (symbol, value, how it
+  is computed, in ``engine.notation``) that every view renders itself.
 - ``finite_difference_check(net, X, Y, loss="sse", h=1e-6) -> FDCheck``.
 
 Observations are 0-based in the API and 1-based in every text shown to people.
@@ -42,7 +43,8 @@ import numpy as np
 
 from engine.activations import Activation, get_activation
 from engine.losses import Loss, check_pairing, get_loss, prepare_targets
-from engine.network import Network, NetworkError
+from engine.network import Network, NetworkError, ParamRef
+from engine.notation import Derivative, Formula, Inline, Math, Symbol
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
@@ -416,74 +418,68 @@ def loss_and_gradient(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss | s
 
 @dataclass(frozen=True)
 class Factor:
-    """One factor of a chain-rule product: plain-text ``symbol``, ``latex``, ``value``, ``meaning``.
+    """One factor of a chain-rule product, as data that each view renders (``engine.notation``).
 
-    ``expression`` writes the value the way the lecture does where that helps, e.g.
-    ``-2(1.2 - 0.8095)`` for dR/da under sse (4 significant figures); empty otherwise.
+    ``symbol``: the derivative it is (dR/da(2)_1, da(1)_1/dz(1)_1, ...) or delta(l)_j;
+    ``value``: its number; ``meaning``: how it is computed, e.g. g'(z(2)_1) · w(2)[1,1] = 1 · 0.6
+    as words, symbols, formula pieces and numbers; ``expression``: the value as the lecture writes
+    it inside a product, e.g. -2(1.2 - 0.8095) for dR/da under sse, or () where the number itself
+    is shown. Numbers stay floats until a view formats them (``engine.numbers``).
     """
 
-    symbol: str
-    latex: str
+    symbol: Symbol | Derivative
     value: float
-    meaning: str
-    expression: str = ""
+    meaning: Inline
+    expression: Inline = ()
 
 
 @dataclass(frozen=True)
 class ChainRule:
     """dR_i/d theta for one parameter and one observation, written out by the chain rule.
 
-    ``paths``: one list of factors per path from the parameter to the loss (a single path
-    in the lecture's 2-2-1 network; more when later layers are wider); ``path_values``:
-    each path's product; ``total`` = their sum = the gradient entry for this observation.
-    ``factors`` = the single path's factors, or [] when there are several.
-    ``delta_form`` = [delta(l)_j, a(l-1)_k] (or [delta(l)_j, 1] for a bias): their product
-    is ``total`` too. ``paths_truncated`` is True when there were more than ``max_paths``
-    paths; ``paths`` is then empty and ``total`` comes from the delta form.
+    ``param``: the lecture name, ``parameter`` the same as a symbol; ``observation``: 0-based.
+    ``paths``: one tuple of factors per path from the parameter to the loss (a single path in
+    the lecture's 2-2-1 network; more when later layers are wider); ``path_values``: each
+    path's product; ``total`` = their sum = the gradient entry for this observation.
+    ``delta_form`` = (delta(l)_j, dz(l)_j/d theta): their product is ``total`` too.
+    ``paths_truncated`` is True when there were more than ``max_paths`` paths; ``paths`` is then
+    empty and ``total`` comes from the delta form.
     """
 
     param: str
+    parameter: Symbol
     observation: int
-    paths: list
-    path_values: list
+    paths: tuple[tuple[Factor, ...], ...]
+    path_values: tuple[float, ...]
     total: float
-    delta_form: list
+    delta_form: tuple[Factor, Factor]
     paths_truncated: bool = False
 
     @property
-    def factors(self) -> list:
-        return self.paths[0] if len(self.paths) == 1 else []
+    def factors(self) -> tuple[Factor, ...]:
+        """The single path's factors, or () when there are several."""
+        return self.paths[0] if len(self.paths) == 1 else ()
 
     @property
-    def leibniz(self) -> str:
-        """The symbolic chain, e.g. ``dR/dw(1)[1,1] = dR/da(2)_1 · da(2)_1/da(1)_1 · ...``."""
-        terms = [" · ".join(f.symbol for f in path) for path in self.paths]
-        rhs = " + ".join(terms) if terms else " · ".join(f.symbol for f in self.delta_form)
-        return f"dR/d{self.param} = {rhs}"
+    def written(self) -> tuple[Factor, ...]:
+        """The factors a view writes out: the single path, else the delta form that sums all paths."""
+        return self.paths[0] if len(self.paths) == 1 else self.delta_form
 
-    def equation(self, digits: int = 4) -> str:
-        """The chain with values: ``dR/dw(1)[1,1] = -2(1.2 - 0.8095) · 0.6 · 0.2494 · 3 = -0.3506``."""
-        def fmt(path: list) -> str:
-            return " · ".join(f.expression or _num(f.value, digits) for f in path)
-        if self.paths:
-            rhs = " + ".join(f"({fmt(p)})" if len(self.paths) > 1 else fmt(p) for p in self.paths)
-        else:
-            rhs = fmt(self.delta_form)
-        return f"dR/d{self.param} = {rhs} = {_num(self.total, digits)}"
+    @property
+    def lhs(self) -> Derivative:
+        """dR_i/d theta, with i the 1-based observation."""
+        return Derivative(Symbol("R", None, (self.observation + 1,)), self.parameter)
 
 
-def _num(x: float, digits: int) -> str:
-    if x == 0:
-        return "0"
-    return f"{x:.{digits}g}" if abs(x) >= 1e-3 else f"{x:.{digits - 1}e}"
+_R = Symbol("R")
 
 
-def _factor(symbol: str, latex: str, value: float, meaning: str, expression: str = "") -> Factor:
-    return Factor(symbol, latex, float(value), meaning, expression)
+def _node(kind: str, layer: int, j: int) -> Symbol:
+    return Symbol(kind, layer, (j,))
 
 
-def _dfrac(num: str, den: str) -> str:
-    return rf"\frac{{\partial {num}}}{{\partial {den}}}"
+def _weight(layer: int, j: int, k: int) -> Symbol:
+    return Symbol("w", layer, (j, k))
 
 
 def chain_rule(net: Network, record_or_inputs: "PassRecord | np.ndarray", param_name: str,
@@ -512,15 +508,11 @@ def chain_rule(net: Network, record_or_inputs: "PassRecord | np.ndarray", param_
     lossobj = get_loss(rec.loss_name)
     acts = [None] + [get_activation(n) for n in net.activations]
     l, j = ref.layer, ref.j
-    a_prev = 1.0 if ref.kind == "b" else rec.a[l - 1][i, ref.k - 1]
-    src = ("1" if ref.kind == "b" else
-           (f"x_{ref.k}" if l == 1 else f"a({l - 1})_{ref.k}"))
-    delta_form = [
-        _factor(f"delta({l})_{j}", rf"\delta^{{({l})}}_{{{j}}}", rec.delta[l][i, j - 1],
-                f"dR/dz({l})_{j}, from back propagation"),
-        _factor(f"dz({l})_{j}/d{ref.name}", _dfrac(f"z^{{({l})}}_{{{j}}}", _tex_param(ref)),
-                a_prev, f"= {src}" + ("" if ref.kind == "b" else f" = {_num(a_prev, 4)}")),
-    ]
+    a_prev = 1.0 if ref.kind == "b" else float(rec.a[l - 1][i, ref.k - 1])
+    dz_dtheta = _dz_dtheta(ref, a_prev)
+    delta_form = (Factor(_node("delta", l, j), float(rec.delta[l][i, j - 1]),
+                         (Derivative(_R, _node("z", l, j)), ", from back propagation")),
+                  dz_dtheta)
     softmax_out = acts[L].name == "softmax"
     widths = [range(1, net.sizes[s] + 1) for s in range(l + 1, L + 1)]
     count = math.prod(len(w) for w in widths)
@@ -534,45 +526,47 @@ def chain_rule(net: Network, record_or_inputs: "PassRecord | np.ndarray", param_
                            acts[s].grad(rec.z[s][i], rec.a[s][i]) for s in range(1, L + 1)]
         for tail in itertools.product(*widths):
             nodes = (j,) + tail  # nodes[s - l] = node on layer s
-            path = []
             top = nodes[-1]
+            a_top, y_top = float(a_out[top - 1]), float(y[top - 1])
             if softmax_out:
-                path.append(_factor(f"dR/dz({L})_{top}", _dfrac("R", f"z^{{({L})}}_{{{top}}}"),
-                                    a_out[top - 1] - y[top - 1],
-                                    f"softmax with cross-entropy: a - y = "
-                                    f"{_num(a_out[top - 1], 4)} - {_num(y[top - 1], 4)}"))
+                path = [Factor(Derivative(_R, _node("z", L, top)), a_top - y_top,
+                               ("softmax with cross-entropy: ", Math("a - y = "), a_top, Math(" - "), y_top),
+                               (Math("("), a_top, Math(" - "), y_top, Math(")")))]
             else:
-                path.append(_factor(f"dR/da({L})_{top}", _dfrac("R", f"a^{{({L})}}_{{{top}}}"),
-                                    dR_da[top - 1],
-                                    *_loss_meaning(lossobj, y[top - 1], a_out[top - 1], rec)))
+                path = [Factor(Derivative(_R, _node("a", L, top)), float(dR_da[top - 1]),
+                               *_loss_terms(lossobj, y_top, a_top, rec))]
             for s in range(L, l, -1):
                 p, q = nodes[s - l], nodes[s - l - 1]
-                w = net.layers[s - 1].W[p - 1, q - 1]
+                w = float(net.layers[s - 1].W[p - 1, q - 1])
                 if softmax_out and s == L:
-                    path.append(_factor(f"dz({s})_{p}/da({s - 1})_{q}",
-                                        _dfrac(f"z^{{({s})}}_{{{p}}}", f"a^{{({s - 1})}}_{{{q}}}"),
-                                        w, f"w({s})[{p},{q}] = {_num(w, 4)}"))
+                    path.append(Factor(Derivative(_node("z", s, p), _node("a", s - 1, q)), w,
+                                       (_weight(s, p, q), Math(" = "), w)))
                 else:
-                    gp = gprime[s][p - 1]
-                    path.append(_factor(f"da({s})_{p}/da({s - 1})_{q}",
-                                        _dfrac(f"a^{{({s})}}_{{{p}}}", f"a^{{({s - 1})}}_{{{q}}}"),
-                                        gp * w, f"g'(z({s})_{p}) · w({s})[{p},{q}] = "
-                                        f"{_num(gp, 4)} · {_num(w, 4)}"))
+                    gp = float(gprime[s][p - 1])
+                    path.append(Factor(Derivative(_node("a", s, p), _node("a", s - 1, q)), gp * w,
+                                       (Math("g'("), _node("z", s, p), Math(") · "), _weight(s, p, q),
+                                        Math(" = "), gp, Math(" · "), w)))
             if not (softmax_out and l == L):
-                gp = gprime[l][j - 1]
-                path.append(_factor(f"da({l})_{j}/dz({l})_{j}",
-                                    _dfrac(f"a^{{({l})}}_{{{j}}}", f"z^{{({l})}}_{{{j}}}"),
-                                    gp, f"{acts[l].name}'(z) = {acts[l].derivative_formula} "
-                                    f"at z = {_num(rec.z[l][i, j - 1], 4)}"))
-            path.append(_factor(f"dz({l})_{j}/d{ref.name}",
-                                _dfrac(f"z^{{({l})}}_{{{j}}}", _tex_param(ref)), a_prev,
-                                f"= {src}" + ("" if ref.kind == "b" else f" = {_num(a_prev, 4)}")))
-            paths.append(path)
+                path.append(Factor(Derivative(_node("a", l, j), _node("z", l, j)), float(gprime[l][j - 1]),
+                                   (f"{acts[l].name}'(z) = ", Formula(acts[l].derivative_formula), " at ",
+                                    Math("z = "), float(rec.z[l][i, j - 1]))))
+            path.append(dz_dtheta)
+            paths.append(tuple(path))
             values.append(float(math.prod(f.value for f in path)))
         total = float(math.fsum(values))
     else:
         total = float(delta_form[0].value * delta_form[1].value)
-    return ChainRule(ref.name, observation, paths, values, total, delta_form, truncated)
+    return ChainRule(ref.name, Symbol.parameter(ref), observation, tuple(paths), tuple(values), total,
+                     delta_form, truncated)
+
+
+def _dz_dtheta(ref: ParamRef, a_prev: float) -> Factor:
+    """dz(l)_j/d theta: the input x_k or activation a(l-1)_k the weight multiplies, 1 for a bias."""
+    z = _node("z", ref.layer, ref.j)
+    if ref.kind == "b":
+        return Factor(Derivative(z, Symbol.parameter(ref)), a_prev, (Math("= 1"),))
+    source = Symbol("x", None, (ref.k,)) if ref.layer == 1 else _node("a", ref.layer - 1, ref.k)
+    return Factor(Derivative(z, Symbol.parameter(ref)), a_prev, (Math("= "), source, Math(" = "), a_prev))
 
 
 def _obs_loss_grad(loss: Loss, rec: PassRecord, i: int) -> np.ndarray:
@@ -580,25 +574,18 @@ def _obs_loss_grad(loss: Loss, rec: PassRecord, i: int) -> np.ndarray:
     return loss.grad(rec.output, rec.targets)[i]
 
 
-def _loss_meaning(loss: Loss, y: float, a: float, rec: PassRecord) -> tuple[str, str]:
+def _loss_terms(loss: Loss, y: float, a: float, rec: PassRecord) -> tuple[Inline, Inline]:
     """(meaning, expression) of dR/da for one output of one observation."""
-    ys, as_ = _num(y, 4), _num(a, 4)
     if loss.name == "sse":
-        expr = f"-2({ys} - {as_})"
-        return f"-2(y - a) = {expr}", expr
+        expr = (Math("-2("), y, Math(" - "), a, Math(")"))
+        return (Math("-2(y - a) = "), *expr), expr
     if loss.name == "half_sse":
-        expr = f"-({ys} - {as_})"
-        return f"-(y - a) = {expr}", expr
+        expr = (Math("-("), y, Math(" - "), a, Math(")"))
+        return (Math("-(y - a) = "), *expr), expr
     if loss.name == "mse":
-        expr = f"-2({ys} - {as_})/{rec.output.size}"
-        return f"-2(y - a)/(n·n_out) = {expr}", expr
-    return f"{loss.derivative_formula} with y = {ys}, a = {as_}", ""
-
-
-def _tex_param(ref) -> str:
-    if ref.kind == "w":
-        return f"w^{{({ref.layer})}}_{{{ref.j}{ref.k}}}"
-    return f"b^{{({ref.layer})}}_{{{ref.j}}}"
+        expr = (Math("-2("), y, Math(" - "), a, Math(f")/{rec.output.size}"))
+        return (Math("-2(y - a)/(n·"), Symbol("n", None, ("out",)), Math(") = "), *expr), expr
+    return (Formula(loss.derivative_formula), " with ", Math("y = "), y, ", ", Math("a = "), a), ()
 
 
 # ---------------------------------------------------------------- finite differences

@@ -34,6 +34,7 @@ import numpy as np
 from engine import optimizers
 from engine.arrays import readonly
 from engine.functions import Objective
+from engine.numbers import format_number, format_vector
 from engine.optimizers import OptimizerSpec, OptState, SingularHessianError
 from engine.status import CONVERGED, DIVERGED, RUNNING, Status
 
@@ -105,14 +106,9 @@ class _History(Sequence):
         return self._session._n
 
 
-def _fmt(v: float, digits: int = 5) -> str:
-    return f"{v:.{digits}g}"
-
-
 def _fmt_point(x: np.ndarray) -> str:
-    if x.size == 1:
-        return _fmt(float(x[0]))
-    return "(" + ", ".join(_fmt(float(v)) for v in x) + ")"
+    """A point in the status text, one figure more than the tables so nearby iterates differ."""
+    return format_vector(np.ravel(x), 5)
 
 
 class DescentSession:
@@ -343,7 +339,8 @@ class DescentSession:
             return Status(CONVERGED, self._converged_text(self._iterate(k)), k)
         if k >= self.max_iter:
             return Status(RUNNING, f"stopped after {self.max_iter} iterations (max_iter) without "
-                          f"converging: f = {_fmt(value, 4)}, |grad| = {grad_norm:.3g}", k)
+                          f"converging: f = {format_number(value, 4)}, "
+                          f"|grad| = {format_number(grad_norm, 3)}", k)
         return None
 
     # ------------------------------------------------------------ explanations
@@ -389,15 +386,15 @@ class DescentSession:
             return status.reason
         it = self.current
         if self.objective.dim == 1:
-            grad = f"f'(x) = {_fmt(float(it.gradient[0]), 4)}"
+            grad = f"f'(x) = {format_number(float(it.gradient[0]), 4)}"
         else:
-            grad = f"|grad f| = {float(np.linalg.norm(it.gradient)):.3g}"
+            grad = f"|grad f| = {format_number(float(np.linalg.norm(it.gradient)), 3)}"
         return (f"running: iteration {it.index}, x = {_fmt_point(it.x)}, "
-                f"f = {_fmt(it.value, 4)}, {grad}")
+                f"f = {format_number(it.value, 4)}, {grad}")
 
     def _converged_text(self, it: Iterate) -> str:
         kind = self.stationary_kind(it.x)
-        where = f"at x = {_fmt_point(it.x)} (f = {_fmt(it.value, 4)})"
+        where = f"at x = {_fmt_point(it.x)} (f = {format_number(it.value, 4)})"
         after = f"after {it.index} iteration{'s' if it.index != 1 else ''}"
         if kind == "minimum":
             return f"converged to {self._minimum_name(it.x)} {where} {after}"
@@ -406,16 +403,16 @@ class DescentSession:
         hess = self.objective.hessian(it.x)
         if kind == "maximum":
             if self.objective.dim == 1:
-                curv = f"f'' = {_fmt(float(hess[0, 0]), 3)} < 0"
+                curv = f"f'' = {format_number(float(hess[0, 0]), 3)} < 0"
             else:
                 top = float(np.linalg.eigvalsh(hess)[-1])
-                curv = f"largest Hessian eigenvalue {_fmt(top, 3)} < 0"
+                curv = f"largest Hessian eigenvalue {format_number(top, 3)} < 0"
             return (f"converged to a local maximum at x = {_fmt_point(it.x)} ({curv}) "
                     f"{after}{newton}")
         if kind == "saddle point":
             eig = np.linalg.eigvalsh(hess) if np.all(np.isfinite(hess)) else None
-            curv = (f" (Hessian eigenvalues {_fmt(float(eig[0]), 3)} and {_fmt(float(eig[-1]), 3)})"
-                    if eig is not None else "")
+            curv = (f" (Hessian eigenvalues {format_number(float(eig[0]), 3)} and "
+                    f"{format_number(float(eig[-1]), 3)})" if eig is not None else "")
             return f"converged to a saddle point at x = {_fmt_point(it.x)}{curv} {after}{newton}"
         return (f"converged to an inflection point at x = {_fmt_point(it.x)} (f'' = 0, neither a "
                 f"minimum nor a maximum) {after}{newton}")
@@ -446,18 +443,19 @@ class DescentSession:
             return "; try a smaller learning rate"
         where, point, curvature = limit_at
         limit = factor / curvature
-        expr = f"{_fmt(factor, 3)}/{name}({'x*' if where == 'minimum' else 'x'})"
+        # the factor is a constant of the stability formula (2, 2(1 + mu)): written as the formula has it
+        expr = f"{factor:.3g}/{name}({'x*' if where == 'minimum' else 'x'})"
         place = (f"at the minimum x* = {_fmt_point(point)}" if where == "minimum"
                  else f"at x = {_fmt_point(point)}")
         hint = "" if one_d else " (λmax = largest eigenvalue of the Hessian)"
         if lr > limit:
-            return (f" — the step {lr:g} is above the stability limit {expr} = {limit:.3g} "
+            return (f" — the step {lr:g} is above the stability limit {expr} = {format_number(limit, 3)} "
                     f"{place}{hint}; try a smaller learning rate")
         start_curv = self._curvature(self.start)
         if start_curv is not None and start_curv > 0 and lr > factor / start_curv:
-            return (f" — the step {lr:g} is below the stability limit {expr} = {limit:.3g} "
+            return (f" — the step {lr:g} is below the stability limit {expr} = {format_number(limit, 3)} "
                     f"{place}, but the surface is steeper where the run started: "
-                    f"{_fmt(factor, 3)}/{name}(x0) = {factor / start_curv:.3g}{hint}; try a "
+                    f"{factor:.3g}/{name}(x0) = {format_number(factor / start_curv, 3)}{hint}; try a "
                     "smaller learning rate or a start closer to the minimum")
         return "; try a smaller learning rate"
 

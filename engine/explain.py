@@ -4,42 +4,37 @@ For a network: the forward values and residuals, the lecture's nudge table (sens
 contributions), the gradient next to its finite-difference check, and the chain-rule factors of
 every parameter. For a function: f, its derivatives and the first iteration written out.
 ``python main.py explain`` prints these; being free of Qt, the window can reuse them (e.g. to copy
-a table as Markdown). Names follow the lecture (``w(l)[j,k]``, ``z(l)_j``, ``e_i``); where the
-printed lecture's numbers are wrong, the explanation of the lecture example says so
-(:data:`LECTURE_SLIPS`, SPEC section 2).
+a table as Markdown). Names follow the lecture (``w(l)[j,k]``, ``z(l)_j``, ``e_i``): cells hold
+``engine.notation`` values and numbers, rendered per format (numbers by ``engine.numbers``).
+Where the printed lecture's numbers are wrong, the explanation of the lecture example says so
+(``engine.slips``, SPEC section 2).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Sequence
+from typing import Callable, Sequence, Union
 
 import numpy as np
 
-from engine.backprop import PassRecord, backward, chain_rule, finite_difference_check
+from engine.backprop import Factor, PassRecord, backward, chain_rule, finite_difference_check
 from engine.descent import Iterate
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Network, lecture_network
+from engine.notation import Inline, Math, Symbol, Token, latex, plain, tex_escape
+from engine.numbers import SIG_FIGS, format_number
 from engine.optimizers import TITLES
 from engine.scenario import Scenario, build_function_session, training_arrays
+from engine.slips import LECTURE_SLIPS, lecture_precision
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex")
 MAX_EXPLAINED_OBS = 10
 #: Parameters reached by more paths than this are explained in the two-factor delta form.
 MAX_CHAIN_PATHS = 2
 
-#: Where the printed lecture (lecture 10) differs from the correct numbers (SPEC section 2).
-LECTURE_SLIPS = (
-    "the first residual is e_1 = 1.2 - 0.8095 = 0.3905, not 0.311",
-    "the sensitivity of the output to b(1)[2] for observation 1 is 0.047, not 0.045",
-    "in observation 1's contribution vector the seventh entry (w(2)[1,1]) is 0.475, not 0.455",
-    "for observation 2 the sensitivities to w(2)[1,1] and w(2)[1,2] are a(1)_1 = 0.574 and "
-    "a(1)_2 = 0.690, not 0.455 and 0.622",
-)
-
 Formatter = Callable[[float], str]
+#: A table cell or a line of prose: words, a number, lecture notation, or a run of them.
+Cell = Union[Token, Inline]
 
 
 class ObservationError(ValueError):
@@ -51,80 +46,37 @@ class ObservationError(ValueError):
         self.n_obs = n_obs
 
 
-# --- numbers and LaTeX --------------------------------------------------------------------------
-
-def format_number(value: float, digits: int) -> str:
-    """``digits`` significant figures, without exponent for ordinary magnitudes."""
-    v = float(value)
-    if v == 0:
-        return "0"
-    if not math.isfinite(v):
-        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
-    rounded = float(f"{v:.{digits - 1}e}")  # so -0.0999999 counts as -0.1000, not -0.09999...
-    if 1e-4 <= abs(rounded) < 10 ** digits:
-        decimals = max(digits - 1 - math.floor(math.log10(abs(rounded))), 0)
-        return f"{v:.{decimals}f}"
-    return f"{v:.{digits - 1}e}"
-
-
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
-
-#: Lecture names as LaTeX: ``w(1)[1,2]`` -> ``w^{(1)}_{12}``, ``z(2)_1`` -> ``z^{(2)}_{1}``, ``e_1``.
-_TEX_NAMES = (
-    (re.compile(r"^(grad )?w\((\d+)\)\[(\d+),(\d+)\]$"), lambda m: f"w^{{({m[2]})}}_{{{m[3]}{m[4]}}}"),
-    (re.compile(r"^(grad )?b\((\d+)\)\[(\d+)\]$"), lambda m: f"b^{{({m[2]})}}_{{{m[3]}}}"),
-    (re.compile(r"^()([za])\((\d+)\)_(\d+)$"), lambda m: f"{m[2]}^{{({m[3]})}}_{{{m[4]}}}"),
-    (re.compile(r"^()([xye])_(\d+)$"), lambda m: f"{m[2]}_{{{m[3]}}}"),
-)
-_TEX_NUMBER = re.compile(r"-?\d+(\.\d+)?(e[-+]?\d+)?")
-
-
-def tex_escape(text: str) -> str:
-    """``text`` with LaTeX's special characters escaped, for titles and sentences."""
-    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in text)
-
-
-def tex_cell(text: str) -> str:
-    """Lecture names and numbers as LaTeX: ``w(1)[1,2]`` -> ``$w^{(1)}_{12}$``, ``-0.3`` -> ``$-0.3$``."""
-    for pattern, tex in _TEX_NAMES:
-        m = pattern.match(text)
-        if m:
-            return f"${tex(m)}$"
-    if _TEX_NUMBER.fullmatch(text):
-        mant, _, exp = text.partition("e")
-        return f"${mant}\\times 10^{{{int(exp)}}}$" if exp else f"${text}$"
-    return tex_escape(text)
-
-
 def _tex_var(name: str) -> str:
     """``x1`` -> ``x_{1}`` for LaTeX."""
-    return re.sub(r"^([a-z]+)(\d+)$", r"\1_{\2}", name)
+    stem = name.rstrip("0123456789")
+    return f"{stem}_{{{name[len(stem):]}}}" if stem != name else name
 
 
 # --- tables and text blocks ---------------------------------------------------------------------
 
 class Table:
-    """A titled table of text cells that renders as plain text, Markdown or LaTeX.
+    """A titled table of cells that renders as plain text, Markdown or LaTeX.
 
-    ``align`` holds one letter per column, ``l`` or ``r`` (default: first column left, the rest
-    right). ``header_tex`` and a row's ``tex`` cells, where given, replace the automatic LaTeX
-    conversion of the text cells (:func:`tex_cell`).
+    Cells are words, numbers (formatted with ``digits`` significant figures) or lecture notation
+    (``engine.notation``). ``align`` holds one letter per column, ``l`` or ``r`` (default: first
+    column left, the rest right). ``header_tex`` and a row's ``tex`` cells, where given, replace the
+    automatic LaTeX of the header and of that row.
     """
 
     def __init__(self, title: str, header: Sequence[str], align: str | None = None,
-                 header_tex: Sequence[str] | None = None) -> None:
+                 header_tex: Sequence[str] | None = None, digits: int = SIG_FIGS) -> None:
         self.title = title
         self.header = list(header)
-        self.header_tex = list(header_tex) if header_tex else [tex_cell(h) for h in self.header]
+        self.header_tex = list(header_tex) if header_tex else [latex(h) for h in self.header]
         self.rows: list[list[str]] = []
         self.rows_tex: list[list[str]] = []
         self.align = align or "l" + "r" * (len(self.header) - 1)
+        self.digits = digits
 
-    def add(self, *cells: str, tex: Sequence[str] | None = None) -> None:
-        """Append a row of text cells (and, optionally, their LaTeX)."""
-        self.rows.append(list(cells))
-        self.rows_tex.append(list(tex) if tex else [tex_cell(c) for c in cells])
+    def add(self, *cells: Cell, tex: Sequence[str] | None = None) -> None:
+        """Append a row of cells (and, optionally, its LaTeX)."""
+        self.rows.append([plain(c, self.digits) for c in cells])
+        self.rows_tex.append(list(tex) if tex else [latex(c, self.digits) for c in cells])
 
     def render(self, fmt: str) -> str:
         """The table as ``"text"``, ``"markdown"`` or ``"latex"``, ending in a newline."""
@@ -167,19 +119,37 @@ def section_title(text: str, fmt: str) -> str:
     return text + "\n" + "=" * len(text) + "\n"
 
 
-def paragraph(text: str, fmt: str) -> str:
-    """A line of prose, escaped for LaTeX where needed."""
-    return (tex_escape(text) if fmt == "latex" else text) + "\n"
+def paragraph(text: Cell, fmt: str, digits: int = SIG_FIGS) -> str:
+    """A line of prose (words, or a run with lecture notation and numbers) in the chosen format."""
+    return (latex(text, digits) if fmt == "latex" else plain(text, digits)) + "\n"
 
 
-def note_list(title: str, items: Sequence[str], fmt: str) -> str:
+def note_list(title: str, items: Sequence[Cell], fmt: str, digits: int = SIG_FIGS) -> str:
     """A titled bullet list (e.g. where the printed lecture differs)."""
     if fmt == "markdown":
-        return f"**{title}:**\n\n" + "\n".join(f"- {t}" for t in items) + "\n"
+        return f"**{title}:**\n\n" + "\n".join(f"- {plain(t, digits)}" for t in items) + "\n"
     if fmt == "latex":
-        body = "\n".join(f"  \\item {tex_escape(t)}" for t in items)
+        body = "\n".join(f"  \\item {latex(t, digits)}" for t in items)
         return f"\\paragraph{{{tex_escape(title)}}}\n\\begin{{itemize}}\n{body}\n\\end{{itemize}}\n"
-    return f"{title}:\n" + "\n".join(f"  - {t}" for t in items) + "\n"
+    return f"{title}:\n" + "\n".join(f"  - {plain(t, digits)}" for t in items) + "\n"
+
+
+def symbol_product(factors: Sequence[Factor]) -> Inline:
+    """The factors' symbols as a product: ``dR/da(2)_1 * da(2)_1/da(1)_1 * ...``."""
+    out: list = []
+    for k, x in enumerate(factors):
+        out += [Math(" * "), x.symbol] if k else [x.symbol]
+    return tuple(out)
+
+
+def value_product(factors: Sequence[Factor]) -> Inline:
+    """The factors' values as a product, negative ones after the first in brackets:
+    ``-0.7810 * 0.6000 * 0.2494 * (-2.000)``."""
+    out: list = []
+    for k, x in enumerate(factors):
+        value = (Math("("), x.value, Math(")")) if k and x.value < 0 else (x.value,)
+        out += [Math(" * "), *value] if k else list(value)
+    return tuple(out)
 
 
 # --- the lecture example ------------------------------------------------------------------------
@@ -195,19 +165,15 @@ def is_lecture_example(network: Network, X: np.ndarray, Y: np.ndarray, loss: str
             and np.allclose(Y, LECTURE_TARGETS))
 
 
-def _lecture_number(v: float) -> str:
-    """Three decimals as the lecture prints them, whole numbers without decimals (``1``)."""
-    text = f"{v:.3f}"
-    return text[:-4] if text.endswith(".000") else text
-
-
 def _lecture_note(rec: PassRecord, fmt: str) -> str:
     """The slips of the printed lecture, then each observation's numbers at the lecture's precision."""
     at_lecture_precision = [
-        f"observation {i + 1} at the lecture's precision: e_{i + 1} = {rec.residual[i, 0]:.4f}, "
-        f"sensitivities ({', '.join(_lecture_number(v) for v in rec.sensitivities_of(i)[0])})"
+        (f"observation {i + 1} at the lecture's precision: ", Symbol("e", None, (i + 1,)),
+         Math(f" = {lecture_precision(rec.residual[i, 0], 4)}"),
+         f", sensitivities ({', '.join(lecture_precision(v) for v in rec.sensitivities_of(i)[0])})")
         for i in range(rec.targets.shape[0])]
-    return note_list("Note: where the printed lecture differs", LECTURE_SLIPS + tuple(at_lecture_precision), fmt)
+    return note_list("Note: where the printed lecture differs",
+                     [slip.sentence() for slip in LECTURE_SLIPS] + at_lecture_precision, fmt)
 
 
 # --- networks -----------------------------------------------------------------------------------
@@ -223,7 +189,7 @@ class _NetworkNumbers:
     rec: PassRecord
     shown: list[int]
     fmt: str
-    f: Formatter
+    digits: int
 
     @property
     def n(self) -> int:
@@ -235,7 +201,7 @@ class _NetworkNumbers:
 
 
 def explain_network(scenario: Scenario, observation: int | None = None, fmt: str = "text",
-                    digits: int = 4) -> str:
+                    digits: int = SIG_FIGS) -> str:
     """Forward values, residuals, nudge table, gradient and chain-rule factors as tables.
 
     ``observation``: 1-based, or None for all (up to :data:`MAX_EXPLAINED_OBS`); ``fmt``: one of
@@ -246,14 +212,13 @@ def explain_network(scenario: Scenario, observation: int | None = None, fmt: str
     if observation is not None and not 1 <= observation <= n:
         raise ObservationError(observation, n)
     shown = [observation - 1] if observation is not None else list(range(min(n, MAX_EXPLAINED_OBS)))
-    nums = _NetworkNumbers(scenario, network, X, Y, backward(network, X, Y, scenario.loss), shown, fmt,
-                           lambda v: format_number(v, digits))
+    nums = _NetworkNumbers(scenario, network, X, Y, backward(network, X, Y, scenario.loss), shown, fmt, digits)
     parts = [_network_heading(nums)]
     if observation is None and n > MAX_EXPLAINED_OBS:
         parts.append(paragraph(f"Showing observations 1 to {MAX_EXPLAINED_OBS} of {n}; "
-                           f"choose one with --observation I.", fmt))
+                               f"choose one with --observation I.", fmt))
     parts += _forward_section(nums)
-    parts += _nudge_section(nums)
+    parts += nudge_section(nums.rec, shown, scenario.loss, fmt, digits, n_obs=n)
     parts.append(_gradient_table(nums).render(fmt))
     parts += [_chain_table(nums, i).render(fmt) for i in shown]
     if is_lecture_example(network, X, Y, scenario.loss):
@@ -265,40 +230,40 @@ def _network_heading(nums: _NetworkNumbers) -> str:
     sizes = "-".join(str(s) for s in nums.network.sizes)
     acts = ", ".join(nums.network.activations)
     return section_title(f"{nums.scenario.title or 'Scenario'}: a {sizes} network ({acts}), "
-                  f"loss {nums.scenario.loss}, {nums.n} observation(s)", nums.fmt)
+                         f"loss {nums.scenario.loss}, {nums.n} observation(s)", nums.fmt)
 
 
 def _forward_section(nums: _NetworkNumbers) -> list[str]:
     """The table of x, z(l), a(l), y, e and R_i per shown observation, then the loss R."""
-    network, rec, shown, f = nums.network, nums.rec, nums.shown, nums.f
-    forward = Table("Forward pass and residuals", ["quantity"] + [f"obs {i + 1}" for i in shown])
-    forward.header_tex = ["quantity"] + [f"obs.\\ {i + 1}" for i in shown]
+    network, rec, shown = nums.network, nums.rec, nums.shown
+    forward = Table("Forward pass and residuals", ["quantity"] + [f"obs {i + 1}" for i in shown],
+                    header_tex=["quantity"] + [f"obs.\\ {i + 1}" for i in shown], digits=nums.digits)
     for k in range(network.inputs):
-        forward.add(f"x_{k + 1}", *[f(nums.X[i, k]) for i in shown])
+        forward.add(Symbol("x", None, (k + 1,)), *[float(nums.X[i, k]) for i in shown])
     for l in range(1, network.depth + 1):
         for name, values in (("z", rec.z[l]), ("a", rec.a[l])):
             for j in range(network.sizes[l]):
-                forward.add(f"{name}({l})_{j + 1}", *[f(values[i, j]) for i in shown])
+                forward.add(Symbol(name, l, (j + 1,)), *[float(values[i, j]) for i in shown])
     for name, values in (("y", rec.targets), ("e", rec.residual)):
         for k in range(network.n_outputs):
-            forward.add(f"{name}_{k + 1}", *[f(values[i, k]) for i in shown])
-    forward.add("R_i", *[f(rec.per_obs_loss[i]) for i in shown],
-                tex=["$R_i$"] + [tex_cell(f(rec.per_obs_loss[i])) for i in shown])
+            forward.add(Symbol(name, None, (k + 1,)), *[float(values[i, k]) for i in shown])
+    forward.add(Symbol("R", None, ("i",)), *[float(rec.per_obs_loss[i]) for i in shown])
     loss = nums.scenario.loss
     return [forward.render(nums.fmt),
-            paragraph(f"Loss R = {f(rec.loss)} ({loss}, all {nums.n} observations); "
-                  f"e = y - output is the residual.", nums.fmt)]
+            paragraph(f"Loss R = {format_number(rec.loss, nums.digits)} ({loss}, all {nums.n} observations); "
+                      f"e = y - output is the residual.", nums.fmt)]
 
 
-def _nudge_section(nums: _NetworkNumbers) -> list[str]:
-    """The lecture's nudge table and how -grad R follows from it, or why a loss has none."""
-    return nudge_section(nums.rec, nums.names, nums.shown, nums.scenario.loss, nums.fmt, nums.f,
-                         n_obs=nums.n)
+def _values(values: np.ndarray) -> Inline:
+    """Several outputs' numbers ``(n_out,)`` in one cell: ``0.1000; 0.2000``."""
+    out: list = []
+    for k, v in enumerate(values):
+        out += ["; ", float(v)] if k else [float(v)]
+    return tuple(out)
 
 
-def nudge_section(rec: PassRecord, names: Sequence[str], shown: Sequence[int], loss: str, fmt: str,
-                  f: Callable[[float], str], n_obs: int | None = None,
-                  residual_row: bool = False) -> list[str]:
+def nudge_section(rec: PassRecord, shown: Sequence[int], loss: str, fmt: str, digits: int = SIG_FIGS,
+                  n_obs: int | None = None, residual_row: bool = False) -> list[str]:
     """The nudge table (per observation in ``shown``: sensitivity s = d output/d theta and
     contribution e * s; their sum over all observations; -grad R) and how -grad R follows from it.
 
@@ -314,32 +279,35 @@ def nudge_section(rec: PassRecord, names: Sequence[str], shown: Sequence[int], l
                   + ["sum of e*s", "-grad R"],
                   header_tex=["parameter"] + [h for i in shown for h in (
                       f"$s_{{{i + 1}}}$", f"$e_{{{i + 1}}} s_{{{i + 1}}}$")]
-                  + [r"$\sum_i e_i s_i$", r"$-\nabla R$"])
+                  + [r"$\sum_i e_i s_i$", r"$-\nabla R$"], digits=digits)
     if residual_row:
-        nudge.add("residual e", *[c for i in shown for c in ("; ".join(f(v) for v in rec.residual[i]), "")],
-                  "", "", tex=["residual $e$"] + [c for i in shown for c in (
-                      "; ".join(tex_cell(f(v)) for v in rec.residual[i]), "")] + ["", ""])
+        residuals = [c for i in shown for c in (_values(rec.residual[i]), "")]
+        nudge.add(("residual ", Symbol("e")), *residuals, "", "")
     contrib_sum = rec.contributions.sum(axis=0)
-    for p, name in enumerate(names):
-        cells = []
+    structure = rec.structure
+    for p in range(structure.n_params):
+        cells: list[Cell] = []
         for i in shown:
-            cells += ["; ".join(f(v) for v in rec.sensitivities_of(i)[:, p]), f(rec.contributions_of(i)[p])]
-        nudge.add(name, *cells, f(contrib_sum[p]), f(rec.neg_gradient[p]))
+            cells += [_values(rec.sensitivities_of(i)[:, p]), float(rec.contributions_of(i)[p])]
+        nudge.add(Symbol.parameter(structure.param_ref_at(p)), *cells, float(contrib_sum[p]),
+                  float(rec.neg_gradient[p]))
     over = f"all {n_obs} observations" if n_obs is not None else "all observations"
     return [nudge.render(fmt),
-            paragraph(f"-grad R = {f(factor)} x (sum over {over} of e * s) for the {loss} loss.", fmt)]
+            paragraph(f"-grad R = {format_number(factor, digits)} x (sum over {over} of e * s) "
+                      f"for the {loss} loss.", fmt)]
 
 
 def _gradient_table(nums: _NetworkNumbers) -> Table:
     """theta, the back-propagated gradient, its central-difference check and -grad R."""
-    rec, f = nums.rec, nums.f
+    rec = nums.rec
     fd = finite_difference_check(nums.network, nums.X, nums.Y, nums.scenario.loss)
     theta = nums.network.theta()
     grad = Table("Gradient", ["parameter", "theta", "dR/dtheta", "finite difference", "-grad R"],
                  header_tex=["parameter", r"$\theta$", r"$\partial R/\partial\theta$", "finite difference",
-                             r"$-\nabla R$"])
-    for p, name in enumerate(nums.names):
-        grad.add(name, f(theta[p]), f(rec.gradient[p]), f(fd.numeric[p]), f(-rec.gradient[p]))
+                             r"$-\nabla R$"], digits=nums.digits)
+    for p in range(nums.network.n_params):
+        grad.add(Symbol.parameter(nums.network.param_ref_at(p)), float(theta[p]), float(rec.gradient[p]),
+                 float(fd.numeric[p]), float(-rec.gradient[p]))
     return grad
 
 
@@ -347,37 +315,38 @@ def _chain_table(nums: _NetworkNumbers, i: int) -> Table:
     """dR_i/dtheta of every parameter for observation ``i`` (0-based), factor by factor."""
     chain = Table(f"Chain rule, observation {i + 1}", ["parameter", "chain rule", "factors", "dR_i/dtheta"],
                   align="lllr", header_tex=["parameter", "chain rule", "factors",
-                                            r"$\partial R_i/\partial\theta$"])
+                                            r"$\partial R_i/\partial\theta$"], digits=nums.digits)
     for name in nums.names:
         _chain_row(chain, nums, name, i)
     return chain
 
 
 def _chain_row(chain: Table, nums: _NetworkNumbers, name: str, i: int) -> None:
-    f = nums.f
     cr = chain_rule(nums.network, nums.rec, name, i)
     # Past a few paths the written-out sum stops being readable: the delta form
     # dR/dtheta = delta(l)_j * a(l-1)_k gives the same number in two factors.
-    factors = cr.paths if 0 < len(cr.paths) <= MAX_CHAIN_PATHS else [cr.delta_form]
-    products = [" * ".join(f(x.value) if k == 0 or x.value >= 0 else f"({f(x.value)})"
-                           for k, x in enumerate(path)) for path in factors]
-    values = " + ".join(f"({p})" for p in products) if len(products) > 1 else products[0]
-    symbols = " + ".join(" * ".join(x.symbol for x in path) for path in factors)
-    if factors[0] is cr.delta_form:
-        symbols += f" (delta form of {len(cr.paths) or 'many'} paths)"
-    tex_symbols = " + ".join(" ".join(x.latex for x in path) for path in factors)
-    tex_values = values.replace(" * ", r" \cdot ")
-    chain.add(name, symbols, values, f(cr.total),
-              tex=[tex_cell(name), f"${tex_symbols}$", f"${tex_values}$", tex_cell(f(cr.total))])
+    paths = cr.paths if 0 < len(cr.paths) <= MAX_CHAIN_PATHS else (cr.delta_form,)
+    symbols: list = []
+    values: list = []
+    for k, path in enumerate(paths):
+        plus = [Math(" + ")] if k else []
+        symbols += plus + list(symbol_product(path))
+        product = value_product(path)
+        values += plus + ([Math("("), *product, Math(")")] if len(paths) > 1 else list(product))
+    if paths[0] is cr.delta_form:
+        symbols.append(f" (delta form of {len(cr.paths) or 'many'} paths)")
+    chain.add(cr.parameter, tuple(symbols), tuple(values), cr.total)
 
 
 # --- functions ----------------------------------------------------------------------------------
 
-def explain_function(scenario: Scenario, fmt: str = "text", digits: int = 4) -> str:
+def explain_function(scenario: Scenario, fmt: str = "text", digits: int = SIG_FIGS) -> str:
     """f, its derivatives, and the numbers of the first iteration from the start point."""
     session = build_function_session(scenario)
     objective = session.objective
-    f = lambda v: format_number(v, digits)  # noqa: E731
+
+    def f(v: float) -> str:
+        return format_number(v, digits)
     tex = fmt == "latex"
     kind = "latex" if tex else "unicode"
     args = ", ".join(_tex_var(v) if tex else v for v in objective.variables)
@@ -388,7 +357,7 @@ def explain_function(scenario: Scenario, fmt: str = "text", digits: int = 4) -> 
              _formulas_table(objective.formula.display(kind), args, first_order + second_order, tex).render(fmt)]
     if objective.derivatives == "finite":
         parts.append(paragraph(f"The iteration uses central finite differences with h = {objective.h:g} "
-                           f"instead of these exact derivatives.", fmt))
+                               f"instead of these exact derivatives.", fmt))
 
     session.step(1)
     history = list(session.history)[:2]
@@ -396,7 +365,7 @@ def explain_function(scenario: Scenario, fmt: str = "text", digits: int = 4) -> 
     grads = [np.ravel(objective.gradient(x)) for x in xs]
     hessians = [np.atleast_2d(objective.hessian(x)) for x in xs]
     parts.append(_first_iteration_table(objective.variables, args, history, grads, hessians,
-                                        first_order, second_order, f, tex).render(fmt))
+                                        first_order, second_order, digits, tex).render(fmt))
 
     spec = scenario.optimizer
     lines = [f"Method: {TITLES[spec.name]}, step size s = {f(spec.lr)}."]
@@ -428,26 +397,27 @@ def _formulas_table(formula: str, args: str, derivatives: list[tuple[str, str]],
 def _first_iteration_table(variables: Sequence[str], args: str, history: Sequence[Iterate],
                            grads: Sequence[np.ndarray], hessians: Sequence[np.ndarray],
                            first_order: Sequence[tuple[str, str]], second_order: Sequence[tuple[str, str]],
-                           f: Formatter, tex: bool) -> Table:
+                           digits: int, tex: bool) -> Table:
     """x, f, the gradient and the Hessian's upper triangle at iterates 0 and 1.
 
     ``grads``: ``(dim,)`` each; ``hessians``: ``(dim, dim)`` each; ``first_order`` and
     ``second_order``: ``(label, formula)`` of the derivatives, the latter in upper-triangle order.
     """
-    table = Table("First iteration", [""] + [f"i = {it.index}" for it in history])
+    table = Table("First iteration", [""] + [f"i = {it.index}" for it in history], digits=digits)
 
-    def row(label: str, *cells: str) -> None:
-        table.add(label, *cells, tex=[f"${label}$"] + [tex_cell(c) for c in cells] if tex else None)
+    def row(label: str, *values: float) -> None:
+        cells = [float(v) for v in values]
+        table.add(label, *cells, tex=[f"${label}$"] + [latex(v, digits) for v in cells] if tex else None)
 
     for k, v in enumerate(variables):
-        row(_tex_var(v) if tex else v, *[f(np.ravel(it.x)[k]) for it in history])
-    row(f"f({args})", *[f(it.value) for it in history])
+        row(_tex_var(v) if tex else v, *[np.ravel(it.x)[k] for it in history])
+    row(f"f({args})", *[it.value for it in history])
     for k, (label, _) in enumerate(first_order):
-        row(label, *[f(g[k]) for g in grads])
+        row(label, *[g[k] for g in grads])
     dim = len(variables)
     pairs = [(i, j) for i in range(dim) for j in range(i, dim)]
     for (label, _), (i, j) in zip(second_order, pairs):
-        row(label, *[f(h[i, j]) for h in hessians])
+        row(label, *[h[i, j] for h in hessians])
     return table
 
 
@@ -474,7 +444,7 @@ def _first_step_sentence(name: str, lr: float | None, x0: np.ndarray, x1: np.nda
 # --- either ---------------------------------------------------------------------------------------
 
 def explain_scenario(scenario: Scenario, observation: int | None = None, fmt: str = "text",
-                     digits: int = 4) -> str:
+                     digits: int = SIG_FIGS) -> str:
     """:func:`explain_network` or :func:`explain_function` (which ignores ``observation``)."""
     if fmt not in EXPLAIN_FORMATS:
         raise ValueError(f"explain format must be one of {', '.join(EXPLAIN_FORMATS)}, got {fmt!r}")
@@ -483,7 +453,6 @@ def explain_scenario(scenario: Scenario, observation: int | None = None, fmt: st
     return explain_function(scenario, fmt, digits)
 
 
-__all__ = ["EXPLAIN_FORMATS", "LECTURE_SLIPS", "MAX_CHAIN_PATHS", "MAX_EXPLAINED_OBS",
-           "ObservationError", "Table", "explain_function", "explain_network", "explain_scenario",
-           "format_number", "is_lecture_example", "note_list", "nudge_section", "paragraph",
-           "section_title", "tex_cell", "tex_escape"]
+__all__ = ["EXPLAIN_FORMATS", "MAX_CHAIN_PATHS", "MAX_EXPLAINED_OBS", "ObservationError", "Table",
+           "explain_function", "explain_network", "explain_scenario", "is_lecture_example", "note_list",
+           "nudge_section", "paragraph", "section_title", "symbol_product", "value_product"]

@@ -1,8 +1,8 @@
 """One parameter's explanation as lecture-note text: its chain rule for one observation, then the
 nudge table, in plain text, Markdown or LaTeX (``engine.explain``'s tables and blocks).
 
-The network workspace's "Copy as" button puts this text on the clipboard, so that the numbers on
-a slide are exactly those on the screen.
+The network workspace's "Copy as" button puts this text on the clipboard; numbers go through
+``engine.numbers`` as on the screen, so the numbers on a slide are exactly those in the window.
 """
 
 from __future__ import annotations
@@ -10,15 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 from engine.backprop import PassRecord, backward, chain_rule
-from engine.explain import EXPLAIN_FORMATS, LECTURE_SLIPS, MAX_EXPLAINED_OBS, Table, format_number, \
-    is_lecture_example, note_list, nudge_section, paragraph, section_title, tex_cell, tex_escape
+from engine.explain import EXPLAIN_FORMATS, MAX_EXPLAINED_OBS, Table, is_lecture_example, note_list, \
+    nudge_section, paragraph, section_title, symbol_product, value_product
 from engine.network import Network
+from engine.notation import Derivative, Math, Symbol
+from engine.numbers import SIG_FIGS, format_vector
+from engine.slips import LECTURE_SLIPS
 
 __all__ = ["explanation_notes"]
 
 
 def explanation_notes(network: Network, X: np.ndarray, Y: np.ndarray, loss: str, name: str, observation: int,
-                      fmt: str = "markdown", digits: int = 4) -> str:
+                      fmt: str = "markdown", digits: int = SIG_FIGS) -> str:
     """Chain rule of parameter ``name`` (lecture notation) for ``observation`` (0-based row), the
     nudge table of the first :data:`MAX_EXPLAINED_OBS` observations and, for the lecture example,
     where the printed lecture differs. ``X (n_obs, n_in)``, ``Y (n_obs, n_out)``; ``loss``: its
@@ -34,42 +37,31 @@ def explanation_notes(network: Network, X: np.ndarray, Y: np.ndarray, loss: str,
     if not 0 <= observation < X.shape[0]:
         raise ValueError(f"observation {observation + 1}: the data have observations 1 to {X.shape[0]}")
     rec = backward(network, X, Y, loss)
-
-    def f(v: float) -> str:
-        return format_number(v, digits)
-
-    def vec(v) -> str:  # data as typed: 3, not 3.000
-        return "(" + ", ".join(f"{x:.4g}" for x in v) + ")" if len(v) > 1 else f"{v[0]:.4g}"
-
     i = observation
-    parts = [section_title(f"{name}, observation {i + 1}: x = {vec(X[i])}, y = {vec(Y[i])}", fmt)]
-    parts += _chain_section(network, rec, name, i, fmt, f)
-    parts.append(paragraph(f"Summed over all {X.shape[0]} observations: dR/d{name} = "
-                       f"{f(rec.gradient[names.index(name)])}", fmt))
-    parts += nudge_section(rec, names, list(range(min(X.shape[0], MAX_EXPLAINED_OBS))), loss, fmt, f,
+    parts = [section_title(f"{name}, observation {i + 1}: x = {format_vector(X[i], digits)}, "
+                           f"y = {format_vector(Y[i], digits)}", fmt)]
+    parts += _chain_section(network, rec, name, i, fmt, digits)
+    theta = Symbol.parameter(network.param_ref(name))
+    parts.append(paragraph((f"Summed over all {X.shape[0]} observations: ", Derivative(Symbol("R"), theta),
+                            Math(" = "), float(rec.gradient[names.index(name)])), fmt, digits))
+    parts += nudge_section(rec, list(range(min(X.shape[0], MAX_EXPLAINED_OBS))), loss, fmt, digits,
                            residual_row=True)
     if is_lecture_example(network, X, Y, loss):
-        parts.append(note_list("Where the printed lecture differs", LECTURE_SLIPS, fmt))
+        parts.append(note_list("Where the printed lecture differs", [s.sentence() for s in LECTURE_SLIPS], fmt))
     return "\n".join(parts)
 
 
-def _chain_section(network, rec: PassRecord, name: str, i: int, fmt: str, f) -> list[str]:
+def _chain_section(network: Network, rec: PassRecord, name: str, i: int, fmt: str, digits: int) -> list[str]:
     """One row per factor (symbol, how it is computed, value), then the product written out."""
     cr = chain_rule(network, rec, name, i)
-    # Several paths are summed by back propagation into delta: the two-factor form is what is shown.
-    factors = cr.paths[0] if len(cr.paths) == 1 else cr.delta_form
-    lhs = f"dR_{i + 1}/d{name}"
-    table = Table(f"Chain rule: {lhs}", ["factor", "computed as", "value"], align="llr",
-                  header_tex=["factor", "computed as", "value"])
+    factors = cr.written
+    table = Table(f"Chain rule: dR_{i + 1}/d{name}", ["factor", "computed as", "value"], align="llr",
+                  header_tex=["factor", "computed as", "value"], digits=digits)
     for x in factors:
-        table.add(x.symbol, x.meaning, f(x.value),
-                  tex=[f"${x.latex}$", tex_escape(x.meaning), tex_cell(f(x.value))])
-    table.add(lhs, "product of the factors", f(cr.total),
-              tex=[f"$\\partial R_{{{i + 1}}}/\\partial {tex_cell(name).strip('$')}$", "product of the factors",
-                   tex_cell(f(cr.total))])
-    values = " * ".join(f(x.value) if k == 0 or x.value >= 0 else f"({f(x.value)})"
-                        for k, x in enumerate(factors))
-    written = f"{lhs} = " + " * ".join(x.symbol for x in factors) + f" = {values} = {f(cr.total)}"
+        table.add(x.symbol, x.meaning, x.value)
+    table.add(cr.lhs, "product of the factors", cr.total)
+    written = (cr.lhs, Math(" = "), *symbol_product(factors), Math(" = "), *value_product(factors),
+               Math(" = "), cr.total)
     if len(cr.paths) != 1:
-        written += f" (delta form of {len(cr.paths) or 'many'} paths)"
-    return [table.render(fmt), paragraph(written, fmt)]
+        written += (f" (delta form of {len(cr.paths) or 'many'} paths)",)
+    return [table.render(fmt), paragraph(written, fmt, digits)]

@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.optimizers import OptimizerError, OptimizerSpec, SingularHessianError, make_spec
-from gui.style import fmt
+from engine.numbers import format_number as fmt
 from gui.workspaces.base import SteppingController
 
 #: Engine errors that are the user's input, not bugs: shown, never crash.

@@ -26,7 +26,7 @@ from engine.notes import explanation_notes
 from engine.training import GRANULARITIES, TrainingMode, TrainingSession
 from gui.network_editing import USER_ERRORS, NetworkEditing
 from gui.network_sessions import NetworkSessions
-from gui.style import fmt
+from engine.numbers import format_number as fmt
 from gui.workspaces.base import SteppingController
 
 __all__ = ["NetworkController", "USER_ERRORS"]

@@ -1,22 +1,25 @@
-"""Look and feel shared by every view: projector-sized fonts, colour-blind-safe colours, number format.
+"""Look and feel shared by every view: projector-sized fonts, colour-blind-safe colours, and the
+lecture's notation as Qt rich text.
 
-Everything a person reads goes through :func:`fmt` (4 significant figures by default) and the
-lecture-notation functions, so the table, the status bar and the plots always agree.
+Numbers are formatted by ``engine.numbers`` everywhere, so the tables, the status bar, the plots
+and "Copy as" agree; :func:`rich_number` and :func:`rich` only typeset that text for rich-text
+labels (real sub- and superscripts, the minus sign U+2212, ∞).
 """
 
 from __future__ import annotations
 
+import html
 import math
 
 from PySide6.QtGui import QColor, QFont
+
+from engine.notation import Derivative, Formula, Inline, Math, Symbol, Token, indices
+from engine.numbers import SIG_FIGS, format_number
 
 #: Base point size of the interface; View > Bigger/Smaller font changes it at run time.
 BASE_POINT_SIZE = 13
 MIN_POINT_SIZE = 8
 MAX_POINT_SIZE = 32
-
-#: Significant figures for numbers shown to people.
-SIG_FIGS = 4
 
 #: Okabe-Ito palette: distinguishable for colour-blind viewers and on a washed-out projector.
 OKABE_ITO = (
@@ -46,42 +49,41 @@ def series_colour(i: int) -> QColor:
     return QColor(OKABE_ITO[i % len(OKABE_ITO)])
 
 
-def fmt(value: float, sig: int | None = None) -> str:
-    """A number with ``sig`` significant figures (default :data:`SIG_FIGS`); inf/NaN in words."""
-    sig = SIG_FIGS if sig is None else sig
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if math.isnan(v):
+def rich_number(value: float, digits: int = SIG_FIGS) -> str:
+    """``engine.numbers.format_number`` typeset for rich text: ``−0.7810``, ``−5.663e−5``, ``∞``, ``NaN``."""
+    if math.isnan(float(value)):
         return "NaN"
-    if math.isinf(v):
-        return "∞" if v > 0 else "−∞"
-    if v == 0:
-        return "0"
-    text = f"{v:.{sig}g}"
-    if "e" in text:
-        mantissa, exp = text.split("e")
-        return f"{mantissa}e{int(exp)}"
-    return text
+    return format_number(value, digits).replace("inf", "∞").replace("-", "−")
 
 
-def fmt_vector(values) -> str:
-    """``(a, b, ...)`` with each entry through :func:`fmt`; a single value without brackets."""
-    vals = [float(v) for v in (values if hasattr(values, "__len__") else [values])]
-    if len(vals) == 1:
-        return fmt(vals[0])
-    return "(" + ", ".join(fmt(v) for v in vals) + ")"
+_RICH_KINDS = {"delta": "δ"}
 
 
-def sub(text: str, index: str | int) -> str:
-    """Rich text ``text`` with subscript ``index`` (e.g. x<sub>1</sub>)."""
-    return f"{text}<sub>{index}</sub>"
+def rich_symbol(s: Symbol) -> str:
+    """``w(1)[1,2]`` as w<sup>(1)</sup><sub>12</sub>, ``delta(1)_2`` as δ<sup>(1)</sup><sub>2</sub>, ``x_1``
+    as x<sub>1</sub>."""
+    text = _RICH_KINDS.get(s.kind, s.kind)
+    if s.layer is not None:
+        text += f"<sup>({s.layer})</sup>"
+    return text + (f"<sub>{indices(s.index)}</sub>" if s.index else "")
 
 
-def sup(text: str, power: str | int) -> str:
-    """Rich text ``text`` with superscript ``power``."""
-    return f"{text}<sup>{power}</sup>"
+def rich(item: Token | Inline, digits: int = SIG_FIGS) -> str:
+    """Lecture notation (``engine.notation``) as Qt rich text: ∂R/∂a<sup>(2)</sup><sub>1</sub>,
+    formula pieces with real minus signs, numbers through :func:`rich_number`, words escaped."""
+    if isinstance(item, tuple):
+        return "".join(rich(t, digits) for t in item)
+    if isinstance(item, str):
+        return html.escape(item, quote=False)
+    if isinstance(item, float):
+        return rich_number(item, digits)
+    if isinstance(item, Symbol):
+        return rich_symbol(item)
+    if isinstance(item, Derivative):
+        return f"∂{rich_symbol(item.num)}/∂{rich_symbol(item.den)}"
+    if isinstance(item, (Math, Formula)):
+        return html.escape(item.text, quote=False).replace("-", "−")
+    raise TypeError(f"cannot render {item!r} in lecture notation")
 
 
 def ui_font(point_size: int | None = None, bold: bool = False) -> QFont:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtGui, QtWidgets
 
-from gui.style import ERROR_COLOUR, fmt
+from engine.numbers import format_number
+from gui.style import ERROR_COLOUR
 
 GOOD_REL_ERROR = 1e-5
 
@@ -39,15 +40,16 @@ class FDCheckPanel(QtWidgets.QWidget):
         finite = rel[np.isfinite(rel)]
         self.max_error = float(finite.max()) if finite.size else float("nan")
         ok = finite.size == rel.size and self.max_error < GOOD_REL_ERROR
-        step = f" (h = {fmt(h, 2)})" if h else ""
+        step = f" (h = {format_number(h, 2)})" if h else ""
         verdict = "agree" if ok else "DISAGREE"
         self.summary.setStyleSheet("" if ok else f"color: {ERROR_COLOUR}")
         self.summary.setText(f"Back propagation and central differences{step} {verdict}: "
-                             f"largest relative error {fmt(self.max_error, 2)}")
+                             f"largest relative error {format_number(self.max_error, 2)}")
         self.table.setRowCount(len(names))
         bad = QtGui.QBrush(QtGui.QColor("#ffd6d6"))
         for r, name in enumerate(names):
-            cells = (name, fmt(backprop[r], 6), fmt(numeric[r], 6), fmt(rel[r], 2))
+            cells = (name, format_number(backprop[r], 6), format_number(numeric[r], 6),
+                     format_number(rel[r], 2))
             for c, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
                 if c == 3 and not (np.isfinite(rel[r]) and rel[r] < GOOD_REL_ERROR):

@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
+from engine.numbers import format_number
 from engine.optimizers import TITLES, next_racer
 from gui import style
 from gui.panels.method_panel import MethodBox, narrow, number_box
@@ -143,7 +144,7 @@ class FunctionPanel(QWidget):
         if self.race_list is not None:
             self.race_list.clear()
             for i, s in enumerate(c.specs):
-                item = QListWidgetItem(f"{i + 1}. {TITLES[s.name]}  (lr {style.fmt(s.lr)})")
+                item = QListWidgetItem(f"{i + 1}. {TITLES[s.name]}  (lr {format_number(s.lr)})")
                 item.setForeground(QColor(style.series_colour(i)))
                 self.race_list.addItem(item)
             self.race_list.setCurrentRow(self.selected)

@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from gui.style import fmt, fmt_vector
+from engine.numbers import format_number, format_vector
 
 HEADERS_1D = ("i", "xᵢ", "f(xᵢ)", "f′(xᵢ)", "step")
 HEADERS_2D = ("i", "xᵢ", "f(xᵢ)", "∇f(xᵢ)", "step")
@@ -24,7 +24,7 @@ def _as_text(value) -> str:
     arr = np.ravel(np.asarray(value, dtype=np.float64))
     if arr.size == 0:
         return "—"
-    return fmt(arr[0]) if arr.size == 1 else fmt_vector(arr)
+    return format_vector(arr)
 
 
 class IterateModel(QAbstractTableModel):
@@ -67,7 +67,7 @@ class IterateModel(QAbstractTableModel):
         if column == 1:
             return _as_text(it.x)
         if column == 2:
-            return fmt(it.value)
+            return format_number(it.value)
         if column == 3:
             return _as_text(it.gradient)
         return _as_text(it.step)

@@ -10,7 +10,8 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from engine.data import DATASET_NAMES, DATASETS, DataError, preview_csv
-from gui.style import fmt, ERROR_COLOUR
+from engine.numbers import format_number as fmt
+from gui.style import ERROR_COLOUR
 
 EDITABLE_ROWS = 50  # larger sets are shown read-only: nobody edits 500 rows by hand
 

@@ -1,26 +1,38 @@
 """The lecture's nudge table: per observation the sensitivity d output/dθ, the residual e and the
 contribution e × sensitivity, their sum over observations, next to −∇R.
 
-``LECTURE_NOTE`` lists where the printed lecture's numbers differ (SPEC 2); the workspace shows
-it above the panels whenever the lecture example is loaded.
+``LECTURE_NOTE`` is the banner of where the printed lecture's numbers differ, rendered from
+``engine.slips`` (SPEC 2); the workspace shows it above the panels whenever the lecture example
+is loaded.
 """
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.style import fmt
+from engine.numbers import format_number
+from engine.slips import LECTURE_SLIPS, Slip
+from gui.style import rich, rich_number
 
 MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum still covers all
 
-LECTURE_NOTE = (
-    "<b>Where the printed lecture differs</b> (correct value first, slide in brackets): "
-    "residual e<sub>1</sub> = <b>0.3905</b> (0.311) · d out/d b<sup>(1)</sup><sub>2</sub> = <b>0.047</b> "
-    "(0.045) · contribution vector, 7th entry (w<sup>(2)</sup><sub>11</sub>): <b>0.475</b> (0.455) · "
-    "observation 2, d out/d w<sup>(2)</sup><sub>11</sub>, d out/d w<sup>(2)</sup><sub>12</sub>: "
-    "<b>0.574, 0.690</b> (0.455, 0.622)"
-)
+
+def lecture_note(slips: tuple[Slip, ...] = LECTURE_SLIPS) -> str:
+    """The banner's rich text: per observation, each slip's correct value in bold, the printed one
+    in brackets."""
+    groups = []
+    for observation, items in itertools.groupby(slips, key=lambda slip: slip.observation):
+        shown = [f"{rich(slip.what)} = <b>{', '.join(slip.correct)}</b> ({', '.join(slip.printed)})"
+                 for slip in items]
+        groups.append(f"observation {observation}: " + "; ".join(shown))
+    return ("<b>Where the printed lecture differs</b> (correct value first, slide in brackets): "
+            + " · ".join(groups))
+
+
+LECTURE_NOTE = lecture_note()
 
 
 class NudgeTable(QtWidgets.QWidget):
@@ -61,7 +73,8 @@ class NudgeTable(QtWidgets.QWidget):
         output 1's sensitivities, every output's residual-weighted contributions, sums over all."""
         factor = rec.contribution_factor
         if factor is not None:
-            caption = f"e = y − output;  with {rec.loss_name}, −∇R = {fmt(factor)} × Σ e · d out/dθ"
+            caption = (f"e = y − output;  with {rec.loss_name}, "
+                       f"−∇R = {rich_number(factor)} × Σ e · d out/dθ")
         else:
             caption = ("Sensitivities of output 1 and residual-weighted contributions; with "
                        f"{rec.loss_name} the gradient is not a multiple of their sum.")
@@ -90,17 +103,17 @@ class NudgeTable(QtWidgets.QWidget):
         self._names = list(names)
         self._cells = {}
         for c, i in enumerate(shown):
-            self._set_cell(0, 2 * c, f"e = {fmt(residuals[i])}")
+            self._set_cell(0, 2 * c, f"e = {format_number(residuals[i])}")
             self._cells[("e", str(obs[i]))] = float(residuals[i])
         for r, name in enumerate(names, start=1):
             for c, i in enumerate(shown):
                 s, e = float(sensitivities[i, r - 1]), float(contributions[i, r - 1])
-                self._set_cell(r, 2 * c, fmt(s))
-                self._set_cell(r, 2 * c + 1, fmt(e))
+                self._set_cell(r, 2 * c, format_number(s))
+                self._set_cell(r, 2 * c + 1, format_number(e))
                 self._cells[("s", f"{obs[i]}:{name}")] = s
                 self._cells[("c", f"{obs[i]}:{name}")] = e
-            self._set_cell(r, len(headers) - 2, fmt(total[r - 1]))
-            self._set_cell(r, len(headers) - 1, fmt(neg_gradient[r - 1]))
+            self._set_cell(r, len(headers) - 2, format_number(total[r - 1]))
+            self._set_cell(r, len(headers) - 1, format_number(neg_gradient[r - 1]))
         more = f" (first {len(shown)} of {n_obs} observations shown; the sums cover all)" if n_obs > len(shown) else ""
         self.caption.setText((caption or "How a nudge to each parameter moves the output, weighted by "
                               "the residual e = y − output") + more)

@@ -6,14 +6,13 @@ the weight into node j of layer l from node k of layer l-1, ``b(l)[j]`` a bias (
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.style import fmt
-
-_NAME = re.compile(r"^([wb])\((\d+)\)\[(\d+)(?:,(\d+))?\]$")
+from engine.network import NetworkError, parse_param_name
+from engine.notation import Symbol
+from engine.numbers import format_number
+from gui.style import rich_symbol
 
 
 def weight_name(layer: int, j: int, k: int) -> str:
@@ -26,23 +25,12 @@ def bias_name(layer: int, j: int) -> str:
     return f"b({layer})[{j + 1}]"
 
 
-def parse_name(name: str) -> tuple[str, int, int, int | None]:
-    """``("w", l, j, k)`` or ``("b", l, j, None)`` with 1-based numbers, from a lecture name."""
-    m = _NAME.match(name.replace(" ", ""))
-    if m is None:
-        raise ValueError(f"{name!r} is not a parameter name; expected e.g. w(1)[1,2] or b(2)[1]")
-    kind, l, j, k = m.groups()
-    return kind, int(l), int(j), (int(k) if k is not None else None)
-
-
 def html_name(name: str) -> str:
     """Rich text with real sub/superscripts: ``w(1)[1,2]`` -> w<sup>(1)</sup><sub>12</sub>."""
     try:
-        kind, l, j, k = parse_name(name)
-    except ValueError:
+        return rich_symbol(Symbol.parameter(parse_param_name(name)))
+    except NetworkError:
         return name
-    idx = f"{j}{k}" if k is not None and j < 10 and k < 10 else (f"{j},{k}" if k is not None else f"{j}")
-    return f"{kind}<sup>({l})</sup><sub>{idx}</sub>"
 
 
 class ParameterTable(QtWidgets.QTableWidget):
@@ -94,9 +82,9 @@ class ParameterTable(QtWidgets.QTableWidget):
             resize = False
         self._values = np.asarray(values, dtype=float).copy()
         for r, name in enumerate(names):
-            self.item(r, 1).setText(fmt(self._values[r]))
+            self.item(r, 1).setText(format_number(self._values[r]))
             self.item(r, 1).setToolTip(repr(float(self._values[r])))
-            self.item(r, 2).setText("" if gradient is None else fmt(gradient[r]))
+            self.item(r, 2).setText("" if gradient is None else format_number(gradient[r]))
             self.item(r, 3).setCheckState(QtCore.Qt.CheckState.Checked if name in frozen
                                           else QtCore.Qt.CheckState.Unchecked)
         if resize:
@@ -138,7 +126,7 @@ class ParameterTable(QtWidgets.QTableWidget):
             value = float("nan")
         blocker = QtCore.QSignalBlocker(self)
         if not np.isfinite(value):
-            item.setText(fmt(self._values[r]))
+            item.setText(format_number(self._values[r]))
             item.setBackground(QtGui.QColor("#ffd6d6"))
             item.setToolTip(f"{name} needs a finite number, e.g. 0.25")
             del blocker

@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
+from engine.numbers import format_number
 from gui import style
 
 ELSEWHERE_COLOUR = (200, 200, 200, 255)
@@ -53,7 +54,7 @@ class BasinsStrip(pg.PlotWidget):
         self.image.setRect(QRectF(xs[0] - dx / 2, 0, xs[-1] - xs[0] + dx, 1))
         seen = set(self.labels.tolist())
         parts = [f"<span style='color:{pg.mkColor(style.series_colour(i + 2)).name()}'>■</span> "
-                 f"x = {style.fmt(m)}" for i, m in enumerate(np.ravel(minima)) if i in seen]
+                 f"x = {format_number(m)}" for i, m in enumerate(np.ravel(minima)) if i in seen]
         if -1 in seen:
             parts.append("<span style='color:#c8c8c8'>■</span> elsewhere")
         if -2 in seen:

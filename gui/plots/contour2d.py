@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
+from engine.numbers import format_vector
 from gui import style
 from gui.plots.off_plot import OffPlotNote
 
@@ -162,7 +163,7 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         path.current.setData([cx], [cy])
         name = "iterate" if index is None else f"iterate {index}"
         legend = self.legend.boundingRect().height() + 10 if self.legend.isVisible() else 0.0
-        path.off_note.show_point(cx, cy, name, f"(x₁, x₂) = {style.fmt_vector([cx, cy])}", row=i,
+        path.off_note.show_point(cx, cy, name, f"(x₁, x₂) = {format_vector([cx, cy])}", row=i,
                                  top_px=legend)
         g = -np.asarray(grad, dtype=np.float64).ravel()
         (vx0, vx1), (vy0, vy1) = self.plot.viewRange()

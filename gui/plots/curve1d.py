@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
+from engine.numbers import format_number
 from gui import style
 from gui.plots.off_plot import OffPlotNote
 
@@ -102,7 +103,7 @@ class Curve1DPlot(pg.PlotWidget):
         self._place_labels(xs, fs, numbers)
         self._place_arrows(xs, fs)
         k = int(numbers[-1]) if len(numbers) else 0
-        self.off_note.show_point(x, f, f"iterate {k}", f"x = {style.fmt(x)}, f = {style.fmt(f)}")
+        self.off_note.show_point(x, f, f"iterate {k}", f"x = {format_number(x)}, f = {format_number(f)}")
 
     def _place_labels(self, xs, fs, numbers) -> None:
         """Number the iterates; newest first, skipping any that would overlap a placed number."""

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.style import fmt
+from engine.numbers import format_number
 
 ANTIALIAS_MAX_EDGES = 200
 WIDTH_RANGE = (2.0, 10.0)
@@ -179,12 +179,12 @@ def node_label_html(state, l: int, j: int) -> str:
     as the current phase has computed them (``state``: a ``ViewState``)."""
     if l == 0:
         x = state.inputs
-        text = f"x<sub>{j + 1}</sub> = {fmt(x[j])}" if x is not None else f"x<sub>{j + 1}</sub>"
+        text = f"x<sub>{j + 1}</sub> = {format_number(x[j])}" if x is not None else f"x<sub>{j + 1}</sub>"
     else:
         lines = []
         for sym, vals in (("z", state.z), ("a", state.a), ("δ", state.delta)):
             v = vals[l - 1] if len(vals) >= l else None
-            shown = fmt(v[j]) if v is not None else ""
+            shown = format_number(v[j]) if v is not None else ""
             lines.append(f"{sym}<sup>({l})</sup><sub>{j + 1}</sub> = {shown}")
         text = "<br>".join(lines)
     return f'<div style="font-size:12pt; color:#101010">{text}</div>'

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
+from engine.numbers import format_number
 from engine.optimizers import TITLES
 from gui import style
 from gui.controller import DescentController
@@ -97,7 +98,7 @@ class Descent2DWorkspace(Workspace):
 
     def _on_reset(self) -> None:
         c = self.controller
-        names = [f"{TITLES[s.name]} (lr {style.fmt(s.lr)})" for s in c.specs]
+        names = [f"{TITLES[s.name]} (lr {format_number(s.lr)})" for s in c.specs]
         self.contour.set_paths(names)
         self.contour.show_start(c.start)
         self.loss.set_series_count(len(c.specs))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui
 
+from engine.numbers import format_vector
 from gui.panels.parameter_table import html_name
-from gui.style import fmt_vector
 
 FD_MAX_WORK = 2_000_000   # n_params * n_obs above which the check is skipped (2 n_params losses)
 NUDGE_MAX_WORK = 2_000_000
@@ -73,7 +73,7 @@ class ExplanationRefresh:
         s = self.controller.session
         cr = self.controller.chain_rule(self.selected, obs)
         idx = s.network.param_index(self.selected)
-        heading = f"Observation {obs + 1}: x = {fmt_vector(s.X[obs])}, y = {fmt_vector(s.Y[obs])}"
+        heading = f"Observation {obs + 1}: x = {format_vector(s.X[obs])}, y = {format_vector(s.Y[obs])}"
         self.chain.show_chain_rule(cr, heading, float(rec.gradient[idx]), s.n_obs)
 
     def _show_nudges(self, rec, obs: int) -> None:

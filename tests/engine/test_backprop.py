@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 from engine.activations import HIDDEN_ACTIVATION_NAMES
 from engine.backprop import (backward, chain_rule, finite_difference_check, forward,
                              loss_and_gradient, predict)
+from engine.explain import symbol_product
 from engine.losses import LOSS_NAMES
-from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, glorot, lecture_network
+from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Layer, Network, glorot, lecture_network
+from engine.notation import Derivative, Symbol, plain
+from engine.numbers import format_number
 
 
 def sig(v):
@@ -84,15 +87,45 @@ def test_lecture_chain_rule_for_w111(lecture):
     np.testing.assert_allclose(values, [-2 * (1.2 - hand["out"]), 0.6, hand["d11"], 3.0],
                                rtol=1e-14)
     assert round(values[2], 4) == 0.2494
-    assert [f.symbol for f in rule.factors] == [
+    assert [plain(f.symbol) for f in rule.factors] == [
         "dR/da(2)_1", "da(2)_1/da(1)_1", "da(1)_1/dz(1)_1", "dz(1)_1/dw(1)[1,1]"]
+    assert rule.factors[0].symbol == Derivative(Symbol("R"), Symbol("a", 2, (1,)))
+    assert rule.factors[-1].symbol == Derivative(Symbol("z", 1, (1,)), Symbol("w", 1, (1, 1)))
     assert rule.total == pytest.approx(lecture.per_obs_grad[0, 0], rel=1e-14)
-    assert rule.leibniz == ("dR/dw(1)[1,1] = dR/da(2)_1 · da(2)_1/da(1)_1 · "
-                            "da(1)_1/dz(1)_1 · dz(1)_1/dw(1)[1,1]")
-    assert rule.equation() == "dR/dw(1)[1,1] = -2(1.2 - 0.8095) · 0.6 · 0.2494 · 3 = -0.3506"
-    assert "1.2 - 0.8095" in rule.factors[0].meaning
+    assert rule.parameter == Symbol("w", 1, (1, 1)) and rule.written == rule.factors
+    assert plain(rule.lhs) == "dR_1/dw(1)[1,1]"
+    assert plain(symbol_product(rule.factors)) == ("dR/da(2)_1 * da(2)_1/da(1)_1 * "
+                                                   "da(1)_1/dz(1)_1 * dz(1)_1/dw(1)[1,1]")
+    # the lecture writes dR/da as -2(y - a); the other factors by their values
+    assert [plain(f.expression) for f in rule.factors] == ["-2(1.200 - 0.8095)", "", "", ""]
+    assert [format_number(f.value) for f in rule.factors] == ["-0.7810", "0.6000", "0.2494", "3.000"]
+    assert format_number(rule.total) == "-0.3506"
+    assert [t for t in rule.factors[0].expression if isinstance(t, float)] == pytest.approx([1.2, hand["out"]])
+    assert [plain(f.meaning) for f in rule.factors] == [
+        "-2(y - a) = -2(1.200 - 0.8095)", "g'(z(2)_1) · w(2)[1,1] = 1.000 · 0.6000",
+        "sigmoid'(z) = a(1 - a) at z = -0.1000", "= x_1 = 3.000"]
     d, a = rule.delta_form
     assert d.value * a.value == pytest.approx(rule.total, rel=1e-14)
+    assert [plain(f.symbol) for f in rule.delta_form] == ["delta(1)_1", "dz(1)_1/dw(1)[1,1]"]
+    assert plain(d.meaning) == "dR/dz(1)_1, from back propagation"
+
+
+def test_chain_rule_of_the_cross_entropies_writes_the_loss_factor():
+    X = np.array([[1.0, -1.0]])
+    hidden = Layer(2, "sigmoid", np.array([[0.5, -0.2], [0.1, 0.3]]), np.array([0.0, 0.1]))
+    net = Network(2, (hidden, Layer(1, "sigmoid", np.array([[0.4, -0.6]]), np.array([0.2]))))
+    first = chain_rule(net, X, "w(1)[1,1]", targets=np.array([[1.0]]), loss="binary_cross_entropy").factors[0]
+    a = sig(0.4 * sig(0.7) - 0.6 * sig(-0.1) + 0.2)  # 0.54544
+    assert first.value == pytest.approx((a - 1.0) / (a * (1.0 - a)), rel=1e-12)
+    assert plain(first.meaning) == "(a - y)/(a(1 - a)) with y = 1.000, a = 0.5454"
+    assert first.expression == ()  # the number itself goes into the product
+    soft = Network(2, (Layer(2, "softmax", np.array([[0.5, -0.2], [0.1, 0.3]]), np.array([0.0, 0.1])),))
+    rule = chain_rule(soft, X, "w(1)[2,1]", targets=np.array([[0.0, 1.0]]), loss="cross_entropy")
+    a2 = math.exp(-0.1) / (math.exp(0.7) + math.exp(-0.1))  # 0.31003
+    assert plain(rule.factors[0].symbol) == "dR/dz(1)_2"
+    assert rule.factors[0].value == pytest.approx(a2 - 1.0, rel=1e-12)
+    assert plain(rule.factors[0].meaning) == "softmax with cross-entropy: a - y = 0.3100 - 1.000"
+    assert plain(rule.factors[0].expression) == "(0.3100 - 1.000)"
 
 
 def test_chain_rule_for_output_layer_and_bias(lecture):

@@ -5,10 +5,12 @@ from pathlib import Path
 import pytest
 
 from engine.backprop import backward
-from engine.explain import (LECTURE_SLIPS, ObservationError, Table, explain_function, explain_network,
-                            explain_scenario, format_number, is_lecture_example, tex_cell)
+from engine.explain import (ObservationError, Table, explain_function, explain_network, explain_scenario,
+                            is_lecture_example)
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, lecture_network
+from engine.notation import Symbol, plain
 from engine.scenario import load_scenario
+from engine.slips import LECTURE_SLIPS
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
 
@@ -18,31 +20,16 @@ def lecture():
     return load_scenario(SCENARIOS / "lecture-backprop.json")
 
 
-@pytest.mark.parametrize("value, digits, text", [
-    (0.0, 4, "0"), (0.390495, 4, "0.3905"), (-0.0999999, 4, "-0.1000"), (3.0, 4, "3.000"),
-    (1234.5, 4, "1234"), (12345.0, 4, "1.234e+04"), (0.00001234, 3, "1.23e-05"),
-    (float("inf"), 4, "inf"), (float("-inf"), 4, "-inf"), (float("nan"), 4, "nan"),
-])
-def test_format_number_gives_significant_figures(value: float, digits: int, text: str) -> None:
-    assert format_number(value, digits) == text
-
-
-@pytest.mark.parametrize("text, tex", [
-    ("w(1)[1,2]", "$w^{(1)}_{12}$"), ("grad b(2)[1]", "$b^{(2)}_{1}$"), ("z(1)_2", "$z^{(1)}_{2}$"),
-    ("e_1", "$e_{1}$"), ("-0.3", "$-0.3$"), ("1.5e-05", r"$1.5\times 10^{-5}$"), ("a_b & c", r"a\_b \& c"),
-])
-def test_tex_cell_writes_lecture_names_and_numbers_as_latex(text: str, tex: str) -> None:
-    assert tex_cell(text) == tex
-
-
 def test_table_renders_text_markdown_and_latex() -> None:
     table = Table("T", ["name", "value"])
-    table.add("w(1)[1,1]", "-0.3")
-    table.add("b", "12")
-    assert table.render("text") == "T\n\nname       value\n---------  -----\nw(1)[1,1]   -0.3\nb             12\n"
-    assert table.render("markdown") == "### T\n\n| name | value |\n|:--|--:|\n| w(1)[1,1] | -0.3 |\n| b | 12 |\n"
+    table.add(Symbol("w", 1, (1, 1)), -0.3)
+    table.add("b", 12.0)
+    assert table.render("text") == ("T\n\nname         value\n---------  -------\nw(1)[1,1]  -0.3000\n"
+                                    "b            12.00\n")
+    assert table.render("markdown") == ("### T\n\n| name | value |\n|:--|--:|\n| w(1)[1,1] | -0.3000 |\n"
+                                        "| b | 12.00 |\n")
     assert table.render("latex") == ("\\paragraph{T}\n\n\\begin{tabular}{lr}\n\\hline\nname & value \\\\\n"
-                                     "\\hline\n$w^{(1)}_{11}$ & $-0.3$ \\\\\nb & $12$ \\\\\n\\hline\n"
+                                     "\\hline\n$w^{(1)}_{11}$ & $-0.3000$ \\\\\nb & $12.00$ \\\\\n\\hline\n"
                                      "\\end{tabular}\n")
 
 
@@ -56,7 +43,8 @@ def test_lecture_slips_state_the_numbers_the_engine_computes() -> None:
                (s2[index["w(2)[1,2]"]], "0.690", 3)]
     for value, text, slip in correct:
         assert f"{value:.{len(text.split('.')[1])}f}" == text
-        assert text in LECTURE_SLIPS[slip]
+        assert text in LECTURE_SLIPS[slip].correct
+        assert text in plain(LECTURE_SLIPS[slip].sentence())
 
 
 def test_is_lecture_example_by_content(lecture) -> None:
@@ -73,7 +61,7 @@ def test_explain_network_shows_the_correct_numbers_and_the_note(lecture) -> None
     text = explain_network(lecture)
     for number in ("0.8095", "0.3905", "0.5744", "0.6900", "-0.7810 * 0.6000 * 0.2494 * 3.000"):
         assert number in text, number
-    assert "Note: where the printed lecture differs" in text and LECTURE_SLIPS[0] in text
+    assert "Note: where the printed lecture differs" in text and plain(LECTURE_SLIPS[0].sentence()) in text
     one = explain_network(lecture, observation=2, fmt="markdown")
     assert "| a(1)_1 | 0.5744 |" in one and "Chain rule, observation 1" not in one
 

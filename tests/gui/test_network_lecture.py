@@ -14,18 +14,38 @@ from PySide6.QtTest import QTest
 
 from engine.backprop import backward, forward
 from engine.data import lecture_data
-from engine.network import lecture_network
-from gui.style import fmt
+from engine.network import lecture_network, parse_param_name
 
 # SPEC section 2: d output/d theta for observation 1, in theta order.
 SENSITIVITIES_OBS1 = {"w(1)[1,1]": 0.449, "w(1)[1,2]": -0.299, "b(1)[1]": 0.150, "w(1)[2,1]": 0.141,
                       "w(1)[2,2]": -0.094, "b(1)[2]": 0.047, "w(2)[1,1]": 0.475, "w(2)[1,2]": 0.622,
                       "b(2)[1]": 1.0}
+# ... as the nudge table shows them: 4 significant figures, as "Copy as" writes them
+SHOWN_OBS1 = {"w(1)[1,1]": "0.4489", "w(1)[1,2]": "-0.2993", "b(1)[1]": "0.1496", "w(1)[2,1]": "0.1410",
+              "w(1)[2,2]": "-0.09400", "b(1)[2]": "0.04700", "w(2)[1,1]": "0.4750", "w(2)[1,2]": "0.6225",
+              "b(2)[1]": "1.000"}
+# theta after one gd step with lr 0.1 from the lecture's start, as the parameter table shows it
+THETA_1 = {"w(1)[1,1]": "0.2404", "w(1)[1,2]": "0.3713", "b(1)[1]": "0.1063", "w(1)[2,1]": "0.3126",
+           "w(1)[2,2]": "0.4911", "b(1)[2]": "0.6021", "w(2)[1,1]": "0.6161", "w(2)[1,2]": "0.2234",
+           "b(2)[1]": "0.4416"}
 
 
 def click(qtbot, ws, name: str, double: bool = False) -> None:
+    """Click ``name`` where a person would: on its node, or on the visible part of its edge (the
+    point a third of the way from the edge's target lies on that node when the edge is short)."""
     view = ws.view
-    pt = view.mapFromScene(view.scene_point_of(name))
+    scene = view.scene_point_of(name)
+    ref = parse_param_name(name)
+    if ref.kind == "w":
+        centre = view.scene_point_of(f"b({ref.layer})[{ref.j}]")
+        away = scene - centre
+        step = away / max(math.hypot(away.x(), away.y()), 1e-9) * 2.0
+        for _ in range(40):
+            if view.parameter_at(scene) == name and view.parameter_at(scene + step) == name:
+                break
+            scene += step
+        scene += step  # off the node's rim, in whole pixels too
+    pt = view.mapFromScene(scene)
     if double:
         QTest.mouseDClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pt)
     else:
@@ -55,13 +75,13 @@ def test_phase_steps_to_end_of_observation_1_backward(qtbot, network_ws):
     out = label_text(ws, 2, 0)
     assert "z(2)1 = 0.8095" in out and "a(2)1 = 0.8095" in out
     hidden = label_text(ws, 1, 0) + label_text(ws, 1, 1)
-    assert "a(1)1 = 0.475" in hidden and "a(1)2 = 0.6225" in hidden
-    assert "z(1)1 = -0.1" in hidden and "z(1)2 = 0.5" in hidden
+    assert "a(1)1 = 0.4750" in hidden and "a(1)2 = 0.6225" in hidden
+    assert "z(1)1 = -0.1000" in hidden and "z(1)2 = 0.5000" in hidden
     assert ws.nudge.cell_text("residual e", 0) == "e = 0.3905"
     for name, want in SENSITIVITIES_OBS1.items():
         value = ws.nudge.sensitivity(1, name)
         assert round(value, 3) == pytest.approx(want, abs=1e-9), name
-        assert ws.nudge.cell_text(name, 0) == fmt(value)
+        assert ws.nudge.cell_text(name, 0) == SHOWN_OBS1[name]
         contribution = float(ws.nudge.cell_text(name, 1))
         assert contribution == pytest.approx(0.3905 * want, abs=2e-3), name
     # observation 2 (printed lecture has 0.455 / 0.622 here)
@@ -79,7 +99,7 @@ def test_nodes_are_blank_until_their_phase_computed_them(qtbot, network_ws):
     press(qtbot, ws, "phase", 3)  # forward 2, loss, backward into layer 2
     assert ws.view.colorbar.isVisible()
     assert label_text(ws, 1, 0).rstrip().endswith("δ(1)1 =")
-    assert "δ(2)1 = -0.781" in label_text(ws, 2, 0)
+    assert "δ(2)1 = -0.7810" in label_text(ws, 2, 0)
 
 
 def test_chain_rule_for_selected_weight_multiplies_to_gradient(qtbot, network_ws):
@@ -98,16 +118,16 @@ def test_chain_rule_for_selected_weight_multiplies_to_gradient(qtbot, network_ws
     idx = lecture_network().param_index("w(1)[1,1]")
     assert ws.chain.result() == pytest.approx(rec.per_obs_grad[0, idx], rel=1e-12)
     text = ws.chain.formula_text()
-    assert "−2(1.2 − 0.8095) · 0.6 · 0.2494 · 3" in text
-    assert f"<b>{fmt(product).replace('-', '−')}</b>" in text
+    assert "−2(1.200 − 0.8095) · 0.6000 · 0.2494 · 3.000" in text
+    assert "<b>−0.3506</b>" in text and f"{product:.4f}" == "-0.3506"
     # the gradient over both observations is the one the parameter table shows
-    assert f"= {fmt(rec.gradient[idx]).replace('-', '−')}" in text
-    assert ws.params.shown_gradient("w(1)[1,1]") == fmt(rec.gradient[idx])
+    assert "= −0.4042" in text and f"{rec.gradient[idx]:.4f}" == "-0.4042"
+    assert ws.params.shown_gradient("w(1)[1,1]") == "-0.4042"
     # finishing the iteration applies exactly the engine's gradient step
     press(qtbot, ws, "iteration")
     np.testing.assert_allclose(ws.controller.session.theta(), lecture_network().theta() - 0.1 * rec.gradient,
                                rtol=1e-12)
-    assert ws.params.shown_value("w(1)[1,1]") == fmt(0.2 - 0.1 * rec.gradient[idx])
+    assert ws.params.shown_value("w(1)[1,1]") == "0.2404" == THETA_1["w(1)[1,1]"]
 
 
 def test_clicking_a_node_selects_its_bias(qtbot, network_ws):
@@ -129,7 +149,8 @@ def test_iteration_applies_the_engines_update(qtbot, network_ws):
     assert session.cursor == (1, 0)
     np.testing.assert_allclose(session.theta(), expected, rtol=1e-12, atol=0)
     for name, value in zip(net.param_names(), expected):
-        assert ws.params.shown_value(name) == fmt(value)
+        assert ws.params.shown_value(name) == THETA_1[name]
+        assert float(THETA_1[name]) == pytest.approx(value, abs=5e-5)
     assert "0.3905" not in ws.lecture_note.text()  # its numbers are iteration 0's
     assert "iteration 0" in ws.lecture_note.text()
     assert ws.loss_plot.curve.getData()[1].shape == (2,)
@@ -184,8 +205,8 @@ def test_double_click_edits_a_weight_in_place(qtbot, network_ws):
     edited = lecture_network().with_param("w(2)[1,1]", 1.5)
     out = forward(edited, lecture_data().inputs).output[0, 0]
     assert out == pytest.approx(0.80948 + 0.9 * 0.47502, abs=1e-4)
-    assert f"a(2)1 = {fmt(out)}" in label_text(ws, 2, 0)
-    assert ws.params.shown_value("w(2)[1,1]") == "1.5"
+    assert "a(2)1 = 1.237" in label_text(ws, 2, 0) and f"{out:.3f}" == "1.237"
+    assert ws.params.shown_value("w(2)[1,1]") == "1.500"
 
 
 def test_bad_value_typed_in_place_is_refused(qtbot, network_ws):

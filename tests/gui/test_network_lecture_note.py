@@ -1,20 +1,63 @@
-"""The network workspace's lecture banner: shown for the lecture example only, with the engine's numbers."""
+"""The network workspace's lecture banner, rendered from the engine's slips, and the chain rule on
+the screen against the chain rule that "Copy as" writes."""
 
 import re
+from dataclasses import replace
 
-from engine.explain import LECTURE_SLIPS
+from PySide6 import QtGui
+
+from engine.notation import plain
+from engine.slips import LECTURE_SLIPS
 from gui.network_controller import NetworkController
-from gui.panels.nudge_table import LECTURE_NOTE
+from gui.panels.nudge_table import LECTURE_NOTE, lecture_note
 
-DECIMAL = re.compile(r"\d+\.\d+")
+DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+def decimals(text: str) -> list[str]:
+    """The decimal numbers in ``text`` in order, with the typeset minus sign read as ``-``."""
+    return DECIMAL.findall(text.replace("−", "-"))
 
 
 def test_banner_states_the_same_slips_as_the_engine() -> None:
     banner = set(DECIMAL.findall(LECTURE_NOTE))
-    engine = set(DECIMAL.findall(" ".join(LECTURE_SLIPS)))
+    engine = set(DECIMAL.findall(" ".join(plain(slip.sentence()) for slip in LECTURE_SLIPS)))
     assert banner <= engine
     # the command line also writes out how the first residual is computed
     assert engine - banner == {"1.2", "0.8095"}
+
+
+def test_banner_is_rendered_from_the_slips_with_real_sub_and_superscripts() -> None:
+    for slip in LECTURE_SLIPS:
+        assert f"<b>{', '.join(slip.correct)}</b> ({', '.join(slip.printed)})" in LECTURE_NOTE
+    assert "residual e<sub>1</sub> = <b>0.3905</b> (0.311)" in LECTURE_NOTE
+    assert "sensitivity to b<sup>(1)</sup><sub>2</sub> = <b>0.047</b> (0.045)" in LECTURE_NOTE
+    assert "observation 2: sensitivities to w<sup>(2)</sup><sub>11</sub>" in LECTURE_NOTE
+    changed = replace(LECTURE_SLIPS[0], correct=("0.391",))
+    assert "<b>0.391</b> (0.311)" in lecture_note((changed,) + LECTURE_SLIPS[1:])
+
+
+def test_chain_rule_panel_shows_the_numbers_copy_as_writes(qtbot, network_ws) -> None:
+    """w(1)[1,1] for observation 1 of the lecture example: every number of the panel's formula and
+    factor table is, digit for digit, the one the plain-text notes write."""
+    ws = network_ws
+    ws.select_parameter("w(1)[1,1]")
+    ws.observation.setValue(1)
+    ws.tables.setCurrentWidget(ws.nudge)
+    formula = ws.chain.formula_text()
+    QtGui.QGuiApplication.clipboard().clear()
+    notes = ws.copy_explanation("text")
+    chain = notes.split("Summed over all")[0]
+    table_rows = [line for line in chain.splitlines() if line.startswith(("dR/", "da(", "dz("))]
+    written = next(line for line in chain.splitlines() if line.startswith("dR_1/dw(1)[1,1] = dR/da"))
+    lines = formula.split("</p>")[0].split("<br>")
+    # = −2(1.200 − 0.8095) · 0.6000 · 0.2494 · 3.000, then the values, then the product
+    assert decimals(lines[1]) == ["1.200", "0.8095", "0.6000", "0.2494", "3.000"]
+    assert decimals(lines[2]) == decimals(written)[:-1] == ["-0.7810", "0.6000", "0.2494", "3.000"]
+    assert decimals(lines[3]) == decimals(written)[-1:] == ["-0.3506"]
+    assert decimals(formula.split("Summed over all")[1]) == decimals(notes.split("Summed over all")[1])[:1]
+    assert decimals(ws.chain.factors_text()) == decimals("\n".join(table_rows)) == [
+        "1.200", "0.8095", "-0.7810", "1.000", "0.6000", "0.6000", "-0.1000", "0.2494", "3.000", "3.000"]
 
 
 def test_controller_detects_the_lecture_example_by_its_start(qapp) -> None:
