@@ -1,10 +1,13 @@
 """The one number format for everything people read: the window, the command line and the notes.
 
-Numbers have :data:`SIG_FIGS` significant figures, trailing zeros included, as the lecture
-writes its computed values (``0.4750``, ``0.1410``, ``-0.09400``): the screen then shows what
-"Copy as" writes. Magnitudes outside [1e-4, 10^digits) take a short exponent (``-5.663e-5``);
-zero is ``0``; non-finite values are ``inf``, ``-inf`` and ``nan``. The text is plain ASCII;
-views that typeset (the window's rich text, LaTeX) restyle the minus sign and the exponent.
+A computed number has :data:`SIG_FIGS` significant figures, trailing zeros included, as the
+lecture writes its computed values (``0.4750``, ``0.1410``, ``-0.09400``); a number that is
+exactly a decimal of at most that many figures (a typed weight 0.2, an input 3, a target 1.2)
+is written as it was typed, so the chain rule reads ``-2(1.2 - 0.8095) · 0.6 · 0.2494 · 3``.
+The screen shows what "Copy as" writes. Magnitudes outside [1e-4, 10^digits) take a short
+exponent (``-5.663e-5``); zero is ``0``; non-finite values are ``inf``, ``-inf`` and ``nan``.
+The text is plain ASCII; views that typeset (the window's rich text, LaTeX) restyle the minus
+sign and the exponent.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ def number_parts(value: float, digits: int = SIG_FIGS) -> tuple[str, int | None]
         return ("inf" if v > 0 else "-inf"), None
     if v == 0:
         return "0", None
+    short = f"{v:.{digits}g}"
+    if float(short) == v:  # exactly a short decimal: as typed, without padding zeros
+        mantissa, _, exponent = short.partition("e")
+        return mantissa, (int(exponent) if exponent else None)
     mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
     power = int(exponent)  # after rounding, so -0.0999999 counts as -0.1000, not -0.09999...
     if -4 <= power < digits:
@@ -37,7 +44,7 @@ def number_parts(value: float, digits: int = SIG_FIGS) -> tuple[str, int | None]
 
 
 def format_number(value: float, digits: int = SIG_FIGS) -> str:
-    """``value`` to ``digits`` significant figures: ``0.1410``, ``-5.663e-5``, ``1.234e4``, ``inf``."""
+    """``value`` to ``digits`` significant figures: ``0.1410``, ``-5.663e-5``, ``1.234e4``, ``inf``; ``0.2`` as typed."""
     mantissa, power = number_parts(value, digits)
     return mantissa if power is None else f"{mantissa}e{power}"
 

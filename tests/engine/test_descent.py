@@ -116,7 +116,7 @@ def test_lecture_2d_from_2_2_diverges_without_nan_in_the_path(lecture2d):
 
 def test_describe_running_and_max_iter(quartic):
     s = DescentSession(quartic, [-1.0], make_spec("gd", lr=1e-4), max_iter=5)
-    assert s.describe_status().startswith("running: iteration 0, x = -1.0000, f = -20.00, f'(x) = 51.00")
+    assert s.describe_status().startswith("running: iteration 0, x = -1, f = -20, f'(x) = 51")
     s.step(100)
     assert s.cursor == 5 and s.status.state == RUNNING and not s.can_step
     assert s.describe_status().startswith(
@@ -128,7 +128,7 @@ def test_describe_running_and_max_iter(quartic):
 def test_start_at_a_stationary_point_converges_immediately():
     s = DescentSession(preset("saddle"), [0.0, 0.0], make_spec("gd", lr=0.1))
     assert s.status.state == CONVERGED and s.cursor == 0
-    assert "saddle point at x = (0, 0) (Hessian eigenvalues -2.00 and 2.00)" in s.describe_status()
+    assert "saddle point at x = (0, 0) (Hessian eigenvalues -2 and 2)" in s.describe_status()
     s = DescentSession(from_expression("x^3", 1), [0.0], make_spec("newton"))
     assert s.status.state == CONVERGED
     assert s.describe_status().startswith("converged to an inflection point at x = 0")
@@ -146,7 +146,7 @@ def test_non_finite_value_is_a_diverged_status():
     s = DescentSession(obj, [0.5], make_spec("gd", lr=1.0))  # x1 = 0.5 - 2 = -1.5: log undefined
     s.step(10)
     assert s.status.state == DIVERGED and s.cursor == 1
-    assert "f became undefined (NaN) at x = -1.5000" in s.status.reason
+    assert "f became undefined (NaN) at x = -1.5;" in s.status.reason
     assert math.isnan(s.values()[-1]) and np.isfinite(s.path()).all()
 
 

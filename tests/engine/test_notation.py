@@ -17,8 +17,10 @@ W12 = Symbol("w", 1, (1, 2))
     (Symbol("e", None, (1,)), "e_1", "$e_{1}$"),
     (Symbol("R", None, ("i",)), "R_i", "$R_{i}$"),
     (Derivative(Symbol("R"), Symbol("a", 2, (1,))), "dR/da(2)_1", r"$\frac{\partial R}{\partial a^{(2)}_{1}}$"),
-    (-0.3, "-0.3000", "$-0.3000$"),
-    (1.5e-05, "1.500e-5", r"$1.500\times 10^{-5}$"),
+    (-0.3, "-0.3", "$-0.3$"),
+    (-0.30000000000000004, "-0.3000", "$-0.3000$"),
+    (1.5e-05, "1.5e-5", r"$1.5\times 10^{-5}$"),
+    (1.50004e-05, "1.500e-5", r"$1.500\times 10^{-5}$"),
     (float("inf"), "inf", "inf"),
     ("a_b & c", "a_b & c", r"a\_b \& c"),
     (Formula("1 if z > 0 else 0"), "1 if z > 0 else 0", "1 if z > 0 else 0"),
@@ -30,10 +32,10 @@ def test_one_item_as_plain_text_and_latex(item, text: str, tex: str) -> None:
 
 def test_an_inline_run_keeps_its_math_in_one_dollar_pair_and_its_words_outside() -> None:
     run = (Math("g'("), Symbol("z", 2, (1,)), Math(") · "), Symbol("w", 2, (1, 1)), Math(" = "), 1.0,
-           Math(" · "), 0.6, ", from ", Formula("a(1 - a)"))
-    assert plain(run) == "g'(z(2)_1) · w(2)[1,1] = 1.000 · 0.6000, from a(1 - a)"
-    assert latex(run) == r"$g'(z^{(2)}_{1}) \cdot w^{(2)}_{11} = 1.000 \cdot 0.6000$, from a(1 - a)"
-    assert plain(run, digits=2) == "g'(z(2)_1) · w(2)[1,1] = 1.0 · 0.60, from a(1 - a)"
+           Math(" · "), 0.6225, ", from ", Formula("a(1 - a)"))
+    assert plain(run) == "g'(z(2)_1) · w(2)[1,1] = 1 · 0.6225, from a(1 - a)"
+    assert latex(run) == r"$g'(z^{(2)}_{1}) \cdot w^{(2)}_{11} = 1 \cdot 0.6225$, from a(1 - a)"
+    assert plain(run, digits=2) == "g'(z(2)_1) · w(2)[1,1] = 1 · 0.62, from a(1 - a)"
 
 
 def test_a_parameter_symbol_from_the_networks_parsed_name() -> None:

@@ -12,11 +12,21 @@ from gui.network_controller import NetworkController
 from gui.panels.nudge_table import LECTURE_NOTE, lecture_note
 
 DECIMAL = re.compile(r"-?\d+\.\d+")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+#: Lecture names whose indices are not values: w(1)[1,1], a(2)_1, x_1, dR_1 (and rich-text indices).
+NAME = re.compile(r"[A-Za-z]+'?\(\d+\)(?:\[\d+(?:,\d+)?\]|_\d+)?|[A-Za-z]+_\d+|<su[bp]>.*?</su[bp]>")
 
 
 def decimals(text: str) -> list[str]:
     """The decimal numbers in ``text`` in order, with the typeset minus sign read as ``-``."""
     return DECIMAL.findall(text.replace("−", "-"))
+
+
+def values(text: str) -> list[str]:
+    """Every number in ``text`` in order (``3`` as well as ``0.2494``), leaving out the indices of
+    lecture names and rich-text tags; the typeset minus sign is read as ``-``."""
+    text = re.sub(r"<[^>]+>", " ", NAME.sub(" ", text)).replace("−", "-")
+    return NUMBER.findall(text)
 
 
 def test_banner_states_the_same_slips_as_the_engine() -> None:
@@ -51,13 +61,14 @@ def test_chain_rule_panel_shows_the_numbers_copy_as_writes(qtbot, network_ws) ->
     table_rows = [line for line in chain.splitlines() if line.startswith(("dR/", "da(", "dz("))]
     written = next(line for line in chain.splitlines() if line.startswith("dR_1/dw(1)[1,1] = dR/da"))
     lines = formula.split("</p>")[0].split("<br>")
-    # = −2(1.200 − 0.8095) · 0.6000 · 0.2494 · 3.000, then the values, then the product
-    assert decimals(lines[1]) == ["1.200", "0.8095", "0.6000", "0.2494", "3.000"]
-    assert decimals(lines[2]) == decimals(written)[:-1] == ["-0.7810", "0.6000", "0.2494", "3.000"]
-    assert decimals(lines[3]) == decimals(written)[-1:] == ["-0.3506"]
-    assert decimals(formula.split("Summed over all")[1]) == decimals(notes.split("Summed over all")[1])[:1]
-    assert decimals(ws.chain.factors_text()) == decimals("\n".join(table_rows)) == [
-        "1.200", "0.8095", "-0.7810", "1.000", "0.6000", "0.6000", "-0.1000", "0.2494", "3.000", "3.000"]
+    # = −2(1.2 − 0.8095) · 0.6 · 0.2494 · 3 (the typed 1.2, 0.6 and 3 as typed), then the values,
+    # then the product
+    assert values(lines[1]) == ["-2", "1.2", "0.8095", "0.6", "0.2494", "3"]
+    assert values(lines[2]) == values(written)[:-1] == ["-0.7810", "0.6", "0.2494", "3"]
+    assert values(lines[3]) == values(written)[-1:] == ["-0.3506"]
+    assert values(formula.split("Summed over all")[1]) == values(notes.split("Summed over all")[1])[:2]
+    assert values(ws.chain.factors_text()) == values("\n".join(table_rows)) == [
+        "-2", "-2", "1.2", "0.8095", "-0.7810", "1", "0.6", "0.6", "1", "-0.1000", "0.2494", "3", "3"]
 
 
 def test_controller_detects_the_lecture_example_by_its_start(qapp) -> None:

@@ -30,9 +30,9 @@ def test_copy_as_markdown_puts_the_lecture_numbers_on_the_clipboard(qtbot, netwo
     assert ws.tables.cornerWidget(QtCore.Qt.Corner.TopRightCorner) is ws.copy_button
     text = copy_as(qtbot, ws, "Markdown")
     assert "0.8095" in text and "0.3905" in text
-    assert text.startswith("## w(1)[1,1], observation 1: x = (3.000, -2.000), y = 1.200")
+    assert text.startswith("## w(1)[1,1], observation 1: x = (3, -2), y = 1.2")
     # the chain rule of w(1)[1,1] and its value, then the nudge table as a Markdown table
-    assert "| dR/da(2)_1 | -2(y - a) = -2(1.200 - 0.8095) | -0.7810 |" in text
+    assert "| dR/da(2)_1 | -2(y - a) = -2(1.2 - 0.8095) | -0.7810 |" in text
     assert "| dR_1/dw(1)[1,1] | product of the factors | -0.3506 |" in text
     assert "dR/dw(1)[1,1] = -0.4042" in text
     row = next(line for line in text.splitlines() if line.startswith("| b(1)[2] |"))
