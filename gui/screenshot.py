@@ -26,7 +26,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
     from PySide6.QtCore import QSettings
 
     from gui.app import create_application
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     app = create_application()
     kind = None

@@ -1,1 +1,1 @@
-"""Workspaces: one tab each (1-D descent, 2-D descent, network); see ``base`` for the interface."""
+"""What the window and both workspaces share: the look (``style``) and the workspace interface (``workspace``)."""

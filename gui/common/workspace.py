@@ -203,7 +203,7 @@ class Workspace(QWidget):
         return False
 
     def set_font_size(self, point_size: int) -> None:
-        from gui.style import style_plot
+        from gui.common.style import style_plot
 
         for widget in self.plot_widgets():
             for item in _plot_items(widget):

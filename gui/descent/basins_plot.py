@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
 from engine.numbers import format_number
-from gui import style
+from gui.common import style
 
 ELSEWHERE_COLOUR = (200, 200, 200, 255)
 DIVERGES_COLOUR = (60, 60, 60, 255)

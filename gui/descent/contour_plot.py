@@ -13,8 +13,8 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from engine.numbers import format_vector
-from gui import style
-from gui.plots.off_plot import OffPlotNote
+from gui.common import style
+from gui.descent.off_plot import OffPlotNote
 
 GRID = 300
 N_LEVELS = 14

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.optimizers import OptimizerError, OptimizerSpec, SingularHessianError, make_spec
 from engine.numbers import format_number as fmt
-from gui.workspaces.base import SteppingController
+from gui.common.workspace import SteppingController
 
 #: Engine errors that are the user's input, not bugs: shown, never crash.
 USER_ERRORS = (OptimizerError, SingularHessianError, ValueError, ArithmeticError)

@@ -11,8 +11,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 
 from engine.numbers import format_number
-from gui import style
-from gui.plots.off_plot import OffPlotNote
+from gui.common import style
+from gui.descent.off_plot import OffPlotNote
 
 N_CURVE = 800
 N_LABELS = 20

@@ -6,8 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from gui import style
-from gui.plots.curve1d import N_CURVE, plot_range_1d
+from gui.common import style
+from gui.descent.curve_plot import N_CURVE, plot_range_1d
 
 
 class Derivative1DPlot(pg.PlotWidget):

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from engine.numbers import format_number
 from engine.optimizers import TITLES, next_racer
-from gui import style
-from gui.panels.method_panel import MethodBox, narrow, number_box
+from gui.common import style
+from gui.descent.method_panel import MethodBox, narrow, number_box
 
 
 def rich_formula(text: str) -> str:

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 
 from PySide6.QtCore import Signal
 
-from gui import style
+from gui.common import style
 
 #: Decades of positive loss values beyond which the automatic scale becomes logarithmic.
 AUTO_LOG_DECADES = 3.0

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox
 
 from engine.optimizers import (OPTIMIZERS, SCHEDULE_NAMES, Hyper, OptimizerError, get_optimizer,
                                make_spec)
-from gui import style
+from gui.common import style
 
 SCHEDULE_TITLES = {"constant": "constant", "decay": "decay lr/(1+k·i)",
                    "backtracking": "backtracking (Armijo)"}

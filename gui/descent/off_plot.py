@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from gui import style
+from gui.common import style
 
 #: Arrow for (horizontal, vertical) side: -1 left/below, 0 inside, +1 right/above.
 ARROWS = {(1, 0): "→", (-1, 0): "←", (0, 1): "↑", (0, -1): "↓",

@@ -8,14 +8,14 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from gui import style
-from gui.controller import DescentController
-from gui.panels.function_panel import FunctionPanel
-from gui.panels.iterate_table import IterateTable
-from gui.plots.basins import BasinsStrip
-from gui.plots.curve1d import Curve1DPlot, plot_range_1d
-from gui.plots.derivative1d import Derivative1DPlot
-from gui.workspaces.base import Workspace
+from gui.common import style
+from gui.descent.controller import DescentController
+from gui.descent.function_panel import FunctionPanel
+from gui.descent.iterate_table import IterateTable
+from gui.descent.basins_plot import BasinsStrip
+from gui.descent.curve_plot import Curve1DPlot, plot_range_1d
+from gui.descent.derivative_plot import Derivative1DPlot
+from gui.common.workspace import Workspace
 
 #: Largest share of the workspace's width the iterate table takes unless dragged wider.
 TABLE_SHARE = 0.45

@@ -8,12 +8,12 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QW
 
 from engine.numbers import format_number
 from engine.optimizers import TITLES
-from gui import style
-from gui.controller import DescentController
-from gui.panels.function_panel import FunctionPanel
-from gui.plots.contour2d import Contour2DPlot
-from gui.plots.loss_plot import AUTO_LOG_DECADES, LossPlot
-from gui.workspaces.base import Workspace
+from gui.common import style
+from gui.descent.controller import DescentController
+from gui.descent.function_panel import FunctionPanel
+from gui.descent.contour_plot import Contour2DPlot
+from gui.descent.loss_plot import AUTO_LOG_DECADES, LossPlot
+from gui.common.workspace import Workspace
 
 
 #: Points of each loss curve drawn: about one per pixel column. A thick antialiased line through

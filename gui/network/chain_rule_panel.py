@@ -2,7 +2,7 @@
 
 The engine supplies the factors as data (``engine.backprop.ChainRule``: each factor's symbol,
 value and how it is computed); this panel lays them out in Leibniz form as Qt rich text with
-real sub- and superscripts (``gui.style.rich``), numbers in the one format of ``engine.numbers``.
+real sub- and superscripts (``gui.common.style.rich``), numbers in the one format of ``engine.numbers``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtWidgets
 
 from engine.backprop import ChainRule, Factor
 from engine.notation import Derivative, Symbol
-from gui.style import rich, rich_number
+from gui.common.style import rich, rich_number
 
 
 def _paren(v: float) -> str:

@@ -24,10 +24,10 @@ from engine.optimizers import make_spec
 from engine.scenario import DataSpec
 from engine.notes import explanation_notes
 from engine.training import GRANULARITIES, TrainingMode, TrainingSession
-from gui.network_editing import USER_ERRORS, NetworkEditing
-from gui.network_sessions import NetworkSessions
+from gui.network.editing import USER_ERRORS, NetworkEditing
+from gui.network.sessions import NetworkSessions
 from engine.numbers import format_number as fmt
-from gui.workspaces.base import SteppingController
+from gui.common.workspace import SteppingController
 
 __all__ = ["NetworkController", "USER_ERRORS"]
 

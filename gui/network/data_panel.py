@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtWidgets
 
 from engine.data import DATASET_NAMES, DATASETS, DataError, preview_csv
 from engine.numbers import format_number as fmt
-from gui.style import ERROR_COLOUR
+from gui.common.style import ERROR_COLOUR
 
 EDITABLE_ROWS = 50  # larger sets are shown read-only: nobody edits 500 rows by hand
 

@@ -21,7 +21,7 @@ USER_ERRORS = (DataError, LossError, NetworkError, OptimizerError, TrainingError
 
 
 class NetworkEditing:
-    """Mixed into :class:`gui.network_controller.NetworkController`, which provides ``session``,
+    """Mixed into :class:`gui.network.controller.NetworkController`, which provides ``session``,
     ``dataset``, ``seed``, ``network``, ``loss_name``, ``_changed``, ``_new_session`` and the
     ``error``/``session_reset`` signals."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui
 
 from engine.numbers import format_vector
-from gui.panels.parameter_table import html_name
+from gui.network.parameter_table import html_name
 
 FD_MAX_WORK = 2_000_000   # n_params * n_obs above which the check is skipped (2 n_params losses)
 NUDGE_MAX_WORK = 2_000_000
@@ -16,7 +16,7 @@ RUNNING_TABLE_MAX_ROWS = 120  # tables with more rows refresh when Run mode paus
 
 
 class ExplanationRefresh:
-    """Mixed into :class:`gui.workspaces.network.NetworkWorkspace`, which provides ``controller``,
+    """Mixed into :class:`gui.network.workspace.NetworkWorkspace`, which provides ``controller``,
     ``selected``, ``observation``, ``selected_label``, ``chain``, ``tables``, ``nudge``, ``fd``,
     ``copy_button``, ``_copied_timer`` and ``_theta_key`` (changes whenever the parameters or the session do)."""
 

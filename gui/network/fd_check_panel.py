@@ -6,7 +6,7 @@ import numpy as np
 from PySide6 import QtGui, QtWidgets
 
 from engine.numbers import format_number
-from gui.style import ERROR_COLOUR
+from gui.common.style import ERROR_COLOUR
 
 GOOD_REL_ERROR = 1e-5
 

@@ -11,8 +11,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from gui.plots.network_view import cache_axes
-from gui.style import CURVE_COLOUR, OKABE_ITO, ITERATE_COLOUR, style_plot
+from gui.network.view import cache_axes
+from gui.common.style import CURVE_COLOUR, OKABE_ITO, ITERATE_COLOUR, style_plot
 
 CLASS_COLOURS = np.array([[0x00, 0x72, 0xB2], [0xD5, 0x5E, 0x00], [0x00, 0x9E, 0x73],
                           [0xCC, 0x79, 0xA7], [0xE6, 0x9F, 0x00], [0x56, 0xB4, 0xE9]], dtype=float)

@@ -12,8 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from gui.plots.network_view import cache_axes
-from gui.style import ITERATE_COLOUR, MAGNITUDE_MAP, style_plot
+from gui.network.view import cache_axes
+from gui.common.style import ITERATE_COLOUR, MAGNITUDE_MAP, style_plot
 
 N_LEVELS = 14
 TITLE = "Loss landscape: R over the two chosen parameters, all other parameters fixed"

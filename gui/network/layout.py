@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from gui.panels.chain_rule_panel import ChainRulePanel
-from gui.panels.fd_check_panel import FDCheckPanel
-from gui.panels.network_data import NetworkDataPanel
-from gui.panels.network_editor import NetworkEditor
-from gui.panels.network_steps import NetworkSteps
-from gui.panels.nudge_table import LECTURE_NOTE, NudgeTable
-from gui.panels.parameter_table import ParameterTable
-from gui.plots.landscape import LandscapePlot
-from gui.plots.network_fit import NetworkFitPlot
-from gui.plots.network_loss import NetworkLossPlot
-from gui.plots.network_view import NetworkView
-from gui.style import ERROR_COLOUR
+from gui.network.chain_rule_panel import ChainRulePanel
+from gui.network.fd_check_panel import FDCheckPanel
+from gui.network.data_panel import NetworkDataPanel
+from gui.network.editor import NetworkEditor
+from gui.network.steps_bar import NetworkSteps
+from gui.network.nudge_table import LECTURE_NOTE, NudgeTable
+from gui.network.parameter_table import ParameterTable
+from gui.network.landscape_plot import LandscapePlot
+from gui.network.fit_plot import NetworkFitPlot
+from gui.network.loss_plot import NetworkLossPlot
+from gui.network.view import NetworkView
+from gui.common.style import ERROR_COLOUR
 
 ERROR_SHOWN_MS = 12000
 COPIED_SHOWN_MS = 1500
@@ -28,7 +28,7 @@ COPY_FORMATS = (("Markdown", "markdown"), ("LaTeX", "latex"), ("Plain text", "te
 
 
 class NetworkLayout:
-    """Mixed into :class:`gui.workspaces.network.NetworkWorkspace` (a ``QWidget``): creates its
+    """Mixed into :class:`gui.network.workspace.NetworkWorkspace` (a ``QWidget``): creates its
     panels and plots as attributes and arranges them."""
 
     def _create_widgets(self) -> None:

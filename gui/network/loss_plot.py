@@ -10,8 +10,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from gui.plots.network_view import cache_axes
-from gui.style import ITERATE_COLOUR, CURVE_COLOUR, style_plot
+from gui.network.view import cache_axes
+from gui.common.style import ITERATE_COLOUR, CURVE_COLOUR, style_plot
 
 MAX_POINTS = 1500  # a few per horizontal pixel of the plot
 # Room around the data as a share of the range: the 12 px marker at iteration 0 or at the highest

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.numbers import format_number
 from engine.slips import LECTURE_SLIPS, Slip
-from gui.style import rich, rich_number
+from gui.common.style import rich, rich_number
 
 MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum still covers all
 

@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from engine.network import NetworkError, parse_param_name
 from engine.notation import Symbol
 from engine.numbers import format_number
-from gui.style import rich_symbol
+from gui.common.style import rich_symbol
 
 
 def weight_name(layer: int, j: int, k: int) -> str:

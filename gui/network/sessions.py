@@ -13,11 +13,11 @@ from engine.network import Network, glorot, lecture_network
 from engine.optimizers import make_spec
 from engine.scenario import DataSpec, LayerSpec, NetworkSpec, Scenario, build_dataset, build_training_session
 from engine.training import TrainingMode, TrainingSession
-from gui.network_editing import USER_ERRORS
+from gui.network.editing import USER_ERRORS
 
 
 class NetworkSessions:
-    """Mixed into :class:`gui.network_controller.NetworkController`, which provides ``session``,
+    """Mixed into :class:`gui.network.controller.NetworkController`, which provides ``session``,
     ``dataset``, ``data_spec``, ``seed``, ``title``, ``description``,
     ``set_running``, ``_changed`` and the ``error``/``data_error``/``session_reset`` signals."""
 

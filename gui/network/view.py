@@ -15,12 +15,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.panels.parameter_table import bias_name, weight_name
-from gui.plots.network_edit import PickAndEdit
-from gui.plots.network_geometry import NODE_PX, network_layout
-from gui.plots.network_items import EdgesItem, NodeLabel, PenCache, cache_axes, edge_width_range, edge_widths, \
+from gui.network.parameter_table import bias_name, weight_name
+from gui.network.view_editing import PickAndEdit
+from gui.network.view_geometry import NODE_PX, network_layout
+from gui.network.view_items import EdgesItem, NodeLabel, PenCache, cache_axes, edge_width_range, edge_widths, \
     finite_max, magnitude_colormap, node_label_html
-from gui.plots.network_labels import CAPTION_STYLE, LEGEND_STYLE, Z_EDGES, Z_LABELS, Z_NODES, LabelRoom
+from gui.network.view_labels import CAPTION_STYLE, LEGEND_STYLE, Z_EDGES, Z_LABELS, Z_NODES, LabelRoom
 
 BACKGROUND = "w"
 # Diverging pair for the sign of a weight (blue/orange survive colour-blindness and greyscale).

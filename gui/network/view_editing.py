@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.panels.parameter_table import bias_name, weight_name
-from gui.plots.network_geometry import hit_test
+from gui.network.parameter_table import bias_name, weight_name
+from gui.network.view_geometry import hit_test
 
 
 class InPlaceEditor(QtWidgets.QLineEdit):
@@ -31,7 +31,7 @@ class InPlaceEditor(QtWidgets.QLineEdit):
 
 
 class PickAndEdit:
-    """Mixed into :class:`gui.plots.network_view.NetworkView`, which provides ``viewbox``,
+    """Mixed into :class:`gui.network.view.NetworkView`, which provides ``viewbox``,
     ``edges``, ``_state``, ``_positions``, ``_node_px``, ``_edge_index``, ``_node_index``,
     ``select`` and the ``parameter_selected``/``parameter_edited`` signals."""
 

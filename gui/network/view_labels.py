@@ -1,7 +1,7 @@
 """Room for the network view's text: the view's range keeps every node label inside it with margins
 in pixels, and the caption and legend shrink rather than widen the layout past the view.
 
-Mixed into :class:`gui.plots.network_view.NetworkView`, which provides ``viewbox``, ``caption``,
+Mixed into :class:`gui.network.view.NetworkView`, which provides ``viewbox``, ``caption``,
 ``colorbar_title``, ``sizes``, ``_positions``, ``_node_index``, ``_node_px``, ``_labels`` and
 ``_layout``.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
 
-from gui.plots.network_items import label_size_px, node_label_html
+from gui.network.view_items import label_size_px, node_label_html
 
 CAPTION_STYLE = {"size": "13pt", "color": "#202020"}
 LEGEND_STYLE = {"size": "11pt", "color": "#202020"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.losses import class_labels, class_probabilities
-from gui.plots.network_view import ViewState
+from gui.network.view import ViewState
 
 FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60

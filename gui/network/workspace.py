@@ -16,13 +16,13 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.network_controller import NetworkController
-from gui.panels.nudge_table import LECTURE_NOTE
-from gui.style import configure_pyqtgraph
-from gui.workspaces.base import Workspace
-from gui.workspaces.network_explain import RUNNING_TABLE_MAX_ROWS, ExplanationRefresh
-from gui.workspaces.network_layout import NetworkLayout
-from gui.workspaces.network_state import grid_axes, landscape_range, show_fit, view_caption, view_state
+from gui.network.controller import NetworkController
+from gui.network.nudge_table import LECTURE_NOTE
+from gui.common.style import configure_pyqtgraph
+from gui.common.workspace import Workspace
+from gui.network.explanations import RUNNING_TABLE_MAX_ROWS, ExplanationRefresh
+from gui.network.layout import NetworkLayout
+from gui.network.view_state import grid_axes, landscape_range, show_fit, view_caption, view_state
 
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
 LECTURE_LATER = ("Lecture example after training: the printed lecture's numbers are those of iteration 0 "

@@ -1,7 +1,7 @@
 """The main window: workspace tabs, the settings dock, the step-controls bar, menus and status bar.
 
 It reads top to bottom: actions, workspaces, docks, menus, connections, settings. Workspaces plug in
-through ``gui.workspaces.base`` and are picked by scenario kind when a file is opened.
+through ``gui.common.workspace`` and are picked by scenario kind when a file is opened.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from PySide6.QtGui import QCloseEvent, QFontMetrics
 from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox,
                                QScrollArea, QSizePolicy, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
-from gui import style
-from gui.actions import RecentFiles, build_actions, show_about, show_shortcuts
-from gui.file_actions import RESOURCES, ScenarioFilesMixin
-from gui.panels.step_controls import StepControls
-from gui.workspaces.base import PlaceholderWorkspace, Workspace
+from gui.common import style
+from gui.window.actions import RecentFiles, build_actions, show_about, show_shortcuts
+from gui.window.scenario_files import RESOURCES, ScenarioFilesMixin
+from gui.window.step_controls import StepControls
+from gui.common.workspace import PlaceholderWorkspace, Workspace
 
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
 LAZY_BUILD_DELAY_MS = 150
@@ -23,7 +23,7 @@ SIDE_PANEL_MIN_WIDTH = 420
 
 
 class MainWindow(ScenarioFilesMixin, QMainWindow):
-    """Stepwise's window; ``open_scenario(path)`` (``gui.file_actions``) loads a scenario file.
+    """Stepwise's window; ``open_scenario(path)`` (``gui.window.scenario_files``) loads a scenario file.
 
     With ``lazy=True`` (the normal launch) the descent workspaces, which need sympy, are built
     just after the window first shows, so it appears within a second.
@@ -89,8 +89,8 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
 
     @staticmethod
     def _make_descent_workspaces() -> list[Workspace]:
-        from gui.workspaces.descent1d import Descent1DWorkspace
-        from gui.workspaces.descent2d import Descent2DWorkspace
+        from gui.descent.workspace_1d import Descent1DWorkspace
+        from gui.descent.workspace_2d import Descent2DWorkspace
 
         return [Descent1DWorkspace(), Descent2DWorkspace()]
 
@@ -120,7 +120,7 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
     @staticmethod
     def _make_network_workspace() -> Workspace:
         try:
-            from gui.workspaces.network import NetworkWorkspace
+            from gui.network.workspace import NetworkWorkspace
         except ImportError:
             return PlaceholderWorkspace(
                 "Network", "The network (back propagation) workspace is not part of this build yet.")

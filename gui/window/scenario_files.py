@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "scenarios"
+RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
 SCENARIO_FILTER = "Stepwise scenarios (*.json);;All files (*)"
 
 

@@ -8,8 +8,8 @@ from PySide6 import QtGui
 
 from engine.notation import plain
 from engine.slips import LECTURE_SLIPS
-from gui.network_controller import NetworkController
-from gui.panels.nudge_table import LECTURE_NOTE, lecture_note
+from gui.network.controller import NetworkController
+from gui.network.nudge_table import LECTURE_NOTE, lecture_note
 
 DECIMAL = re.compile(r"-?\d+\.\d+")
 
