@@ -93,7 +93,7 @@ class ScenarioFilesMixin:
 
     def export_plot(self, path: str, fmt: str = "png") -> None:
         """Write the current workspace's main plot to ``path`` (PNG or SVG)."""
-        from gui.screenshot import export_scene
+        from gui.common.export import export_scene
 
         try:
             export_scene(self.current_workspace.plot_widgets()[0].scene(), path, fmt)
