@@ -17,13 +17,14 @@ import numpy as np
 from PySide6.QtCore import Signal
 
 from engine.backprop import chain_rule, finite_difference_check
-from engine.data import Dataset, lecture_data
+from engine.data import LECTURE_SETUP, Dataset, lecture_data
 from engine.explain import is_lecture_example
 from engine.network import Network, lecture_network
 from engine.optimizers import make_spec
 from engine.scenario import DataSpec
 from engine.notes import explanation_notes
 from engine.training import GRANULARITIES, TrainingMode, TrainingSession
+from engine.training_mode import DEFAULT_BATCH_SIZE
 from gui.network.editing import USER_ERRORS, NetworkEditing
 from gui.network.sessions import NetworkSessions
 from engine.numbers import format_number as fmt
@@ -51,9 +52,9 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
         self.seed = 0
         self.dataset: Dataset = lecture_data()
         self.data_spec = DataSpec("arrays", inputs=self.dataset.inputs, targets=self.dataset.targets)
-        self.session: TrainingSession = TrainingSession(lecture_network(), self.dataset.inputs,
-                                                        self.dataset.targets, "sse", TrainingMode(),
-                                                        make_spec("gd", lr=0.1))
+        self.session: TrainingSession = TrainingSession(
+            lecture_network(), self.dataset.inputs, self.dataset.targets, LECTURE_SETUP.loss, TrainingMode(),
+            make_spec(LECTURE_SETUP.optimizer, lr=LECTURE_SETUP.lr))
         self.set_speed(200.0)
         self._losses: tuple | None = None
 
@@ -152,7 +153,7 @@ class NetworkController(NetworkEditing, NetworkSessions, SteppingController):
         return {"hidden": [(layer.units, layer.activation) for layer in net.layers[:-1]],
                 "output_activation": net.layers[-1].activation,
                 "loss": self.loss_name, "training": training.kind,
-                "batch_size": training.batch_size or 10,
+                "batch_size": training.batch_size or DEFAULT_BATCH_SIZE,
                 "optimizer": {"name": spec.name, **spec.params}, "seed": self.seed}
 
     # ------------------------------------------------------------------ stepping

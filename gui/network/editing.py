@@ -14,6 +14,7 @@ from engine.network import Network, NetworkError
 from engine.optimizers import OptimizerError, make_spec
 from engine.scenario import ScenarioError
 from engine.training import TrainingError, TrainingMode
+from engine.training_mode import DEFAULT_BATCH_SIZE
 
 #: Engine errors that come from the user's input: shown with a hint, never a crash.
 USER_ERRORS = (DataError, LossError, NetworkError, OptimizerError, TrainingError, ScenarioError,
@@ -56,7 +57,7 @@ class NetworkEditing:
                 cfg["output_activation"] = paired_output_activation(cfg["loss"], cfg["output_activation"])
             net = self._edited_network(self.network, cfg)
             loss = cfg["loss"]
-            training = TrainingMode.of_kind(cfg["training"], int(cfg.get("batch_size") or 10))
+            training = TrainingMode.of_kind(cfg["training"], int(cfg.get("batch_size") or DEFAULT_BATCH_SIZE))
             same = (net.sizes == self.session.network.sizes
                     and net.activations == self.session.network.activations
                     and loss == self.loss_name and training == self.session.training)

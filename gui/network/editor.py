@@ -14,15 +14,12 @@ from PySide6 import QtCore, QtWidgets
 from engine.activations import HIDDEN_ACTIVATION_NAMES, ACTIVATION_NAMES
 from engine.losses import LOSS_NAMES
 from engine.optimizers import FIRST_ORDER_NAMES, Hyper, get_optimizer
+from engine.training_mode import DEFAULT_BATCH_SIZE, TRAINING_KINDS, TRAINING_TIPS, TRAINING_TITLES
 
 MAX_UNITS = 64
 MAX_HIDDEN_LAYERS = 6
 #: Top of the boxes of hyperparameters that have no upper bound (a learning rate, eps).
 MAX_HYPER = 1e6
-TRAINING_TITLES = {"full_batch": "Full batch", "online": "Online", "mini_batch": "Mini-batch of k"}
-TRAINING_TIPS = {"full_batch": "Sum over all observations, then one step (the lecture's way)",
-                 "online": "One observation, one step",
-                 "mini_batch": "k observations (shuffled with the seed each epoch), one step"}
 
 
 def _narrow(box: QtWidgets.QComboBox) -> QtWidgets.QComboBox:
@@ -96,11 +93,11 @@ class NetworkEditor(QtWidgets.QWidget):
         self.loss.addItems(LOSS_NAMES)
         form.addRow("Loss:", self.loss)
         self.training = _narrow(QtWidgets.QComboBox(self))
-        for i, (key, title) in enumerate(TRAINING_TITLES.items()):
-            self.training.addItem(title, key)
-            self.training.setItemData(i, TRAINING_TIPS[key], QtCore.Qt.ItemDataRole.ToolTipRole)
+        for i, kind in enumerate(TRAINING_KINDS):
+            self.training.addItem(TRAINING_TITLES[kind], kind)
+            self.training.setItemData(i, TRAINING_TIPS[kind], QtCore.Qt.ItemDataRole.ToolTipRole)
         form.addRow("Training:", self.training)
-        self.batch_size = _spin(1, 100000, 10)
+        self.batch_size = _spin(1, 100000, DEFAULT_BATCH_SIZE)
         form.addRow("Batch size k:", self.batch_size)
         self.optimizer = _narrow(QtWidgets.QComboBox(self))
         for name in FIRST_ORDER_NAMES:  # networks give no Hessian for second-order methods
@@ -136,8 +133,8 @@ class NetworkEditor(QtWidgets.QWidget):
             self._rebuild_layers(config["hidden"], n_inputs, n_outputs)
             self.output_activation.setCurrentText(config["output_activation"])
             self.loss.setCurrentText(config["loss"])
-            self.training.setCurrentIndex(list(TRAINING_TITLES).index(config["training"]))
-            self.batch_size.setValue(int(config.get("batch_size") or 10))
+            self.training.setCurrentIndex(TRAINING_KINDS.index(config["training"]))
+            self.batch_size.setValue(int(config.get("batch_size") or DEFAULT_BATCH_SIZE))
             self.batch_size.setEnabled(config["training"] == "mini_batch")
             opt = config["optimizer"]
             self.optimizer.setCurrentIndex(max(self.optimizer.findData(opt["name"]), 0))

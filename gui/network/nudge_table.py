@@ -14,7 +14,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.numbers import format_number
-from engine.slips import LECTURE_SLIPS, Slip
+from engine.slips import LECTURE_SLIPS, Slip, corrected_numbers
 from gui.common.style import rich, rich_number
 
 MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum still covers all
@@ -32,7 +32,20 @@ def lecture_note(slips: tuple[Slip, ...] = LECTURE_SLIPS) -> str:
             + " · ".join(groups))
 
 
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def lecture_note_folded(slips: tuple[Slip, ...] = LECTURE_SLIPS) -> str:
+    """The banner folded to one line: how many printed numbers the slips correct, and a link that
+    unfolds it."""
+    n = corrected_numbers(slips)
+    count = _COUNT_WORDS[n] if n < len(_COUNT_WORDS) else str(n)
+    return (f"<b>Where the printed lecture differs:</b> {count} of its numbers "
+            f"{'is' if n == 1 else 'are'} corrected here. <a href='more'>Show them</a>")
+
+
 LECTURE_NOTE = lecture_note()
+LECTURE_NOTE_FOLDED = lecture_note_folded()
 
 
 class NudgeTable(QtWidgets.QWidget):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from engine.network import NetworkError, parse_param_name
+from engine.network import NetworkError, ParamRef, parse_param_name
 from engine.notation import Symbol
 from engine.numbers import format_number
 from gui.common.style import rich_symbol
@@ -17,12 +17,12 @@ from gui.common.style import rich_symbol
 
 def weight_name(layer: int, j: int, k: int) -> str:
     """``w(layer)[j+1,k+1]`` for 0-based node indices ``j`` (in ``layer``) and ``k`` (in ``layer-1``)."""
-    return f"w({layer})[{j + 1},{k + 1}]"
+    return ParamRef("w", layer, j + 1, k + 1).name
 
 
 def bias_name(layer: int, j: int) -> str:
     """``b(layer)[j+1]`` for the 0-based node index ``j``."""
-    return f"b({layer})[{j + 1}]"
+    return ParamRef("b", layer, j + 1).name
 
 
 def html_name(name: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.data import DATASETS, Dataset, DataError, lecture_data, load_csv, make_dataset
+from engine.data import DATASETS, LECTURE_SETUP, Dataset, DataError, lecture_data, load_csv, make_dataset
 from engine.losses import get_loss, output_units
 from engine.network import Network, glorot, lecture_network
 from engine.optimizers import make_spec
@@ -26,7 +26,9 @@ class NetworkSessions:
         self.title = "Lecture example"
         data = lecture_data()
         self.data_spec = DataSpec("arrays", inputs=data.inputs, targets=data.targets)
-        self._new_session(lecture_network(), data, "sse", TrainingMode(), make_spec("gd", lr=0.1), ())
+        setup = LECTURE_SETUP
+        self._new_session(lecture_network(), data, setup.loss, TrainingMode(),
+                          make_spec(setup.optimizer, lr=setup.lr), ())
 
     def use_builtin(self, name: str, n: int, noise: float, seed: int) -> None:
         try:
@@ -37,13 +39,10 @@ class NetworkSessions:
         self.data_spec = DataSpec("dataset", name=name, n=int(n), noise=float(noise), seed=int(seed))
         self.title = data.title
         info = DATASETS[name]
-        rng = np.random.default_rng(self.seed)
-        if info.task == "classification":
-            net = glorot(2, [4, 4, info.n_classes], ["tanh", "tanh", "softmax"], rng)
-            self._new_session(net, data, "cross_entropy", TrainingMode(), make_spec("adam", lr=0.02), ())
-        else:
-            net = glorot(1, [8, 1], ["tanh", "identity"], rng)
-            self._new_session(net, data, "mse", TrainingMode(), make_spec("adam", lr=0.02), ())
+        setup = info.setup
+        net = glorot(data.n_inputs, setup.layer_sizes(info.n_outputs), setup.activations(),
+                     np.random.default_rng(self.seed))
+        self._new_session(net, data, setup.loss, TrainingMode(), make_spec(setup.optimizer, lr=setup.lr), ())
 
     def use_csv(self, path: str, inputs: list, targets: list) -> None:
         try:

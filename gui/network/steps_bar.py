@@ -8,7 +8,8 @@ import math
 
 from PySide6 import QtCore, QtWidgets
 
-GRANULARITIES = ("phase", "observation", "iteration")
+from engine.training import GRANULARITIES
+
 SPEED_MIN, SPEED_MAX = 1.0, 20000.0
 _SLIDER_STEPS = 1000
 

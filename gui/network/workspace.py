@@ -17,7 +17,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.network.controller import NetworkController
-from gui.network.nudge_table import LECTURE_NOTE
+from gui.network.nudge_table import LECTURE_NOTE, LECTURE_NOTE_FOLDED
 from gui.common.style import configure_pyqtgraph
 from gui.common.workspace import Workspace
 from gui.network.explanations import RUNNING_TABLE_MAX_ROWS, ExplanationRefresh
@@ -28,8 +28,6 @@ SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 tim
 LECTURE_LATER = ("Lecture example after training: the printed lecture's numbers are those of iteration 0 "
                  "(Reset, or drag the history slider to 0, to compare them).")
 
-LECTURE_NOTE_SHORT = ("<b>Where the printed lecture differs:</b> five of its numbers are corrected "
-                      "here. <a href='more'>Show them</a>")
 #: Below this window height the banner starts folded, so the nudge table keeps its rows.
 FOLD_BELOW_PX = 860
 
@@ -111,7 +109,7 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         if self.controller.cursor > 0:
             text = LECTURE_LATER
         elif folded:
-            text = LECTURE_NOTE_SHORT
+            text = LECTURE_NOTE_FOLDED
         else:
             text = LECTURE_NOTE + " <a href='less'>Fold</a>"
         if self.lecture_note.text() != text:  # a new text re-lays out the whole workspace
