@@ -1,6 +1,7 @@
 """Every QAction of the main window, built in one place and reused by menus, toolbar and buttons.
 
-Also the small things those actions open: the recent-files list and the Help dialogs.
+Also the menus made of them, and the small things those actions open: the recent-files list and
+the Help dialogs.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu, QMenuBar, QMessageBox, QWidget
 
 
 @dataclass
@@ -70,6 +71,34 @@ def build_actions(parent: QWidget) -> Actions:
         shortcuts=_action(parent, "&Keyboard shortcuts", None, "List the keyboard shortcuts",
                           name="shortcuts"),
     )
+
+
+def build_menus(bar: QMenuBar, a: Actions, dock_toggle: QAction) -> QMenu:
+    """File, Run, View and Help menus from the actions (``dock_toggle`` shows or hides the settings
+    dock); returns the File > Open Recent menu, which :class:`RecentFiles` fills."""
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(a.open)
+    recent_menu = file_menu.addMenu("Open &Recent")
+    file_menu.addAction(a.save)
+    file_menu.addAction(a.save_as)
+    file_menu.addSeparator()
+    file_menu.addAction(a.export_png)
+    file_menu.addAction(a.export_svg)
+    file_menu.addSeparator()
+    file_menu.addAction(a.quit)
+    run_menu = bar.addMenu("&Run")
+    for action in (a.step, a.run, a.back, a.reset):
+        run_menu.addAction(action)
+    view_menu = bar.addMenu("&View")
+    view_menu.addAction(dock_toggle)
+    view_menu.addSeparator()
+    view_menu.addAction(a.font_bigger)
+    view_menu.addAction(a.font_smaller)
+    view_menu.addAction(a.log_loss)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a.shortcuts)
+    help_menu.addAction(a.about)
+    return recent_menu
 
 
 MAX_RECENT = 8

@@ -1,7 +1,8 @@
 """The main window: workspace tabs, the settings dock, the step-controls bar, menus and status bar.
 
 It reads top to bottom: actions, workspaces, docks, menus, connections, settings. Workspaces plug in
-through ``gui.common.workspace`` and are picked by scenario kind when a file is opened.
+through ``gui.common.workspace`` and are picked by scenario kind when a file is opened; the
+window's :class:`~gui.window.scenario_files.ScenarioFiles` opens, saves and exports them.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainW
                                QScrollArea, QSizePolicy, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from gui.common import style
-from gui.window.actions import RecentFiles, build_actions, show_about, show_shortcuts
-from gui.window.scenario_files import RESOURCES, ScenarioFilesMixin
-from gui.window.step_controls import StepControls
 from gui.common.workspace import PlaceholderWorkspace, Workspace
+from gui.window.actions import RecentFiles, build_actions, build_menus, show_about, show_shortcuts
+from gui.window.scenario_files import RESOURCES, ScenarioFiles
+from gui.window.step_controls import StepControls
 
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
 LAZY_BUILD_DELAY_MS = 150
 SIDE_PANEL_MIN_WIDTH = 420
 
 
-class MainWindow(ScenarioFilesMixin, QMainWindow):
-    """Stepwise's window; ``open_scenario(path)`` (``gui.window.scenario_files``) loads a scenario file.
+class MainWindow(QMainWindow):
+    """Stepwise's window; ``open_scenario(path)`` loads a scenario file.
 
     With ``lazy=True`` (the normal launch) the descent workspaces, which need sympy, are built
     just after the window first shows, so it appears within a second.
@@ -35,7 +36,6 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
         self._lazy = lazy and not scenario_path
         self.setWindowTitle("Stepwise")
         self._settings = settings or QSettings("Stepwise", "Stepwise")
-        self._path: str | None = None
         self._font_size = style.BASE_POINT_SIZE
         self.last_error: tuple[str, str] | None = None
         self._error_box: QMessageBox | None = None
@@ -43,6 +43,7 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
         self._create_workspaces()
         self._create_docks()
         self._create_menus()
+        self.files = ScenarioFiles(self)
         self._connect()
         self._read_settings()
         self._open_initial(scenario_path)
@@ -138,37 +139,15 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.settings_dock)
 
     def _create_menus(self) -> None:
-        a = self.actions
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(a.open)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        file_menu.addAction(a.save)
-        file_menu.addAction(a.save_as)
-        file_menu.addSeparator()
-        file_menu.addAction(a.export_png)
-        file_menu.addAction(a.export_svg)
-        file_menu.addSeparator()
-        file_menu.addAction(a.quit)
-        run_menu = self.menuBar().addMenu("&Run")
-        for action in (a.step, a.run, a.back, a.reset):
-            run_menu.addAction(action)
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.settings_dock.toggleViewAction())
-        view_menu.addSeparator()
-        view_menu.addAction(a.font_bigger)
-        view_menu.addAction(a.font_smaller)
-        view_menu.addAction(a.log_loss)
-        help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(a.shortcuts)
-        help_menu.addAction(a.about)
+        self.recent_menu = build_menus(self.menuBar(), self.actions, self.settings_dock.toggleViewAction())
 
     def _connect(self) -> None:
         a = self.actions
-        a.open.triggered.connect(self._on_open)
-        a.save.triggered.connect(self.save)
-        a.save_as.triggered.connect(self.save_as)
-        a.export_png.triggered.connect(lambda: self._export("png"))
-        a.export_svg.triggered.connect(lambda: self._export("svg"))
+        a.open.triggered.connect(self.files.ask_open)
+        a.save.triggered.connect(self.files.save)
+        a.save_as.triggered.connect(self.files.save_as)
+        a.export_png.triggered.connect(lambda: self.files.ask_export("png"))
+        a.export_svg.triggered.connect(lambda: self.files.ask_export("svg"))
         a.quit.triggered.connect(self.close)
         a.step.triggered.connect(lambda: self._with_controller(lambda c: c.step(1)))
         a.back.triggered.connect(lambda: self._with_controller(lambda c: c.back()))
@@ -218,7 +197,20 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
             self.tabs.setCurrentWidget(self.workspaces[2])
             if LECTURE_NETWORK.exists():
                 self.open_scenario(str(LECTURE_NETWORK), remember=False)
-                self._path = None
+                self.files.path = None  # the built-in example: Save asks for a name
+
+    # -- files ----------------------------------------------------------------------------------------
+    def open_scenario(self, path: str, remember: bool = True) -> bool:
+        """Load ``path`` into the workspace for its kind; on any problem keep the current work."""
+        return self.files.open(path, remember)
+
+    def save_to(self, path: str) -> bool:
+        """Write the current workspace's scenario to ``path``; False (and a message) on failure."""
+        return self.files.save_to(path)
+
+    def export_plot(self, path: str, fmt: str = "png") -> None:
+        """Write the current workspace's main plot to ``path`` (PNG or SVG)."""
+        self.files.export_plot(path, fmt)
 
     # -- workspaces -----------------------------------------------------------------------------------
     @property
@@ -230,6 +222,10 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
         if isinstance(ws, PlaceholderWorkspace) and self._lazy:
             self.ensure_workspaces()
         return next((ws for ws in self.workspaces if kind in ws.kinds), None)
+
+    def show_workspace(self, ws: Workspace) -> None:
+        """Bring ``ws``'s tab to the front."""
+        self.tabs.setCurrentWidget(ws)
 
     def _with_controller(self, fn) -> None:
         c = self.current_workspace.controller
@@ -323,7 +319,7 @@ class MainWindow(ScenarioFilesMixin, QMainWindow):
         for ws in self.workspaces:
             if ws.controller is not None:
                 ws.controller.set_running(False)
-        if not self.confirm_unsaved():
+        if not self.files.confirm_unsaved():
             event.ignore()
             return
         self._settings.setValue("window/geometry", self.saveGeometry())
