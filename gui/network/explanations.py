@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui
 
+from engine.backprop import chain_rule, finite_difference_check
+from engine.notes import explanation_notes
 from engine.numbers import format_vector
 from gui.network.parameter_table import html_name
+from gui.network.view_state import current_observation
 
 FD_MAX_WORK = 2_000_000   # n_params * n_obs above which the check is skipped (2 n_params losses)
 NUDGE_MAX_WORK = 2_000_000
@@ -27,7 +30,8 @@ class ExplanationRefresh:
         """Put the selected parameter's chain rule and the nudge table on the clipboard as ``fmt``
         (markdown, latex or text) and say so on the button for a moment; returns the text."""
         obs = min(self._explained_observation(), self.controller.session.n_obs - 1)
-        text = self.controller.explanation_notes(self.selected, obs, fmt)
+        s = self.controller.session
+        text = explanation_notes(s.network_at(), s.X, s.Y, s.loss.name, self.selected, obs, fmt)
         QtGui.QGuiApplication.clipboard().setText(text)
         self.copy_button.setText("Copied ✓")
         self._copied_timer.start()
@@ -39,7 +43,7 @@ class ExplanationRefresh:
 
     def _explained_observation(self) -> int:
         """0-based dataset row: the current phase's observation while stepping, else the spin box."""
-        obs = self.controller.current_observation()
+        obs = current_observation(self.controller.session)
         if obs is not None and self.controller.session.cursor[1] > 0:
             if self.observation.value() != obs + 1:
                 blocker = QtCore.QSignalBlocker(self.observation)
@@ -71,7 +75,7 @@ class ExplanationRefresh:
 
     def _show_chain(self, rec, obs: int) -> None:
         s = self.controller.session
-        cr = self.controller.chain_rule(self.selected, obs)
+        cr = chain_rule(s.network_at(), rec, self.selected, obs)
         idx = s.network.param_index(self.selected)
         heading = f"Observation {obs + 1}: x = {format_vector(s.X[obs])}, y = {format_vector(s.Y[obs])}"
         self.chain.show_chain_rule(cr, heading, float(rec.gradient[idx]), s.n_obs)
@@ -92,4 +96,4 @@ class ExplanationRefresh:
         if s.network.n_params * s.n_obs > FD_MAX_WORK:
             self.fd.show_message("The finite-difference check is skipped for this large network.")
             return
-        self.fd.show_fd(self.controller.finite_difference_check())
+        self.fd.show_fd(finite_difference_check(s.network_at(), s.X, s.Y, s.loss.name))

@@ -1,6 +1,7 @@
-"""What the network workspace's views show, read from the controller's session: the network
-view's state at the cursor, its caption, the fit plot's grid and the landscape's axes. Reading
-only; the workspace decides when to redraw.
+"""What the network workspace's views show, read from the controller's session: the phase in
+words, the observation it works on, the editor's settings, the network view's state at the cursor
+and its caption, the fit plot's grid and the landscape's axes. Reading only; the workspace decides
+when to redraw.
 """
 
 from __future__ import annotations
@@ -8,19 +9,53 @@ from __future__ import annotations
 import numpy as np
 
 from engine.losses import class_labels, class_probabilities
+from engine.training_mode import DEFAULT_BATCH_SIZE
 from gui.network.view import ViewState
 
 FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60
 
 
-def view_caption(controller) -> str:
+def phase_text(session) -> str:
+    """The current phase in words: the one just done, or what comes next at an iteration start."""
+    s = session
+    t, p = s.cursor
+    if s.last_phase is not None and p > 0:
+        return f"Done: {s.last_phase.text}"
+    nxt = s.next_phase
+    if nxt is None:
+        return s.status.reason or "Stopped"
+    done = f"Iteration {t} done. " if t > 0 else "Start. "
+    return f"{done}Next: {nxt.text}"
+
+
+def current_observation(session) -> int | None:
+    """Dataset row (0-based) of the phase just done or about to be done; None at an update."""
+    s = session
+    if s.last_phase is not None and s.last_phase.observation is not None and s.cursor[1] > 0:
+        return s.last_phase.observation
+    nxt = s.next_phase
+    return nxt.observation if nxt is not None else None
+
+
+def editor_config(session, seed: int) -> dict:
+    """The network editor's view of the settings (see ``NetworkEditor``)."""
+    net = session.network
+    spec = session.spec
+    training = session.training
+    return {"hidden": [(layer.units, layer.activation) for layer in net.layers[:-1]],
+            "output_activation": net.layers[-1].activation,
+            "loss": session.loss.name, "training": training.kind,
+            "batch_size": training.batch_size or DEFAULT_BATCH_SIZE,
+            "optimizer": {"name": spec.name, **spec.params}, "seed": seed}
+
+
+def view_caption(session) -> str:
     """"2-2-1 network, sse loss · observation 1" while a phase of observation 1 is shown."""
-    c = controller
-    obs = c.current_observation()
-    sizes = "-".join(map(str, c.session.network.sizes))
-    where = f" · observation {obs + 1}" if obs is not None and c.session.cursor[1] > 0 else ""
-    return f"{sizes} network, {c.loss_name} loss{where}"
+    obs = current_observation(session)
+    sizes = "-".join(map(str, session.network.sizes))
+    where = f" · observation {obs + 1}" if obs is not None and session.cursor[1] > 0 else ""
+    return f"{sizes} network, {session.loss.name} loss{where}"
 
 
 def view_state(session) -> ViewState:

@@ -22,7 +22,8 @@ from gui.common.style import configure_pyqtgraph
 from gui.common.workspace import Workspace
 from gui.network.explanations import RUNNING_TABLE_MAX_ROWS, ExplanationRefresh
 from gui.network.layout import NetworkLayout
-from gui.network.view_state import grid_axes, landscape_range, show_fit, view_caption, view_state
+from gui.network.view_state import (editor_config, grid_axes, landscape_range, phase_text, show_fit,
+                                     view_caption, view_state)
 
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
 LECTURE_LATER = ("Lecture example after training: the printed lecture's numbers are those of iteration 0 "
@@ -185,7 +186,7 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         c = self.controller
         s = c.session
         self.view.set_architecture(s.network.sizes)
-        self.editor.show_config(c.config(), s.network.inputs, s.network.n_outputs)
+        self.editor.show_config(editor_config(s, c.seed), s.network.inputs, s.network.n_outputs)
         d = c.dataset
         self.data_panel.show_dataset(d.inputs, d.targets, d.input_names, d.target_names, d.title or c.title)
         self.data_panel.show_source(c.data_spec)
@@ -215,11 +216,11 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         t, p = s.cursor
         if force:
             self._forget_explanations()
-        self.steps.show_position(c.phase_text, t, c.history_length, t, c.finished)
+        self.steps.show_position(phase_text(s), t, c.history_length, t, c.finished)
         self.steps.show_granularity(c.granularity)
         self.steps.set_speed(c.speed)  # the window's own speed slider may have changed it
         self.view.show_state(view_state(s))
-        self.view.set_caption(view_caption(c))
+        self.view.set_caption(view_caption(s))
         # Loss, landscape, fit, parameters and the nudge table depend on the parameters only, so a
         # phase step inside an iteration leaves them (and their repaint) alone.
         key = (id(s), t, s.theta().tobytes(), self.loss_plot.log, s.frozen)
