@@ -1,51 +1,16 @@
 """The lecture's nudge table: per observation the sensitivity d output/dθ, the residual e and the
 contribution e × sensitivity, their sum over observations, next to −∇R.
-
-``LECTURE_NOTE`` is the banner of where the printed lecture's numbers differ, rendered from
-``engine.slips`` (SPEC 2); the workspace shows it above the panels whenever the lecture example
-is loaded.
 """
 
 from __future__ import annotations
-
-import itertools
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.numbers import format_number
-from engine.slips import LECTURE_SLIPS, Slip, corrected_numbers
-from gui.common.style import rich, rich_number
+from gui.common.style import rich_number
 
 MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum still covers all
-
-
-def lecture_note(slips: tuple[Slip, ...] = LECTURE_SLIPS) -> str:
-    """The banner's rich text: per observation, each slip's correct value in bold, the printed one
-    in brackets."""
-    groups = []
-    for observation, items in itertools.groupby(slips, key=lambda slip: slip.observation):
-        shown = [f"{rich(slip.what)} = <b>{', '.join(slip.correct)}</b> ({', '.join(slip.printed)})"
-                 for slip in items]
-        groups.append(f"observation {observation}: " + "; ".join(shown))
-    return ("<b>Where the printed lecture differs</b> (correct value first, slide in brackets): "
-            + " · ".join(groups))
-
-
-_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-def lecture_note_folded(slips: tuple[Slip, ...] = LECTURE_SLIPS) -> str:
-    """The banner folded to one line: how many printed numbers the slips correct, and a link that
-    unfolds it."""
-    n = corrected_numbers(slips)
-    count = _COUNT_WORDS[n] if n < len(_COUNT_WORDS) else str(n)
-    return (f"<b>Where the printed lecture differs:</b> {count} of its numbers "
-            f"{'is' if n == 1 else 'are'} corrected here. <a href='more'>Show them</a>")
-
-
-LECTURE_NOTE = lecture_note()
-LECTURE_NOTE_FOLDED = lecture_note_folded()
 
 
 class NudgeTable(QtWidgets.QWidget):

@@ -125,6 +125,20 @@ def show_fit(controller, fit_plot) -> None:
         fit_plot.show_scatter(Y[:, 0], s.predict(X)[:, 0])
 
 
+def landscape_path(session, x: str, y: str) -> np.ndarray:
+    """``(k, 2)``: parameters ``x`` and ``y`` after each update up to the cursor (strided to about
+    2000 points), ending at their values now."""
+    s = session
+    t = s.cursor[0]
+    stride = max(1, (t + 1) // 2000)
+    path = s.parameter_path([x, y], stride)
+    path = path[: t // stride + 1]
+    theta = s.theta()
+    if len(path) == 0 or path[-1, 0] != theta[s.network.param_index(x)]:
+        path = np.vstack([path, [[theta[s.network.param_index(x)], theta[s.network.param_index(y)]]]])
+    return path
+
+
 def landscape_range(path: np.ndarray, old: tuple | None, force: bool) -> tuple:
     """``((x0, x1), (y0, y1))`` of the landscape grid around ``path (n, 2)``: ``old`` while the
     path stays well inside it, so the axes (and their costly repaint) change only when the path

@@ -4,9 +4,9 @@ Layout: step controls and the phase in words on top; the network view beside the
 explanation panels (chain rule; nudge table / finite-difference check); loss, fit and
 loss-landscape plots below. Settings (editor, data, parameter table) go to the side dock.
 Every view redraws from the controller's session after ``record_changed``; in Run mode the
-costly views (fit grid, explanation tables) refresh a few times per second only. The widgets
-are built in ``network_layout``, what the views show is read in ``network_state``, and the
-explanation panels are refreshed by ``network_explain``.
+costly views (fit grid, explanation tables) refresh a few times per second only. What the views
+show is read in ``view_state``; the explanation column (``ExplanationPanels``) and the lecture
+banner (``LectureBanner``) are widgets of their own that the workspace owns.
 """
 
 from __future__ import annotations
@@ -16,26 +16,29 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.network.controller import NetworkController
-from gui.network.nudge_table import LECTURE_NOTE, LECTURE_NOTE_FOLDED
-from gui.common.style import configure_pyqtgraph
+from gui.common.style import ERROR_COLOUR, configure_pyqtgraph
 from gui.common.workspace import Workspace
-from gui.network.explanations import RUNNING_TABLE_MAX_ROWS, ExplanationRefresh
-from gui.network.layout import NetworkLayout
-from gui.network.view_state import (editor_config, grid_axes, landscape_range, phase_text, show_fit,
-                                     view_caption, view_state)
+from gui.network.controller import NetworkController
+from gui.network.data_panel import NetworkDataPanel
+from gui.network.editor import NetworkEditor
+from gui.network.explanations import RUNNING_TABLE_MAX_ROWS, ExplanationPanels
+from gui.network.fit_plot import NetworkFitPlot
+from gui.network.landscape_plot import LandscapePlot
+from gui.network.lecture_banner import LectureBanner
+from gui.network.loss_plot import NetworkLossPlot
+from gui.network.parameter_table import ParameterTable
+from gui.network.steps_bar import NetworkSteps
+from gui.network.view import NetworkView
+from gui.network.view_state import (editor_config, grid_axes, landscape_path, landscape_range, phase_text,
+                                     show_fit, view_caption, view_state)
 
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
-LECTURE_LATER = ("Lecture example after training: the printed lecture's numbers are those of iteration 0 "
-                 "(Reset, or drag the history slider to 0, to compare them).")
-
-#: Below this window height the banner starts folded, so the nudge table keeps its rows.
-FOLD_BELOW_PX = 860
+ERROR_SHOWN_MS = 12000
 
 __all__ = ["NetworkWorkspace"]
 
 
-class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
+class NetworkWorkspace(Workspace):
     """Tab "Network": the lecture's back-propagation example by default."""
 
     title = "Network"
@@ -52,11 +55,73 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         self._theta_key = None
         self._landscape_range = None
         self._slow_pending = False
-        self._note_folded: bool | None = None  # None: folded when the window is short
         self._create_widgets()
         self._create_side_panel()
         self._connect()
         self._on_session_reset()
+
+    def _create_widgets(self) -> None:
+        # Opaque: a label or table updated on a step then repaints the workspace only, not the
+        # main window, tab widget and splitters beneath it (several megapixels per step otherwise).
+        self.setAutoFillBackground(True)
+        self.steps = NetworkSteps(self)
+        self.view = NetworkView(self)
+        self.view.setMinimumSize(300, 220)
+        self.explanations = ExplanationPanels(self.controller, self)
+        e = self.explanations
+        # the panels the workspace wires to its controller and the tests drive
+        self.chain, self.nudge, self.fd, self.tables = e.chain, e.nudge, e.fd, e.tables
+        self.observation, self.copy_button = e.observation, e.copy_button
+        self.loss_plot = NetworkLossPlot(self)
+        self.fit_plot = NetworkFitPlot(self)
+        self.landscape = LandscapePlot(self)
+        top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
+        top.addWidget(self.view)
+        top.addWidget(self.explanations)
+        top.setSizes([560, 640])
+        bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
+        for w in (self.loss_plot, self.fit_plot, self.landscape):
+            w.setMinimumHeight(150)
+            bottom.addWidget(w)
+        bottom.setSizes([400, 400, 560])  # the landscape row holds two parameter choosers as well
+        self.main_split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
+        self.main_split.addWidget(top)
+        self.main_split.addWidget(bottom)
+        self.main_split.setSizes([780, 220])
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.lecture_note = LectureBanner(self)
+        self.error_label = QtWidgets.QLabel(self)
+        self.error_label.setObjectName("networkError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOUR}; font-weight: bold;")
+        self.error_label.hide()
+        self._error_timer = QtCore.QTimer(self)
+        self._error_timer.setSingleShot(True)
+        self._error_timer.setInterval(ERROR_SHOWN_MS)
+        self._error_timer.timeout.connect(self.error_label.hide)
+        layout.addWidget(self.steps)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.lecture_note)
+        layout.addWidget(self.main_split, 1)
+
+    def _create_side_panel(self) -> None:
+        self.editor = NetworkEditor()
+        self.data_panel = NetworkDataPanel()
+        self.params = ParameterTable()
+        self._side = QtWidgets.QTabWidget()
+        self._side.setObjectName("networkSettings")
+        for widget, name in ((self.editor, "Network"), (self.data_panel, "Data")):
+            scroll = QtWidgets.QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(widget)
+            self._side.addTab(scroll, name)
+        self._side.addTab(self.params, "Parameters")
+        # The pages scroll, so the tab widget would not ask for their width on its own: a dock
+        # narrower than the editor clips its combos and buttons.
+        scrollbar = self._side.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent)
+        widest = max(self.editor.sizeHint().width(), self.data_panel.sizeHint().width())
+        self._side.setMinimumWidth(widest + scrollbar + 12)
 
     def side_panel(self) -> QtWidgets.QWidget:
         return self._side
@@ -96,34 +161,36 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         self.data_panel.builtin_requested.connect(c.use_builtin)
         self.data_panel.csv_requested.connect(c.use_csv)
         self.data_panel.observations_edited.connect(c.edit_observations)
+        self.explanations.copy_requested.connect(self.copy_explanation)
+        self.lecture_note.linkActivated.connect(self._on_note_link)
         self.landscape.pair_changed.connect(lambda *_: self._refresh_landscape(force=True))
         self.observation.valueChanged.connect(lambda *_: self._refresh_explanations())
         self.tables.currentChanged.connect(lambda *_: self._refresh_explanations())
 
     # ------------------------------------------------------------------ intents
     def _show_lecture_note(self) -> None:
-        """The banner's text: the slips at iteration 0 (folded to one line if asked or if the
-        window is short), a pointer back to iteration 0 later on."""
-        folded = self._note_folded
-        if folded is None:
-            folded = self.window().height() < FOLD_BELOW_PX
-        if self.controller.cursor > 0:
-            text = LECTURE_LATER
-        elif folded:
-            text = LECTURE_NOTE_FOLDED
-        else:
-            text = LECTURE_NOTE + " <a href='less'>Fold</a>"
-        if self.lecture_note.text() != text:  # a new text re-lays out the whole workspace
-            self.lecture_note.setText(text)
+        """The banner's text for the iteration at the cursor."""
+        self.lecture_note.show_at(self.controller.cursor)
 
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """A short window folds the banner, a tall one unfolds it, unless the person chose."""
         super().resizeEvent(event)
-        if self._note_folded is None and self.lecture_note.isVisible():
+        if self.lecture_note.folded is None and self.lecture_note.isVisible():
             self._show_lecture_note()
 
     def _on_note_link(self, link: str) -> None:
-        self._note_folded = link == "less"
+        """The banner's "Fold" (``less``) and "Show them" (``more``) links."""
+        self.lecture_note.folded = link == "less"
         self._show_lecture_note()
+
+    def copy_explanation(self, fmt: str) -> str:
+        """Put the selected parameter's chain rule and the nudge table on the clipboard as ``fmt``
+        (markdown, latex or text); returns the text."""
+        return self.explanations.copy(self.selected, fmt)
+
+    def _refresh_explanations(self, nudge: bool = True) -> None:
+        """The explanation panels for the selected parameter at the cursor."""
+        self.explanations.refresh(self.selected, self._theta_key, nudge)
 
     def select_parameter(self, name: str) -> None:
         """Make ``name`` (lecture notation) the parameter the explanation panels explain."""
@@ -215,7 +282,7 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         s = c.session
         t, p = s.cursor
         if force:
-            self._forget_explanations()
+            self.explanations.forget()
         self.steps.show_position(phase_text(s), t, c.history_length, t, c.finished)
         self.steps.show_granularity(c.granularity)
         self.steps.set_speed(c.speed)  # the window's own speed slider may have changed it
@@ -262,12 +329,7 @@ class NetworkWorkspace(NetworkLayout, ExplanationRefresh, Workspace):
         names = s.param_names
         if x not in names or y not in names:
             return
-        t = s.cursor[0]
-        stride = max(1, (t + 1) // 2000)
-        path = s.parameter_path([x, y], stride)
-        path = path[: t // stride + 1]
-        if len(path) == 0 or path[-1, 0] != s.theta()[s.network.param_index(x)]:
-            path = np.vstack([path, [[s.theta()[s.network.param_index(x)], s.theta()[s.network.param_index(y)]]]])
+        path = landscape_path(s, x, y)
         self.landscape.show_path(path[:, 0], path[:, 1])
         # The slice depends on every other parameter: recompute when they moved, but never per frame.
         key = (x, y, s.theta().tobytes())

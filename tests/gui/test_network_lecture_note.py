@@ -9,7 +9,7 @@ from PySide6 import QtGui
 from engine.notation import plain
 from engine.slips import LECTURE_SLIPS
 from gui.network.controller import NetworkController
-from gui.network.nudge_table import LECTURE_NOTE, LECTURE_NOTE_FOLDED, lecture_note, lecture_note_folded
+from gui.network.lecture_banner import LECTURE_NOTE, LECTURE_NOTE_FOLDED, lecture_note, lecture_note_folded
 
 DECIMAL = re.compile(r"-?\d+\.\d+")
 
