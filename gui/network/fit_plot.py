@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from gui.network.view import cache_axes
+from gui.network.view_items import cache_axes
 from gui.common.style import CURVE_COLOUR, OKABE_ITO, ITERATE_COLOUR, style_plot
 
 CLASS_COLOURS = np.array([[0x00, 0x72, 0xB2], [0xD5, 0x5E, 0x00], [0x00, 0x9E, 0x73],

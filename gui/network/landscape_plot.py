@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from gui.network.view import cache_axes
+from gui.network.view_items import cache_axes
 from gui.common.style import ITERATE_COLOUR, MAGNITUDE_MAP, style_plot
 
 N_LEVELS = 14

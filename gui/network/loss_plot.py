@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
 
-from gui.network.view import cache_axes
+from gui.network.view_items import cache_axes
 from gui.common.style import ITERATE_COLOUR, CURVE_COLOUR, style_plot
 
 MAX_POINTS = 1500  # a few per horizontal pixel of the plot

@@ -1,7 +1,8 @@
 """Parameter table: every weight and bias by its lecture name, value (editable), gradient, frozen.
 
-Also home of the small lecture-notation helpers the network panels share: ``w(l)[j,k]`` is
-the weight into node j of layer l from node k of layer l-1, ``b(l)[j]`` a bias (1-based).
+Also home of ``html_name``, a parameter's lecture name as rich text, which the network panels
+share: ``w(l)[j,k]`` is the weight into node j of layer l from node k of layer l-1, ``b(l)[j]``
+a bias (1-based).
 """
 
 from __future__ import annotations
@@ -9,20 +10,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from engine.network import NetworkError, ParamRef, parse_param_name
+from engine.network import NetworkError, parse_param_name
 from engine.notation import Symbol
 from engine.numbers import format_number
 from gui.common.style import rich_symbol
-
-
-def weight_name(layer: int, j: int, k: int) -> str:
-    """``w(layer)[j+1,k+1]`` for 0-based node indices ``j`` (in ``layer``) and ``k`` (in ``layer-1``)."""
-    return ParamRef("w", layer, j + 1, k + 1).name
-
-
-def bias_name(layer: int, j: int) -> str:
-    """``b(layer)[j+1]`` for the 0-based node index ``j``."""
-    return ParamRef("b", layer, j + 1).name
 
 
 def html_name(name: str) -> str:

@@ -3,24 +3,24 @@
 Nodes are one ``ScatterPlotItem``; edges are one :class:`EdgesItem` that paints all
 segments with a handful of grouped pens (width by |w|, colour by sign, or by gradient
 magnitude in the backward phase). Items are built when the architecture changes and only
-recoloured on a step, so Run mode stays cheap. Geometry lives in ``network_geometry``, the
-graphics pieces in ``network_items``, clicking and in-place editing in ``network_edit``.
+recoloured on a step, so Run mode stays cheap. Geometry lives in ``view_geometry``, the
+graphics pieces in ``view_items``; the view owns a ``LabelPlacer`` and a ``LineFitter``
+(``view_labels``) that make room for its text, and an ``InPlaceEditor`` (``view_editing``)
+for double-click edits.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.network.parameter_table import bias_name, weight_name
-from gui.network.view_editing import PickAndEdit
-from gui.network.view_geometry import NODE_PX, network_layout
-from gui.network.view_items import EdgesItem, NodeLabel, PenCache, cache_axes, edge_width_range, edge_widths, \
-    finite_max, magnitude_colormap, node_label_html
-from gui.network.view_labels import CAPTION_STYLE, LEGEND_STYLE, Z_EDGES, Z_LABELS, Z_NODES, LabelRoom
+from gui.network.view_editing import InPlaceEditor
+from gui.network.view_geometry import NODE_PX, Layout, hit_test, network_layout
+from gui.network.view_items import Z_EDGES, Z_LABELS, Z_NODES, EdgesItem, PenCache, edge_width_range, \
+    edge_widths, finite_max, magnitude_colormap, node_label_html
+from gui.network.view_labels import CAPTION_STYLE, LEGEND_STYLE, LabelPlacer, LineFitter
+from gui.network.view_state import ViewState
 
 BACKGROUND = "w"
 # Diverging pair for the sign of a weight (blue/orange survive colour-blindness and greyscale).
@@ -32,34 +32,7 @@ FOCUS_HALO_ALL = "#28000000"
 SELECTED = "#cc2fa5"
 
 
-@dataclass(frozen=True)
-class ViewState:
-    """Everything the view draws for one moment of training (plain arrays, no engine types).
-
-    ``weights[l]``: ``(n_{l+1}, n_l)``; ``biases[l]``: ``(n_{l+1},)``; ``inputs``: ``(n_0,)``
-    of the shown observation or ``None``; ``z``, ``a``, ``delta``: one entry per layer
-    1..L, ``(n_l,)`` or ``None`` while the current phase has not computed it;
-    ``grad_w``/``grad_b``: gradient so far (same shapes as weights/biases) or ``None``;
-    ``backward``: colour by gradient magnitude; ``focus_nodes``: (layer, index) pairs the
-    current phase computes (layer 0 = inputs); ``focus_edges_layer``: the layer whose
-    incoming edges the current phase uses, 0 for every edge (the update), or ``None``.
-    """
-
-    weights: tuple
-    biases: tuple
-    inputs: np.ndarray | None = None
-    z: tuple = ()
-    a: tuple = ()
-    delta: tuple = ()
-    grad_w: tuple | None = None
-    grad_b: tuple | None = None
-    backward: bool = False
-    focus_nodes: tuple = ()
-    focus_edges_layer: int | None = None
-    frozen: frozenset = field(default_factory=frozenset)
-
-
-class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
+class NetworkView(pg.GraphicsLayoutWidget):
     """Nodes, edges, per-node values and a gradient colour bar; click selects, double-click edits.
 
     Signals carry parameter names in lecture notation (``w(1)[1,1]``, ``b(2)[1]``).
@@ -67,6 +40,8 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
 
     parameter_selected = QtCore.Signal(str)
     parameter_edited = QtCore.Signal(str, float)
+    # the graphics view resizes itself before __init__ gets to set attributes
+    _lines: LineFitter | None = None
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,13 +49,14 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         self.caption = self.addLabel("", row=0, col=0, colspan=2, **CAPTION_STYLE)
         self.viewbox = self.addViewBox(row=1, col=0, lockAspect=False, enableMouse=False)
         self.viewbox.setMenuEnabled(False)
+        self._placer = LabelPlacer(self.viewbox)
         self._cmap = magnitude_colormap()
         self._levels_hex = [self._cmap_hex(v / 15) for v in range(16)]  # 16 steps: few pen groups
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self._cmap, interactive=False,
                                         width=18, colorMapMenu=False)
         self.addItem(self.colorbar, row=1, col=1)
         self.colorbar_title = self.addLabel("", row=2, col=0, colspan=2, **LEGEND_STYLE)
-        self._fitted = {}  # label -> (text, point size) as last set by _fit_label
+        self._lines = LineFitter(self)
         self.colorbar.axis.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.caption.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.colorbar.setVisible(False)
@@ -93,18 +69,17 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         self.viewbox.addItem(self.nodes)
         self.edges.setZValue(Z_EDGES)
         self.nodes.setZValue(Z_NODES)
-        self.viewbox.sigResized.connect(self._fit_view)
+        self.viewbox.sigResized.connect(self._placer.fit)
         self.sizes: tuple[int, ...] = ()
+        self._layout: Layout = network_layout(())
         self._positions = np.zeros((0, 2))
         self._node_px = float(NODE_PX)
         self._node_index: list[tuple[int, int]] = []
         self._edge_index: list[tuple[int, int, int]] = []
         self._labels: list[pg.TextItem] = []
-        self._label_html: dict[int, str] = {}
         self._selected: str | None = None
         self._state: ViewState | None = None
-        self._editor: QtWidgets.QLineEdit | None = None
-        self._editing: str | None = None
+        self._editor: InPlaceEditor | None = None
         self._pens = PenCache()
         self._widths = np.zeros(0)
         self._colors: list[str] = []
@@ -128,22 +103,11 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         self._edge_index = layout.edge_index
         self.edges.set_segments(layout.segments)
         self._edges_key = self._nodes_key = None
-        for item in self._labels:
-            self.viewbox.removeItem(item)
-        self._labels = []
-        self._label_html = {}
         self._node_px = layout.node_px
-        self._reset_label_room()
-        if layout.labelled:
-            for (x, y), (l, _) in zip(self._positions, self._node_index):
-                label = NodeLabel("left" if l == 0 else "below", radius_px=self._node_px / 2)
-                label.setPos(x, y)
-                self.viewbox.addItem(label)
-                label.setZValue(Z_LABELS)
-                self._labels.append(label)
+        self._labels = self._placer.rebuild(layout)
         self.nodes.setData(pos=self._positions, size=self._node_px, data=list(range(len(self._positions))))
         self._layout = layout
-        self._fit_view()
+        self._placer.fit()
 
     def _node_tip(self, x: float, y: float, data) -> str:
         """Hover text of a node: its values as far as the current phase has computed them."""
@@ -156,6 +120,16 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         """``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom."""
         return self._positions.copy()
 
+    def set_caption(self, text: str) -> None:
+        """The line above the network, in a smaller size where the view is too narrow for it."""
+        self._lines.fit(self.caption, text, CAPTION_STYLE)
+
+    def resizeEvent(self, event: QtGui.QResizeEvent | None) -> None:  # noqa: N802 - Qt override
+        """The caption and the legend follow the view's width."""
+        super().resizeEvent(event)
+        if self._lines is not None:
+            self._lines.refit()
+
     # ----------------------------------------------------------------- drawing
     def show_state(self, state: ViewState) -> None:
         """Recolour nodes and edges and refresh the per-node values from ``state``."""
@@ -165,7 +139,7 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         self._state = state
         self._draw_edges(state)
         self._draw_nodes(state)
-        self._draw_labels(state)
+        self._placer.show(state)
 
     def edge_widths(self) -> np.ndarray:
         """Pen width (px) of every edge in drawing order, for tests and legends."""
@@ -197,7 +171,7 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
             self._set_legend("Edges: blue w &gt; 0, orange w &lt; 0 · width: |w|")
         self._colors = colors
         # frozen weights are dotted: they take part in the pass but never move
-        frozen = [bool(st.frozen) and weight_name(*e) in st.frozen for e in self._edge_index]
+        frozen = [bool(st.frozen) and name in st.frozen for name in self._layout.edge_names]
         self._frozen_edges = frozen
         groups: dict[tuple[str, float, bool], list[int]] = {}
         for i, (c, wd, fz) in enumerate(zip(colors, widths, frozen)):
@@ -221,7 +195,7 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
             self.edges.set_pens(halos + body)
 
     def _set_legend(self, text: str) -> None:
-        self._fit_label(self.colorbar_title, text, LEGEND_STYLE)
+        self._lines.fit(self.colorbar_title, text, LEGEND_STYLE)
 
     def _cmap_hex(self, t: float) -> str:
         return self._cmap.map(float(t), mode="qcolor").name()
@@ -244,8 +218,8 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
                 colors[i] = self._cmap_hex(min(abs(float(d[j])) / dmax, 1.0))
             elif a is not None:
                 colors[i] = "#c6dbef"
-        for i, (l, j) in enumerate(self._node_index):
-            if l > 0 and bias_name(l, j) in st.frozen:
+        for i, name in enumerate(self._layout.node_names):
+            if name is not None and name in st.frozen:
                 pens[i] = self._pens.get("#303030", 3, dotted=True)
         for (l, j) in st.focus_nodes:
             if 0 <= l < len(self._offsets) - 1 and 0 <= j < self.sizes[l]:
@@ -259,24 +233,6 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
             self.nodes.setBrush([self._pens.brush(c) for c in colors])
             self.nodes.setPen(pens)
 
-    def _draw_labels(self, st: ViewState) -> None:
-        if not self._labels:
-            return
-        # Between iterations nothing is computed yet: empty "z = / a = / δ =" rows would only clutter.
-        nothing = all(v is None for v in tuple(st.z) + tuple(st.a) + tuple(st.delta))
-        changed = False
-        for i, (l, j) in enumerate(self._node_index):
-            visible = l == 0 or not nothing
-            if self._labels[i].isVisible() != visible:
-                self._labels[i].setVisible(visible)
-            html = node_label_html(st, l, j)
-            if self._label_html.get(i) != html:  # setHtml re-lays out the text: skip when unchanged
-                self._label_html[i] = html
-                self._labels[i].setHtml(html)
-                changed = True
-        if changed:
-            self._reserve_label_room()
-
     # ----------------------------------------------------------------- selection
     def select(self, name: str | None) -> None:
         """Mark a parameter (by lecture name) as selected and redraw its halo."""
@@ -289,17 +245,84 @@ class NetworkView(LabelRoom, PickAndEdit, pg.GraphicsLayoutWidget):
         return self._selected
 
     def _selected_edge(self) -> int | None:
-        for i, (l, j, k) in enumerate(self._edge_index):
-            if self._selected == weight_name(l, j, k):
-                return i
-        return None
+        return self._layout.edge_of(self._selected)
 
     def _selected_node(self) -> int | None:
-        for i, (l, j) in enumerate(self._node_index):
-            if l > 0 and self._selected == bias_name(l, j):
-                return i
+        return self._layout.node_of(self._selected)
+
+    # ----------------------------------------------------------------- picking and editing
+    def parameter_at(self, scene_pos: QtCore.QPointF) -> str | None:
+        """The parameter under a scene point: a node's bias first, else the nearest edge (<8 px)."""
+        if not len(self._positions):
+            return None
+        vb = self.viewbox
+
+        def to_scene(points: np.ndarray) -> np.ndarray:
+            mapped = (vb.mapViewToScene(QtCore.QPointF(x, y)) for x, y in points)
+            return np.array([[q.x(), q.y()] for q in mapped]).reshape(-1, 2)
+
+        segs = self.edges.segments()
+        hit = hit_test(to_scene(self._positions), to_scene(segs[:, :2]), to_scene(segs[:, 2:]),
+                       np.array([scene_pos.x(), scene_pos.y()]), self._node_px)
+        return None if hit is None else self._layout.parameter_of(*hit)
+
+    def scene_point_of(self, name: str) -> QtCore.QPointF:
+        """Scene coordinates of a parameter's node (bias) or edge midpoint (weight), for clicks."""
+        node = self._layout.node_of(name)
+        if node is not None:
+            x, y = self._positions[node]
+            return self.viewbox.mapViewToScene(QtCore.QPointF(x, y))
+        edge = self._layout.edge_of(name)
+        if edge is not None:
+            x0, y0, x1, y1 = self.edges.segments()[edge]
+            # a third of the way from the target keeps clear of crossing edges' midpoints
+            return self.viewbox.mapViewToScene(QtCore.QPointF(x1 + (x0 - x1) * 0.3, y1 + (y0 - y1) * 0.3))
+        raise KeyError(f"no parameter named {name!r} in this network")
+
+    def current_value(self, name: str) -> float | None:
+        """The shown value of ``name`` (lecture notation), or None before anything is shown."""
+        if self._state is None:
+            return None
+        edge = self._layout.edge_of(name)
+        if edge is not None:
+            l, j, k = self._edge_index[edge]
+            return float(self._state.weights[l - 1][j, k])
+        node = self._layout.node_of(name)
+        if node is not None:
+            l, j = self._node_index[node]
+            return float(self._state.biases[l - 1][j])
         return None
 
+    def _on_click(self, ev) -> None:
+        name = self.parameter_at(ev.scenePos())
+        if name is None:
+            return
+        ev.accept()
+        self.select(name)
+        self.parameter_selected.emit(name)
 
-__all__ = ["NetworkView", "ViewState", "EdgesItem", "cache_axes", "POSITIVE", "NEGATIVE", "Z_EDGES", "Z_NODES",
-           "Z_LABELS"]
+    def mouseDoubleClickEvent(self, ev: QtGui.QMouseEvent) -> None:  # noqa: N802 - Qt override
+        # Handled on the view rather than through pyqtgraph's scene clicks, which only report a
+        # double click when the preceding single click reached the scene as well.
+        scene_pos = self.mapToScene(ev.position().toPoint())
+        name = self.parameter_at(scene_pos)
+        if name is None:
+            super().mouseDoubleClickEvent(ev)
+            return
+        ev.accept()
+        self.select(name)
+        self.parameter_selected.emit(name)
+        self.begin_edit(name, scene_pos)
+
+    def begin_edit(self, name: str, scene_pos: QtCore.QPointF | None = None) -> QtWidgets.QLineEdit:
+        """Open a small line edit over the parameter; Enter commits, Escape cancels."""
+        if self._editor is None:
+            self._editor = InPlaceEditor(self)
+            self._editor.edited.connect(self.parameter_edited.emit)
+        if scene_pos is None:
+            scene_pos = self.scene_point_of(name)
+        self._editor.edit(name, self.current_value(name), self.mapFromScene(scene_pos))
+        return self._editor
+
+
+__all__ = ["NetworkView", "POSITIVE", "NEGATIVE", "Z_EDGES", "Z_NODES", "Z_LABELS"]

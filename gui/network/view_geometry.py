@@ -1,5 +1,6 @@
-"""Where the network view puts things: node positions in columns, edge segments, node size, and
-which parameter a click lands on. Plain numpy; the view maps between view and scene coordinates.
+"""Where the network view puts things: node positions in columns, edge segments, node size, which
+parameter each edge and node stands for, and which one a click lands on. Plain numpy; the view maps
+between view and scene coordinates.
 """
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from engine.network import ParamRef
 
 X_SPACING = 3.2
 Y_SPACING = 2.0
@@ -18,6 +21,16 @@ LABELLED_MAX_NODES = 6
 EDGE_HIT_PX = 8
 
 
+def weight_name(layer: int, j: int, k: int) -> str:
+    """``w(layer)[j+1,k+1]`` for 0-based node indices ``j`` (in ``layer``) and ``k`` (in ``layer-1``)."""
+    return ParamRef("w", layer, j + 1, k + 1).name
+
+
+def bias_name(layer: int, j: int) -> str:
+    """``b(layer)[j+1]`` for the 0-based node index ``j``."""
+    return ParamRef("b", layer, j + 1).name
+
+
 @dataclass(frozen=True)
 class Layout:
     """Geometry of one architecture.
@@ -25,7 +38,8 @@ class Layout:
     ``positions``: ``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom;
     ``node_index``: (layer, j) per node (0-based j); ``offsets``: index of each layer's first node
     plus the total; ``segments``: ``(n_edges, 4)`` rows x0, y0, x1, y1; ``edge_index``: (l, j, k)
-    per edge, 1-based layer l, 0-based j (node in l) and k (node in l-1).
+    per edge, 1-based layer l, 0-based j (node in l) and k (node in l-1); ``edge_names``: each
+    edge's weight, ``node_names``: each node's bias (None for inputs), in lecture notation.
     """
 
     sizes: tuple[int, ...]
@@ -34,6 +48,8 @@ class Layout:
     offsets: np.ndarray
     segments: np.ndarray
     edge_index: list
+    edge_names: tuple[str, ...]
+    node_names: tuple[str | None, ...]
 
     @property
     def node_px(self) -> float:
@@ -44,6 +60,18 @@ class Layout:
     @property
     def labelled(self) -> bool:
         return max(self.sizes, default=0) <= LABELLED_MAX_NODES
+
+    def parameter_of(self, kind: str, i: int) -> str | None:
+        """The parameter a hit stands for: a node's bias (None for an input) or an edge's weight."""
+        return self.node_names[i] if kind == "node" else self.edge_names[i]
+
+    def edge_of(self, name: str | None) -> int | None:
+        """Index of the edge whose weight is ``name``, or None."""
+        return self.edge_names.index(name) if name in self.edge_names else None
+
+    def node_of(self, name: str | None) -> int | None:
+        """Index of the node whose bias is ``name``, or None."""
+        return self.node_names.index(name) if name is not None and name in self.node_names else None
 
     def view_range(self) -> tuple[tuple[float, float], tuple[float, float]] | None:
         """x and y ranges that show every node with room for the labels."""
@@ -70,7 +98,10 @@ def network_layout(sizes: tuple[int, ...]) -> Layout:
                 p0 = positions[offsets[l - 1] + k]
                 segs.append((p0[0], p0[1], p1[0], p1[1]))
                 eidx.append((l, j, k))
-    return Layout(tuple(sizes), positions, index, offsets, np.array(segs).reshape(-1, 4), eidx)
+    edge_names = tuple(weight_name(*e) for e in eidx)
+    node_names = tuple(bias_name(l, j) if l > 0 else None for l, j in index)
+    return Layout(tuple(sizes), positions, index, offsets, np.array(segs).reshape(-1, 4), eidx,
+                  edge_names, node_names)
 
 
 def hit_test(node_pts: np.ndarray, seg_p0: np.ndarray, seg_p1: np.ndarray, click: np.ndarray,

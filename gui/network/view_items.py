@@ -12,6 +12,8 @@ from engine.numbers import format_number
 
 ANTIALIAS_MAX_EDGES = 200
 WIDTH_RANGE = (2.0, 10.0)
+# Stacking inside the view: edges, then nodes over their ends, then the labels over both.
+Z_EDGES, Z_NODES, Z_LABELS = 1.0, 2.0, 3.0
 
 
 class EdgesItem(pg.GraphicsObject):

@@ -6,14 +6,42 @@ when to redraw.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from engine.losses import class_labels, class_probabilities
 from engine.training_mode import DEFAULT_BATCH_SIZE
-from gui.network.view import ViewState
 
 FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything the view draws for one moment of training (plain arrays, no engine types).
+
+    ``weights[l]``: ``(n_{l+1}, n_l)``; ``biases[l]``: ``(n_{l+1},)``; ``inputs``: ``(n_0,)``
+    of the shown observation or ``None``; ``z``, ``a``, ``delta``: one entry per layer
+    1..L, ``(n_l,)`` or ``None`` while the current phase has not computed it;
+    ``grad_w``/``grad_b``: gradient so far (same shapes as weights/biases) or ``None``;
+    ``backward``: colour by gradient magnitude; ``focus_nodes``: (layer, index) pairs the
+    current phase computes (layer 0 = inputs); ``focus_edges_layer``: the layer whose
+    incoming edges the current phase uses, 0 for every edge (the update), or ``None``.
+    """
+
+    weights: tuple
+    biases: tuple
+    inputs: np.ndarray | None = None
+    z: tuple = ()
+    a: tuple = ()
+    delta: tuple = ()
+    grad_w: tuple | None = None
+    grad_b: tuple | None = None
+    backward: bool = False
+    focus_nodes: tuple = ()
+    focus_edges_layer: int | None = None
+    frozen: frozenset = field(default_factory=frozenset)
 
 
 def phase_text(session) -> str:
