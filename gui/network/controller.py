@@ -26,15 +26,13 @@ from engine.scenario import (DataSpec, LayerSpec, NetworkSpec, Scenario, Scenari
                              build_training_session)
 from engine.training import GRANULARITIES, TrainingError, TrainingMode, TrainingSession
 from engine.training_mode import DEFAULT_BATCH_SIZE
-from gui.common.workspace import SteppingController
+from gui.common.workspace import FRAME_BUDGET_S, SteppingController
 
 __all__ = ["NetworkController", "USER_ERRORS"]
 
 #: Engine errors that come from the user's input: shown with a hint, never a crash.
 USER_ERRORS = (DataError, LossError, NetworkError, OptimizerError, TrainingError, ScenarioError,
                ActivationError)
-#: Run mode gives each frame at most this long for training, so the redraw keeps 30+ fps.
-FRAME_BUDGET_S = 0.012
 
 
 class NetworkController(SteppingController):
