@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -48,7 +48,7 @@ class ScenarioFiles:
     @property
     def _parent(self) -> QWidget:
         """The window, as the parent of the file dialogs."""
-        return self._window  # type: ignore[return-value]
+        return cast(QWidget, self._window)
 
     def ask_open(self) -> None:
         """File > Open: choose a scenario file, starting next to the current one."""
