@@ -32,7 +32,7 @@ sys.path.insert(0, {root!r})
 from gui.app import create_application
 app = create_application()
 from PySide6.QtCore import QEvent, QObject, QSettings
-from gui.main_window import MainWindow
+from gui.window.main_window import MainWindow
 
 
 class FirstPaint(QObject):
@@ -109,7 +109,7 @@ def main() -> None:
 
     from engine.optimizers import make_spec
     from gui.app import create_application
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     app = create_application()
     with tempfile.TemporaryDirectory() as tmp:

@@ -44,14 +44,14 @@ class PaintCounter(QtCore.QObject):
 def make_window(app):
     """The main window on the network workspace; the workspace in a bare window if there is none."""
     try:
-        from gui.main_window import MainWindow
+        from gui.window.main_window import MainWindow
         settings = QtCore.QSettings(str(Path(os.environ.get("TMPDIR", "/tmp")) / "bench-network.ini"),
                                     QtCore.QSettings.Format.IniFormat)
         window = MainWindow(None, settings=settings)
         ws = window.workspace_for_kind("network")
         window.tabs.setCurrentWidget(ws)
     except ImportError:
-        from gui.workspaces.network import NetworkWorkspace
+        from gui.network.workspace import NetworkWorkspace
         window = QtWidgets.QMainWindow()
         ws = NetworkWorkspace()
         window.setCentralWidget(ws)

@@ -160,24 +160,61 @@ def _spirals(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray
 
 
 @dataclass(frozen=True)
+class NetworkSetup:
+    """What the network workspace opens a data set with: ``hidden`` layers as (units, activation),
+    the output layer's activation (its size follows from the data), the loss, and the optimizer
+    with its learning rate; the weights are drawn Glorot-uniform from the seed."""
+
+    hidden: tuple[tuple[int, str], ...]
+    output_activation: str
+    loss: str
+    optimizer: str = "adam"
+    lr: float = 0.02
+
+    def layer_sizes(self, n_outputs: int) -> list[int]:
+        """Nodes of layers 1..L for ``n_outputs`` output nodes."""
+        return [units for units, _ in self.hidden] + [int(n_outputs)]
+
+    def activations(self) -> list[str]:
+        """Activations of layers 1..L."""
+        return [activation for _, activation in self.hidden] + [self.output_activation]
+
+
+#: The lecture's 2-2-1 network, sum-of-squares loss and gradient descent with lr 0.1 (SPEC
+#: section 2); its starting weights are the lecture's own (``engine.network.lecture_network``).
+LECTURE_SETUP = NetworkSetup(((2, "sigmoid"),), "identity", "sse", "gd", 0.1)
+CURVE_FIT_SETUP = NetworkSetup(((8, "tanh"),), "identity", "mse")
+CLASSIFIER_SETUP = NetworkSetup(((4, "tanh"), (4, "tanh")), "softmax", "cross_entropy")
+
+
+@dataclass(frozen=True)
 class DatasetInfo:
-    """A built-in set: its generator, title, task (``regression``/``classification``) and classes."""
+    """A built-in set: its generator, title, task (``regression``/``classification``), the network
+    it opens with, and classes."""
 
     make: Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
     title: str
     task: str
+    setup: NetworkSetup
     n_classes: int = 0
+
+    @property
+    def n_outputs(self) -> int:
+        """Output nodes of the set's network: one per class, or one for the target."""
+        return self.n_classes if self.task == "classification" else 1
 
 
 DATASETS: dict[str, DatasetInfo] = {
-    "sine": DatasetInfo(_curve(np.sin, -np.pi, np.pi), "y = sin(x)", "regression"),
-    "quadratic": DatasetInfo(_curve(lambda x: x * x, -1.0, 1.0), "y = x^2", "regression"),
-    "cubic": DatasetInfo(_curve(lambda x: x ** 3 - x, -1.5, 1.5), "y = x^3 - x", "regression"),
-    "step": DatasetInfo(_curve(lambda x: (x >= 0).astype(float), -1.0, 1.0), "y = step(x)", "regression"),
-    "xor": DatasetInfo(_xor, "XOR", "classification", 2),
-    "circles": DatasetInfo(_circles, "Circles", "classification", 2),
-    "gaussians": DatasetInfo(_gaussians, "Two Gaussians", "classification", 2),
-    "spirals": DatasetInfo(_spirals, "Spirals", "classification", 2),
+    "sine": DatasetInfo(_curve(np.sin, -np.pi, np.pi), "y = sin(x)", "regression", CURVE_FIT_SETUP),
+    "quadratic": DatasetInfo(_curve(lambda x: x * x, -1.0, 1.0), "y = x^2", "regression", CURVE_FIT_SETUP),
+    "cubic": DatasetInfo(_curve(lambda x: x ** 3 - x, -1.5, 1.5), "y = x^3 - x", "regression",
+                         CURVE_FIT_SETUP),
+    "step": DatasetInfo(_curve(lambda x: (x >= 0).astype(float), -1.0, 1.0), "y = step(x)", "regression",
+                        CURVE_FIT_SETUP),
+    "xor": DatasetInfo(_xor, "XOR", "classification", CLASSIFIER_SETUP, 2),
+    "circles": DatasetInfo(_circles, "Circles", "classification", CLASSIFIER_SETUP, 2),
+    "gaussians": DatasetInfo(_gaussians, "Two Gaussians", "classification", CLASSIFIER_SETUP, 2),
+    "spirals": DatasetInfo(_spirals, "Spirals", "classification", CLASSIFIER_SETUP, 2),
 }
 DATASET_NAMES = tuple(DATASETS)
 
@@ -341,6 +378,7 @@ def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int]
 
 
 __all__ = [
-    "DATASETS", "DATASET_NAMES", "DataError", "Dataset", "DatasetInfo", "lecture_data", "load_csv",
-    "make_dataset", "one_hot", "preview_csv",
+    "CLASSIFIER_SETUP", "CURVE_FIT_SETUP", "DATASETS", "DATASET_NAMES", "DataError", "Dataset",
+    "DatasetInfo", "LECTURE_SETUP", "NetworkSetup", "lecture_data", "load_csv", "make_dataset",
+    "one_hot", "preview_csv",
 ]

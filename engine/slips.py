@@ -48,6 +48,11 @@ LECTURE_SLIPS = (
 )
 
 
+def corrected_numbers(slips: tuple[Slip, ...] = LECTURE_SLIPS) -> int:
+    """How many of the printed lecture's numbers ``slips`` correct (a pair counts two)."""
+    return sum(len(slip.correct) for slip in slips)
+
+
 def lecture_precision(value: float, decimals: int = 3) -> str:
     """``decimals`` decimals as the printed lecture writes them, whole numbers bare (``1``): for
     setting the app's numbers beside the slides, not for showing them."""
@@ -55,4 +60,4 @@ def lecture_precision(value: float, decimals: int = 3) -> str:
     return text.rstrip("0").rstrip(".") if text.endswith("." + "0" * decimals) else text
 
 
-__all__ = ["LECTURE_SLIPS", "Slip", "lecture_precision"]
+__all__ = ["LECTURE_SLIPS", "Slip", "corrected_numbers", "lecture_precision"]

@@ -19,6 +19,13 @@ from engine.fields import FieldError, check_integer, check_name, check_object
 
 #: The kinds of training mode, in the order the editor offers them.
 TRAINING_KINDS = ("full_batch", "online", "mini_batch")
+#: Each kind's name in a menu, and what one update of it does (the menu's tooltip).
+TRAINING_TITLES = {"full_batch": "Full batch", "online": "Online", "mini_batch": "Mini-batch of k"}
+TRAINING_TIPS = {"full_batch": "Sum over all observations, then one step (the lecture's way)",
+                 "online": "One observation, one step",
+                 "mini_batch": "k observations (shuffled with the seed each epoch), one step"}
+#: The k an editor offers for ``mini_batch`` until one is chosen.
+DEFAULT_BATCH_SIZE = 10
 
 
 @dataclass(frozen=True)
@@ -77,4 +84,4 @@ class TrainingMode:
         return TrainingMode("mini_batch", self.observations_per_update(n_obs))
 
 
-__all__ = ["TRAINING_KINDS", "TrainingMode"]
+__all__ = ["DEFAULT_BATCH_SIZE", "TRAINING_KINDS", "TRAINING_TIPS", "TRAINING_TITLES", "TrainingMode"]

@@ -97,7 +97,7 @@ class ExceptionHook:
 
 def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication (reused if one exists) with names, font and pyqtgraph configured."""
-    from gui import style
+    from gui.common import style
 
     app = QApplication.instance()
     if app is None:
@@ -122,7 +122,7 @@ def main(argv: list[str]) -> int:
     app = create_application()
     hook = ExceptionHook()
     hook.install()
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     scenario = argv[0] if argv else None
     window = MainWindow(scenario, lazy=True)

@@ -1,4 +1,8 @@
-"""Offscreen rendering of the window after N steps (``python main.py screenshot``, the docs images)."""
+"""Offscreen rendering of the window after N steps (``python main.py screenshot``, the docs images).
+
+It builds a whole application and its window, so it sits above both: ``main.py`` calls it, and
+nothing in the window imports it (File > Export plot needs only ``gui.common.export``).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
     from PySide6.QtCore import QSettings
 
     from gui.app import create_application
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     app = create_application()
     kind = None
@@ -90,37 +94,3 @@ def _settle(app, window, timeout_s: float = 10.0) -> None:
     while window.current_workspace.is_busy() and time.monotonic() < deadline:
         app.processEvents()
     app.processEvents()
-
-
-def export_scene(scene, path: str, fmt: str = "png") -> None:
-    """Write a plot's graphics scene as PNG or SVG with pyqtgraph's exporters; OSError on failure."""
-    import pyqtgraph.exporters as exporters
-
-    if fmt != "svg":
-        exporters.ImageExporter(scene).export(path)
-        return
-    try:
-        exporters.SVGExporter(scene).export(path)
-    except ValueError:
-        # pyqtgraph 0.14's SVG clean-up cannot parse the path syntax of Qt 6.11; Qt's own SVG
-        # generator draws the same scene.
-        render_svg(scene, path)
-
-
-def render_svg(scene, path: str) -> None:
-    """Draw a graphics scene into an SVG file with Qt's own generator."""
-    from PySide6.QtCore import QRectF, QSize
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgGenerator
-
-    rect = scene.sceneRect()
-    generator = QSvgGenerator()
-    generator.setFileName(path)
-    generator.setSize(QSize(int(rect.width()), int(rect.height())))
-    generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
-    generator.setTitle("Stepwise plot")
-    painter = QPainter(generator)
-    try:
-        scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
-    finally:
-        painter.end()

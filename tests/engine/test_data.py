@@ -5,8 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.data import (DATASET_NAMES, DATASETS, DataError, Dataset, lecture_data, load_csv,
-                         make_dataset, one_hot, preview_csv)
+from engine.data import (DATASET_NAMES, DATASETS, LECTURE_SETUP, DataError, Dataset, lecture_data,
+                         load_csv, make_dataset, one_hot, preview_csv)
+from engine.losses import check_pairing, get_loss, output_units
+from engine.network import lecture_network
+from engine.optimizers import make_spec
 
 
 def test_lecture_data_is_the_two_observations() -> None:
@@ -225,3 +228,26 @@ def test_csv_round_trip_is_exact(tmp_path_factory: pytest.TempPathFactory, value
     d = load_csv(path, ["a", 1], ["c"])
     np.testing.assert_array_equal(d.inputs, values[:, :2])
     np.testing.assert_array_equal(d.targets, values[:, 2:])
+
+
+@pytest.mark.parametrize("name", DATASET_NAMES)
+def test_each_builtin_set_opens_with_a_network_that_fits_it(name: str) -> None:
+    """The set's setup pairs its loss with its output layer, classifies exactly when the set does,
+    and its output size is the one the loss needs for the set's targets."""
+    info = DATASETS[name]
+    setup = info.setup
+    check_pairing(setup.loss, setup.output_activation)
+    assert get_loss(setup.loss).classifies == (info.task == "classification")
+    data = make_dataset(name, 60, 0.1, 3)
+    assert output_units(setup.loss, data.targets) == info.n_outputs
+    assert setup.layer_sizes(info.n_outputs)[-1] == info.n_outputs
+    assert len(setup.activations()) == len(setup.layer_sizes(info.n_outputs))
+    make_spec(setup.optimizer, lr=setup.lr)
+
+
+def test_the_lecture_setup_is_the_lectures_network_and_settings() -> None:
+    net = lecture_network()
+    assert net.sizes[1:] == tuple(LECTURE_SETUP.layer_sizes(1))
+    assert net.activations == tuple(LECTURE_SETUP.activations())
+    assert (LECTURE_SETUP.loss, LECTURE_SETUP.optimizer, LECTURE_SETUP.lr) == ("sse", "gd", 0.1)
+    check_pairing(LECTURE_SETUP.loss, LECTURE_SETUP.output_activation)

@@ -10,7 +10,7 @@ from engine.explain import (ObservationError, Table, explain_function, explain_n
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, lecture_network
 from engine.notation import Symbol, plain
 from engine.scenario import load_scenario
-from engine.slips import LECTURE_SLIPS
+from engine.slips import LECTURE_SLIPS, corrected_numbers
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
 
@@ -45,6 +45,12 @@ def test_lecture_slips_state_the_numbers_the_engine_computes() -> None:
         assert f"{value:.{len(text.split('.')[1])}f}" == text
         assert text in LECTURE_SLIPS[slip].correct
         assert text in plain(LECTURE_SLIPS[slip].sentence())
+
+
+def test_the_slips_correct_five_printed_numbers() -> None:
+    """A pair of values counts two: the banner's folded line says how many numbers differ."""
+    assert corrected_numbers() == sum(len(slip.printed) for slip in LECTURE_SLIPS) == 5
+    assert corrected_numbers(LECTURE_SLIPS[:1]) == 1
 
 
 def test_is_lecture_example_by_content(lecture) -> None:

@@ -3,7 +3,7 @@
 import pytest
 
 from engine.fields import FieldError
-from engine.training_mode import TRAINING_KINDS, TrainingMode
+from engine.training_mode import DEFAULT_BATCH_SIZE, TRAINING_KINDS, TRAINING_TIPS, TRAINING_TITLES, TrainingMode
 
 
 @pytest.mark.parametrize("form, kind, batch", [
@@ -90,3 +90,8 @@ def test_a_mini_batch_larger_than_the_data_is_the_data():
     assert TrainingMode("mini_batch", 3).for_data(7) == TrainingMode("mini_batch", 3)
     assert TrainingMode("online").for_data(7) == TrainingMode("online")
     assert TrainingMode("full_batch").for_data(7) == TrainingMode("full_batch")
+
+
+def test_every_kind_has_a_title_and_a_tip_for_the_editor():
+    assert tuple(TRAINING_TITLES) == tuple(TRAINING_TIPS) == TRAINING_KINDS
+    assert TrainingMode.of_kind("mini_batch", DEFAULT_BATCH_SIZE).batch_size == DEFAULT_BATCH_SIZE

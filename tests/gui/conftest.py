@@ -20,7 +20,7 @@ def app(qapp):
 @pytest.fixture
 def window(app, qtbot, tmp_path):
     """The main window at a fixed size; closed without the unsaved-changes prompt afterwards."""
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     w = MainWindow(None, settings=settings)

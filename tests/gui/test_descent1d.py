@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from gui.controller import DEFAULT_PRESET
+from gui.descent.controller import DEFAULT_PRESET
 from tests.gui.conftest import click_view
 
 LECTURE_MINIMUM = 1.1479  # the quartic's local minimum reached from x0 = 0.5 (SPEC 1.1)

@@ -155,8 +155,8 @@ def test_exception_hook_logs_every_error_but_shows_one_dialog(app):
 def test_lazy_launch_builds_the_descent_workspaces_after_showing(app, qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from gui.main_window import MainWindow
-    from gui.workspaces.descent1d import Descent1DWorkspace
+    from gui.window.main_window import MainWindow
+    from gui.descent.workspace_1d import Descent1DWorkspace
 
     w = MainWindow(None, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
                    lazy=True)
@@ -176,7 +176,7 @@ def test_lazy_launch_builds_the_descent_workspaces_after_showing(app, qtbot, tmp
 
 
 def test_every_function_scenario_in_resources_opens_and_steps(window):
-    from gui.main_window import RESOURCES
+    from gui.window.main_window import RESOURCES
 
     opened = 0
     for path in sorted(RESOURCES.glob("*.json")):
@@ -197,7 +197,7 @@ def test_every_function_scenario_in_resources_opens_and_steps(window):
 def test_render_screenshot_writes_the_window(app, tmp_path):
     from PySide6.QtGui import QImage
 
-    from gui.main_window import RESOURCES
+    from gui.window.main_window import RESOURCES
     from gui.screenshot import WINDOW_SIZE, ScreenshotError, render_screenshot
 
     out = tmp_path / "shot.png"
@@ -242,9 +242,9 @@ def test_shift_space_runs_and_pauses(window, ws1, qtbot):
 
 from hypothesis import given, strategies as st  # noqa: E402
 
-from gui.panels.step_controls import slider_from_speed, speed_from_slider  # noqa: E402
+from gui.window.step_controls import slider_from_speed, speed_from_slider  # noqa: E402
 from engine.numbers import format_number  # noqa: E402
-from gui.style import decimate, rich_number  # noqa: E402
+from gui.common.style import decimate, rich_number  # noqa: E402
 
 
 @given(st.integers(0, 1000))
@@ -274,8 +274,8 @@ def test_numbers_are_shown_with_four_significant_figures(value, text, rich):
 
 def test_lecture_notation_as_rich_text():
     from engine.notation import Derivative, Formula, Math, Symbol
-    from gui.panels.parameter_table import html_name
-    from gui.style import rich
+    from gui.network.parameter_table import html_name
+    from gui.common.style import rich
 
     assert rich(Symbol("w", 1, (1, 2))) == "w<sup>(1)</sup><sub>12</sub>"
     assert rich(Derivative(Symbol("R"), Symbol("delta", 2, (1,)))) == "∂R/∂δ<sup>(2)</sup><sub>1</sub>"
@@ -289,7 +289,7 @@ def test_lecture_notation_as_rich_text():
 def test_font_size_and_speed_are_remembered(app, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     ini = str(tmp_path / "remember.ini")
     first = MainWindow(None, settings=QSettings(ini, QSettings.Format.IniFormat))
@@ -321,7 +321,7 @@ def test_switching_tabs_pauses_the_run_and_resets_the_button(window, ws1):
 def test_network_workspace_has_one_set_of_step_controls_and_fits_a_projector(qtbot):
     """The Network tab brings its own phase/observation/iteration bar: the shared bar hides, and
     the window fits a 1280x800 projector."""
-    from gui.main_window import MainWindow
+    from gui.window.main_window import MainWindow
 
     window = MainWindow("resources/scenarios/lecture-backprop.json")
     qtbot.addWidget(window)

@@ -236,7 +236,7 @@ def test_finite_difference_panel_agrees(qtbot, network_ws):
 
 
 def test_edges_show_weight_size_and_sign_then_gradient_size(qtbot, network_ws):
-    from gui.plots.network_view import NEGATIVE, POSITIVE
+    from gui.network.view import NEGATIVE, POSITIVE
 
     ws = network_ws
     view = ws.view

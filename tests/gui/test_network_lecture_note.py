@@ -8,8 +8,8 @@ from PySide6 import QtGui
 
 from engine.notation import plain
 from engine.slips import LECTURE_SLIPS
-from gui.network_controller import NetworkController
-from gui.panels.nudge_table import LECTURE_NOTE, lecture_note
+from gui.network.controller import NetworkController
+from gui.network.lecture_banner import LECTURE_NOTE, LECTURE_NOTE_FOLDED, lecture_note, lecture_note_folded
 
 DECIMAL = re.compile(r"-?\d+\.\d+")
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
@@ -45,6 +45,12 @@ def test_banner_is_rendered_from_the_slips_with_real_sub_and_superscripts() -> N
     assert "observation 2: sensitivities to w<sup>(2)</sup><sub>11</sub>" in LECTURE_NOTE
     changed = replace(LECTURE_SLIPS[0], correct=("0.391",))
     assert "<b>0.391</b> (0.311)" in lecture_note((changed,) + LECTURE_SLIPS[1:])
+
+
+def test_folded_banner_counts_the_corrected_numbers_from_the_slips() -> None:
+    assert "five of its numbers are corrected here" in LECTURE_NOTE_FOLDED
+    assert "one of its numbers is corrected here" in lecture_note_folded(LECTURE_SLIPS[:1])
+    assert "two of its numbers are corrected here" in lecture_note_folded(LECTURE_SLIPS[3:])
 
 
 def test_chain_rule_panel_shows_the_numbers_copy_as_writes(qtbot, network_ws) -> None:

@@ -10,7 +10,7 @@ import pytest
 from PySide6 import QtCore, QtGui
 
 from engine.notes import explanation_notes
-from gui.plots.network_view import Z_EDGES, Z_LABELS, Z_NODES
+from gui.network.view import Z_EDGES, Z_LABELS, Z_NODES
 
 
 def copy_as(qtbot, ws, label: str) -> str:

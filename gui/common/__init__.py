@@ -1,0 +1,1 @@
+"""What the window and both workspaces share: the look (``style``) and the workspace interface (``workspace``)."""

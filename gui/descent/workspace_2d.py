@@ -1,0 +1,118 @@
+"""The 2-D descent workspace (SPEC 1.2): contour with racing paths and -grad arrows, loss below."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+
+from engine.numbers import format_number
+from engine.optimizers import TITLES
+from gui.common import style
+from gui.descent.controller import DescentController
+from gui.descent.function_panel import FunctionPanel
+from gui.descent.contour_plot import Contour2DPlot
+from gui.descent.loss_plot import AUTO_LOG_DECADES, LossPlot
+from gui.common.workspace import Workspace
+
+
+#: Points of each loss curve drawn: about one per pixel column. A thick antialiased line through
+#: 2000 closely packed points costs ~12 ms a frame to stroke.
+LOSS_POINTS = 800
+
+
+def gather_path(session, upto: int) -> tuple[np.ndarray, np.ndarray]:
+    """Decimated iterates 0..upto: xy ``(k, 2)`` (at most ~2000 rows, the last always in)."""
+    return session.path(upto)[style.decimate(upto + 1)]
+
+
+def gather_loss(session, upto: int) -> tuple[np.ndarray, np.ndarray]:
+    """Decimated (iteration numbers, f values) 0..upto for the loss plot."""
+    idx = style.decimate(upto + 1, LOSS_POINTS)
+    return idx.astype(np.float64), session.values(upto)[idx]
+
+
+class Descent2DWorkspace(Workspace):
+    title = "2-D descent"
+    kinds = ("function2d",)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = DescentController(2, self)
+        self.panel = FunctionPanel(self.controller, race=True)
+        self.contour = Contour2DPlot()
+        self.loss = LossPlot()
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.contour)
+        splitter.addWidget(self._loss_box())
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        QVBoxLayout(self).addWidget(splitter)
+
+        c = self.controller
+        c.objective_changed.connect(lambda: self.contour.show_objective(self.controller.objective))
+        c.session_reset.connect(self._on_reset)
+        c.record_changed.connect(self.redraw)
+        c.settings_changed.connect(self.mark_dirty)
+        self.contour.start_clicked.connect(self._on_start_clicked)
+        self.contour.show_objective(c.objective)
+        self._on_reset()
+        self.redraw()
+        self.mark_clean()
+
+    def _loss_box(self) -> QWidget:
+        """The loss plot with its scale switch beside it, where a lecturer looks for it."""
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.loss, 1)
+        self.log_check = QCheckBox("log\nscale", objectName="lossLogCheck")
+        self.log_check.setToolTip(f"Loss on a logarithmic axis. Switches on by itself when the losses "
+                                  f"span {AUTO_LOG_DECADES:g} decades or more, until you choose.")
+        row.addWidget(self.log_check, 0, Qt.AlignmentFlag.AlignTop)
+        self.log_check.toggled.connect(self.set_log_loss)
+        self.loss.log_changed.connect(self._show_log)
+        return box
+
+    def _show_log(self, on: bool) -> None:
+        with QSignalBlocker(self.log_check):
+            self.log_check.setChecked(on)
+        self.log_loss_changed.emit(on)
+
+    def log_loss(self) -> bool:
+        return self.loss.log
+
+    def _on_start_clicked(self, x1: float, x2: float) -> None:
+        (a0, a1), (b0, b1) = self.contour.plot.viewRange()
+        self.controller.set_start([style.round_to_view(x1, a1 - a0), style.round_to_view(x2, b1 - b0)])
+
+    def side_panel(self) -> QWidget:
+        return self.panel
+
+    def plot_widgets(self) -> list:
+        return [self.contour, self.loss]
+
+    def set_log_loss(self, on: bool) -> None:
+        self.loss.set_log(on)
+        self.redraw()
+
+    def _on_reset(self) -> None:
+        c = self.controller
+        names = [f"{TITLES[s.name]} (lr {format_number(s.lr)})" for s in c.specs]
+        self.contour.set_paths(names)
+        self.contour.show_start(c.start)
+        self.loss.set_series_count(len(c.specs))
+
+    def redraw(self) -> None:
+        """Paths, current points, -grad arrows and loss curves from the shown records."""
+        for i, s in enumerate(self.controller.sessions):
+            current = s.current
+            self.contour.show_path(i, gather_path(s, s.cursor), np.ravel(current.x), current.gradient,
+                                   current.index)
+            self.loss.show_series(i, *gather_loss(s, s.cursor))
+
+    def load_scenario(self, scenario) -> None:
+        self.controller.load(scenario)
+
+    def to_scenario(self):
+        return self.controller.to_scenario(title="2-D descent")

@@ -1,0 +1,102 @@
+"""Chain-rule panel: dR/dθ for the selected parameter and observation, written out factor by factor.
+
+The engine supplies the factors as data (``engine.backprop.ChainRule``: each factor's symbol,
+value and how it is computed); this panel lays them out in Leibniz form as Qt rich text with
+real sub- and superscripts (``gui.common.style.rich``), numbers in the one format of ``engine.numbers``.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from engine.backprop import ChainRule, Factor
+from engine.notation import Derivative, Symbol
+from gui.common.style import rich, rich_number
+
+
+def _paren(v: float) -> str:
+    """A factor inside a product: negative values in brackets, as one writes 3 · (−1)."""
+    return f"({rich_number(v)})" if v < 0 else rich_number(v)
+
+
+class ChainRulePanel(QtWidgets.QWidget):
+    """Shows ``lhs = f1 · f2 · … = values = result``, one factor table below for reading off values."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Opaque: its updates on every step then stop here instead of repainting every ancestor.
+        self.setAutoFillBackground(True)
+        self.setObjectName("chainRulePanel")
+        layout = QtWidgets.QVBoxLayout(self)
+        self.heading = QtWidgets.QLabel(self)
+        self.heading.setObjectName("chainRuleHeading")
+        self.formula = QtWidgets.QLabel(self)
+        self.formula.setObjectName("chainRuleFormula")
+        self.formula.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.formula.setWordWrap(True)
+        self.formula.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
+        self.formula.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The factor table (symbol, how it is computed, value) is a separate widget so the window
+        # can give it its own tab; the formula above already shows every value.
+        self.table = QtWidgets.QLabel()
+        self.table.setObjectName("chainRuleFactors")
+        self.table.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.table.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.formula)
+        layout.addStretch(1)
+        self._factors: tuple[Factor, ...] = ()
+        self._result: float | None = None
+        self.show_message("Click a weight (edge) or a bias (node) to see its chain rule.")
+
+    def show_message(self, text: str) -> None:
+        self._factors, self._result = (), None
+        self.heading.setText("")
+        self.formula.setText(text)
+        self.table.clear()
+
+    def show_chain_rule(self, cr: ChainRule, heading: str, gradient: float, n_obs: int) -> None:
+        """Show ``cr`` for its observation: ``lhs = Π symbols = Π expressions = Π values = result``;
+        ``heading`` names the observation, ``gradient`` is dR/dθ summed over all ``n_obs``
+        observations (the parameter table's value)."""
+        factors = cr.written
+        if len(cr.paths) == 1:
+            note = ""
+        elif cr.paths_truncated:
+            note = "Too many paths to list; δ · ∂z/∂θ is shown.<br>"
+        else:
+            note = (f"{len(cr.paths)} paths lead from this parameter to the loss; back propagation sums "
+                    "them into δ, so the product δ · ∂z/∂θ is shown.<br>")
+        self._factors, self._result = factors, float(cr.total)
+        self.heading.setText(heading)
+        symbols = " · ".join(rich(f.symbol) for f in factors)
+        # the loss factor reads best as the lecture writes it: −2(1.200 − 0.8095)
+        exprs = " · ".join(rich(f.expression) if f.expression else _paren(f.value) for f in factors)
+        values = " · ".join(_paren(f.value) for f in factors)
+        lines = [f"{rich(cr.lhs)} = {symbols}", f"= {exprs}"]
+        if exprs != values:
+            lines.append(f"= {values}")
+        lines.append(f"= <b>{rich_number(cr.total)}</b>")
+        summed = rich(Derivative(Symbol("R"), cr.parameter))
+        total = f"Summed over all {n_obs} observations: {summed} = {rich_number(gradient)}"
+        small = f'<p style="font-size:small; color:#404040">{note}{total}</p>'
+        self.formula.setText('<p style="line-height:140%">' + "<br>".join(lines) + "</p>" + small)
+        rows = "".join(f"<tr><td>{rich(f.symbol)}</td><td>{rich(f.meaning)}</td>"
+                       f"<td align='right'>{rich_number(f.value)}</td></tr>" for f in factors)
+        self.table.setText("<table cellspacing='0' cellpadding='4' border='0'>"
+                           "<tr><th align='left'>Factor</th><th align='left'>Computed as</th>"
+                           f"<th align='right'>Value</th></tr>{rows}</table>")
+
+    def factor_values(self) -> list[float]:
+        """The factors' values as shown (full precision), for checks against the gradient."""
+        return [f.value for f in self._factors]
+
+    def result(self) -> float | None:
+        return self._result
+
+    def formula_text(self) -> str:
+        return self.formula.text()
+
+    def factors_text(self) -> str:
+        """The factor table's rich text (symbol, how it is computed, value per factor)."""
+        return self.table.text()

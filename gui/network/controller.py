@@ -1,0 +1,334 @@
+"""The network controller: the Qt adapter between the network workspace and a TrainingSession.
+
+It owns the session, the data set and the settings a scenario file records. Widgets call
+intent methods (stepping, ``set_parameter``, ``apply_config``, ``use_builtin`` ...); the
+controller changes the engine objects and emits ``record_changed`` (same architecture) or
+``session_reset`` (new network or data). Known engine errors are caught here and emitted as
+``error(headline, detail)``; nothing here computes training maths, and what the views show is
+read from ``session`` (see ``gui.network.view_state``).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Signal
+
+from engine.activations import ActivationError
+from engine.data import DATASETS, LECTURE_SETUP, Dataset, DataError, lecture_data, load_csv, make_dataset
+from engine.explain import is_lecture_example
+from engine.losses import LossError, check_pairing, get_loss, output_units, paired_output_activation
+from engine.network import Network, NetworkError, glorot, lecture_network
+from engine.numbers import format_number as fmt
+from engine.optimizers import OptimizerError, make_spec
+from engine.scenario import (DataSpec, LayerSpec, NetworkSpec, Scenario, ScenarioError, build_dataset,
+                             build_training_session)
+from engine.training import GRANULARITIES, TrainingError, TrainingMode, TrainingSession
+from engine.training_mode import DEFAULT_BATCH_SIZE
+from gui.common.workspace import FRAME_BUDGET_S, SteppingController
+
+__all__ = ["NetworkController", "USER_ERRORS"]
+
+#: Engine errors that come from the user's input: shown with a hint, never a crash.
+USER_ERRORS = (DataError, LossError, NetworkError, OptimizerError, TrainingError, ScenarioError,
+               ActivationError)
+
+
+class NetworkController(SteppingController):
+    """Owns one :class:`engine.training.TrainingSession` and the settings around it."""
+
+    data_error = Signal(str)
+    frame_stepped = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        # The window's Step (Space) and ``step(n)`` take whole iterations, as in the other
+        # workspaces and the command line, until a Phase or Observation button is used.
+        self.granularity = "iteration"
+        self.title = "Lecture example"
+        self.description = ""
+        self.seed = 0
+        self.dataset: Dataset = lecture_data()
+        self.data_spec = DataSpec("arrays", inputs=self.dataset.inputs, targets=self.dataset.targets)
+        self.session: TrainingSession = TrainingSession(
+            lecture_network(), self.dataset.inputs, self.dataset.targets, LECTURE_SETUP.loss, TrainingMode(),
+            make_spec(LECTURE_SETUP.optimizer, lr=LECTURE_SETUP.lr))
+        self.set_speed(200.0)
+        self._losses: tuple | None = None
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def network(self) -> Network:
+        """The network at the cursor (current parameters)."""
+        return self.session.network_at()
+
+    @property
+    def loss_name(self) -> str:
+        return self.session.loss.name
+
+    @property
+    def is_classification(self) -> bool:
+        """True when the loss classifies (its targets are class labels)."""
+        return self.session.loss.classifies
+
+    @property
+    def is_lecture_example(self) -> bool:
+        """True for the lecture's 2-2-1 network on its two observations at its starting weights."""
+        s = self.session
+        return is_lecture_example(s.network_at(0), s.X, s.Y, s.loss.name)
+
+    @property
+    def history_length(self) -> int:
+        return self.session.n_updates + 1
+
+    @property
+    def cursor(self) -> int:
+        return self.session.cursor[0]
+
+    @property
+    def finished(self) -> bool:
+        return self.session.next_phase is None
+
+    @property
+    def status_text(self) -> str:
+        s = self.session
+        st = s.status
+        t = s.cursor[0]
+        loss = self.losses()[t]
+        text = f"Iteration {t} of {s.n_updates}  ·  R = {fmt(loss)}"
+        acc = self.training_accuracy()
+        if acc is not None:
+            text += f"  ·  training accuracy {acc * 100:.1f}%"
+        if st.state != "running":
+            text += f"  ·  {st.state}: {st.reason}"
+        return text
+
+    def training_accuracy(self) -> float | None:
+        """Share of observations whose predicted class is the labelled one (classification only)."""
+        return self.session.accuracy()
+
+    def losses(self) -> np.ndarray:
+        """Full-data loss after 0..n_updates updates, read once per change (the views and the
+        status line share it; a long history makes each read a copy of megabytes)."""
+        s = self.session
+        key = (id(s), s.n_updates, s.cursor)
+        if self._losses is None or self._losses[0] != key:
+            self._losses = (key, s.losses())
+        return self._losses[1]
+
+    # ------------------------------------------------------------------ stepping
+    def step(self, n: int = 1) -> None:
+        """``n`` steps at the chosen granularity (the window's Step button)."""
+        for _ in range(max(int(n), 1)):
+            if self.session.step(self.granularity) is None:
+                break
+        self._changed()
+
+    def step_granularity(self, granularity: str) -> None:
+        """One phase, observation or iteration; also makes it the Step button's granularity."""
+        if granularity not in GRANULARITIES:
+            self.error.emit("Unknown step", f"{granularity!r}; choose one of {', '.join(GRANULARITIES)}")
+            return
+        self.granularity = granularity
+        self.step(1)
+
+    def run_iterations(self, n: int) -> int:
+        """Take up to ``n`` whole iterations on the engine's lean path; returns how many."""
+        taken = self.session.run(int(n))
+        self._changed()
+        return taken
+
+    def _run_frame(self, n: int) -> None:
+        # Finish a half-done iteration first so the lean path starts at an update boundary.
+        if self.session.cursor[1] > 0:
+            self.session.step_iteration()
+            n -= 1
+        taken = self._run_within_budget(n)
+        self.frame_stepped.emit(taken)
+
+    def _run_within_budget(self, n: int) -> int:
+        start = time.perf_counter()
+        taken, chunk = 0, 64
+        while taken < n:
+            got = self.session.run(min(chunk, n - taken))
+            taken += got
+            if got == 0 or time.perf_counter() - start > FRAME_BUDGET_S:
+                break
+        self._changed()
+        return taken
+
+    def back(self) -> None:
+        self.session.back()
+        self._changed()
+
+    def jump(self, k: int) -> None:
+        self.session.jump(max(0, int(k)))
+        self._changed()
+
+    def reset(self) -> None:
+        self.session.reset()
+        self._changed()
+
+    def _changed(self) -> None:
+        self._losses = None
+        self.record_changed.emit()
+        self.status_changed.emit(self.status_text)
+
+    # ------------------------------------------------------------------ editing
+    def set_parameter(self, name: str, value: float) -> None:
+        """Set one weight or bias at the cursor (later history is dropped)."""
+        try:
+            self.session.set_parameter(name, value)
+        except USER_ERRORS as exc:
+            self.error.emit(f"Cannot set {name}", str(exc))
+            return
+        self._changed()
+
+    def set_frozen(self, name: str, on: bool) -> None:
+        names = set(self.session.frozen)
+        (names.add if on else names.discard)(name)
+        try:
+            self.session.set_frozen(sorted(names))
+        except USER_ERRORS as exc:
+            self.error.emit("Cannot freeze", str(exc))
+            return
+        self._changed()
+
+    def apply_config(self, cfg: dict) -> None:
+        """Apply an edited configuration: optimizer changes keep history, others restart from here."""
+        try:
+            spec = make_spec(cfg["optimizer"]["name"], **{k: v for k, v in cfg["optimizer"].items()
+                                                           if k != "name"})
+            self.seed = int(cfg.get("seed", self.seed))
+            cfg = dict(cfg)
+            if cfg["loss"] != self.loss_name:
+                # a new loss brings the output activation it needs, so one change is enough
+                cfg["output_activation"] = paired_output_activation(cfg["loss"], cfg["output_activation"])
+            # the network's own methods keep weights where the shape allows, new ones from the seed
+            net = self.network.with_architecture(cfg["hidden"], output_units(cfg["loss"], self.dataset.targets),
+                                                 cfg["output_activation"], np.random.default_rng(self.seed))
+            loss = cfg["loss"]
+            training = TrainingMode.of_kind(cfg["training"], int(cfg.get("batch_size") or DEFAULT_BATCH_SIZE))
+            same = (net.sizes == self.session.network.sizes
+                    and net.activations == self.session.network.activations
+                    and loss == self.loss_name and training == self.session.training)
+            if same:
+                self.session.set_spec(spec)
+                self._changed()
+                return
+            check_pairing(loss, net.layers[-1].activation)
+            self._new_session(net, self.dataset, loss, training, spec, self.session.frozen & set(net.param_names()))
+        except USER_ERRORS as exc:
+            self.error.emit("Cannot change the network", str(exc))
+            self.session_reset.emit()  # the editor re-reads the settings that are still in force
+
+    def randomise(self, seed: int) -> None:
+        """Draw every weight Glorot-uniform (biases 0) from ``seed``, same architecture."""
+        self.seed = int(seed)
+        fresh = self.session.network.with_glorot_weights(np.random.default_rng(self.seed))
+        self._new_session(fresh, self.dataset, self.loss_name, self.session.training, self.session.spec,
+                          self.session.frozen)
+
+    # ------------------------------------------------------------------ data
+    def use_lecture(self) -> None:
+        """The lecture's network, data and settings (SPEC section 2)."""
+        self.title = "Lecture example"
+        data = lecture_data()
+        self.data_spec = DataSpec("arrays", inputs=data.inputs, targets=data.targets)
+        setup = LECTURE_SETUP
+        self._new_session(lecture_network(), data, setup.loss, TrainingMode(),
+                          make_spec(setup.optimizer, lr=setup.lr), ())
+
+    def use_builtin(self, name: str, n: int, noise: float, seed: int) -> None:
+        """A built-in data set, with the network, loss and optimizer the engine suggests for it."""
+        try:
+            data = make_dataset(name, int(n), float(noise), int(seed))
+        except USER_ERRORS as exc:
+            self._data_problem("Cannot make the data set", str(exc))
+            return
+        self.data_spec = DataSpec("dataset", name=name, n=int(n), noise=float(noise), seed=int(seed))
+        self.title = data.title
+        info = DATASETS[name]
+        setup = info.setup
+        net = glorot(data.n_inputs, setup.layer_sizes(info.n_outputs), setup.activations(),
+                     np.random.default_rng(self.seed))
+        self._new_session(net, data, setup.loss, TrainingMode(), make_spec(setup.optimizer, lr=setup.lr), ())
+
+    def use_csv(self, path: str, inputs: list, targets: list) -> None:
+        """The observations of a CSV file (chosen columns), keeping the network where it fits."""
+        try:
+            data = load_csv(path, inputs, targets)
+        except (DataError, OSError) as exc:
+            self._data_problem("Cannot load the CSV file", str(exc))
+            return
+        self.data_spec = DataSpec("csv", path=path, resolved=path, columns_in=tuple(inputs),
+                                  columns_out=tuple(targets))
+        self.title = data.title or path
+        self._use_data_keep_network(data)
+
+    def edit_observations(self, inputs: np.ndarray, targets: np.ndarray) -> None:
+        """Replace the observations with edited values (same columns)."""
+        try:
+            data = Dataset(inputs, targets, self.dataset.input_names, self.dataset.target_names, self.dataset.title)
+        except DataError as exc:
+            self._data_problem("Cannot use these observations", str(exc))
+            return
+        self.data_spec = DataSpec("arrays", inputs=data.inputs, targets=data.targets)
+        self._use_data_keep_network(data)
+
+    def _use_data_keep_network(self, data: Dataset) -> None:
+        rng = np.random.default_rng(self.seed)
+        try:
+            net = self.network.with_inputs(data.n_inputs, rng)
+            loss = self.loss_name
+            if net.n_outputs != output_units(loss, data.targets):
+                # the data do not fit the output layer: one identity node per target column
+                loss = "sse" if get_loss(loss).classifies else loss
+                net = net.with_fresh_output_layer(data.n_targets, "identity", rng)
+            self._new_session(net, data, loss, self.session.training, self.session.spec, (),
+                              raise_errors=True)
+        except USER_ERRORS as exc:
+            self._data_problem("Cannot use these data with this network", str(exc))
+
+    def _data_problem(self, headline: str, detail: str) -> None:
+        self.data_error.emit(detail)
+        self.error.emit(headline, detail)
+
+    # ------------------------------------------------------------------ sessions
+    def _new_session(self, net: Network, data: Dataset, loss: str, training: TrainingMode, spec,
+                     frozen, raise_errors: bool = False) -> None:
+        self.set_running(False)
+        try:
+            session = TrainingSession(net, data.inputs, data.targets, loss, training, spec,
+                                      frozen=sorted(frozen), seed=self.seed)
+        except USER_ERRORS as exc:
+            if raise_errors:
+                raise
+            self.error.emit("Cannot build the training session", str(exc))
+            self.session_reset.emit()  # the panels show again the settings still in force
+            return
+        self.session = session
+        self.dataset = data
+        self.session_reset.emit()
+        self._changed()
+
+    def load_scenario(self, scenario: Scenario) -> None:
+        """Replace everything with a loaded scenario (engine errors propagate to the window)."""
+        data = build_dataset(scenario)
+        session = build_training_session(scenario, data)
+        self.set_running(False)
+        self.session, self.dataset, self.data_spec = session, data, scenario.data
+        self.seed, self.title, self.description = scenario.seed, scenario.title, scenario.description
+        self.session_reset.emit()
+        self._changed()
+
+    def to_scenario(self) -> Scenario:
+        """The current network (at the cursor), data and settings as a scenario."""
+        net = self.network
+        layers = tuple(LayerSpec(layer.units, layer.activation, layer.W, layer.b) for layer in net.layers)
+        s = self.session
+        return Scenario(kind="network", title=self.title, description=self.description,
+                        optimizer=s.spec, network=NetworkSpec(net.inputs, layers), data=self.data_spec,
+                        loss=self.loss_name, training=s.training,
+                        frozen=tuple(sorted(s.frozen)), seed=self.seed)

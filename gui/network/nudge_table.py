@@ -1,0 +1,151 @@
+"""The lecture's nudge table: per observation the sensitivity d output/dθ, the residual e and the
+contribution e × sensitivity, their sum over observations, next to −∇R.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from engine.numbers import format_number
+from gui.common.style import rich_number
+
+MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum still covers all
+
+
+class NudgeTable(QtWidgets.QWidget):
+    """Rows: parameters; columns: s<sub>i</sub>, e<sub>i</sub>·s<sub>i</sub> per observation, Σ, −∇R."""
+
+    parameter_selected = QtCore.Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("nudgeTable")
+        layout = QtWidgets.QVBoxLayout(self)
+        self.caption = QtWidgets.QLabel(self)
+        self.caption.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.caption.setWordWrap(True)
+        self.table = QtWidgets.QTableWidget(0, 0, self)
+        self.table.setObjectName("nudgeGrid")
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.table, 1)
+        self._names: list[str] = []
+        self._structure: tuple | None = None
+        self._cells: dict[tuple[str, str], float] = {}
+        self.table.cellClicked.connect(self._on_click)
+        self.caption.setToolTip("Each observation's residual e = y − output weights how much a nudge to "
+                                "a parameter (its sensitivity d out/dθ) moves the output toward the "
+                                "target; summed over the observations this is −∇R, up to the loss's "
+                                "constant factor")
+
+    def show_message(self, text: str) -> None:
+        self.caption.setText(text)
+        self.table.setRowCount(0)
+        self._structure = None
+        self._cells = {}
+
+    def show_record(self, rec, names: list[str], rows: list[int], selected: str | None = None) -> None:
+        """Show an ``engine.backprop.PassRecord``: observations ``rows`` (0-based) in columns,
+        output 1's sensitivities, every output's residual-weighted contributions, sums over all."""
+        factor = rec.contribution_factor
+        if factor is not None:
+            caption = (f"e = y − output;  with {rec.loss_name}, "
+                       f"−∇R = {rich_number(factor)} × Σ e · d out/dθ")
+        else:
+            caption = ("Sensitivities of output 1 and residual-weighted contributions; with "
+                       f"{rec.loss_name} the gradient is not a multiple of their sum.")
+        contributions = rec.contributions
+        self.show_nudges(names, rec.residual[rows, 0], rec.sensitivities[rows, 0, :], contributions[rows],
+                         contributions.sum(axis=0), rec.neg_gradient,
+                         observations=[i + 1 for i in rows], selected=selected, caption=caption)
+
+    def show_nudges(self, names: list[str], residuals: np.ndarray, sensitivities: np.ndarray,
+                    contributions: np.ndarray, total: np.ndarray, neg_gradient: np.ndarray,
+                    observations: list[int] | None = None, selected: str | None = None,
+                    caption: str = "") -> None:
+        """``residuals (n_obs,)``; ``sensitivities``/``contributions`` ``(n_obs, n_params)``;
+        ``total``/``neg_gradient`` ``(n_params,)``; ``observations``: 1-based labels of the rows given."""
+        n_obs = len(residuals)
+        obs = observations or list(range(1, n_obs + 1))
+        shown = list(range(min(n_obs, MAX_OBS_COLUMNS)))
+        headers = []
+        for i in shown:
+            headers += [f"d out/dθ\nobs {obs[i]}", f"e·d out/dθ\nobs {obs[i]}"]
+        headers += ["Σ e·d out/dθ", "−∇R"]
+        structure = (list(names), headers)
+        if structure != self._structure:
+            self._build(names, headers)
+            self._structure = structure
+        self._names = list(names)
+        self._cells = {}
+        for c, i in enumerate(shown):
+            self._set_cell(0, 2 * c, f"e = {format_number(residuals[i])}")
+            self._cells[("e", str(obs[i]))] = float(residuals[i])
+        for r, name in enumerate(names, start=1):
+            for c, i in enumerate(shown):
+                s, e = float(sensitivities[i, r - 1]), float(contributions[i, r - 1])
+                self._set_cell(r, 2 * c, format_number(s))
+                self._set_cell(r, 2 * c + 1, format_number(e))
+                self._cells[("s", f"{obs[i]}:{name}")] = s
+                self._cells[("c", f"{obs[i]}:{name}")] = e
+            self._set_cell(r, len(headers) - 2, format_number(total[r - 1]))
+            self._set_cell(r, len(headers) - 1, format_number(neg_gradient[r - 1]))
+        more = f" (first {len(shown)} of {n_obs} observations shown; the sums cover all)" if n_obs > len(shown) else ""
+        self.caption.setText((caption or "How a nudge to each parameter moves the output, weighted by "
+                              "the residual e = y − output") + more)
+        if selected in self._names:
+            row = self._names.index(selected) + 1
+            selection = self.table.selectionModel()
+            if not selection.isRowSelected(row) or len(selection.selectedRows()) != 1:
+                self.table.selectRow(row)
+
+    def _set_cell(self, row: int, column: int, text: str) -> None:
+        # every setText repaints the cell even when the text is the same
+        item = self.table.item(row, column)
+        if item.text() != text:
+            item.setText(text)
+
+    def _build(self, names: list[str], headers: list[str]) -> None:
+        """Create the items once per layout; later updates only change their text (setItem is slow)."""
+        t = self.table
+        t.clearSpans()
+        t.setColumnCount(len(headers))
+        t.setRowCount(len(names) + 1)
+        t.setHorizontalHeaderLabels(headers)
+        t.setVerticalHeaderLabels(["residual e"] + list(names))
+        bold = QtGui.QFont(t.font())
+        bold.setBold(True)
+        for r in range(len(names) + 1):
+            for c in range(len(headers)):
+                item = QtWidgets.QTableWidgetItem()
+                if r == 0:
+                    item.setFont(bold)
+                t.setItem(r, c, item)
+        for c in range(0, len(headers) - 2, 2):
+            t.setSpan(0, c, 1, 2)
+        t.item(0, 0).setText("e = −0.00000")
+        for r in range(1, len(names) + 1):
+            for c in range(len(headers)):
+                t.item(r, c).setText("−0.000000")
+        t.resizeColumnsToContents()
+
+    def relayout(self) -> None:
+        """Rebuild the cells at the next update (after a font change the column widths are stale)."""
+        self._structure = None
+
+    def cell_text(self, row_label: str, column: int) -> str:
+        """Text shown in the row named ``row_label`` (a parameter or ``residual e``), column ``column``."""
+        labels = ["residual e"] + self._names
+        return self.table.item(labels.index(row_label), column).text()
+
+    def sensitivity(self, observation: int, name: str) -> float:
+        return self._cells[("s", f"{observation}:{name}")]
+
+    def residual(self, observation: int) -> float:
+        return self._cells[("e", str(observation))]
+
+    def _on_click(self, row: int, _col: int) -> None:
+        if row >= 1:
+            self.parameter_selected.emit(self._names[row - 1])

@@ -1,0 +1,1 @@
+"""The main window and what only it uses: its actions, scenario files and the shared step-controls bar."""

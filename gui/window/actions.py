@@ -1,0 +1,152 @@
+"""Every QAction of the main window, built in one place and reused by menus, toolbar and buttons.
+
+Also the menus made of them, and the small things those actions open: the recent-files list and
+the Help dialogs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QMessageBox, QWidget
+
+
+@dataclass
+class Actions:
+    open: QAction
+    save: QAction
+    save_as: QAction
+    export_png: QAction
+    export_svg: QAction
+    quit: QAction
+    step: QAction
+    run: QAction
+    back: QAction
+    reset: QAction
+    font_bigger: QAction
+    font_smaller: QAction
+    log_loss: QAction
+    about: QAction
+    shortcuts: QAction
+
+
+def _action(parent: QWidget, text: str, shortcut=None, tip: str = "", checkable: bool = False,
+            name: str = "") -> QAction:
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+        action.setToolTip(tip + (f" ({action.shortcut().toString()})" if shortcut else ""))
+    action.setCheckable(checkable)
+    action.setObjectName(name or text.replace("&", "").replace("…", "").strip().lower())
+    return action
+
+
+def build_actions(parent: QWidget) -> Actions:
+    """All actions, parented to ``parent`` (the main window) so their shortcuts work everywhere."""
+    return Actions(
+        open=_action(parent, "&Open…", QKeySequence.StandardKey.Open, "Open a scenario file", name="open"),
+        save=_action(parent, "&Save", QKeySequence.StandardKey.Save, "Save the current scenario", name="save"),
+        save_as=_action(parent, "Save &As…", QKeySequence.StandardKey.SaveAs,
+                        "Save the current scenario under a new name", name="save_as"),
+        export_png=_action(parent, "Export plot as &PNG…", None, "Save a plot as a PNG image",
+                           name="export_png"),
+        export_svg=_action(parent, "Export plot as S&VG…", None, "Save a plot as an SVG drawing",
+                           name="export_svg"),
+        quit=_action(parent, "&Quit", QKeySequence.StandardKey.Quit, "Quit Stepwise", name="quit"),
+        step=_action(parent, "Step", "Space", "Take one iteration", name="step"),
+        run=_action(parent, "Run", "Shift+Space", "Run or pause", checkable=True, name="run"),
+        back=_action(parent, "Back", "Backspace", "Go back one iteration", name="back"),
+        reset=_action(parent, "Reset", "Ctrl+R", "Return to the start point", name="reset"),
+        font_bigger=_action(parent, "&Bigger font", QKeySequence.StandardKey.ZoomIn,
+                            "Larger text for projectors", name="font_bigger"),
+        font_smaller=_action(parent, "&Smaller font", QKeySequence.StandardKey.ZoomOut,
+                             "Smaller text", name="font_smaller"),
+        log_loss=_action(parent, "&Log scale for loss", None, "Show the loss on a log axis",
+                         checkable=True, name="log_loss"),
+        about=_action(parent, "&About Stepwise", None, "About Stepwise", name="about"),
+        shortcuts=_action(parent, "&Keyboard shortcuts", None, "List the keyboard shortcuts",
+                          name="shortcuts"),
+    )
+
+
+def build_menus(bar: QMenuBar, a: Actions, dock_toggle: QAction) -> QMenu:
+    """File, Run, View and Help menus from the actions (``dock_toggle`` shows or hides the settings
+    dock); returns the File > Open Recent menu, which :class:`RecentFiles` fills."""
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(a.open)
+    recent_menu = file_menu.addMenu("Open &Recent")
+    file_menu.addAction(a.save)
+    file_menu.addAction(a.save_as)
+    file_menu.addSeparator()
+    file_menu.addAction(a.export_png)
+    file_menu.addAction(a.export_svg)
+    file_menu.addSeparator()
+    file_menu.addAction(a.quit)
+    run_menu = bar.addMenu("&Run")
+    for action in (a.step, a.run, a.back, a.reset):
+        run_menu.addAction(action)
+    view_menu = bar.addMenu("&View")
+    view_menu.addAction(dock_toggle)
+    view_menu.addSeparator()
+    view_menu.addAction(a.font_bigger)
+    view_menu.addAction(a.font_smaller)
+    view_menu.addAction(a.log_loss)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a.shortcuts)
+    help_menu.addAction(a.about)
+    return recent_menu
+
+
+MAX_RECENT = 8
+
+
+class RecentFiles:
+    """File > Open Recent: the last few scenario paths, kept in QSettings (UI state only)."""
+
+    def __init__(self, settings: QSettings, menu: QMenu, open_path) -> None:
+        self.settings, self.menu, self.open_path = settings, menu, open_path
+        self.refresh()
+
+    def paths(self) -> list[str]:
+        value = self.settings.value("files/recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def add(self, path: str) -> None:
+        rest = [p for p in self.paths() if p != path]
+        self.settings.setValue("files/recent", [path, *rest][:MAX_RECENT])
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.menu.clear()
+        for path in self.paths():
+            action = self.menu.addAction(path)
+            action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
+        self.menu.setEnabled(bool(self.paths()))
+
+
+def show_about(parent: QWidget) -> None:
+    QMessageBox.about(parent, "About Stepwise",
+                      "<h3>Stepwise</h3><p>Step through gradient descent and back propagation "
+                      "one iteration at a time, and see why each step goes where it goes.</p>")
+
+
+def show_shortcuts(parent: QWidget, actions: Actions) -> None:
+    rows = "".join(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
+                   for key, what in shortcut_table(actions))
+    QMessageBox.information(parent, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+
+def shortcut_table(actions: Actions) -> list[tuple[str, str]]:
+    """(key, what it does) for the Help > Keyboard shortcuts dialog."""
+    rows = []
+    for action in (actions.step, actions.run, actions.back, actions.reset, actions.open,
+                   actions.save, actions.save_as, actions.font_bigger, actions.font_smaller,
+                   actions.quit):
+        key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        if key:
+            rows.append((key, action.statusTip()))
+    return rows
