@@ -18,7 +18,9 @@ from typing import Callable, Sequence, Union
 
 import numpy as np
 
-from engine.backprop import Factor, PassRecord, backward, chain_rule, finite_difference_check
+from engine.backprop import PassRecord, backward
+from engine.chain_rule import Factor, chain_rule
+from engine.gradient_check import finite_difference_check
 from engine.descent import Iterate
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Network, lecture_network
 from engine.notation import Inline, Math, Symbol, Token, latex, plain, tex_escape

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.backprop import PassRecord, backward, chain_rule
+from engine.backprop import PassRecord, backward
+from engine.chain_rule import chain_rule
 from engine.explain import EXPLAIN_FORMATS, MAX_EXPLAINED_OBS, Table, is_lecture_example, note_list, \
     nudge_section, paragraph, section_title, symbol_product, value_product
 from engine.network import Network

@@ -16,7 +16,8 @@ import time
 import numpy as np
 from PySide6.QtCore import Signal
 
-from engine.backprop import chain_rule, finite_difference_check
+from engine.chain_rule import chain_rule
+from engine.gradient_check import finite_difference_check
 from engine.data import Dataset, lecture_data
 from engine.explain import is_lecture_example
 from engine.network import Network, lecture_network

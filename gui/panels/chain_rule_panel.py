@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from engine.backprop import ChainRule, Factor
+from engine.chain_rule import ChainRule, Factor
 from engine.notation import Derivative, Symbol
 from gui.style import rich, rich_number
 
