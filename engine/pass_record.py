@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Hashable
 
 import numpy as np
 
@@ -166,4 +167,30 @@ def _sensitivities(net: Network, zs: tuple, as_: tuple, rows: slice) -> np.ndarr
     return np.moveaxis(grads, 0, 1)
 
 
-__all__ = ["PassRecord"]
+class RecordCache:
+    """The last few PassRecords by key (at most 8, and about 64 MB when one record is large).
+
+    ``record_bytes``: the size of one record (z, a and delta of every node and observation).
+    """
+
+    def __init__(self, record_bytes: int) -> None:
+        self.limit = 8 if record_bytes < 8 * 2 ** 20 else max(2, 2 ** 26 // record_bytes)
+        self._records: dict[Hashable, PassRecord] = {}
+
+    def get(self, key: Hashable) -> PassRecord | None:
+        """The record stored under ``key``, or None."""
+        return self._records.get(key)
+
+    def put(self, key: Hashable, rec: PassRecord) -> PassRecord:
+        """Store ``rec`` under ``key`` (dropping the oldest records over the limit) and return it."""
+        while len(self._records) >= self.limit:
+            del self._records[next(iter(self._records))]
+        self._records[key] = rec
+        return rec
+
+    def clear(self) -> None:
+        """Forget every record (the parameters they describe changed)."""
+        self._records.clear()
+
+
+__all__ = ["PassRecord", "RecordCache"]
