@@ -121,7 +121,8 @@ def chain_rule(net: Network, record_or_inputs: "PassRecord | np.ndarray", param_
     delta_form = (Factor(_node("delta", l, j), float(rec.delta[l][i, j - 1]),
                          (Derivative(_R, _node("z", l, j)), ", from back propagation")),
                   dz_dtheta)
-    softmax_out = acts[L].name == "softmax"
+    # a non-elementwise output (softmax) has no per-node g'; its loss gives dR/dz = a - y directly
+    softmax_out = not acts[L].elementwise
     widths = [range(1, net.sizes[s] + 1) for s in range(l + 1, L + 1)]
     count = math.prod(len(w) for w in widths)
     paths, values = [], []
@@ -183,17 +184,20 @@ def _obs_loss_grad(loss: Loss, rec: PassRecord, i: int) -> np.ndarray:
 
 
 def _loss_terms(loss: Loss, y: float, a: float, rec: PassRecord) -> tuple[Inline, Inline]:
-    """(meaning, expression) of dR/da for one output of one observation."""
-    if loss.name == "sse":
-        expr = (Math("-2("), y, Math(" - "), a, Math(")"))
-        return (Math("-2(y - a) = "), *expr), expr
-    if loss.name == "half_sse":
-        expr = (Math("-("), y, Math(" - "), a, Math(")"))
-        return (Math("-(y - a) = "), *expr), expr
-    if loss.name == "mse":
-        expr = (Math("-2("), y, Math(" - "), a, Math(f")/{rec.output.size}"))
-        return (Math("-2(y - a)/(n·"), Symbol("n", None, ("out",)), Math(") = "), *expr), expr
-    return (Formula(loss.derivative_formula), " with ", Math("y = "), y, ", ", Math("a = "), a), ()
+    """(meaning, expression) of dR/da for one output of one observation.
+
+    A squared-error loss writes its rule dR/da = -c(y - a) with the numbers, divided by n·n_out
+    for a mean (mse); the cross-entropies write their derivative formula at y and a.
+    """
+    c = loss.residual_factor
+    if c is None:
+        return (Formula(loss.derivative_formula), " with ", Math("y = "), y, ", ", Math("a = "), a), ()
+    lead = "-(" if c == 1 else f"-{c:g}("
+    if loss.mean:
+        expr = (Math(lead), y, Math(" - "), a, Math(f")/{rec.output.size}"))
+        return (Math(f"{lead}y - a)/(n·"), Symbol("n", None, ("out",)), Math(") = "), *expr), expr
+    expr = (Math(lead), y, Math(" - "), a, Math(")"))
+    return (Math(f"{lead}y - a) = "), *expr), expr
 
 
 __all__ = ["Factor", "ChainRule", "chain_rule"]

@@ -41,7 +41,7 @@ def batched_loss(net: Network, loss: Loss | str, thetas: np.ndarray, X: np.ndarr
             g = a.shape[0]
             per = loss.per_obs(a.reshape(g * n, -1), np.broadcast_to(Y, (g, n, Y.shape[1]))
                                .reshape(g * n, -1)).reshape(g, n).sum(axis=1)
-            if loss.name == "mse":
+            if loss.mean:
                 per *= g  # per_obs divides by the size of the whole (g n, n_out) block
             out[s:s + g] = per
     return out

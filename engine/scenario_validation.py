@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from engine.activations import ACTIVATION_NAMES
+from engine.activations import ACTIVATION_NAMES, HIDDEN_ACTIVATION_NAMES
 from engine.data import DATASET_NAMES, DATASETS
 from engine.fields import (FieldError, check_integer, check_matrix, check_name, check_number, check_object,
                            check_text, check_vector, describe, join_path, one_of)
@@ -78,8 +78,8 @@ def _network(value: Any) -> NetworkSpec:
         lay = check_object(raw, path, ("units", "activation", "weights", "biases"), ("units", "activation"))
         units = check_integer(lay["units"], f"{path}.units", 1)
         act = check_name(lay["activation"], f"{path}.activation", ACTIVATION_NAMES, "activation")
-        if act == "softmax" and i != len(layers_raw) - 1:
-            raise ScenarioError(f"{path}.activation", "softmax is only allowed on the output layer")
+        if act not in HIDDEN_ACTIVATION_NAMES and i != len(layers_raw) - 1:
+            raise ScenarioError(f"{path}.activation", f"{act} is only allowed on the output layer")
         w = check_matrix(lay["weights"], f"{path}.weights", units, prev) if "weights" in lay else None
         b = check_vector(lay["biases"], f"{path}.biases", units) if "biases" in lay else None
         layers.append(LayerSpec(units, act, w, b))
