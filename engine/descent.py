@@ -34,7 +34,7 @@ import numpy as np
 
 from engine import optimizers
 from engine.arrays import readonly
-from engine.descent_explain import (converged_text, describe_status, divergence_advice, fmt_point,
+from engine.descent_explain import (FLAT, converged_text, describe_status, divergence_advice, fmt_point,
                                     no_descent_status, stationary_kind)
 from engine.functions import Objective
 from engine.numbers import format_number
@@ -348,4 +348,4 @@ class DescentSession:
         return describe_status(self)
 
 
-__all__ = ["DescentSession", "Iterate"]
+__all__ = ["FLAT", "DescentSession", "Iterate"]

@@ -19,7 +19,8 @@ import sympy
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.str import StrPrinter
 
-from engine.formula_limits import MAX_DEPTH, MAX_DERIVATIVE_OPS, MAX_LENGTH, MAX_POWER_LOG10, log10_size
+from engine.formula_limits import (MAX_DEPTH, MAX_DERIVATIVE_ESTIMATE, MAX_DERIVATIVE_OPS, MAX_EXPONENT, MAX_LENGTH,
+                                   MAX_POWER_LOG10, log10_size)
 from engine.formula_parser import CONSTANTS, FUNCTIONS, parse_expression
 from engine.formula_tokens import FormulaError
 
@@ -313,5 +314,6 @@ def compile_formula(text: str, variables: Sequence[str]) -> Formula:
     return Formula(text, variables, expr)
 
 
-__all__ = ["CONSTANTS", "FUNCTIONS", "Formula", "FormulaError", "MAX_DEPTH", "MAX_LENGTH",
-           "compile_formula", "parse_expression", "to_text"]
+__all__ = ["CONSTANTS", "FUNCTIONS", "Formula", "FormulaError", "MAX_DEPTH", "MAX_DERIVATIVE_ESTIMATE",
+           "MAX_DERIVATIVE_OPS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_POWER_LOG10", "compile_formula",
+           "parse_expression", "to_text"]
