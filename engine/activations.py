@@ -176,8 +176,8 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 ACTIVATION_NAMES = tuple(ACTIVATIONS)
-#: Activations allowed in hidden layers (softmax belongs to the output layer only).
-HIDDEN_ACTIVATION_NAMES = tuple(n for n in ACTIVATION_NAMES if n != "softmax")
+#: Activations allowed in hidden layers: the elementwise ones (softmax belongs to the output layer only).
+HIDDEN_ACTIVATION_NAMES = tuple(n for n, act in ACTIVATIONS.items() if act.elementwise)
 
 
 def get_activation(name: str) -> Activation:

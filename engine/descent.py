@@ -11,7 +11,8 @@ Status (``engine.status``): *converged* when |step| < tol or |grad| < tol (Eucli
 norms); *diverged* when f or its gradient is not finite, when max |x_i| > bound, or when
 Newton's Hessian is singular; a run never raises on divergence. After ``max_iter``
 iterations the status stays *running* with the reason "stopped after ... (max_iter)" and
-:attr:`DescentSession.can_step` turns False.
+:attr:`DescentSession.can_step` turns False. The reasons in words (the kind of stationary point,
+the stability limit of the step size) are written by ``engine.descent_explain``.
 
 Memory: the history is kept in preallocated float64 columns (x, f, gradient, step, lr,
 optimizer moments: about 100 bytes an iterate in 2-D); :class:`Iterate` records are
@@ -33,13 +34,12 @@ import numpy as np
 
 from engine import optimizers
 from engine.arrays import readonly
+from engine.descent_explain import (FLAT, converged_text, describe_status, divergence_advice, fmt_point,
+                                    no_descent_status, stationary_kind)
 from engine.functions import Objective
-from engine.numbers import format_number, format_vector
+from engine.numbers import format_number
 from engine.optimizers import OptimizerSpec, OptState, SingularHessianError
 from engine.status import CONVERGED, DIVERGED, RUNNING, Status
-
-#: Curvatures closer to 0 than this are "flat": the Hessian cannot classify the point.
-FLAT = 1e-7
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,11 +104,6 @@ class _History(Sequence):
 
     def __len__(self) -> int:
         return self._session._n
-
-
-def _fmt_point(x: np.ndarray) -> str:
-    """A point in the status text, one figure more than the tables so nearby iterates differ."""
-    return format_vector(np.ravel(x), 5)
 
 
 class DescentSession:
@@ -287,19 +282,19 @@ class DescentSession:
                 t, _ = optimizers.armijo_backtracking(obj.value, x, value, g, delta,
                                                       self.spec.armijo_c, self.spec.shrink)
                 if t == 0.0:
-                    self._set_status(k, self._no_descent(self._iterate(k), delta))
+                    self._set_status(k, no_descent_status(self, self._iterate(k), delta))
                     return False
                 lr *= t
                 delta, new_state = optimizers.update(self.spec, g, state, x, hess, lr=lr)
         except SingularHessianError as err:
             self._set_status(k, Status(
-                DIVERGED, f"stopped at iteration {k}: {err} (x = {_fmt_point(x)})", k))
+                DIVERGED, f"stopped at iteration {k}: {err} (x = {fmt_point(x)})", k))
             return False
         x_new = x + delta
         if not np.all(np.isfinite(x_new)):
             self._set_status(k, Status(
-                DIVERGED, f"diverged at iteration {k + 1}: the update from x = {_fmt_point(x)} "
-                f"is not finite{self._advice(self._iterate(k))}", k))
+                DIVERGED, f"diverged at iteration {k + 1}: the update from x = {fmt_point(x)} "
+                f"is not finite{divergence_advice(self, self._iterate(k))}", k))
             return False
         if k + 1 == self._f.shape[0]:
             self._grow()
@@ -320,15 +315,15 @@ class DescentSession:
         value, g, x = float(self._f[k]), self._g[k], self._x[k]
 
         def advice() -> str:
-            return self._advice(self._iterate(k - 1)) if k > 0 else ""
+            return divergence_advice(self, self._iterate(k - 1)) if k > 0 else ""
 
         if not math.isfinite(value):
             return Status(DIVERGED, f"diverged at iteration {k}: f became "
                           f"{'infinite' if math.isinf(value) else 'undefined (NaN)'} at x = "
-                          f"{_fmt_point(x)}{advice()}", k)
+                          f"{fmt_point(x)}{advice()}", k)
         if not np.all(np.isfinite(g)):
             return Status(DIVERGED, f"diverged at iteration {k}: the gradient is not finite at "
-                          f"x = {_fmt_point(x)}{advice()}", k)
+                          f"x = {fmt_point(x)}{advice()}", k)
         if float(np.max(np.abs(x))) > self.bound:
             return Status(DIVERGED, f"diverged at iteration {k}: |x| exceeded {self.bound:g}"
                           f"{advice()}", k)
@@ -336,166 +331,21 @@ class DescentSession:
         step = self._dx[k]
         step_small = k > 0 and math.sqrt(float(np.dot(step, step))) < self.tol
         if grad_norm < self.tol or step_small:
-            return Status(CONVERGED, self._converged_text(self._iterate(k)), k)
+            return Status(CONVERGED, converged_text(self, self._iterate(k)), k)
         if k >= self.max_iter:
             return Status(RUNNING, f"stopped after {self.max_iter} iterations (max_iter) without "
                           f"converging: f = {format_number(value, 4)}, "
                           f"|grad| = {format_number(grad_norm, 3)}", k)
         return None
 
-    # ------------------------------------------------------------ explanations
+    # ------------------------------------------------------------ explanations (engine.descent_explain)
     def stationary_kind(self, x: np.ndarray) -> str:
-        """"minimum", "maximum", "saddle point" or "inflection" for a stationary point x.
-
-        From f'' (1-D) or the Hessian's eigenvalues (2-D); where they are ~0 (e.g. x^4 at
-        0) the kind is read from f at nearby points instead.
-        """
-        x = np.asarray(x, dtype=np.float64)
-        with np.errstate(all="ignore"):
-            hess = self.objective.hessian(x)
-            if np.all(np.isfinite(hess)):
-                eig = np.linalg.eigvalsh(hess)
-                if eig[0] > FLAT:
-                    return "minimum"
-                if eig[-1] < -FLAT:
-                    return "maximum"
-                if eig[0] < -FLAT and eig[-1] > FLAT:
-                    return "saddle point"
-            return self._probe_kind(x)
-
-    def _probe_kind(self, x: np.ndarray) -> str:
-        f0 = self.objective.value(x)
-        r = 1e-2 * max(1.0, float(np.max(np.abs(x))))
-        if self.objective.dim == 1:
-            dirs = np.array([[1.0], [-1.0]])
-        else:
-            angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
-            dirs = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-        diffs = self.objective.values(x + r * dirs) - f0
-        slack = 1e-12 * max(1.0, abs(f0))
-        if np.all(diffs >= -slack):
-            return "minimum"
-        if np.all(diffs <= slack):
-            return "maximum"
-        return "inflection" if self.objective.dim == 1 else "saddle point"
+        """"minimum", "maximum", "saddle point" or "inflection" for a stationary point x."""
+        return stationary_kind(self.objective, x)
 
     def describe_status(self) -> str:
         """One sentence for the status bar about the run at the cursor."""
-        status = self.status
-        if status.reason:
-            return status.reason
-        it = self.current
-        if self.objective.dim == 1:
-            grad = f"f'(x) = {format_number(float(it.gradient[0]), 4)}"
-        else:
-            grad = f"|grad f| = {format_number(float(np.linalg.norm(it.gradient)), 3)}"
-        return (f"running: iteration {it.index}, x = {_fmt_point(it.x)}, "
-                f"f = {format_number(it.value, 4)}, {grad}")
-
-    def _converged_text(self, it: Iterate) -> str:
-        kind = self.stationary_kind(it.x)
-        where = f"at x = {_fmt_point(it.x)} (f = {format_number(it.value, 4)})"
-        after = f"after {it.index} iteration{'s' if it.index != 1 else ''}"
-        if kind == "minimum":
-            return f"converged to {self._minimum_name(it.x)} {where} {after}"
-        newton = ": Newton-Raphson finds stationary points, not only minima" if self._newton \
-            else ": the gradient is zero there, but it is not a minimum"
-        hess = self.objective.hessian(it.x)
-        if kind == "maximum":
-            if self.objective.dim == 1:
-                curv = f"f'' = {format_number(float(hess[0, 0]), 3)} < 0"
-            else:
-                top = float(np.linalg.eigvalsh(hess)[-1])
-                curv = f"largest Hessian eigenvalue {format_number(top, 3)} < 0"
-            return (f"converged to a local maximum at x = {_fmt_point(it.x)} ({curv}) "
-                    f"{after}{newton}")
-        if kind == "saddle point":
-            eig = np.linalg.eigvalsh(hess) if np.all(np.isfinite(hess)) else None
-            curv = (f" (Hessian eigenvalues {format_number(float(eig[0]), 3)} and "
-                    f"{format_number(float(eig[-1]), 3)})" if eig is not None else "")
-            return f"converged to a saddle point at x = {_fmt_point(it.x)}{curv} {after}{newton}"
-        return (f"converged to an inflection point at x = {_fmt_point(it.x)} (f'' = 0, neither a "
-                f"minimum nor a maximum) {after}{newton}")
-
-    def _minimum_name(self, x: np.ndarray) -> str:
-        best = self.objective.global_minimum
-        if best is None:
-            return "a local minimum"
-        nearest = min(self.objective.minima, key=lambda m: float(np.linalg.norm(m[0] - x)))
-        close = float(np.linalg.norm(nearest[0] - x)) <= 1e-3 * (1.0 + float(np.linalg.norm(x)))
-        if close and nearest[1] <= best[1]:
-            return "the global minimum" if len(self.objective.minima) > 1 else "the minimum"
-        return "a local minimum"
-
-    def _advice(self, last: Iterate) -> str:
-        """Why the run may have blown up, with the stability limit of the step size."""
-        if self._newton:
-            return (" — Newton's step lr·H⁻¹·grad is huge where the curvature is near 0; "
-                    "start closer to a minimum or add damping")
-        factor = self._stability_factor()
-        if factor is None:
-            return "; try a smaller learning rate"
-        lr = self.spec.lr
-        one_d = self.objective.dim == 1
-        name = "f''" if one_d else "λmax"
-        limit_at = self._reference_curvature(last)
-        if limit_at is None:
-            return "; try a smaller learning rate"
-        where, point, curvature = limit_at
-        limit = factor / curvature
-        # the factor is a constant of the stability formula (2, 2(1 + mu)): written as the formula has it
-        expr = f"{factor:.3g}/{name}({'x*' if where == 'minimum' else 'x'})"
-        place = (f"at the minimum x* = {_fmt_point(point)}" if where == "minimum"
-                 else f"at x = {_fmt_point(point)}")
-        hint = "" if one_d else " (λmax = largest eigenvalue of the Hessian)"
-        if lr > limit:
-            return (f" — the step {lr:g} is above the stability limit {expr} = {format_number(limit, 3)} "
-                    f"{place}{hint}; try a smaller learning rate")
-        start_curv = self._curvature(self.start)
-        if start_curv is not None and start_curv > 0 and lr > factor / start_curv:
-            return (f" — the step {lr:g} is below the stability limit {expr} = {format_number(limit, 3)} "
-                    f"{place}, but the surface is steeper where the run started: "
-                    f"{factor:.3g}/{name}(x0) = {format_number(factor / start_curv, 3)}{hint}; try a "
-                    "smaller learning rate or a start closer to the minimum")
-        return "; try a smaller learning rate"
-
-    def _stability_factor(self) -> float | None:
-        """c such that a fixed step lr is stable on curvature λ when lr < c/λ."""
-        factor = optimizers.get_optimizer(self.spec.name).stable_factor
-        if self.spec.schedule == "backtracking" or factor is None:
-            return None
-        return factor(self.spec.params)
-
-    def _curvature(self, x: np.ndarray) -> float | None:
-        hess = self.objective.hessian(x)
-        if not np.all(np.isfinite(hess)):
-            return None
-        return float(np.linalg.eigvalsh(hess)[-1])
-
-    def _reference_curvature(self, last: Iterate) -> tuple[str, np.ndarray, float] | None:
-        """(kind, point, λmax) at the known minimum nearest ``last`` with positive curvature,
-        else at ``last`` itself (the last finite iterate)."""
-        candidates = []
-        for point, _ in self.objective.minima:
-            c = self._curvature(point)
-            if c is not None and c > FLAT:
-                candidates.append((float(np.linalg.norm(point - last.x)), point, c))
-        if candidates:
-            _, point, c = min(candidates, key=lambda t: t[0])
-            return "minimum", point, c
-        c = self._curvature(last.x)
-        if c is not None and c > FLAT:
-            return "last", last.x, c
-        return None
-
-    def _no_descent(self, it: Iterate, delta: np.ndarray) -> Status:
-        k = it.index
-        if math.sqrt(float(np.dot(delta, delta))) < self.tol:
-            return Status(CONVERGED, self._converged_text(it), k)
-        return Status(DIVERGED, f"stopped at iteration {k}: the line search found no step along "
-                      "the optimizer's direction that decreases f (not a descent direction"
-                      + (": Newton is heading for a maximum or saddle point" if self._newton
-                         else "") + ")", k)
+        return describe_status(self)
 
 
-__all__ = ["DescentSession", "Iterate"]
+__all__ = ["FLAT", "DescentSession", "Iterate"]

@@ -16,7 +16,8 @@ float64 arrays (use :func:`prepare_targets` to turn class indices into one-hot r
 
 Cross-entropies are sums over observations, like the lecture's R; only ``mse`` is a mean.
 Each registry entry also holds the rules that depend on the loss (its output activation,
-whether it classifies, the nudge table's factor), so no other module lists loss names.
+whether it classifies, its residual factor and whether it is a mean, from which the nudge
+table's factor follows), so no other module lists loss names.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+
+from engine.activations import ACTIVATIONS
 
 _CLIP = 1e-15
 
@@ -42,9 +45,10 @@ class Loss:
     ``output_activation``: the output activation the loss requires (None: any); with it
     dR/dz = a - y, which back propagation uses directly. ``classifies``: the targets are
     class labels (accuracy applies). ``class_indices``: one target column may hold class
-    indices 0..K-1 for K output nodes (one-hot inside). ``contribution(n_obs, n_out)``: the
-    factor c of the nudge-table identity -grad R = c * sum_i e_i * d output_i/d theta, or
-    None where it does not hold (the cross-entropies).
+    indices 0..K-1 for K output nodes (one-hot inside). ``residual_factor``: c in
+    dR/da = -c (y - a) for the squared-error losses (2 for sse and mse, 1 for half_sse; None for
+    the cross-entropies); ``mean``: R is divided by the size n n_out of the batch's outputs, so
+    dR/da = -c (y - a)/(n n_out) and each observation's share depends on the batch (mse).
     """
 
     name: str
@@ -53,7 +57,8 @@ class Loss:
     output_activation: str | None = None
     classifies: bool = False
     class_indices: bool = False
-    contribution: Callable[[int, int], float] | None = None
+    residual_factor: float | None = None
+    mean: bool = False
     formula: str = ""
     derivative_formula: str = ""
     per_obs_and_grad: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None
@@ -68,8 +73,12 @@ class Loss:
         return float(np.sum(self.per_obs(output, target)))
 
     def contribution_factor(self, n_obs: int, n_out: int) -> float | None:
-        """c with -grad R = c * sum_i e_i * d output_i/d theta; None for cross-entropies."""
-        return None if self.contribution is None else self.contribution(n_obs, n_out)
+        """c with -grad R = c * sum_i e_i * d output_i/d theta (the nudge-table identity, from
+        dR/da = -c (y - a)); None for the cross-entropies, where it does not hold."""
+        c = self.residual_factor
+        if c is None:
+            return None
+        return c / (n_obs * n_out) if self.mean else c
 
 
 def residual(output: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -143,13 +152,13 @@ def _bce_grad(a: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss for loss in (
-        Loss("sse", _sse_obs, _sse_grad, contribution=lambda n, k: 2.0,
+        Loss("sse", _sse_obs, _sse_grad, residual_factor=2.0,
              formula="R = sum (y - a)^2", derivative_formula="-2(y - a)",
              per_obs_and_grad=_sse_both),
-        Loss("mse", _mse_obs, _mse_grad, contribution=lambda n, k: 2.0 / (n * k),
+        Loss("mse", _mse_obs, _mse_grad, residual_factor=2.0, mean=True,
              formula="R = 1/(n n_out) sum (y - a)^2", derivative_formula="-2(y - a)/(n n_out)",
              per_obs_and_grad=_mse_both),
-        Loss("half_sse", _half_sse_obs, _half_sse_grad, contribution=lambda n, k: 1.0,
+        Loss("half_sse", _half_sse_obs, _half_sse_grad, residual_factor=1.0,
              formula="R = 1/2 sum (y - a)^2", derivative_formula="-(y - a)",
              per_obs_and_grad=_half_sse_both),
         Loss("cross_entropy", _ce_obs, _ce_grad, output_activation="softmax", classifies=True,
@@ -186,9 +195,10 @@ def check_pairing(loss: Loss | str, output_activation: str) -> None:
     if loss.output_activation is not None and output_activation != loss.output_activation:
         raise LossError(f"loss {loss.name} needs a {loss.output_activation} output layer, "
                         f"got {output_activation}")
-    if output_activation == "softmax" and loss.output_activation != "softmax":
-        names = " or ".join(n for n, other in LOSSES.items() if other.output_activation == "softmax")
-        raise LossError(f"a softmax output layer needs the {names} loss, got {loss.name}")
+    act = ACTIVATIONS.get(output_activation)
+    if act is not None and not act.elementwise and loss.output_activation != output_activation:
+        names = " or ".join(n for n, other in LOSSES.items() if other.output_activation == output_activation)
+        raise LossError(f"a {output_activation} output layer needs the {names} loss, got {loss.name}")
 
 
 def paired_output_activation(loss: Loss | str, current: str) -> str:
@@ -200,7 +210,8 @@ def paired_output_activation(loss: Loss | str, current: str) -> str:
     loss = _as_loss(loss)
     if loss.output_activation is not None:
         return loss.output_activation
-    return "identity" if current == "softmax" else current
+    act = ACTIVATIONS.get(current)
+    return "identity" if act is not None and not act.elementwise else current
 
 
 def output_units(loss: Loss | str, targets: np.ndarray) -> int:

@@ -23,7 +23,7 @@ from typing import Sequence
 
 import numpy as np
 
-from engine.activations import ACTIVATION_NAMES, get_activation
+from engine.activations import ACTIVATION_NAMES, HIDDEN_ACTIVATION_NAMES, get_activation
 from engine.arrays import readonly
 
 
@@ -124,8 +124,8 @@ class Network:
             if layer.W.shape[1] != prev:
                 raise NetworkError(f"network.layers[{l - 1}].weights: expected "
                                    f"{layer.units}x{prev}, got {layer.units}x{layer.W.shape[1]}")
-            if layer.activation == "softmax" and l != len(layers):
-                raise NetworkError(f"softmax is for the output layer only; layer {l} is hidden")
+            if layer.activation not in HIDDEN_ACTIVATION_NAMES and l != len(layers):
+                raise NetworkError(f"{layer.activation} is for the output layer only; layer {l} is hidden")
             prev = layer.units
         object.__setattr__(self, "inputs", int(self.inputs))
         object.__setattr__(self, "layers", layers)

@@ -1,5 +1,6 @@
 """One parameter's explanation as lecture-note text: its chain rule for one observation, then the
-nudge table, in plain text, Markdown or LaTeX (``engine.explain``'s tables and blocks).
+nudge table, in plain text, Markdown or LaTeX (the blocks of ``engine.tables``, the nudge table of
+``engine.explain``).
 
 The network workspace's "Copy as" button puts this text on the clipboard; numbers go through
 ``engine.numbers`` as on the screen, so the numbers on a slide are exactly those in the window.
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.backprop import PassRecord, backward, chain_rule
-from engine.explain import EXPLAIN_FORMATS, MAX_EXPLAINED_OBS, Table, is_lecture_example, note_list, \
-    nudge_section, paragraph, section_title, symbol_product, value_product
+from engine.backprop import PassRecord, backward
+from engine.chain_rule import chain_rule
+from engine.explain import EXPLAIN_FORMATS, MAX_EXPLAINED_OBS, is_lecture_example, nudge_section
 from engine.network import Network
 from engine.notation import Derivative, Math, Symbol
 from engine.numbers import SIG_FIGS, format_vector
 from engine.slips import LECTURE_SLIPS
+from engine.tables import Table, note_list, paragraph, section_title, symbol_product, value_product
 
 __all__ = ["explanation_notes"]
 

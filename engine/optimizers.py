@@ -2,9 +2,9 @@
 
 Each optimizer follows the optax contract: ``init(spec, theta) -> State`` and
 ``update(spec, grad, state, theta, hessian=None) -> (delta, State)`` where ``theta + delta``
-is the next iterate. A State is a frozen dataclass holding the update count ``t`` and the
-rule's read-only float64 arrays (shaped like theta), so a session can keep one per iterate
-and rewind by restoring it. The update rules and default hyperparameters are those of
+is the next iterate. A State (``engine.optimizer_states``) is a frozen dataclass holding the
+update count ``t`` and the rule's read-only float64 arrays (shaped like theta), so a session
+can keep one per iterate and rewind by restoring it. The update rules and default hyperparameters are those of
 ``torch.optim`` (named in each rule's docstring), so a trace can be checked against PyTorch
 line by line.
 
@@ -20,15 +20,14 @@ backtracking); :func:`scheduled_lr` and :func:`armijo_backtracking` are re-expor
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
-from functools import cache
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import numpy as np
 
 from engine.arrays import readonly
+from engine.optimizer_states import AdamState, MomentumState, OptState, SquaresState, state_arrays
 from engine.schedules import SCHEDULE_NAMES, armijo_backtracking, scheduled_lr
-
 
 
 class OptimizerError(ValueError):
@@ -104,72 +103,6 @@ BETA1 = Hyper("beta1", "β₁", 0.9, DECAY_RATE)
 BETA2 = Hyper("beta2", "β₂", 0.999, DECAY_RATE)
 WEIGHT_DECAY = Hyper("weight_decay", "weight decay λ", 0.01, NON_NEGATIVE)
 DAMPING = Hyper("damping", "damping", 0.0, NON_NEGATIVE)
-
-
-# ---------------------------------------------------------------- states
-
-@cache
-def _array_fields(state_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(state_type) if f.name != "t")
-
-
-@dataclass(frozen=True, eq=False)
-class OptState:
-    """State after ``t`` updates; on its own, the state of rules that keep nothing else (gd, Newton).
-
-    Subclasses add the rule's read-only arrays, each shaped like theta; states compare by value.
-    """
-
-    t: int = 0
-
-    @classmethod
-    def initial(cls, theta: np.ndarray) -> "OptState":
-        """The state before the first update: count 0, every array zero, shaped like ``theta``."""
-        zeros = readonly(np.zeros_like(np.asarray(theta, dtype=np.float64)))
-        return cls(0, **{name: zeros for name in _array_fields(cls)})
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        """The state's arrays by field name (empty for a count-only state)."""
-        return {name: getattr(self, name) for name in _array_fields(type(self))}
-
-    def next_count(self) -> "OptState":
-        """The state one update later, for count-only states (replaying needs no gradient)."""
-        assert not _array_fields(type(self)), "only a count-only state advances without a gradient"
-        return type(self)(self.t + 1)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, OptState):
-            return NotImplemented
-        return (type(self) is type(other) and self.t == other.t
-                and all(_same(a, getattr(other, k)) for k, a in self.arrays().items()))
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
-
-
-@dataclass(frozen=True, eq=False, kw_only=True)
-class MomentumState(OptState):
-    """SGD with momentum: ``m`` is the momentum buffer (torch's ``momentum_buffer``, b_t)."""
-
-    m: np.ndarray
-
-
-@dataclass(frozen=True, eq=False, kw_only=True)
-class SquaresState(OptState):
-    """``v``: running sum (AdaGrad's ``sum``) or running average (RMSProp's ``square_avg``) of g²."""
-
-    v: np.ndarray
-
-
-@dataclass(frozen=True, eq=False, kw_only=True)
-class AdamState(OptState):
-    """Adam and AdamW: first moment ``m`` (``exp_avg``) and second moment ``v`` (``exp_avg_sq``)."""
-
-    m: np.ndarray
-    v: np.ndarray
 
 
 # ---------------------------------------------------------------- update rules
@@ -273,9 +206,11 @@ class Optimizer:
 
     ``state`` is the State type (:meth:`init` makes the first one) and ``rule`` the update.
     ``needs_hessian``: second order, so functions only (networks give no Hessian);
-    ``stable_factor(params)``: c such that a fixed step is stable on curvature λ when
-    lr < c/λ, None when no such bound is known; ``race_lr``: the step a race starts it with
-    when the first racer's would not suit it (None: the first racer's).
+    ``steepest_descent``: the step is -lr times the gradient itself, so explanations can write
+    the update as the lecture does, x_1 = x_0 - s f'(x_0); ``stable_factor(params)``: c such
+    that a fixed step is stable on curvature λ when lr < c/λ, None when no such bound is known;
+    ``race_lr``: the step a race starts it with when the first racer's would not suit it (None:
+    the first racer's).
     """
 
     name: str
@@ -284,6 +219,7 @@ class Optimizer:
     state: type[OptState]
     rule: Rule
     needs_hessian: bool = False
+    steepest_descent: bool = False
     stable_factor: Callable[[Params], float] | None = None
     race_lr: float | None = None
 
@@ -295,7 +231,7 @@ class Optimizer:
     @property
     def stateless(self) -> bool:
         """True when the state is the update count alone, so replaying an update needs no gradient."""
-        return not _array_fields(self.state)
+        return not state_arrays(self.state)
 
     def init(self, theta: np.ndarray) -> OptState:
         """Fresh state for parameters shaped like ``theta``."""
@@ -304,7 +240,7 @@ class Optimizer:
 
 # Default learning rates are torch.optim's; SGD has none there, so 0.01 here.
 OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in (
-    Optimizer("gd", "Gradient descent", (_lr(0.01),), OptState, _gd,
+    Optimizer("gd", "Gradient descent", (_lr(0.01),), OptState, _gd, steepest_descent=True,
               stable_factor=lambda p: 2.0),
     Optimizer("momentum", "Momentum", (_lr(0.01), MOMENTUM), MomentumState, _momentum,
               # heavy ball: lr < 2(1 + mu)/λ

@@ -4,6 +4,10 @@
 - ``online``: one observation, one step, in data order;
 - ``mini_batch`` of size k: k observations of a seeded shuffle per epoch, one step.
 
+:class:`BatchOrder` says which rows each update uses: mini-batches come from a permutation per
+epoch drawn from ``np.random.default_rng([seed, epoch])``, so any update's batch is known without
+replaying the ones before it.
+
 In scenario files a mode is written ``"full_batch"``, ``"online"`` or ``{"mini_batch": k}``;
 :meth:`TrainingMode.from_json` reads that form (errors name the field, e.g.
 ``training.mini_batch: expected a whole number >= 1, got 0``) and
@@ -14,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from engine.fields import FieldError, check_integer, check_name, check_object
 
@@ -26,6 +32,11 @@ TRAINING_TIPS = {"full_batch": "Sum over all observations, then one step (the le
                  "mini_batch": "k observations (shuffled with the seed each epoch), one step"}
 #: The k an editor offers for ``mini_batch`` until one is chosen.
 DEFAULT_BATCH_SIZE = 10
+
+
+class TrainingError(ValueError):
+    """A training setting is not allowed (a mode, a granularity, a tolerance, an optimizer); the
+    message says what is."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,16 @@ class TrainingMode:
             raise FieldError(path, 'give the batch size: {"mini_batch": k}')
         return cls(check_name(value, path, ("full_batch", "online"), "training mode"))
 
+    @classmethod
+    def coerce(cls, value: "TrainingMode | str | dict") -> "TrainingMode":
+        """``value`` itself if it is a TrainingMode, else read from its file form (TrainingError if bad)."""
+        if isinstance(value, TrainingMode):
+            return value
+        try:
+            return cls.from_json(value)
+        except FieldError as e:
+            raise TrainingError(str(e)) from None
+
     def to_json(self) -> str | dict:
         """The scenario-file form: ``"full_batch"``, ``"online"`` or ``{"mini_batch": k}``."""
         return {"mini_batch": self.batch_size} if self.kind == "mini_batch" else self.kind
@@ -84,4 +105,38 @@ class TrainingMode:
         return TrainingMode("mini_batch", self.observations_per_update(n_obs))
 
 
-__all__ = ["DEFAULT_BATCH_SIZE", "TRAINING_KINDS", "TRAINING_TIPS", "TRAINING_TITLES", "TrainingMode"]
+class BatchOrder:
+    """The dataset rows (0-based) of each update's batch under ``mode`` on ``n_obs`` observations.
+
+    Full batch: every row; online: row ``t mod n_obs`` for update ``t + 1``; mini-batch: slice
+    ``b`` of epoch ``e``'s permutation, drawn from ``np.random.default_rng([seed, e])``.
+    """
+
+    def __init__(self, mode: TrainingMode, n_obs: int, seed: int) -> None:
+        self.kind = mode.kind
+        self.n_obs = n_obs
+        self.seed = int(seed)
+        self.batch_size = mode.observations_per_update(n_obs)
+        self.per_epoch = -(-n_obs // self.batch_size)
+        self._all = np.arange(n_obs)
+        self._all.setflags(write=False)
+        self._perms: dict[int, np.ndarray] = {}
+
+    def rows(self, t: int) -> np.ndarray:
+        """Rows of the batch that update ``t + 1`` (index ``t``) uses."""
+        if self.kind == "full_batch":
+            return self._all
+        if self.kind == "online":
+            return np.array([t % self.n_obs])
+        epoch, b = divmod(t, self.per_epoch)
+        perm = self._perms.get(epoch)
+        if perm is None:
+            perm = np.random.default_rng([self.seed, epoch]).permutation(self.n_obs)
+            if len(self._perms) > 8:
+                self._perms.clear()
+            self._perms[epoch] = perm
+        return perm[b * self.batch_size:(b + 1) * self.batch_size]
+
+
+__all__ = ["DEFAULT_BATCH_SIZE", "TRAINING_KINDS", "TRAINING_TIPS", "TRAINING_TITLES", "BatchOrder",
+           "TrainingError", "TrainingMode"]

@@ -1,6 +1,6 @@
 """Chain-rule panel: dR/dθ for the selected parameter and observation, written out factor by factor.
 
-The engine supplies the factors as data (``engine.backprop.ChainRule``: each factor's symbol,
+The engine supplies the factors as data (``engine.chain_rule.ChainRule``: each factor's symbol,
 value and how it is computed); this panel lays them out in Leibniz form as Qt rich text with
 real sub- and superscripts (``gui.common.style.rich``), numbers in the one format of ``engine.numbers``.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from engine.backprop import ChainRule, Factor
+from engine.chain_rule import ChainRule, Factor
 from engine.notation import Derivative, Symbol
 from gui.common.style import rich, rich_number
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from engine.backprop import chain_rule, finite_difference_check
+from engine.chain_rule import chain_rule
+from engine.gradient_check import finite_difference_check
 from engine.notes import explanation_notes
 from engine.numbers import format_vector
 from gui.network.chain_rule_panel import ChainRulePanel

@@ -57,7 +57,7 @@ class FDCheckPanel(QtWidgets.QWidget):
                 self.table.setItem(r, c, item)
 
     def show_fd(self, check) -> None:
-        """Show an ``engine.backprop.FDCheck``."""
+        """Show an ``engine.gradient_check.FDCheck``."""
         self.show_check(check.names, check.backprop, check.numeric, check.rel_error, check.h)
 
     def show_message(self, text: str) -> None:

@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine.activations import HIDDEN_ACTIVATION_NAMES
-from engine.backprop import (backward, chain_rule, finite_difference_check, forward,
-                             loss_and_gradient, predict)
+from engine.backprop import backward, forward, loss_and_gradient, predict
+from engine.chain_rule import chain_rule
 from engine.explain import symbol_product
+from engine.gradient_check import finite_difference_check
 from engine.losses import LOSS_NAMES
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Layer, Network, glorot, lecture_network
 from engine.notation import Derivative, Symbol, plain

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from engine.activations import ACTIVATIONS
-from engine.backprop import finite_difference_check
+from engine.gradient_check import finite_difference_check
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, glorot, lecture_network
 
 X_LECTURE = np.array([[3.0, -2.0], [-1.0, 1.0]])

@@ -1,0 +1,214 @@
+"""What a descent run's status says in words: the kind of point it stopped at, and why it blew up.
+
+- :func:`stationary_kind`: minimum, maximum, saddle point or inflection, from f'' or the
+  Hessian's eigenvalues, and from f at nearby points where they are ~0 (x^4 at 0).
+- :func:`converged_text`: "converged to the global minimum at x = ... after 17 iterations", with
+  the curvature that makes a maximum or saddle point one, and a word on Newton-Raphson.
+- :func:`divergence_advice`: the stability limit of the step size, c/f''(x*) for a fixed step
+  (c = 2 for gradient descent, 2(1 + mu) for momentum: the optimizer's ``stable_factor``), at
+  the nearest known minimum or where the run was.
+- :func:`describe_status`: the status bar's sentence about the run at the cursor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from engine import optimizers
+from engine.functions import Objective
+from engine.numbers import format_number, format_vector
+from engine.status import CONVERGED, DIVERGED, Status
+
+if TYPE_CHECKING:
+    from engine.descent import DescentSession, Iterate
+
+#: Curvatures closer to 0 than this are "flat": the Hessian cannot classify the point.
+FLAT = 1e-7
+
+
+def fmt_point(x: np.ndarray) -> str:
+    """A point in the status text, one figure more than the tables so nearby iterates differ."""
+    return format_vector(np.ravel(x), 5)
+
+
+def _newton(session: DescentSession) -> bool:
+    """True when the session's optimizer is second order (Newton-Raphson)."""
+    return optimizers.get_optimizer(session.spec.name).needs_hessian
+
+
+def stationary_kind(objective: Objective, x: np.ndarray) -> str:
+    """"minimum", "maximum", "saddle point" or "inflection" for a stationary point ``x (dim,)``.
+
+    From f'' (1-D) or the Hessian's eigenvalues (2-D); where they are ~0 (e.g. x^4 at
+    0) the kind is read from f at nearby points instead.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        hess = objective.hessian(x)
+        if np.all(np.isfinite(hess)):
+            eig = np.linalg.eigvalsh(hess)
+            if eig[0] > FLAT:
+                return "minimum"
+            if eig[-1] < -FLAT:
+                return "maximum"
+            if eig[0] < -FLAT and eig[-1] > FLAT:
+                return "saddle point"
+        return _probe_kind(objective, x)
+
+
+def _probe_kind(objective: Objective, x: np.ndarray) -> str:
+    """The kind of stationary point ``x`` read from f on a small circle (1-D: two points) around it."""
+    f0 = objective.value(x)
+    r = 1e-2 * max(1.0, float(np.max(np.abs(x))))
+    if objective.dim == 1:
+        dirs = np.array([[1.0], [-1.0]])
+    else:
+        angles = np.linspace(0.0, 2 * np.pi, 16, endpoint=False)
+        dirs = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    diffs = objective.values(x + r * dirs) - f0
+    slack = 1e-12 * max(1.0, abs(f0))
+    if np.all(diffs >= -slack):
+        return "minimum"
+    if np.all(diffs <= slack):
+        return "maximum"
+    return "inflection" if objective.dim == 1 else "saddle point"
+
+
+def describe_status(session: DescentSession) -> str:
+    """One sentence for the status bar about the run at the cursor."""
+    status = session.status
+    if status.reason:
+        return status.reason
+    it = session.current
+    if session.objective.dim == 1:
+        grad = f"f'(x) = {format_number(float(it.gradient[0]), 4)}"
+    else:
+        grad = f"|grad f| = {format_number(float(np.linalg.norm(it.gradient)), 3)}"
+    return (f"running: iteration {it.index}, x = {fmt_point(it.x)}, "
+            f"f = {format_number(it.value, 4)}, {grad}")
+
+
+def converged_text(session: DescentSession, it: Iterate) -> str:
+    """Why the run converged at iterate ``it``: the kind of point, where, and after how many steps."""
+    objective = session.objective
+    kind = stationary_kind(objective, it.x)
+    where = f"at x = {fmt_point(it.x)} (f = {format_number(it.value, 4)})"
+    after = f"after {it.index} iteration{'s' if it.index != 1 else ''}"
+    if kind == "minimum":
+        return f"converged to {_minimum_name(objective, it.x)} {where} {after}"
+    newton = ": Newton-Raphson finds stationary points, not only minima" if _newton(session) \
+        else ": the gradient is zero there, but it is not a minimum"
+    hess = objective.hessian(it.x)
+    if kind == "maximum":
+        if objective.dim == 1:
+            curv = f"f'' = {format_number(float(hess[0, 0]), 3)} < 0"
+        else:
+            top = float(np.linalg.eigvalsh(hess)[-1])
+            curv = f"largest Hessian eigenvalue {format_number(top, 3)} < 0"
+        return (f"converged to a local maximum at x = {fmt_point(it.x)} ({curv}) "
+                f"{after}{newton}")
+    if kind == "saddle point":
+        eig = np.linalg.eigvalsh(hess) if np.all(np.isfinite(hess)) else None
+        curv = (f" (Hessian eigenvalues {format_number(float(eig[0]), 3)} and "
+                f"{format_number(float(eig[-1]), 3)})" if eig is not None else "")
+        return f"converged to a saddle point at x = {fmt_point(it.x)}{curv} {after}{newton}"
+    return (f"converged to an inflection point at x = {fmt_point(it.x)} (f'' = 0, neither a "
+            f"minimum nor a maximum) {after}{newton}")
+
+
+def _minimum_name(objective: Objective, x: np.ndarray) -> str:
+    """"the global minimum", "the minimum" or "a local minimum", from the objective's known minima."""
+    best = objective.global_minimum
+    if best is None:
+        return "a local minimum"
+    nearest = min(objective.minima, key=lambda m: float(np.linalg.norm(m[0] - x)))
+    close = float(np.linalg.norm(nearest[0] - x)) <= 1e-3 * (1.0 + float(np.linalg.norm(x)))
+    if close and nearest[1] <= best[1]:
+        return "the global minimum" if len(objective.minima) > 1 else "the minimum"
+    return "a local minimum"
+
+
+def divergence_advice(session: DescentSession, last: Iterate) -> str:
+    """Why the run may have blown up after iterate ``last``, with the stability limit of the step size."""
+    if _newton(session):
+        return (" — Newton's step lr·H⁻¹·grad is huge where the curvature is near 0; "
+                "start closer to a minimum or add damping")
+    factor = _stability_factor(session)
+    if factor is None:
+        return "; try a smaller learning rate"
+    objective = session.objective
+    lr = session.spec.lr
+    one_d = objective.dim == 1
+    name = "f''" if one_d else "λmax"
+    limit_at = _reference_curvature(objective, last)
+    if limit_at is None:
+        return "; try a smaller learning rate"
+    where, point, curvature = limit_at
+    limit = factor / curvature
+    # the factor is a constant of the stability formula (2, 2(1 + mu)): written as the formula has it
+    expr = f"{factor:.3g}/{name}({'x*' if where == 'minimum' else 'x'})"
+    place = (f"at the minimum x* = {fmt_point(point)}" if where == "minimum"
+             else f"at x = {fmt_point(point)}")
+    hint = "" if one_d else " (λmax = largest eigenvalue of the Hessian)"
+    if lr > limit:
+        return (f" — the step {lr:g} is above the stability limit {expr} = {format_number(limit, 3)} "
+                f"{place}{hint}; try a smaller learning rate")
+    start_curv = _curvature(objective, session.start)
+    if start_curv is not None and start_curv > 0 and lr > factor / start_curv:
+        return (f" — the step {lr:g} is below the stability limit {expr} = {format_number(limit, 3)} "
+                f"{place}, but the surface is steeper where the run started: "
+                f"{factor:.3g}/{name}(x0) = {format_number(factor / start_curv, 3)}{hint}; try a "
+                "smaller learning rate or a start closer to the minimum")
+    return "; try a smaller learning rate"
+
+
+def _stability_factor(session: DescentSession) -> float | None:
+    """c such that a fixed step lr is stable on curvature λ when lr < c/λ."""
+    spec = session.spec
+    factor = optimizers.get_optimizer(spec.name).stable_factor
+    if spec.schedule == "backtracking" or factor is None:
+        return None
+    return factor(spec.params)
+
+
+def _curvature(objective: Objective, x: np.ndarray) -> float | None:
+    """The Hessian's largest eigenvalue at ``x``, or None where the Hessian is not finite."""
+    hess = objective.hessian(x)
+    if not np.all(np.isfinite(hess)):
+        return None
+    return float(np.linalg.eigvalsh(hess)[-1])
+
+
+def _reference_curvature(objective: Objective, last: Iterate) -> tuple[str, np.ndarray, float] | None:
+    """(kind, point, λmax) at the known minimum nearest ``last`` with positive curvature,
+    else at ``last`` itself (the last finite iterate)."""
+    candidates = []
+    for point, _ in objective.minima:
+        c = _curvature(objective, point)
+        if c is not None and c > FLAT:
+            candidates.append((float(np.linalg.norm(point - last.x)), point, c))
+    if candidates:
+        _, point, c = min(candidates, key=lambda t: t[0])
+        return "minimum", point, c
+    c = _curvature(objective, last.x)
+    if c is not None and c > FLAT:
+        return "last", last.x, c
+    return None
+
+
+def no_descent_status(session: DescentSession, it: Iterate, delta: np.ndarray) -> Status:
+    """The status when the line search finds no step from iterate ``it`` along ``delta (dim,)``."""
+    k = it.index
+    if math.sqrt(float(np.dot(delta, delta))) < session.tol:
+        return Status(CONVERGED, converged_text(session, it), k)
+    return Status(DIVERGED, f"stopped at iteration {k}: the line search found no step along "
+                  "the optimizer's direction that decreases f (not a descent direction"
+                  + (": Newton is heading for a maximum or saddle point" if _newton(session)
+                     else "") + ")", k)
+
+
+__all__ = ["FLAT", "converged_text", "describe_status", "divergence_advice", "fmt_point",
+           "no_descent_status", "stationary_kind"]
