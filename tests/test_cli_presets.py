@@ -1,4 +1,5 @@
-"""The command line with preset names: `presets` lists them, and a name works wherever a file does."""
+"""The command line with preset names (`presets` lists them, a name works wherever a file does), and
+screenshot's check that the workspace fits the scenario."""
 
 import json
 import subprocess
@@ -38,3 +39,13 @@ def test_neither_file_nor_preset_exits_2_naming_close_matches(tmp_path):
         assert "lecture-backpro: file not found" in p.stderr and "did you mean lecture-backprop?" in p.stderr
         assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
         assert p.stdout == ""
+
+
+def test_screenshot_with_a_workspace_of_another_kind_exits_2(tmp_path):
+    out = tmp_path / "shot.png"
+    p = _run("screenshot", "lecture-backprop", "--steps", "0", "--workspace", "descent1d", "--out", str(out),
+             cwd=tmp_path)
+    assert p.returncode == 2
+    assert "--workspace descent1d shows function1d scenarios" in p.stderr
+    assert "lecture-backprop.json is a network scenario" in p.stderr and "--workspace network" in p.stderr
+    assert "Traceback" not in p.stderr and not out.exists()
