@@ -11,6 +11,7 @@ MAIN = ROOT / "main.py"
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``python main.py ARGS`` run from ``cwd``."""
     return subprocess.run([sys.executable, str(MAIN), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 

@@ -24,10 +24,12 @@ PROJECT_FILES = ("pyproject.toml", "README.md", "main.py", "engine", "gui", "res
 
 
 def _venv_python(venv: Path) -> Path:
+    """The venv's interpreter."""
     return venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 
 
 def _venv_script(venv: Path, name: str) -> Path:
+    """A console script the install put in the venv."""
     return venv / ("Scripts" if sys.platform == "win32" else "bin") / name
 
 
