@@ -4,6 +4,9 @@
     python main.py run SCENARIO --steps N [--every K] [--out FILE] [--format json|csv]
     python main.py explain SCENARIO [--observation I] [--format text|markdown|latex] [--digits D]
     python main.py screenshot SCENARIO --steps N --out FILE.png [--workspace NAME]
+    python main.py presets                        list the built-in scenarios
+
+SCENARIO is a scenario file or a preset's name (``lecture-backprop``), resolved by ``engine/presets.py``.
 
 Exit status 0 on success, 2 on bad input (one line on stderr, no traceback). This module only
 parses arguments and reports errors: the traces are built in ``engine/trace.py`` (whose field
@@ -19,8 +22,9 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-SUBCOMMANDS = ("run", "explain", "screenshot")
+SUBCOMMANDS = ("run", "explain", "screenshot", "presets")
 WORKSPACES = ("descent1d", "descent2d", "network")
+SCENARIO_HELP = "scenario file (.json) or a preset's name (see `stepwise presets`)"
 
 
 class UsageError(ValueError):
@@ -69,15 +73,15 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of the three headless subcommands (opening the window is handled before it)."""
+    """The parser of the headless subcommands (opening the window is handled before it)."""
     parser = argparse.ArgumentParser(
         prog="stepwise",
         description="Step through neural-network training one iteration at a time. "
                     "Without a command, opens the window (on SCENARIO if given).")
-    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot,presets}")
 
     run = sub.add_parser("run", help="run a scenario and print or write its trace")
-    run.add_argument("scenario", help="scenario file (.json)")
+    run.add_argument("scenario", help=SCENARIO_HELP)
     run.add_argument("--steps", type=_whole(0), required=True, help="number of updates to take")
     run.add_argument("--every", type=_whole(1), default=1, metavar="K",
                      help="record only every K-th step (and the last)")
@@ -86,14 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="print the forward values, residuals, nudge table, "
                                              "gradient and chain-rule factors for lecture notes")
-    explain.add_argument("scenario", help="scenario file (.json)")
+    explain.add_argument("scenario", help=SCENARIO_HELP)
     explain.add_argument("--observation", type=_whole(1), metavar="I",
                          help="explain observation I only (1-based; default: all, up to 10)")
     explain.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     explain.add_argument("--digits", type=_whole(1), default=4, help="significant figures (default 4)")
 
     shot = sub.add_parser("screenshot", help="render the window offscreen after N steps to a PNG")
-    shot.add_argument("scenario", help="scenario file (.json)")
+    shot.add_argument("scenario", help=SCENARIO_HELP)
     shot.add_argument("--steps", type=_whole(0), required=True)
     shot.add_argument("--out", required=True, metavar="FILE.png")
     shot.add_argument("--workspace", choices=WORKSPACES, help="which workspace to show "
@@ -104,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "explain, in lecture notation, e.g. 'w(1)[1,1]'")
     shot.add_argument("--size", type=_size, default=None, metavar="WxH",
                       help="window size in pixels (default 1600x1000; 1280x800 for a projector)")
+
+    sub.add_parser("presets", help="list the built-in scenarios (name, kind, title)")
     return parser
 
 
@@ -162,6 +168,16 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- presets ------------------------------------------------------------------------------------
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    """List the built-in scenarios, whose names work wherever a scenario file is accepted."""
+    from engine.presets import table
+
+    sys.stdout.write(table())
+    return 0
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 def _open_gui(argv: list[str]) -> int:
@@ -169,16 +185,20 @@ def _open_gui(argv: list[str]) -> int:
         print(f"stepwise: expected at most one scenario file to open, got {len(argv)} arguments "
               f"(commands: {', '.join(SUBCOMMANDS)})", file=sys.stderr)
         return 2
-    if argv and not Path(argv[0]).is_file():
-        print(f"stepwise: {argv[0]}: no such scenario file (commands: {', '.join(SUBCOMMANDS)})",
-              file=sys.stderr)
-        return 2
+    if argv:
+        from engine.presets import PresetError, resolve
+
+        try:
+            argv = [resolve(argv[0])]
+        except PresetError as e:
+            print(f"stepwise: {_one_line(e)} (commands: {', '.join(SUBCOMMANDS)})", file=sys.stderr)
+            return 2
     from gui.app import main as gui_main
 
     return int(gui_main(argv) or 0)
 
 
-COMMANDS = {"run": cmd_run, "explain": cmd_explain, "screenshot": cmd_screenshot}
+COMMANDS = {"run": cmd_run, "explain": cmd_explain, "screenshot": cmd_screenshot, "presets": cmd_presets}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -191,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open_gui([])
     errors = _input_errors()
     try:
+        if getattr(args, "scenario", None) is not None:
+            from engine.presets import resolve
+
+            args.scenario = resolve(args.scenario)
         return COMMANDS[args.command](args)
     except errors as e:
         print(f"stepwise {args.command}: {_one_line(e)}", file=sys.stderr)

@@ -48,6 +48,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         if not window.open_scenario(scenario_path, remember=False):
             raise ScreenshotError(" ".join(window.last_error or ("could not open", scenario_path)))
         if kind is not None:
+            _check_kind(window.current_workspace.kinds, workspace, kind, scenario_path)
             ws = window.workspace_for_kind(kind)
             if ws is None:
                 raise ScreenshotError(f"this build has no {workspace} workspace")
@@ -67,6 +68,14 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         window.deleteLater()
         app.processEvents()
         Path(settings.fileName()).unlink(missing_ok=True)
+
+
+def _check_kind(opened: tuple[str, ...], workspace: str, kind: str, scenario_path: str) -> None:
+    """A workspace that cannot show the scenario is bad input: it would only picture its own defaults."""
+    if kind not in opened:
+        fits = ", ".join(name for name, k in WORKSPACE_NAMES.items() if k in opened and len(name) > 2)
+        raise ScreenshotError(f"--workspace {workspace} shows {kind} scenarios; {Path(scenario_path).name} "
+                              f"is a {'/'.join(opened)} scenario (use --workspace {fits} or leave it out)")
 
 
 def _network_extras(ws, phases: int, select: str | None) -> None:

@@ -12,11 +12,13 @@ from typing import Protocol, cast
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from engine import presets
 from gui.common.workspace import Workspace
 from gui.window.actions import RecentFiles
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "scenarios"
+RESOURCES = presets.folder()
 SCENARIO_FILTER = "Stepwise scenarios (*.json);;All files (*)"
+LAST_FOLDER_KEY = "files/lastFolder"
 
 
 class FileHost(Protocol):
@@ -51,19 +53,25 @@ class ScenarioFiles:
         return cast(QWidget, self._window)
 
     def ask_open(self) -> None:
-        """File > Open: choose a scenario file, starting next to the current one."""
-        start = str(Path(self.path).parent) if self.path else str(RESOURCES)
-        path, _ = QFileDialog.getOpenFileName(self._parent, "Open scenario", start, SCENARIO_FILTER)
+        """File > Open: choose a scenario file, starting in the folder the person last used."""
+        path, _ = QFileDialog.getOpenFileName(self._parent, "Open scenario", self.last_folder(),
+                                              SCENARIO_FILTER)
         if path:
             self.open(path)
 
+    def last_folder(self) -> str:
+        """Where Open starts: the last folder opened or saved in (QSettings), else home; never the presets."""
+        folder = self._window.recent.settings.value(LAST_FOLDER_KEY, "", type=str)
+        return folder if folder and Path(folder).is_dir() else str(Path.home())
+
     def open(self, path: str, remember: bool = True) -> bool:
-        """Load ``path`` into the workspace for its kind; on any problem keep the current work."""
+        """Load ``path`` (or a preset's name) into the workspace for its kind; on a problem keep the work."""
         from engine.optimizers import OptimizerError
         from engine.scenario import ScenarioError, load_scenario
 
         w = self._window
         try:
+            path = presets.resolve(path)
             scenario = load_scenario(path)
             ws = w.workspace_for_kind(scenario.kind)
             if ws is None:
@@ -114,6 +122,8 @@ class ScenarioFiles:
         self.path = path
         if remember:
             self._window.recent.add(path)
+            if not presets.is_builtin(path):
+                self._window.recent.settings.setValue(LAST_FOLDER_KEY, str(Path(path).resolve().parent))
         self._window.setWindowTitle(f"Stepwise — {os.path.basename(path)}")
 
     def ask_export(self, fmt: str) -> None:
