@@ -120,7 +120,10 @@ class _Printer(StrPrinter):
     """sympy's str printer with floats as typed (0.3, not 0.300000000000000), e and pi."""
 
     def _print_Float(self, expr: sympy.Float) -> str:
-        return f"{float(expr):.10g}"
+        value = float(expr)
+        if not math.isfinite(value) or (value == 0 and expr != 0):  # beyond float64: sympy's own digits
+            return super()._print_Float(sympy.Float(expr, 4))
+        return f"{value:.10g}"
 
     def _print_Exp1(self, expr: sympy.Expr) -> str:
         return "e"
@@ -158,8 +161,17 @@ def _tidy(expr: sympy.Expr) -> sympy.Expr:
     return walk(expr)
 
 
+def _printable(expr: sympy.Expr) -> sympy.Expr:
+    """Exact numbers of more than 30 digits as 15-digit floats: Python refuses to print integers
+    over 4,300 digits (e.g. the 10^5000 of (x/10^5)^1000), and nobody reads 30 digits."""
+    subs = {n: sympy.Float(n, 15) for n in expr.atoms(sympy.Rational)
+            if abs(n.p).bit_length() > 100 or abs(n.q).bit_length() > 100}
+    return expr.xreplace(subs) if subs else expr
+
+
 def to_text(expr: sympy.Expr, kind: str = "unicode") -> str:
     """``expr`` as one line of text: ``kind`` is "unicode", "latex" or "plain" (Python syntax)."""
+    expr = _printable(expr)
     if kind == "unicode":
         return _unicode(expr)
     if kind == "latex":
