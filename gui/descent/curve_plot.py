@@ -97,7 +97,8 @@ class Curve1DPlot(pg.PlotWidget):
         self.current.setData([x], [f])
         lo, hi = self.viewRange()[0]
         half = 0.12 * (hi - lo)
-        self.tangent.setData([x - half, x + half], [f - slope * half, f + slope * half])
+        with np.errstate(all="ignore"):  # a huge slope overflows to inf, which the curve leaves undrawn
+            self.tangent.setData([x - half, x + half], [f - slope * half, f + slope * half])
         self._place_labels(xs, fs, numbers)
         self._place_arrows(xs, fs)
         k = int(numbers[-1]) if len(numbers) else 0
