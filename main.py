@@ -219,6 +219,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except errors as e:
         print(f"stepwise {args.command}: {_one_line(e)}", file=sys.stderr)
         return 2
+    except (RecursionError, MemoryError) as e:
+        print(f"stepwise {args.command}: the input is too large to work with ({type(e).__name__})", file=sys.stderr)
+        return 2
+    except Exception as e:  # the last-resort handler: SPEC section 6 promises no traceback, ever
+        print(f"stepwise {args.command}: unexpected error ({type(e).__name__}: {_one_line(e)[:80]})",
+              file=sys.stderr)
+        return 2
 
 
 def _one_line(e: BaseException) -> str:

@@ -20,6 +20,7 @@ from typing import Callable
 import numpy as np
 
 from engine.arrays import readonly
+from engine.file_limits import MAX_CSV_BYTES, MAX_OBSERVATIONS, LimitError, readable_file
 
 
 class DataError(ValueError):
@@ -230,6 +231,8 @@ def make_dataset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> 
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise DataError(f"dataset size n must be a whole number >= 1, got {n!r}")
+    if n > MAX_OBSERVATIONS:
+        raise DataError(f"dataset size n: at most {MAX_OBSERVATIONS:,} observations, got {n:,}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
         raise DataError(f"noise must be a finite number >= 0, got {noise!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -250,7 +253,9 @@ def _read_text(path: str | Path) -> tuple[str, str]:
     p = Path(path)
     try:
         # utf-8-sig drops the byte-order mark that spreadsheet programs write.
-        return p.name, p.read_text(encoding="utf-8-sig")
+        return p.name, readable_file(p, "CSV file", MAX_CSV_BYTES).read_text(encoding="utf-8-sig")
+    except LimitError as e:
+        raise DataError(str(e)) from None
     except FileNotFoundError:
         raise DataError(f"{p.name}: file not found ({p})") from None
     except IsADirectoryError:
@@ -341,6 +346,8 @@ def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int]
     """
     name, text = _read_text(path)
     delim, header, header_line, rows = _rows(name, text)
+    if len(rows) > MAX_OBSERVATIONS:
+        raise DataError(f"{name}: at most {MAX_OBSERVATIONS:,} observations (rows), got {len(rows):,}")
     inputs, targets = list(inputs), list(targets)
     if not inputs:
         raise DataError(f"{name}: choose at least one input column")

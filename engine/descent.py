@@ -327,9 +327,10 @@ class DescentSession:
         if float(np.max(np.abs(x))) > self.bound:
             return Status(DIVERGED, f"diverged at iteration {k}: |x| exceeded {self.bound:g}"
                           f"{advice()}", k)
-        grad_norm = math.sqrt(float(np.dot(g, g)))
-        step = self._dx[k]
-        step_small = k > 0 and math.sqrt(float(np.dot(step, step))) < self.tol
+        with np.errstate(over="ignore"):  # g.g overflows to inf for |g| > 1e154: then the norm is inf
+            grad_norm = math.sqrt(float(np.dot(g, g)))
+            step = self._dx[k]
+            step_small = k > 0 and math.sqrt(float(np.dot(step, step))) < self.tol
         if grad_norm < self.tol or step_small:
             return Status(CONVERGED, converged_text(self, self._iterate(k)), k)
         if k >= self.max_iter:

@@ -21,7 +21,7 @@ from sympy.printing.str import StrPrinter
 
 from engine.formula_limits import (MAX_DEPTH, MAX_DERIVATIVE_ESTIMATE, MAX_DERIVATIVE_OPS, MAX_EXPONENT, MAX_LENGTH,
                                    MAX_POWER_LOG10, log10_size)
-from engine.formula_parser import CONSTANTS, FUNCTIONS, parse_expression
+from engine.formula_parser import CONSTANTS, FUNCTIONS, MAX_CONSTANT_LOG10, SYMPY_FAILURES, parse_expression, sympy_failure
 from engine.formula_tokens import FormulaError
 
 _TO_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -33,15 +33,24 @@ _TO_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 def _numeric_ready(expr: sympy.Expr) -> sympy.Expr:
     """The expression with what the numpy printer cannot print replaced by float values.
 
-    zoo (1/0) becomes nan, constants beyond float64 become +-inf, DiracDelta (the
+    zoo (1/0) becomes nan, constants beyond float64 become +-inf (or 0 when tiny), integers
+    beyond 2^53 become floats (numpy cannot take Python's big integers), DiracDelta (the
     derivative of sign/abs) becomes 0 away from the kink, which is all numpy can show.
     """
     expr = _without_delta(expr)
-    subs: dict = {sympy.zoo: sympy.nan}
+    subs: dict = {}
     for n in expr.atoms(sympy.Number):
-        if n.is_finite and n != 0 and abs(log10_size(n)) > MAX_POWER_LOG10:
-            subs[n] = sympy.Float(0.0) if log10_size(n) < 0 else (sympy.oo if n > 0 else -sympy.oo)
-    return expr.xreplace(subs)
+        if not n.is_finite or n == 0:
+            continue
+        size = log10_size(n)
+        if size > MAX_POWER_LOG10 + 0.26 or size < -MAX_CONSTANT_LOG10:
+            subs[n] = sympy.Float(0.0) if size < 0 else (sympy.oo if n > 0 else -sympy.oo)
+        elif not n.is_Float and (abs(n.p) > 2 ** 53 or abs(n.q) > 2 ** 53):
+            subs[n] = sympy.Float(float(n))
+    expr = expr.xreplace(subs) if subs else expr
+    # Replacing numbers can make 1/0 (zoo) or cos(oo) (bounds); numbers show both as nan.
+    expr = expr.xreplace({sympy.zoo: sympy.nan})
+    return expr.replace(lambda e: isinstance(e, sympy.AccumBounds), lambda e: sympy.nan)
 
 
 def _without_delta(expr: sympy.Expr) -> sympy.Expr:
@@ -70,10 +79,10 @@ def _lambdify(symbols: Sequence[sympy.Symbol], expr: sympy.Expr | list[sympy.Exp
 
 
 def _call(fn: Callable, args: Sequence[object]) -> object:
-    """fn(*args), with Python-number overflow (rare: huge integer constants) as nan."""
+    """fn(*args), with what numbers cannot show (Python-number overflow, an object numpy cannot take) as nan."""
     try:
         return fn(*args)
-    except (OverflowError, ZeroDivisionError):
+    except (OverflowError, ZeroDivisionError, TypeError, ValueError):
         return math.nan
 
 
@@ -111,7 +120,10 @@ class _Printer(StrPrinter):
     """sympy's str printer with floats as typed (0.3, not 0.300000000000000), e and pi."""
 
     def _print_Float(self, expr: sympy.Float) -> str:
-        return f"{float(expr):.10g}"
+        value = float(expr)
+        if not math.isfinite(value) or (value == 0 and expr != 0):  # beyond float64: sympy's own digits
+            return super()._print_Float(sympy.Float(expr, 4))
+        return f"{value:.10g}"
 
     def _print_Exp1(self, expr: sympy.Expr) -> str:
         return "e"
@@ -149,8 +161,17 @@ def _tidy(expr: sympy.Expr) -> sympy.Expr:
     return walk(expr)
 
 
+def _printable(expr: sympy.Expr) -> sympy.Expr:
+    """Exact numbers of more than 30 digits as 15-digit floats: Python refuses to print integers
+    over 4,300 digits (e.g. the 10^5000 of (x/10^5)^1000), and nobody reads 30 digits."""
+    subs = {n: sympy.Float(n, 15) for n in expr.atoms(sympy.Rational)
+            if abs(n.p).bit_length() > 100 or abs(n.q).bit_length() > 100}
+    return expr.xreplace(subs) if subs else expr
+
+
 def to_text(expr: sympy.Expr, kind: str = "unicode") -> str:
     """``expr`` as one line of text: ``kind`` is "unicode", "latex" or "plain" (Python syntax)."""
+    expr = _printable(expr)
     if kind == "unicode":
         return _unicode(expr)
     if kind == "latex":
@@ -307,13 +328,40 @@ def _second_label(a: str, b: str, kind: str) -> str:
 
 
 def compile_formula(text: str, variables: Sequence[str]) -> Formula:
-    """Check, parse and differentiate ``text``; FormulaError says what is wrong and where."""
+    """Check, parse and differentiate ``text``; FormulaError says what is wrong and where.
+
+    No time limit: typed formulas go through ``engine.formula_budget.check_within`` first.
+    """
     if not variables or len(set(variables)) != len(variables):
         raise ValueError(f"variables must be distinct names, got {tuple(variables)}")
-    expr = parse_expression(text, variables)
-    return Formula(text, variables, expr)
+    try:
+        expr = parse_expression(text, variables)
+        return Formula(text, variables, expr)
+    except FormulaError:
+        raise
+    except RecursionError:
+        raise FormulaError(f"the formula is nested too deeply (at most {MAX_DEPTH} levels)", None) from None
+    except SYMPY_FAILURES as e:
+        raise sympy_failure(e) from None
+
+
+def trial_compile(text: str, variables: Sequence[str]) -> None:
+    """Compile, print and evaluate ``text`` once: what a budgeted compile must finish in time."""
+    formula = compile_formula(text, variables)
+    try:
+        for kind in ("unicode", "latex"):
+            formula.display(kind)
+            formula.derivative_texts(kind)
+            formula.hessian_texts(kind)
+    except SYMPY_FAILURES as e:
+        raise sympy_failure(e) from None
+    grid = np.linspace(-10.0, 10.0, 201)
+    coords = (grid,) if formula.dim == 1 else (grid[None, :], grid[:, None])
+    formula.evaluate(*coords)
+    formula.evaluate_gradient(*coords)
+    formula.evaluate_hessian(*coords)
 
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "Formula", "FormulaError", "MAX_DEPTH", "MAX_DERIVATIVE_ESTIMATE",
-           "MAX_DERIVATIVE_OPS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_POWER_LOG10", "compile_formula",
+           "MAX_DERIVATIVE_OPS", "MAX_EXPONENT", "MAX_LENGTH", "MAX_POWER_LOG10", "compile_formula", "trial_compile",
            "parse_expression", "to_text"]

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from engine.file_limits import quote
+
 
 class FieldError(ValueError):
     """A value read from JSON is not valid; ``field`` is the dotted path of the bad part (or "")."""
@@ -39,9 +41,9 @@ def describe(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, (int, float)):
-        return repr(value)
+        return quote(value)
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{quote(value)}"'
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -63,7 +65,7 @@ def check_object(value: Any, path: str, allowed: tuple[str, ...],
         if key not in allowed:
             hint = difflib.get_close_matches(str(key), allowed, n=1)
             also = f'; did you mean "{hint[0]}"?' if hint else f"; allowed: {', '.join(allowed)}"
-            raise FieldError(join_path(path, str(key)), f"unknown field{also}")
+            raise FieldError(join_path(path, quote(str(key))), f"unknown field{also}")
     for key in required:
         if key not in value:
             raise FieldError(join_path(path, key), "missing (required)")
@@ -83,14 +85,21 @@ def check_number(value: Any, path: str, *, positive: bool = False, nonnegative: 
     return float(value)
 
 
-def check_integer(value: Any, path: str, minimum: int) -> int:
-    """``value`` as a whole number >= ``minimum`` (a float such as 2.0 counts as 2)."""
+def check_integer(value: Any, path: str, minimum: int, maximum: int | None = None, what: str = "") -> int:
+    """``value`` as a whole number >= ``minimum`` (a float such as 2.0 counts as 2), at most ``maximum``.
+
+    ``what`` names the limit in the message, e.g. "nodes a layer" gives ``at most 4096 nodes a layer``.
+    """
     if isinstance(value, float) and value.is_integer():
+        if maximum is not None and abs(value) > maximum:
+            raise FieldError(path, f"at most {maximum} {what}, got {describe(value)}".replace("  ", " "))
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise FieldError(path, f"expected a whole number >= {minimum}, got {describe(value)}")
     if value < minimum:
-        raise FieldError(path, f"expected a whole number >= {minimum}, got {value}")
+        raise FieldError(path, f"expected a whole number >= {minimum}, got {quote(value)}")
+    if maximum is not None and value > maximum:
+        raise FieldError(path, f"at most {maximum} {what}, got {quote(value)}".replace("  ", " "))
     return int(value)
 
 
@@ -107,7 +116,7 @@ def check_name(value: Any, path: str, allowed: tuple[str, ...], what: str) -> st
     if text not in allowed:
         hint = difflib.get_close_matches(text, allowed, n=1)
         also = f' (did you mean "{hint[0]}"?)' if hint else ""
-        raise FieldError(path, f'unknown {what} "{text}"{also}; expected {one_of(allowed)}')
+        raise FieldError(path, f'unknown {what} "{quote(text)}"{also}; expected {one_of(allowed)}')
     return text
 
 

@@ -214,6 +214,8 @@ class _Builder:
         if op is ast.Mult:
             return left * right
         if op is ast.Div:
+            if right.is_Number and right == 0 and left.free_symbols:
+                raise self.fail("the formula divides by zero{where}", node, self.operator_col(node))
             try:
                 return left / right
             except ZeroDivisionError:  # sympy's Float / Float(0), e.g. 2.5/sin(0)
@@ -349,9 +351,28 @@ def parse_expression(text: str, variables: Sequence[str]) -> sympy.Expr:
     except RecursionError:
         raise FormulaError(f"the formula is nested too deeply (at most {MAX_DEPTH} levels)",
                            None) from None
+    except FormulaError:
+        raise
+    except SYMPY_FAILURES as e:
+        raise sympy_failure(e) from None
     if expr.has(sympy.zoo, sympy.nan):
         raise FormulaError("the formula divides by zero (it is undefined everywhere)", None)
     return expr
 
 
-__all__ = ["CONSTANTS", "FUNCTIONS", "FormulaError", "parse_expression"]
+#: What sympy raises on formulas it cannot work with (e.g. comparing NaN while simplifying cosh(zoo)).
+SYMPY_FAILURES: tuple[type[BaseException], ...] = (ArithmeticError, AttributeError, KeyError, NotImplementedError,
+                                                   TypeError, ValueError)
+
+
+def sympy_failure(e: BaseException) -> FormulaError:
+    """The refusal for a formula that sympy fails on: the problem in words, not a traceback."""
+    detail = " ".join(str(e).split())[:80]
+    return FormulaError(f"this formula cannot be worked with symbolically ({type(e).__name__}: {detail}); "
+                        "simplify it", None)
+
+
+MAX_CONSTANT_LOG10 = 323.4
+
+
+__all__ = ["CONSTANTS", "FUNCTIONS", "FormulaError", "SYMPY_FAILURES", "parse_expression", "sympy_failure"]

@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.arrays import readonly
 from engine.expressions import Formula, compile_formula
+from engine.formula_budget import COMPILE_BUDGET, check_within
 
 DERIVATIVE_MODES = ("exact", "finite")
 VARIABLES = {1: ("x",), 2: ("x1", "x2")}
@@ -120,6 +121,19 @@ DEFAULT_PRESET = {1: "lecture_quartic", 2: "lecture_2d"}
 def _compiled(text: str, variables: tuple[str, ...]) -> Formula:
     # Formulas are immutable; caching saves sympy's differentiation on every preset switch.
     return compile_formula(text, variables)
+
+
+@lru_cache(maxsize=64)
+def _compiled_within(text: str, variables: tuple[str, ...]) -> Formula:
+    # A typed formula is tried under the time budget once; refusals are not cached (they raise).
+    if not _is_preset_text(text, variables):
+        check_within(text, variables, COMPILE_BUDGET)
+    return _compiled(text, variables)
+
+
+def _is_preset_text(text: str, variables: tuple[str, ...]) -> bool:
+    """A preset's own formula, trusted to compile quickly (and usually cached already)."""
+    return any(p.expression == text and VARIABLES[p.dim] == variables for p in PRESETS.values())
 
 
 class Objective:
@@ -304,7 +318,7 @@ def from_expression(text: str, dim: int, derivatives: str = "exact", h: float = 
     """
     if dim not in VARIABLES:
         raise ValueError(f"dim must be 1 or 2, got {dim}")
-    formula = _compiled(text, VARIABLES[dim])
+    formula = _compiled_within(text, VARIABLES[dim])
     plot_range = _stationary_range(formula) if dim == 1 else None
     return Objective(formula, name, title, derivatives=derivatives, h=h, plot_range=plot_range)
 

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from engine.activations import ACTIVATION_NAMES
+from engine.file_limits import MAX_SCENARIO_BYTES, LimitError, decode_json, readable_file
 from engine.losses import LOSS_NAMES
 from engine.scenario_builders import (build_dataset, build_function_session, build_network, build_objective,
                                       build_training_session, training_arrays)
@@ -28,7 +29,9 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file. Errors raise ScenarioError naming the file and the field."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = readable_file(p, "scenario file", MAX_SCENARIO_BYTES).read_text(encoding="utf-8-sig")
+    except LimitError as e:
+        raise ScenarioError("", str(e)) from None
     except FileNotFoundError:
         raise ScenarioError("", f"{p.name}: file not found ({p})") from None
     except IsADirectoryError:
@@ -38,9 +41,11 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         # NaN and Infinity tokens decode to floats here and are rejected, field by field, by
         # the number checks, so the message names where they are.
-        obj = json.loads(text)
+        obj = decode_json(text)
     except json.JSONDecodeError as e:
         raise ScenarioError("", f"{p.name}, line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except LimitError as e:
+        raise ScenarioError("", f"{p.name}: {e}") from None
     try:
         return parse_scenario(obj, p.resolve().parent)
     except ScenarioError as e:

@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.activations import ACTIVATION_NAMES, HIDDEN_ACTIVATION_NAMES
 from engine.data import DATASET_NAMES, DATASETS
+from engine.file_limits import MAX_OBSERVATIONS, MAX_PARAMETERS, MAX_UNITS, quote
 from engine.fields import (FieldError, check_integer, check_matrix, check_name, check_number, check_object,
                            check_text, check_vector, describe, join_path, one_of)
 from engine.losses import LOSS_NAMES, LossError, check_pairing, get_loss
@@ -66,23 +67,27 @@ def parameter_names(sizes: tuple[int, ...]) -> list[str]:
 
 def _network(value: Any) -> NetworkSpec:
     net = check_object(value, "network", ("inputs", "layers"), ("inputs", "layers"))
-    n_in = check_integer(net["inputs"], "network.inputs", 1)
+    n_in = check_integer(net["inputs"], "network.inputs", 1, MAX_UNITS, "inputs")
     layers_raw = net["layers"]
     if not isinstance(layers_raw, list) or not layers_raw:
         raise ScenarioError("network.layers",
                             f"expected a list of at least one layer, got {describe(layers_raw)}")
     layers = []
-    prev = n_in
+    prev, params = n_in, 0
     for i, raw in enumerate(layers_raw):
         path = f"network.layers[{i}]"
         lay = check_object(raw, path, ("units", "activation", "weights", "biases"), ("units", "activation"))
-        units = check_integer(lay["units"], f"{path}.units", 1)
+        units = check_integer(lay["units"], f"{path}.units", 1, MAX_UNITS, "nodes a layer")
         act = check_name(lay["activation"], f"{path}.activation", ACTIVATION_NAMES, "activation")
         if act not in HIDDEN_ACTIVATION_NAMES and i != len(layers_raw) - 1:
             raise ScenarioError(f"{path}.activation", f"{act} is only allowed on the output layer")
         w = check_matrix(lay["weights"], f"{path}.weights", units, prev) if "weights" in lay else None
         b = check_vector(lay["biases"], f"{path}.biases", units) if "biases" in lay else None
         layers.append(LayerSpec(units, act, w, b))
+        params += units * (prev + 1)
+        if params > MAX_PARAMETERS:
+            raise ScenarioError(path, f"at most {MAX_PARAMETERS:,} weights and biases in a network, "
+                                      f"got {params:,} up to this layer")
         prev = units
     return NetworkSpec(n_in, tuple(layers))
 
@@ -96,7 +101,7 @@ def _frozen_names(value: Any, sizes: tuple[int, ...]) -> tuple[str, ...]:
         path = f"frozen[{i}]"
         text = check_text(name, path).replace(" ", "")
         if not _PARAM.match(text):
-            raise ScenarioError(path, f'"{name}" is not a parameter name; '
+            raise ScenarioError(path, f'"{quote(name)}" is not a parameter name; '
                                       f"write w(l)[j,k] or b(l)[j], e.g. w(1)[1,2]")
         if text not in known:
             raise ScenarioError(path, f'no parameter "{text}" in a {"-".join(map(str, sizes))} network')
@@ -129,7 +134,7 @@ def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) ->
             raise ScenarioError("data.dataset", f'"{name}" has one target column ({info.task}) but the output '
                                                 f"layer has {n_out} units")
         return DataSpec("dataset", name=name,
-                        n=check_integer(d.get("n", 100), "data.n", 1),
+                        n=check_integer(d.get("n", 100), "data.n", 1, MAX_OBSERVATIONS, "observations"),
                         noise=check_number(d.get("noise", 0.1), "data.noise", nonnegative=True),
                         seed=check_integer(d.get("seed", 0), "data.seed", 0))
     if "csv" in value:

@@ -166,3 +166,15 @@ def round_to_view(value: float, span: float) -> float:
     if not (math.isfinite(value) and math.isfinite(span) and span > 0):
         return value
     return round(value, 3 - math.floor(math.log10(span)))
+
+
+#: Plot ranges stay within +-MAX_PLOT_VALUE: pyqtgraph refuses a non-finite range ("Cannot set range
+#: [-inf, inf]"), which a span such as 1e308 - (-1e308) overflows to.
+MAX_PLOT_VALUE = 1e300
+
+
+def padded_range(lo: float, hi: float, below: float, above: float) -> tuple[float, float]:
+    """(lo - below * span, hi + above * span), finite whatever lo and hi are (a zero span counts as 1)."""
+    lo, hi = (min(max(float(v), -MAX_PLOT_VALUE), MAX_PLOT_VALUE) if not math.isnan(v) else 0.0 for v in (lo, hi))
+    span = (hi - lo) or (1.0 if abs(lo) < 1e15 else abs(lo) * 0.1)
+    return lo - below * span, hi + above * span

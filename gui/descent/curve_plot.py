@@ -85,9 +85,7 @@ class Curve1DPlot(pg.PlotWidget):
         self.minima.setData([m[0] for m in minima], [m[1] for m in minima])
         finite = ys[np.isfinite(ys)]
         if finite.size:
-            y0, y1 = float(finite.min()), float(finite.max())
-            pad = 0.06 * (y1 - y0 or 1.0)
-            self._y_range = (y0 - pad, y1 + pad)
+            self._y_range = style.padded_range(float(finite.min()), float(finite.max()), 0.06, 0.06)
         self.setXRange(lo, hi, padding=0.02)
         self.setYRange(*self._y_range, padding=0)
 
@@ -99,7 +97,8 @@ class Curve1DPlot(pg.PlotWidget):
         self.current.setData([x], [f])
         lo, hi = self.viewRange()[0]
         half = 0.12 * (hi - lo)
-        self.tangent.setData([x - half, x + half], [f - slope * half, f + slope * half])
+        with np.errstate(all="ignore"):  # a huge slope overflows to inf, which the curve leaves undrawn
+            self.tangent.setData([x - half, x + half], [f - slope * half, f + slope * half])
         self._place_labels(xs, fs, numbers)
         self._place_arrows(xs, fs)
         k = int(numbers[-1]) if len(numbers) else 0

@@ -40,9 +40,7 @@ class Derivative1DPlot(pg.PlotWidget):
         self.curve.setData(xs, ds, connect="finite")
         finite = ds[np.isfinite(ds)]
         if finite.size:
-            y0, y1 = float(finite.min()), float(finite.max())
-            pad = 0.06 * (y1 - y0 or 1.0)
-            self.setYRange(y0 - pad, y1 + pad, padding=0)
+            self.setYRange(*style.padded_range(float(finite.min()), float(finite.max()), 0.06, 0.06), padding=0)
 
     def show_record(self, xs: np.ndarray, ds: np.ndarray, x: float, d: float) -> None:
         """Iterates ``xs`` with slopes ``ds`` (decimated) and the current point ``(x, d)``."""

@@ -110,6 +110,5 @@ class LossPlot(pg.PlotWidget):
             # Grow with a margin so a slowly falling loss does not rescale (and re-render the
             # axis) on every frame.
             lo, hi = min(lo, self._y[0]), max(hi, self._y[1])
-            span = (hi - lo) or 1.0
-            self._y = (lo - 0.1 * span, hi + 0.05 * span)
+            self._y = style.padded_range(lo, hi, 0.1, 0.05)
             self.setYRange(*self._y, padding=0)

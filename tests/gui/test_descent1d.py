@@ -1,5 +1,7 @@
 """The 1-D workspace driven like a person would: typing, clicking Step, dragging the slider."""
 
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -221,3 +223,18 @@ def test_a_zero_step_size_is_refused_with_a_message(ws1, qtbot):
     assert ws1.panel.hyper_boxes["lr"].value() == 0.01
     type_number(qtbot, ws1.panel.hyper_boxes["lr"], "0.02")
     assert c.specs[0].lr == 0.02 and ws1.panel.method_error.text() == ""
+
+
+@pytest.mark.parametrize("text", ["1e308", "x*1e308"])
+def test_a_formula_of_huge_values_plots_with_a_finite_range(ws1, text):
+    assert ws1.controller.set_formula(text)
+    (x0, x1), (y0, y1) = ws1.curve.viewRange()
+    assert all(np.isfinite(v) for v in (x0, x1, y0, y1))
+    assert all(np.isfinite(v) for v in np.ravel(ws1.derivative.viewRange()))
+
+
+def test_a_formula_too_slow_to_differentiate_is_refused_within_two_seconds(ws1):
+    start = time.perf_counter()
+    assert not ws1.controller.set_formula("tanh(asin(x)^999)")
+    assert time.perf_counter() - start < 2.5
+    assert "too slow to differentiate" in ws1.panel.formula_error.text()
