@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.training import GRANULARITIES
 
@@ -41,6 +41,7 @@ class NetworkSteps(QtWidgets.QWidget):
         self.setObjectName("networkSteps")
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)
+        outer.setSpacing(2)  # every pixel of height counts on a 1024x700 screen
         self.phase_label = QtWidgets.QLabel("", self)
         self.phase_label.setObjectName("phaseLabel")
         font = self.phase_label.font()
@@ -70,6 +71,7 @@ class NetworkSteps(QtWidgets.QWidget):
             row.addWidget(b)
             self.buttons[key] = b
         self.buttons["run"].setCheckable(True)
+        self._fit_buttons()
         outer.addLayout(row)
 
         row2 = QtWidgets.QHBoxLayout()
@@ -126,6 +128,15 @@ class NetworkSteps(QtWidgets.QWidget):
         self.position_label.setFixedWidth(metrics.horizontalAdvance("step 000000 of 000000, iteration 000000"))
         self.speed_label.setFixedWidth(metrics.horizontalAdvance("00000 it/s "))
         self._granularity = None  # the buttons' fonts are set again at the next show_granularity
+        self._fit_buttons()
+
+    def _fit_buttons(self) -> None:
+        """Buttons as narrow as their bold text allows (the style's wider minimum would not leave
+        the row room beside the settings dock on a 1024-pixel screen)."""
+        for b in self.buttons.values():
+            font = b.font()
+            font.setBold(True)
+            b.setMinimumWidth(QtGui.QFontMetrics(font).horizontalAdvance(b.text()) + 20)
 
     def show_granularity(self, granularity: str) -> None:
         """Bold the button whose unit the window's Step (Space) repeats."""

@@ -81,13 +81,13 @@ class NetworkWorkspace(Workspace):
         top.setSizes([560, 640])
         bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
         for w in (self.loss_plot, self.fit_plot, self.landscape):
-            w.setMinimumHeight(150)
+            w.setMinimumHeight(110)
             bottom.addWidget(w)
         bottom.setSizes([400, 400, 560])  # the landscape row holds two parameter choosers as well
         self.main_split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
         self.main_split.addWidget(top)
         self.main_split.addWidget(bottom)
-        self.main_split.setSizes([780, 220])
+        self.main_split.setSizes([720, 280])  # the plots keep ~150 px at 1280x800
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.lecture_note = LectureBanner(self)

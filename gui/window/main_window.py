@@ -16,11 +16,13 @@ from gui.common import style
 from gui.common.workspace import PlaceholderWorkspace, Workspace
 from gui.window.actions import RecentFiles, build_actions, build_menus, show_about, show_shortcuts
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
+from gui.window.screen_fit import place_window
 from gui.window.step_controls import StepControls
 
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
 LAZY_BUILD_DELAY_MS = 150
-SIDE_PANEL_MIN_WIDTH = 420
+#: The dock may narrow to this on a 1024-pixel screen (its panel then scrolls sideways).
+SIDE_PANEL_MIN_WIDTH = 300
 
 
 class MainWindow(QMainWindow):
@@ -177,11 +179,7 @@ class MainWindow(QMainWindow):
 
     def _read_settings(self) -> None:
         s = self._settings
-        geometry = s.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 950)
+        place_window(self, s.value("window/geometry"))
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -330,7 +328,8 @@ class MainWindow(QMainWindow):
 
 
 def _scrolling(panel: QWidget) -> QScrollArea:
-    """The side panel in a vertical scroll area, so the window fits a 1280x800 projector."""
+    """The side panel in a scroll area, so the window fits a 1280x800 projector (and, scrolling
+    sideways too, a 1024x700 screen)."""
     area = QScrollArea()
     area.setWidget(panel)
     area.setWidgetResizable(True)
