@@ -9,9 +9,11 @@ import math
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.training import GRANULARITIES
+from gui.network.history_scale import SliderPosition
 
 SPEED_MIN, SPEED_MAX = 1.0, 20000.0
 _SLIDER_STEPS = 1000
+POSITION_TEMPLATE = "phase 00000 of 00000, iteration 0000"
 
 
 def speed_from_slider(position: int) -> float:
@@ -88,11 +90,11 @@ class NetworkSteps(QtWidgets.QWidget):
         self.history = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, self)
         self.history.setObjectName("networkHistory")
         self.history.setRange(0, 0)
-        self.history.setToolTip("Drag to return to any earlier step")
+        self.history.setToolTip("Drag to return to any earlier step: phases when stepping by phase or "
+                                "observation, iterations when stepping by iteration")
         row2.addWidget(self.history, 2)
         self.position_label = QtWidgets.QLabel(self)
-        self.position_label.setFixedWidth(self.position_label.fontMetrics().horizontalAdvance(
-            "step 000000 of 000000, iteration 000000"))
+        self.position_label.setFixedWidth(self.position_label.fontMetrics().horizontalAdvance(POSITION_TEMPLATE))
         row2.addWidget(self.position_label)
         outer.addLayout(row2)
 
@@ -125,7 +127,7 @@ class NetworkSteps(QtWidgets.QWidget):
         self.phase_label.setFont(font)
         self.phase_label.setFixedHeight(self.phase_label.fontMetrics().height() + 8)
         metrics = self.position_label.fontMetrics()
-        self.position_label.setFixedWidth(metrics.horizontalAdvance("step 000000 of 000000, iteration 000000"))
+        self.position_label.setFixedWidth(metrics.horizontalAdvance(POSITION_TEMPLATE))
         self.speed_label.setFixedWidth(metrics.horizontalAdvance("00000 it/s "))
         self._granularity = None  # the buttons' fonts are set again at the next show_granularity
         self._fit_buttons()
@@ -156,15 +158,16 @@ class NetworkSteps(QtWidgets.QWidget):
         self.buttons["run"].setText("Pause" if on else "Run")
         del blocker
 
-    def show_position(self, phase_text: str, cursor: int, length: int, iteration: int,
+    def show_position(self, phase_text: str, position: SliderPosition, can_back: bool,
                       finished: bool = False) -> None:
-        """Name the phase, move the history slider to ``cursor`` of ``length`` records."""
+        """Name the phase, move the history slider to ``position``; Back is enabled whenever
+        there is something to go back to (a phase inside an iteration too)."""
         self.phase_label.setText(phase_text)
         blocker = QtCore.QSignalBlocker(self.history)
-        self.history.setRange(0, max(length - 1, 0))
-        self.history.setValue(cursor)
+        self.history.setRange(0, position.maximum)
+        self.history.setValue(position.value)
         del blocker
-        self.position_label.setText(f"step {cursor} of {length - 1}, iteration {iteration}")
+        self.position_label.setText(position.text)
         for key in GRANULARITIES:
             self.buttons[key].setEnabled(not finished)
-        self.buttons["back"].setEnabled(cursor > 0)
+        self.buttons["back"].setEnabled(can_back)

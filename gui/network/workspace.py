@@ -148,7 +148,7 @@ class NetworkWorkspace(Workspace):
         s.reset_requested.connect(lambda: (c.set_running(False), c.reset()))
         s.run_toggled.connect(c.set_running)
         s.speed_changed.connect(c.set_speed)
-        s.jump_requested.connect(c.jump)
+        s.jump_requested.connect(c.scrub)
         self.view.parameter_selected.connect(self.select_parameter)
         self.view.parameter_edited.connect(self._edit_parameter)
         self.params.parameter_selected.connect(self.select_parameter)
@@ -283,7 +283,8 @@ class NetworkWorkspace(Workspace):
         t, p = s.cursor
         if force:
             self.explanations.forget()
-        self.steps.show_position(phase_text(s), t, c.history_length, t, c.finished)
+        self.steps.show_position(phase_text(s), c.history_scale.position(s, c.granularity), (t, p) != (0, 0),
+                                 c.finished)
         self.steps.show_granularity(c.granularity)
         self.steps.set_speed(c.speed)  # the window's own speed slider may have changed it
         self.view.show_state(view_state(s))
