@@ -380,7 +380,8 @@ class DescentSession:
         return "inflection" if self.objective.dim == 1 else "saddle point"
 
     def describe_status(self) -> str:
-        """One sentence for the status bar about the run at the cursor."""
+        """One sentence for the status bar about the run at the cursor ("ready" at the start point,
+        where nothing has run yet)."""
         status = self.status
         if status.reason:
             return status.reason
@@ -389,7 +390,7 @@ class DescentSession:
             grad = f"f'(x) = {format_number(float(it.gradient[0]), 4)}"
         else:
             grad = f"|grad f| = {format_number(float(np.linalg.norm(it.gradient)), 3)}"
-        return (f"running: iteration {it.index}, x = {_fmt_point(it.x)}, "
+        return (f"{'ready' if it.index == 0 else 'running'}: iteration {it.index}, x = {_fmt_point(it.x)}, "
                 f"f = {format_number(it.value, 4)}, {grad}")
 
     def _converged_text(self, it: Iterate) -> str:

@@ -221,3 +221,16 @@ def test_a_zero_step_size_is_refused_with_a_message(ws1, qtbot):
     assert ws1.panel.hyper_boxes["lr"].value() == 0.01
     type_number(qtbot, ws1.panel.hyper_boxes["lr"], "0.02")
     assert c.specs[0].lr == 0.02 and ws1.panel.method_error.text() == ""
+
+
+def test_status_before_anything_runs_says_ready_and_what_to_press(window, ws1, qtbot):
+    """Nothing runs at the start point: the status says it is ready, not "Running"."""
+    choose_lecture_quartic(ws1)
+    text = window.status_label.text()
+    assert text.startswith("Ready: iteration 0, x = -1, f = -20")
+    assert "press Step (Space) or Run" in text and "Running" not in text
+    click_step(qtbot, window)
+    text = window.status_label.text()
+    assert text.startswith("Running: iteration 1") and "press Step" not in text
+    qtbot.mouseClick(window.step_controls.buttons["back"], Qt.MouseButton.LeftButton)
+    assert window.status_label.text().startswith("Ready: iteration 0")
