@@ -61,11 +61,11 @@ class NetworkSteps(QtWidgets.QWidget):
         for key, text, tip in (
                 ("reset", "Reset", "Back to the initial parameters"),
                 ("back", "◀ Back", "Undo the last step (any granularity)"),
-                ("phase", "Phase ▶", "One phase: forward through one layer, the loss, backward "
+                ("phase", "Phase ▶", "One phase (P): forward through one layer, the loss, backward "
                                      "through one layer, or the update (Page Down repeats the last step "
                                      "size, Page Up goes back: a presentation clicker works)"),
-                ("observation", "Observation ▶▶", "Finish the current observation's forward and backward pass"),
-                ("iteration", "Iteration ▶▶▶", "Finish the current iteration (through the update)"),
+                ("observation", "Observation ▶▶", "Finish the current observation's forward and backward pass (O)"),
+                ("iteration", "Iteration ▶▶▶", "Finish the current iteration, through the update (I)"),
                 ("run", "Run", "Run iterations continuously; click again to pause")):
             b = QtWidgets.QPushButton(text, self)
             b.setObjectName(f"{key}Button")

@@ -17,7 +17,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.common.style import ERROR_COLOUR, configure_pyqtgraph
-from gui.common.workspace import Workspace
+from gui.common.workspace import KeyBinding, Workspace
 from gui.network.controller import NetworkController
 from gui.network.data_panel import NetworkDataPanel
 from gui.network.editor import NetworkEditor
@@ -34,6 +34,10 @@ from gui.network.view_state import (editor_config, grid_axes, landscape_path, la
 
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
 ERROR_SHOWN_MS = 12000
+#: One key per step size (the buttons' tooltips name them too).
+STEP_KEYS = (("P", "phase", "Phase ▶: one phase"),
+             ("O", "observation", "Observation ▶▶: finish the observation"),
+             ("I", "iteration", "Iteration ▶▶▶: finish the iteration"))
 
 __all__ = ["NetworkWorkspace"]
 
@@ -126,16 +130,12 @@ class NetworkWorkspace(Workspace):
     def side_panel(self) -> QtWidgets.QWidget:
         return self._side
 
-    def _create_shortcuts(self) -> None:
-        """Presentation clickers send Page Down / Page Up: step and back at the chosen granularity."""
-        for key, slot in ((QtGui.QKeySequence.StandardKey.MoveToNextPage, lambda: self.controller.step(1)),
-                          (QtGui.QKeySequence.StandardKey.MoveToPreviousPage, self.controller.back)):
-            shortcut = QtGui.QShortcut(QtGui.QKeySequence(key), self)
-            shortcut.setContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+    def key_bindings(self) -> list[KeyBinding]:
+        """The clicker's keys (at the step size last chosen), and a key for each step size."""
+        step = self.controller.step_granularity
+        return [*super().key_bindings(), *(KeyBinding(key, what, lambda g=g: step(g)) for key, g, what in STEP_KEYS)]
 
     def _connect(self) -> None:
-        self._create_shortcuts()
         c = self.controller
         c.record_changed.connect(self.refresh)
         c.session_reset.connect(self._on_session_reset)

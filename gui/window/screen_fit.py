@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QMargins, QPoint, QRect, QSize
 from PySide6.QtGui import QCursor, QGuiApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 PREFERRED_SIZE = QSize(1500, 950)
 #: The smallest screen the window is laid out for (SPEC section 1.4).
 SMALLEST_SCREEN = QSize(1024, 700)
 #: Room for a window manager's title bar and borders, unknown until the window is first shown.
 FRAME_ALLOWANCE = QMargins(4, 36, 4, 4)
+#: The settings dock may narrow to this on a 1024-pixel screen (its panel then scrolls sideways).
+SIDE_PANEL_MIN_WIDTH = 300
 
 
 def screen_area(window: QWidget) -> QRect:
@@ -49,3 +51,14 @@ def place_window(window: QWidget, saved: QByteArray | None) -> None:
     if saved is not None and window.restoreGeometry(saved) and fits(window, window.screen().availableGeometry()):
         return
     window.setGeometry(default_geometry(screen_area(window), window.minimumSizeHint()))
+
+
+def scrolling_panel(panel: QWidget) -> QScrollArea:
+    """A side panel in a scroll area, so the window fits a 1280x800 projector (and, scrolling
+    sideways too, a 1024x700 screen)."""
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setMinimumWidth(min(panel.minimumSizeHint().width() + 20, SIDE_PANEL_MIN_WIDTH))
+    return area
