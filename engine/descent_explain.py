@@ -78,7 +78,8 @@ def _probe_kind(objective: Objective, x: np.ndarray) -> str:
 
 
 def describe_status(session: DescentSession) -> str:
-    """One sentence for the status bar about the run at the cursor."""
+    """One sentence for the status bar about the run at the cursor ("ready" at the start point,
+    where nothing has run yet)."""
     status = session.status
     if status.reason:
         return status.reason
@@ -87,7 +88,8 @@ def describe_status(session: DescentSession) -> str:
         grad = f"f'(x) = {format_number(float(it.gradient[0]), 4)}"
     else:
         grad = f"|grad f| = {format_number(float(np.linalg.norm(it.gradient)), 3)}"
-    return (f"running: iteration {it.index}, x = {fmt_point(it.x)}, "
+    state = "ready" if it.index == 0 else "running"
+    return (f"{state}: iteration {it.index}, x = {fmt_point(it.x)}, "
             f"f = {format_number(it.value, 4)}, {grad}")
 
 

@@ -125,7 +125,7 @@ def main(argv: list[str]) -> int:
     from gui.window.main_window import MainWindow
 
     scenario = argv[0] if argv else None
-    window = MainWindow(scenario, lazy=True)
+    window = MainWindow(scenario, lazy=True, getting_started=True)
     window.show()
     STARTUP["show_ms"] = (time.perf_counter() - t0) * 1000.0
     return app.exec()

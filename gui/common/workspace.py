@@ -12,6 +12,8 @@ A workspace is a ``QWidget`` (the plots, shown as a tab) that subclasses :class:
 - ``is_dirty`` / ``mark_clean()``: unsaved changes since the last load/save;
 - ``plot_widgets() -> list[pg.PlotWidget | pg.GraphicsLayoutWidget]``: for File > Export plot;
 - ``set_font_size(point_size)`` and ``set_log_loss(on)``: View menu hooks (defaults provided);
+- ``key_bindings()``: the keys the tab answers while shown (default: a presentation clicker's
+  Page Down / Page Up step and go back); the window installs them and Help lists them;
 - ``has_step_controls`` (class attribute): True when the workspace shows its own, richer step
   controls (the Network workspace's phase / observation / iteration bar); the main window then
   hides its shared bar so there is one set of controls on screen.
@@ -33,8 +35,11 @@ chunk of iterations per frame) so every workspace's controller behaves the same.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 FRAME_MS = 16
@@ -160,6 +165,20 @@ class SteppingController(QObject):
         self._step_cost = cost if self._step_cost == 0 else 0.7 * self._step_cost + 0.3 * cost
 
 
+@dataclass(frozen=True)
+class KeyBinding:
+    """A key a workspace answers while its tab is shown: installed as a shortcut and listed in
+    Help > Keyboard shortcuts from this one description."""
+
+    key: QKeySequence.StandardKey | str
+    what: str
+    slot: Callable[[], None]
+
+    @property
+    def sequence(self) -> QKeySequence:
+        return QKeySequence(self.key)
+
+
 class Workspace(QWidget):
     """Base class of the workspaces shown as tabs in the main window (see the module docstring)."""
 
@@ -197,6 +216,23 @@ class Workspace(QWidget):
 
     def plot_widgets(self) -> list:
         return []
+
+    def key_bindings(self) -> list[KeyBinding]:
+        """A presentation clicker sends Page Down / Page Up: the next step and back."""
+        if self.controller is None:
+            return []
+        return [KeyBinding(QKeySequence.StandardKey.MoveToNextPage,
+                           "Next step (a presentation clicker's forward key)", lambda: self.controller.step(1)),
+                KeyBinding(QKeySequence.StandardKey.MoveToPreviousPage,
+                           "Back one step (a presentation clicker's back key)", lambda: self.controller.back())]
+
+    def install_key_bindings(self) -> None:
+        """One shortcut per key binding, live while this tab is shown, wherever the focus is in the
+        window (a clicker works after a setting was edited too)."""
+        for binding in self.key_bindings():
+            shortcut = QShortcut(binding.sequence, self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(binding.slot)
 
     def is_busy(self) -> bool:
         """True while background work (e.g. a basins map) is still being computed between events."""

@@ -21,6 +21,8 @@ from gui.common.workspace import SteppingController
 USER_ERRORS = (OptimizerError, SingularHessianError, ValueError, ArithmeticError)
 
 DEFAULT_PRESET = {1: "lecture_quartic", 2: "lecture_2d"}
+#: What to press first, after the start point's status (nothing has run yet).
+START_HINT = " — press Step (Space) or Run"
 
 
 def _formula_error_type():
@@ -230,13 +232,16 @@ class DescentController(SteppingController):
             text = s.describe_status()
             if not s.status.finished and len(s.history) - 1 >= self.max_iter:
                 text = f"stopped after the maximum of {self.max_iter} iterations"
-            elif not text.lower().startswith(s.status.state):
+            elif s.status.finished and not text.lower().startswith(s.status.state):
                 text = f"{s.status.state}: {text}"
             if len(self.sessions) > 1:
-                text = f"{spec.name}: {s.status.state}, f = {fmt(s.current.value)}"
+                state = "ready" if self._cursor == 0 and not s.status.finished else s.status.state
+                text = f"{spec.name}: {state}, f = {fmt(s.current.value)}"
             parts.append(text)
         text = parts[0][:1].upper() + parts[0][1:] if len(parts) == 1 else \
             f"Iteration {self._cursor}: " + "; ".join(parts)
+        if self._cursor == 0 and not self.finished:
+            text += START_HINT
         if text != self._status_text:
             self._status_text = text
             self.status_changed.emit(text)

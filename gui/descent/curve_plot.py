@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QFontMetricsF
 
 from engine.numbers import format_number
 from gui.common import style
@@ -17,7 +18,8 @@ from gui.descent.off_plot import OffPlotNote
 N_CURVE = 800
 N_LABELS = 20
 N_ARROWS = 20
-MIN_LABEL_GAP = 22.0  # pixels between iterate numbers
+LABEL_GAP = 4.0  # pixels kept clear around each iterate number
+LABEL_ANCHOR = (0.5, 1.3)  # centred above its point, a third of a line clear of the marker
 
 
 def plot_range_1d(objective) -> tuple[float, float]:
@@ -61,7 +63,7 @@ class Curve1DPlot(pg.PlotWidget):
             p.addItem(item)
         self.arrows = [pg.ArrowItem(angle=0, headLen=12, tipAngle=30, brush=iterate, pen=None)
                        for _ in range(N_ARROWS)]
-        self.labels = [pg.TextItem("", color=style.ITERATE_COLOUR, anchor=(0.5, 1.3))
+        self.labels = [pg.TextItem("", color=style.ITERATE_COLOUR, anchor=LABEL_ANCHOR)
                        for _ in range(N_LABELS)]
         font = style.ui_font(style.BASE_POINT_SIZE - 1, bold=True)
         for item in self.arrows + self.labels:
@@ -105,19 +107,24 @@ class Curve1DPlot(pg.PlotWidget):
         self.off_note.show_point(x, f, f"iterate {k}", f"x = {format_number(x)}, f = {format_number(f)}")
 
     def _place_labels(self, xs, fs, numbers) -> None:
-        """Number the iterates; newest first, skipping any that would overlap a placed number."""
+        """Number the iterates; newest first, skipping any whose text would touch a placed number
+        (near convergence the iterates crowd together: the newest keeps its number)."""
         k = int(numbers[-1]) if len(numbers) else 0
         wanted = set(label_indices(k).tolist())
         vb = self.getPlotItem().vb
-        placed: list[tuple[float, float]] = []
+        metrics = QFontMetricsF(self.labels[0].textItem.font())
+        placed: list[QRectF] = []
         shown = []
         for i, x, f in zip(numbers[::-1], xs[::-1], fs[::-1]):
             if int(i) not in wanted or not (np.isfinite(x) and np.isfinite(f)):
                 continue
             pos = vb.mapViewToScene(pg.Point(float(x), float(f)))
-            if any((pos.x() - px) ** 2 + (pos.y() - py) ** 2 < MIN_LABEL_GAP ** 2 for px, py in placed):
+            w, h = metrics.horizontalAdvance(str(int(i))), metrics.height()
+            rect = QRectF(pos.x() - LABEL_ANCHOR[0] * w, pos.y() - LABEL_ANCHOR[1] * h, w, h).adjusted(
+                -LABEL_GAP, -LABEL_GAP, LABEL_GAP, LABEL_GAP)
+            if any(rect.intersects(other) for other in placed):
                 continue
-            placed.append((pos.x(), pos.y()))
+            placed.append(rect)
             shown.append((i, x, f))
             if len(shown) == N_LABELS:
                 break

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
 from gui.common import style
+from gui.common.log_axis import LogAxis
 
 #: Decades of positive loss values beyond which the automatic scale becomes logarithmic.
 AUTO_LOG_DECADES = 3.0
@@ -28,7 +29,7 @@ class LossPlot(pg.PlotWidget):
     log_changed = Signal(bool)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"left": LogAxis("left")})
         self.setObjectName("lossPlot")
         p = self.getPlotItem()
         style.style_plot(p)

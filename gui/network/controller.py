@@ -27,6 +27,7 @@ from engine.scenario import (DataSpec, LayerSpec, NetworkSpec, Scenario, Scenari
 from engine.training import GRANULARITIES, TrainingError, TrainingMode, TrainingSession
 from engine.training_mode import DEFAULT_BATCH_SIZE
 from gui.common.workspace import FRAME_BUDGET_S, SteppingController
+from gui.network.history_scale import HistoryScale
 
 __all__ = ["NetworkController", "USER_ERRORS"]
 
@@ -56,6 +57,7 @@ class NetworkController(SteppingController):
             make_spec(LECTURE_SETUP.optimizer, lr=LECTURE_SETUP.lr))
         self.set_speed(200.0)
         self._losses: tuple | None = None
+        self.history_scale = HistoryScale()
 
     # ------------------------------------------------------------------ reading
     @property
@@ -164,6 +166,11 @@ class NetworkController(SteppingController):
 
     def jump(self, k: int) -> None:
         self.session.jump(max(0, int(k)))
+        self._changed()
+
+    def scrub(self, value: int) -> None:
+        """Go to history-slider position ``value``: a phase when stepping by phase or observation."""
+        self.history_scale.go_to(self.session, self.granularity, value)
         self._changed()
 
     def reset(self) -> None:

@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtWidgets
 
 from gui.network.view_items import cache_axes
+from gui.common.log_axis import LogAxis
 from gui.common.style import ITERATE_COLOUR, CURVE_COLOUR, style_plot
 
 MAX_POINTS = 1500  # a few per horizontal pixel of the plot
@@ -33,7 +34,7 @@ class NetworkLossPlot(pg.PlotWidget):
     """R(θ) per iteration; ``show_losses`` updates the curve and the marker in place."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, axisItems={"left": LogAxis("left")})
         self.setObjectName("networkLossPlot")
         item = self.getPlotItem()
         item.setTitle("Loss")
@@ -53,7 +54,7 @@ class NetworkLossPlot(pg.PlotWidget):
     def set_log(self, on: bool) -> None:
         self._log = bool(on)
         self.getPlotItem().setLogMode(y=self._log)
-        self.getPlotItem().setLabel("left", "loss R(θ) (log scale)" if on else "loss R(θ)")
+        self.getPlotItem().setLabel("left", "R(θ) (log)" if on else "loss R(θ)")  # fits a short plot
 
     @property
     def log(self) -> bool:

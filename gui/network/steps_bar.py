@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import math
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.training import GRANULARITIES
+from gui.network.history_scale import SliderPosition
 
 SPEED_MIN, SPEED_MAX = 1.0, 20000.0
 _SLIDER_STEPS = 1000
+POSITION_TEMPLATE = "phase 00000 of 00000, iteration 0000"
 
 
 def speed_from_slider(position: int) -> float:
@@ -41,6 +43,7 @@ class NetworkSteps(QtWidgets.QWidget):
         self.setObjectName("networkSteps")
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(6, 4, 6, 4)
+        outer.setSpacing(2)  # every pixel of height counts on a 1024x700 screen
         self.phase_label = QtWidgets.QLabel("", self)
         self.phase_label.setObjectName("phaseLabel")
         font = self.phase_label.font()
@@ -58,11 +61,11 @@ class NetworkSteps(QtWidgets.QWidget):
         for key, text, tip in (
                 ("reset", "Reset", "Back to the initial parameters"),
                 ("back", "◀ Back", "Undo the last step (any granularity)"),
-                ("phase", "Phase ▶", "One phase: forward through one layer, the loss, backward "
+                ("phase", "Phase ▶", "One phase (P): forward through one layer, the loss, backward "
                                      "through one layer, or the update (Page Down repeats the last step "
                                      "size, Page Up goes back: a presentation clicker works)"),
-                ("observation", "Observation ▶▶", "Finish the current observation's forward and backward pass"),
-                ("iteration", "Iteration ▶▶▶", "Finish the current iteration (through the update)"),
+                ("observation", "Observation ▶▶", "Finish the current observation's forward and backward pass (O)"),
+                ("iteration", "Iteration ▶▶▶", "Finish the current iteration, through the update (I)"),
                 ("run", "Run", "Run iterations continuously; click again to pause")):
             b = QtWidgets.QPushButton(text, self)
             b.setObjectName(f"{key}Button")
@@ -70,6 +73,7 @@ class NetworkSteps(QtWidgets.QWidget):
             row.addWidget(b)
             self.buttons[key] = b
         self.buttons["run"].setCheckable(True)
+        self._fit_buttons()
         outer.addLayout(row)
 
         row2 = QtWidgets.QHBoxLayout()
@@ -86,11 +90,11 @@ class NetworkSteps(QtWidgets.QWidget):
         self.history = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, self)
         self.history.setObjectName("networkHistory")
         self.history.setRange(0, 0)
-        self.history.setToolTip("Drag to return to any earlier step")
+        self.history.setToolTip("Drag to return to any earlier step: phases when stepping by phase or "
+                                "observation, iterations when stepping by iteration")
         row2.addWidget(self.history, 2)
         self.position_label = QtWidgets.QLabel(self)
-        self.position_label.setFixedWidth(self.position_label.fontMetrics().horizontalAdvance(
-            "step 000000 of 000000, iteration 000000"))
+        self.position_label.setFixedWidth(self.position_label.fontMetrics().horizontalAdvance(POSITION_TEMPLATE))
         row2.addWidget(self.position_label)
         outer.addLayout(row2)
 
@@ -123,9 +127,18 @@ class NetworkSteps(QtWidgets.QWidget):
         self.phase_label.setFont(font)
         self.phase_label.setFixedHeight(self.phase_label.fontMetrics().height() + 8)
         metrics = self.position_label.fontMetrics()
-        self.position_label.setFixedWidth(metrics.horizontalAdvance("step 000000 of 000000, iteration 000000"))
+        self.position_label.setFixedWidth(metrics.horizontalAdvance(POSITION_TEMPLATE))
         self.speed_label.setFixedWidth(metrics.horizontalAdvance("00000 it/s "))
         self._granularity = None  # the buttons' fonts are set again at the next show_granularity
+        self._fit_buttons()
+
+    def _fit_buttons(self) -> None:
+        """Buttons as narrow as their bold text allows (the style's wider minimum would not leave
+        the row room beside the settings dock on a 1024-pixel screen)."""
+        for b in self.buttons.values():
+            font = b.font()
+            font.setBold(True)
+            b.setMinimumWidth(QtGui.QFontMetrics(font).horizontalAdvance(b.text()) + 20)
 
     def show_granularity(self, granularity: str) -> None:
         """Bold the button whose unit the window's Step (Space) repeats."""
@@ -145,15 +158,16 @@ class NetworkSteps(QtWidgets.QWidget):
         self.buttons["run"].setText("Pause" if on else "Run")
         del blocker
 
-    def show_position(self, phase_text: str, cursor: int, length: int, iteration: int,
+    def show_position(self, phase_text: str, position: SliderPosition, can_back: bool,
                       finished: bool = False) -> None:
-        """Name the phase, move the history slider to ``cursor`` of ``length`` records."""
+        """Name the phase, move the history slider to ``position``; Back is enabled whenever
+        there is something to go back to (a phase inside an iteration too)."""
         self.phase_label.setText(phase_text)
         blocker = QtCore.QSignalBlocker(self.history)
-        self.history.setRange(0, max(length - 1, 0))
-        self.history.setValue(cursor)
+        self.history.setRange(0, position.maximum)
+        self.history.setValue(position.value)
         del blocker
-        self.position_label.setText(f"step {cursor} of {length - 1}, iteration {iteration}")
+        self.position_label.setText(position.text)
         for key in GRANULARITIES:
             self.buttons[key].setEnabled(not finished)
-        self.buttons["back"].setEnabled(cursor > 0)
+        self.buttons["back"].setEnabled(can_back)

@@ -17,7 +17,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.common.style import ERROR_COLOUR, configure_pyqtgraph
-from gui.common.workspace import Workspace
+from gui.common.workspace import KeyBinding, Workspace
 from gui.network.controller import NetworkController
 from gui.network.data_panel import NetworkDataPanel
 from gui.network.editor import NetworkEditor
@@ -34,6 +34,10 @@ from gui.network.view_state import (editor_config, grid_axes, landscape_path, la
 
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
 ERROR_SHOWN_MS = 12000
+#: One key per step size (the buttons' tooltips name them too).
+STEP_KEYS = (("P", "phase", "Phase ▶: one phase"),
+             ("O", "observation", "Observation ▶▶: finish the observation"),
+             ("I", "iteration", "Iteration ▶▶▶: finish the iteration"))
 
 __all__ = ["NetworkWorkspace"]
 
@@ -81,13 +85,13 @@ class NetworkWorkspace(Workspace):
         top.setSizes([560, 640])
         bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
         for w in (self.loss_plot, self.fit_plot, self.landscape):
-            w.setMinimumHeight(150)
+            w.setMinimumHeight(110)
             bottom.addWidget(w)
         bottom.setSizes([400, 400, 560])  # the landscape row holds two parameter choosers as well
         self.main_split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
         self.main_split.addWidget(top)
         self.main_split.addWidget(bottom)
-        self.main_split.setSizes([780, 220])
+        self.main_split.setSizes([720, 280])  # the plots keep ~150 px at 1280x800
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         self.lecture_note = LectureBanner(self)
@@ -126,16 +130,12 @@ class NetworkWorkspace(Workspace):
     def side_panel(self) -> QtWidgets.QWidget:
         return self._side
 
-    def _create_shortcuts(self) -> None:
-        """Presentation clickers send Page Down / Page Up: step and back at the chosen granularity."""
-        for key, slot in ((QtGui.QKeySequence.StandardKey.MoveToNextPage, lambda: self.controller.step(1)),
-                          (QtGui.QKeySequence.StandardKey.MoveToPreviousPage, self.controller.back)):
-            shortcut = QtGui.QShortcut(QtGui.QKeySequence(key), self)
-            shortcut.setContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(slot)
+    def key_bindings(self) -> list[KeyBinding]:
+        """The clicker's keys (at the step size last chosen), and a key for each step size."""
+        step = self.controller.step_granularity
+        return [*super().key_bindings(), *(KeyBinding(key, what, lambda g=g: step(g)) for key, g, what in STEP_KEYS)]
 
     def _connect(self) -> None:
-        self._create_shortcuts()
         c = self.controller
         c.record_changed.connect(self.refresh)
         c.session_reset.connect(self._on_session_reset)
@@ -148,7 +148,7 @@ class NetworkWorkspace(Workspace):
         s.reset_requested.connect(lambda: (c.set_running(False), c.reset()))
         s.run_toggled.connect(c.set_running)
         s.speed_changed.connect(c.set_speed)
-        s.jump_requested.connect(c.jump)
+        s.jump_requested.connect(c.scrub)
         self.view.parameter_selected.connect(self.select_parameter)
         self.view.parameter_edited.connect(self._edit_parameter)
         self.params.parameter_selected.connect(self.select_parameter)
@@ -283,7 +283,8 @@ class NetworkWorkspace(Workspace):
         t, p = s.cursor
         if force:
             self.explanations.forget()
-        self.steps.show_position(phase_text(s), t, c.history_length, t, c.finished)
+        self.steps.show_position(phase_text(s), c.history_scale.position(s, c.granularity), (t, p) != (0, 0),
+                                 c.finished)
         self.steps.show_granularity(c.granularity)
         self.steps.set_speed(c.speed)  # the window's own speed slider may have changed it
         self.view.show_state(view_state(s))

@@ -1,16 +1,19 @@
 """Every QAction of the main window, built in one place and reused by menus, toolbar and buttons.
 
 Also the menus made of them, and the small things those actions open: the recent-files list and
-the Help dialogs.
+the Help dialogs, whose shortcut table lists the actions' keys and the workspaces' own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QMessageBox, QWidget
+
+from gui.common.workspace import Workspace
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Actions:
     log_loss: QAction
     about: QAction
     shortcuts: QAction
+    getting_started: QAction
 
 
 def _action(parent: QWidget, text: str, shortcut=None, tip: str = "", checkable: bool = False,
@@ -57,9 +61,10 @@ def build_actions(parent: QWidget) -> Actions:
         export_svg=_action(parent, "Export plot as S&VG…", None, "Save a plot as an SVG drawing",
                            name="export_svg"),
         quit=_action(parent, "&Quit", QKeySequence.StandardKey.Quit, "Quit Stepwise", name="quit"),
-        step=_action(parent, "Step", "Space", "Take one iteration", name="step"),
+        step=_action(parent, "Step", "Space", "Take one step (on the Network tab, of the size chosen last)",
+                     name="step"),
         run=_action(parent, "Run", "Shift+Space", "Run or pause", checkable=True, name="run"),
-        back=_action(parent, "Back", "Backspace", "Go back one iteration", name="back"),
+        back=_action(parent, "Back", "Backspace", "Go back one step", name="back"),
         reset=_action(parent, "Reset", "Ctrl+R", "Return to the start point", name="reset"),
         font_bigger=_action(parent, "&Bigger font", QKeySequence.StandardKey.ZoomIn,
                             "Larger text for projectors", name="font_bigger"),
@@ -70,6 +75,8 @@ def build_actions(parent: QWidget) -> Actions:
         about=_action(parent, "&About Stepwise", None, "About Stepwise", name="about"),
         shortcuts=_action(parent, "&Keyboard shortcuts", None, "List the keyboard shortcuts",
                           name="shortcuts"),
+        getting_started=_action(parent, "&Getting started", None, "What to press first: the step "
+                                "buttons and their keys", name="getting_started"),
     )
 
 
@@ -96,6 +103,7 @@ def build_menus(bar: QMenuBar, a: Actions, dock_toggle: QAction) -> QMenu:
     view_menu.addAction(a.font_smaller)
     view_menu.addAction(a.log_loss)
     help_menu = bar.addMenu("&Help")
+    help_menu.addAction(a.getting_started)
     help_menu.addAction(a.shortcuts)
     help_menu.addAction(a.about)
     return recent_menu
@@ -134,19 +142,45 @@ def show_about(parent: QWidget) -> None:
                       "one iteration at a time, and see why each step goes where it goes.</p>")
 
 
-def show_shortcuts(parent: QWidget, actions: Actions) -> None:
-    rows = "".join(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{what}</td></tr>"
-                   for key, what in shortcut_table(actions))
-    QMessageBox.information(parent, "Keyboard shortcuts", f"<table>{rows}</table>")
+def show_shortcuts(parent: QWidget, actions: Actions, workspaces: Sequence[Workspace]) -> QMessageBox:
+    """Help > Keyboard shortcuts: every key of the window and of its tabs, in one table."""
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", shortcuts_html(actions, workspaces),
+                      QMessageBox.StandardButton.Close, parent)
+    box.setObjectName("shortcutsBox")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
 
 
-def shortcut_table(actions: Actions) -> list[tuple[str, str]]:
-    """(key, what it does) for the Help > Keyboard shortcuts dialog."""
+def shortcuts_html(actions: Actions, workspaces: Sequence[Workspace]) -> str:
+    """The shortcut table as rich text: key, what it does, where it works."""
+    rows = "".join(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{what}</td><td>&nbsp;&nbsp;<i>{where}</i></td></tr>"
+                   for key, what, where in shortcut_table(actions, workspaces))
+    return f"<table>{rows}</table>"
+
+
+#: The actions with keys, in the order the table lists them (stepping first).
+TABLE_ACTIONS = ("step", "run", "back", "reset", "open", "save", "save_as", "font_bigger", "font_smaller",
+                 "quit")
+EVERY_TAB = "every tab"
+
+
+def shortcut_table(actions: Actions, workspaces: Sequence[Workspace],
+                   names: Sequence[str] = TABLE_ACTIONS) -> list[tuple[str, str, str]]:
+    """(key, what it does, where) for the actions ``names`` that have a key, then every key a
+    workspace binds (``Workspace.key_bindings``, the list its shortcuts are installed from)."""
     rows = []
-    for action in (actions.step, actions.run, actions.back, actions.reset, actions.open,
-                   actions.save, actions.save_as, actions.font_bigger, actions.font_smaller,
-                   actions.quit):
+    for name in names:
+        action = getattr(actions, name)
         key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if key:
-            rows.append((key, action.statusTip()))
+            rows.append((key, action.statusTip(), EVERY_TAB))
+    tabs: dict[tuple[str, str], list[str]] = {}
+    for ws in workspaces:
+        for binding in ws.key_bindings():
+            key = binding.sequence.toString(QKeySequence.SequenceFormat.NativeText)
+            tabs.setdefault((key, binding.what), []).append(ws.title)
+    titles = [ws.title for ws in workspaces]
+    for (key, what), where in tabs.items():
+        rows.append((key, what, EVERY_TAB if where == titles else " and ".join(where) + " tab"))
     return rows

@@ -9,30 +9,32 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFontMetrics
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox,
-                               QScrollArea, QSizePolicy, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea,
+                               QSizePolicy, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from gui.common import style
 from gui.common.workspace import PlaceholderWorkspace, Workspace
-from gui.window.actions import RecentFiles, build_actions, build_menus, show_about, show_shortcuts
+from gui.window.actions import RecentFiles, build_actions, build_menus, shortcut_table, show_about, show_shortcuts
+from gui.window.getting_started import GUIDE_ACTIONS, GettingStarted, was_dismissed
 from gui.window.presets_menu import add_presets_menu
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
+from gui.window.screen_fit import place_window, scrolling_panel
 from gui.window.step_controls import StepControls
 
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
 LAZY_BUILD_DELAY_MS = 150
-SIDE_PANEL_MIN_WIDTH = 420
 
 
 class MainWindow(QMainWindow):
     """Stepwise's window; ``open_scenario(path)`` loads a scenario file.
 
     With ``lazy=True`` (the normal launch) the descent workspaces, which need sympy, are built
-    just after the window first shows, so it appears within a second.
+    just after the window first shows, so it appears within a second. With
+    ``getting_started=True`` (the normal launch too) the guide shows until it was once dismissed.
     """
 
     def __init__(self, scenario_path: str | None = None, settings: QSettings | None = None,
-                 parent: QWidget | None = None, lazy: bool = False) -> None:
+                 parent: QWidget | None = None, lazy: bool = False, getting_started: bool = False) -> None:
         super().__init__(parent)
         self._lazy = lazy and not scenario_path
         self.setWindowTitle("Stepwise")
@@ -40,6 +42,7 @@ class MainWindow(QMainWindow):
         self._font_size = style.BASE_POINT_SIZE
         self.last_error: tuple[str, str] | None = None
         self._error_box: QMessageBox | None = None
+        self.getting_started: GettingStarted | None = None
         self._create_actions()
         self._create_workspaces()
         self._create_docks()
@@ -48,6 +51,8 @@ class MainWindow(QMainWindow):
         self._connect()
         self._read_settings()
         self._open_initial(scenario_path)
+        if getting_started and not was_dismissed(self._settings):
+            self.show_getting_started()
 
     # -- construction -----------------------------------------------------------------------------
     def _create_actions(self) -> None:
@@ -111,7 +116,7 @@ class MainWindow(QMainWindow):
             old_scroll = self.side_stack.widget(i)
             self.side_stack.removeWidget(old_scroll)
             old_scroll.deleteLater()
-            self.side_stack.insertWidget(i, _scrolling(ws.side_panel()))
+            self.side_stack.insertWidget(i, scrolling_panel(ws.side_panel()))
             old.deleteLater()
             self._connect_workspace(ws)
             ws.set_font_size(self._font_size)
@@ -131,7 +136,7 @@ class MainWindow(QMainWindow):
     def _create_docks(self) -> None:
         self.side_stack = QStackedWidget(self)
         for ws in self.workspaces:
-            self.side_stack.addWidget(_scrolling(ws.side_panel()))
+            self.side_stack.addWidget(scrolling_panel(ws.side_panel()))
         self.settings_dock = QDockWidget("Settings", self)
         self.settings_dock.setObjectName("settingsDock")
         self.settings_dock.setWidget(self.side_stack)
@@ -159,7 +164,8 @@ class MainWindow(QMainWindow):
         a.font_smaller.triggered.connect(lambda: self.set_font_size(self._font_size - 1))
         a.log_loss.toggled.connect(self._on_log_loss)
         a.about.triggered.connect(lambda: show_about(self))
-        a.shortcuts.triggered.connect(lambda: show_shortcuts(self, self.actions))
+        a.shortcuts.triggered.connect(lambda: show_shortcuts(self, self.actions, self.workspaces))
+        a.getting_started.triggered.connect(self.show_getting_started)
         for ws in self.workspaces:
             self._connect_workspace(ws)
         self.tabs.currentChanged.connect(self._on_tab_changed)
@@ -169,6 +175,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(LAZY_BUILD_DELAY_MS, self, self.ensure_workspaces)
 
     def _connect_workspace(self, ws: Workspace) -> None:
+        ws.install_key_bindings()
         ws.log_loss_changed.connect(lambda on, ws=ws: self._show_log_loss(ws, on))
         c = ws.controller
         if c is None:
@@ -179,11 +186,7 @@ class MainWindow(QMainWindow):
 
     def _read_settings(self) -> None:
         s = self._settings
-        geometry = s.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 950)
+        place_window(self, s.value("window/geometry"))
         state = s.value("window/state")
         if state is not None:
             self.restoreState(state)
@@ -302,6 +305,15 @@ class MainWindow(QMainWindow):
         self.status_label.setFixedHeight(2 * metrics.lineSpacing() + 4)
 
     # -- messages -----------------------------------------------------------------------------------
+    def show_getting_started(self) -> GettingStarted:
+        """Help > Getting started (and the first start): the guide over the workspace."""
+        if self.getting_started is None:
+            rows = [(key, what) for key, what, _ in shortcut_table(self.actions, self.workspaces, GUIDE_ACTIONS)]
+            self.getting_started = GettingStarted(rows, self._settings, self.centralWidget())
+        self.getting_started.show()
+        self.getting_started.raise_()
+        return self.getting_started
+
     def show_error(self, headline: str, detail: str) -> None:
         """The one place user-facing errors are shown: a headline and a hint, never a traceback."""
         self.last_error = (headline, detail)
@@ -330,12 +342,3 @@ class MainWindow(QMainWindow):
         self._settings.setValue("run/speed", self.step_controls.speed())
         event.accept()
 
-
-def _scrolling(panel: QWidget) -> QScrollArea:
-    """The side panel in a vertical scroll area, so the window fits a 1280x800 projector."""
-    area = QScrollArea()
-    area.setWidget(panel)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setMinimumWidth(min(panel.minimumSizeHint().width() + 20, SIDE_PANEL_MIN_WIDTH))
-    return area

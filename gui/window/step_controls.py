@@ -38,24 +38,24 @@ class StepControls(QWidget):
         self.setObjectName("stepControls")
         self._controller = None
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setContentsMargins(8, 2, 8, 2)
         self.buttons = {}
         for name in ("reset", "back", "step", "run"):
             button = QToolButton(self)
             button.setDefaultAction(getattr(actions, name))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-            button.setMinimumWidth(64)
+            button.setMinimumWidth(56)
             # Space is the Step shortcut; a focused button would also take it as a click.
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             layout.addWidget(button)
             self.buttons[name] = button
 
-        # No "Speed:" caption: the "60 it/s" beside the slider says it, and on a 1280-pixel
-        # projector the history slider needs the room.
+        # No "Speed:" or "History:" caption: the "60 it/s" and "iteration 3 of 12" beside the
+        # sliders say it, and beside the settings dock on a 1024-pixel screen every pixel counts.
         self.speed_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.speed_slider.setObjectName("speedSlider")
         self.speed_slider.setRange(0, _SLIDER_STEPS)
-        self.speed_slider.setFixedWidth(120)
+        self.speed_slider.setFixedWidth(84)
         self.speed_slider.setToolTip("Run speed in iterations per second (log scale, 1 to 5000)")
         layout.addWidget(self.speed_slider)
         self.speed_label = QLabel(self)
@@ -64,14 +64,15 @@ class StepControls(QWidget):
         layout.addWidget(self.speed_label)
 
         layout.addSpacing(8)
-        layout.addWidget(QLabel("History:", self))
         self.history_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.history_slider.setObjectName("historySlider")
         self.history_slider.setRange(0, 0)
         self.history_slider.setToolTip("Drag to return to any earlier iteration")
+        self.history_slider.setMinimumWidth(60)
         layout.addWidget(self.history_slider, 1)
         self.position_label = QLabel(self)
-        self.position_label.setMinimumWidth(120)
+        self.position_label.setMinimumWidth(self.position_label.fontMetrics().horizontalAdvance(
+            "iteration 0000 of 0000"))
         layout.addWidget(self.position_label)
 
         self.speed_slider.valueChanged.connect(self._on_speed_slider)

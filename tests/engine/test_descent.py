@@ -116,7 +116,10 @@ def test_lecture_2d_from_2_2_diverges_without_nan_in_the_path(lecture2d):
 
 def test_describe_running_and_max_iter(quartic):
     s = DescentSession(quartic, [-1.0], make_spec("gd", lr=1e-4), max_iter=5)
-    assert s.describe_status().startswith("running: iteration 0, x = -1, f = -20, f'(x) = 51")
+    assert s.describe_status().startswith("ready: iteration 0, x = -1, f = -20, f'(x) = 51")
+    s.step(1)
+    assert s.describe_status().startswith("running: iteration 1, x = -1.0051, f = -20.26")
+    s.back()
     s.step(100)
     assert s.cursor == 5 and s.status.state == RUNNING and not s.can_step
     assert s.describe_status().startswith(

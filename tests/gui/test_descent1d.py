@@ -238,3 +238,35 @@ def test_a_formula_too_slow_to_differentiate_is_refused_within_two_seconds(ws1):
     assert not ws1.controller.set_formula("tanh(asin(x)^999)")
     assert time.perf_counter() - start < 2.5
     assert "too slow to differentiate" in ws1.panel.formula_error.text()
+
+
+def test_status_before_anything_runs_says_ready_and_what_to_press(window, ws1, qtbot):
+    """Nothing runs at the start point: the status says it is ready, not "Running"."""
+    choose_lecture_quartic(ws1)
+    text = window.status_label.text()
+    assert text.startswith("Ready: iteration 0, x = -1, f = -20")
+    assert "press Step (Space) or Run" in text and "Running" not in text
+    click_step(qtbot, window)
+    text = window.status_label.text()
+    assert text.startswith("Running: iteration 1") and "press Step" not in text
+    qtbot.mouseClick(window.step_controls.buttons["back"], Qt.MouseButton.LeftButton)
+    assert window.status_label.text().startswith("Ready: iteration 0")
+
+
+def test_iterate_numbers_never_touch_near_convergence(window, qtbot):
+    """The iterates crowd together as the run converges: the numbers shown never overlap, and
+    the newest iterate keeps its number."""
+    assert window.open_scenario("resources/scenarios/lecture-quartic-local.json", remember=False)
+    window.resize(1280, 800)
+    ws = window.current_workspace
+    for _ in range(60):
+        click_step(qtbot, window)
+        shown = [label for label in ws.curve.labels if label.isVisible()]
+        rects = [label.sceneBoundingRect() for label in shown]
+        touching = [(shown[i].toPlainText(), shown[j].toPlainText())
+                    for i in range(len(rects)) for j in range(i) if rects[i].intersects(rects[j])]
+        assert not touching, (ws.controller.cursor, touching)
+        assert str(ws.controller.cursor) in [label.toPlainText() for label in shown]
+        if ws.controller.finished:
+            break
+    assert ws.controller.finished

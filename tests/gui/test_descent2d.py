@@ -123,3 +123,13 @@ def test_loss_axis_shows_plain_values(window, ws2, app):
     lo, hi = ws2.loss.getPlotItem().vb.viewRange()[1]
     values = ws2.controller.sessions[0].values()
     assert lo <= values.min() and values.max() <= hi
+
+
+def test_racers_are_ready_before_the_first_step(window, ws2, qtbot):
+    qtbot.mouseClick(ws2.panel.add_button, Qt.MouseButton.LeftButton)
+    text = window.status_label.text()
+    assert text.startswith("Iteration 0: gd: ready") and "momentum: ready" in text
+    assert "running" not in text and "press Step (Space) or Run" in text
+    qtbot.mouseClick(window.step_controls.buttons["step"], Qt.MouseButton.LeftButton)
+    text = window.status_label.text()
+    assert "gd: running" in text and "press Step" not in text
