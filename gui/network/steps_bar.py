@@ -9,6 +9,7 @@ import math
 from PySide6 import QtCore, QtWidgets
 
 from engine.training import GRANULARITIES
+from gui.common.fence import SizeHintFence
 
 SPEED_MIN, SPEED_MAX = 1.0, 20000.0
 _SLIDER_STEPS = 1000
@@ -51,7 +52,7 @@ class NetworkSteps(QtWidgets.QWidget):
         self.phase_label.setFixedHeight(self.phase_label.fontMetrics().height() + 8)
         self.phase_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                        QtWidgets.QSizePolicy.Policy.Fixed)
-        outer.addWidget(self.phase_label)
+        outer.addWidget(SizeHintFence(self.phase_label))
 
         row = QtWidgets.QHBoxLayout()
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
@@ -91,7 +92,7 @@ class NetworkSteps(QtWidgets.QWidget):
         self.position_label = QtWidgets.QLabel(self)
         self.position_label.setFixedWidth(self.position_label.fontMetrics().horizontalAdvance(
             "step 000000 of 000000, iteration 000000"))
-        row2.addWidget(self.position_label)
+        row2.addWidget(SizeHintFence(self.position_label))
         outer.addLayout(row2)
 
         for key in GRANULARITIES:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainW
                                QScrollArea, QSizePolicy, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from gui.common import style
+from gui.common.fence import SizeHintFence
 from gui.common.workspace import PlaceholderWorkspace, Workspace
 from gui.window.actions import RecentFiles, build_actions, build_menus, show_about, show_shortcuts
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
@@ -86,7 +87,7 @@ class MainWindow(QMainWindow):
         # on every run-mode frame, halving the frame rate.
         self.status_label.setFixedHeight(2 * self.status_label.fontMetrics().lineSpacing() + 4)
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(SizeHintFence(self.status_label), 1)
 
     @staticmethod
     def _make_descent_workspaces() -> list[Workspace]:
