@@ -14,18 +14,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Sequence, Union
 
 import numpy as np
 
 from engine.backprop import Factor, PassRecord, backward, chain_rule, finite_difference_check
-from engine.descent import Iterate
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Network, lecture_network
 from engine.notation import Inline, Math, Symbol, Token, latex, plain, tex_escape
 from engine.numbers import SIG_FIGS, format_number
 from engine.optimizers import TITLES
 from engine.scenario import Scenario, build_function_session, training_arrays
 from engine.slips import LECTURE_SLIPS, lecture_precision
+
+if TYPE_CHECKING:  # the network's explanations (and the window's first paint) need no sympy
+    from engine.descent import Iterate
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex")
 MAX_EXPLAINED_OBS = 10
