@@ -171,7 +171,7 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         path.markers.setData(mx[near], my[near])
         cx, cy = float(current[0]), float(current[1])
         on_plot = bool(inside([cx], [cy], view)[0])
-        path.current.setData(*(([cx], [cy]) if on_plot else ([], [])))
+        path.current.setData([cx], [cy])  # the engine's value, near or far: a lone symbol leaves no trail
         name = "iterate" if index is None else f"iterate {index}"
         legend = self.legend.boundingRect().height() + 10 if self.legend.isVisible() else 0.0
         path.off_note.show_point(cx, cy, name, f"(x₁, x₂) = {format_vector([cx, cy])}", row=i,

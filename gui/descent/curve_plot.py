@@ -108,7 +108,7 @@ class Curve1DPlot(pg.PlotWidget):
         mx, my = style.thin_markers(xs, fs)
         near = inside(mx, my, view)
         self.points.setData(mx[near], my[near])
-        self.current.setData(*(([x], [f]) if inside([x], [f], view)[0] else ([], [])))
+        self.current.setData([x], [f])  # the engine's value, near or far: a lone symbol leaves no trail
         lo, hi = view[0]
         half = 0.12 * (hi - lo)
         self.tangent.setData(*clip_polyline([x - half, x + half], [f - slope * half, f + slope * half], view),

@@ -55,7 +55,7 @@ class Derivative1DPlot(pg.PlotWidget):
         mx, md = style.thin_markers(xs, ds)
         near = inside(mx, md, view)
         self.points.setData(mx[near], md[near])
-        self.current.setData(*(([x], [d]) if inside([x], [d], view)[0] else ([], [])))
+        self.current.setData([x], [d])
         self.marker.setPos(x)
 
     def _redraw_record(self, *_args) -> None:
