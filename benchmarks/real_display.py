@@ -4,6 +4,7 @@
     python benchmarks/real_display.py step network|descent2d [--steps N]
     python benchmarks/real_display.py bare [--seconds S]
     python benchmarks/real_display.py launch main|bare [--repeat N]
+    python benchmarks/real_display.py stale
 
 Each prints ``result: <key> = <value>`` lines. Under ``xvfb-run`` with ``QT_QPA_PLATFORM=xcb``
 the pixels really go to an X server; with ``QT_QPA_PLATFORM=offscreen`` the same code gives the
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+DIVERGE = ROOT / "resources" / "scenarios" / "lecture-quartic-diverge.json"
 SCENARIOS = {"network": ROOT / "resources" / "scenarios" / "xor-classifier.json",
              "descent2d": ROOT / "resources" / "scenarios" / "lecture-2d.json",
              "race2d": ROOT / "resources" / "scenarios" / "lecture-2d-race.json"}
@@ -321,9 +323,70 @@ def measure_launch(which: str, repeat: int) -> None:
     result("launch_s_min", min(times))
 
 
+def screen_vs_render(app, widget) -> int:
+    """Pixels where the screen (``QScreen.grabWindow`` over ``widget``) differs from its own render."""
+    import numpy as np
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QImage
+
+    origin = widget.mapToGlobal(QPoint(0, 0))
+    images = (app.primaryScreen().grabWindow(0, origin.x(), origin.y(), widget.width(), widget.height()),
+              widget.grab())
+    arrays = []
+    for pixmap in images:
+        image = pixmap.toImage().convertToFormat(QImage.Format.Format_RGB32)
+        rows = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.height() * image.bytesPerLine() // 4)
+        arrays.append(rows.reshape(image.height(), -1)[:, : image.width()])
+    return int((arrays[0] != arrays[1]).sum())
+
+
+def measure_stale() -> None:
+    """The evidence's sequence on the 1-D plot: the s = 0.05 run diverges (8 steps), a click at
+    x = 0.3 sets a new start, Reset, Newton-Raphson, 4 steps; then screen against render."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QComboBox
+
+    from gui.app import create_application
+    from gui.window.main_window import MainWindow
+
+    app = create_application()
+    window = MainWindow(None, settings=QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"),
+                                                 QSettings.Format.IniFormat))
+    window.setGeometry(window_rect(app))
+    window.show()
+    settle(app, 0.3)
+    window.open_scenario(str(DIVERGE), remember=False)
+    ws = window.current_workspace
+    while ws.is_busy():
+        app.processEvents()
+
+    def steps(n: int) -> None:
+        for _ in range(n):
+            window.actions.step.trigger()
+            settle(app, 0.15)
+
+    steps(8)
+    diverged = screen_vs_render(app, ws.curve.viewport())
+    vb = ws.curve.getPlotItem().vb
+    at = vb.mapViewToScene(pg.Point(0.3, float(ws.controller.objective.value([0.3]))))
+    QTest.mouseClick(ws.curve.viewport(), Qt.MouseButton.LeftButton, pos=ws.curve.mapFromScene(at))
+    settle(app, 0.3)
+    window.actions.reset.trigger()
+    combo = ws.panel.findChild(QComboBox, "methodCombo")
+    combo.setCurrentIndex(combo.findText("Newton-Raphson"))
+    settle(app, 0.3)
+    steps(4)
+    settle(app, 0.5)
+    result("diverged_px", diverged)
+    result("after_newton_px", screen_vs_render(app, ws.curve.viewport()))
+    close(window)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=("run", "step", "bare", "launch"))
+    parser.add_argument("what", choices=("run", "step", "bare", "launch", "stale"))
     parser.add_argument("target", nargs="?", default="network")
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--steps", type=int, default=40)
@@ -335,6 +398,8 @@ def main() -> None:
         measure_step(args.target, args.steps)
     elif args.what == "bare":
         measure_bare(args.seconds)
+    elif args.what == "stale":
+        measure_stale()
     else:
         measure_launch(args.target, args.repeat)
 
