@@ -335,7 +335,8 @@ def screen_vs_render(app, widget) -> int:
     arrays = []
     for pixmap in images:
         image = pixmap.toImage().convertToFormat(QImage.Format.Format_RGB32)
-        rows = np.frombuffer(image.constBits(), dtype=np.uint32, count=image.height() * image.bytesPerLine() // 4)
+        count = image.height() * image.bytesPerLine() // 4
+        rows = np.frombuffer(image.constBits(), dtype=np.uint32, count=count)
         arrays.append(rows.reshape(image.height(), -1)[:, : image.width()])
     return int((arrays[0] != arrays[1]).sum())
 

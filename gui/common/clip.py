@@ -22,7 +22,8 @@ def view_box(view: View, margin: float = MARGIN) -> tuple[float, float, float, f
     """``(x0, x1, y0, y1)``: the view ``((x0, x1), (y0, y1))`` enlarged by ``margin`` spans per side."""
     (x0, x1), (y0, y1) = view
     w, h = abs(x1 - x0) or 1.0, abs(y1 - y0) or 1.0
-    return min(x0, x1) - margin * w, max(x0, x1) + margin * w, min(y0, y1) - margin * h, max(y0, y1) + margin * h
+    return (min(x0, x1) - margin * w, max(x0, x1) + margin * w,
+            min(y0, y1) - margin * h, max(y0, y1) + margin * h)
 
 
 def inside(xs: np.ndarray, ys: np.ndarray, view: View, margin: float = MARGIN) -> np.ndarray:
