@@ -50,7 +50,7 @@ def measure(args: list[str], real: bool, xvfb: list[str] = XVFB) -> dict[str, st
 
 
 def emit(name: str, value: float, unit: str, note: str = "") -> None:
-    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
+    text = f"{value:.0f}" if abs(value) >= 100 or unit == "px" else f"{value:.1f}"
     print(f"bench: {name} = {text} {unit}" + (f"  ({note})" if note else ""), flush=True)
 
 

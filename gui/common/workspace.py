@@ -174,8 +174,11 @@ class SteppingController(QObject):
         network at a high speed does not freeze the window for its first frame.
         """
         budget = self.frame_budget_s
-        if self._step_cost == 0 or n * self._step_cost > budget:
-            n = 1 if self._step_cost == 0 else max(1, int(budget / self._step_cost))
+        if self._step_cost == 0:
+            self._carry += n - 1  # owed to the next frames, which know the cost
+            n = 1
+        elif n * self._step_cost > budget:
+            n = max(1, int(budget / self._step_cost))
             self._carry = 0.0  # drop the backlog: the run goes as fast as frames allow
         t0 = self.clock()
         self.last_step_seconds = None

@@ -111,8 +111,8 @@ class Curve1DPlot(pg.PlotWidget):
         self.current.setData([x], [f])  # the engine's value, near or far: a lone symbol leaves no trail
         lo, hi = view[0]
         half = 0.12 * (hi - lo)
-        self.tangent.setData(*clip_polyline([x - half, x + half], [f - slope * half, f + slope * half], view),
-                             connect="finite")
+        tangent = clip_polyline([x - half, x + half], [f - slope * half, f + slope * half], view)
+        self.tangent.setData(*tangent, connect="finite")
         self._place_labels(xs, fs, numbers)
         self._place_arrows(xs, fs)
         k = int(numbers[-1]) if len(numbers) else 0
