@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
 from engine.backprop import PassRecord, backward
 from engine.chain_rule import chain_rule
-from engine.descent import Iterate
 from engine.gradient_check import finite_difference_check
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Network, lecture_network
 from engine.notation import Inline, Math, Symbol, latex
@@ -29,6 +28,9 @@ from engine.optimizers import TITLES, get_optimizer
 from engine.scenario import Scenario, build_function_session, training_arrays
 from engine.slips import LECTURE_SLIPS, lecture_precision
 from engine.tables import Cell, Table, note_list, paragraph, section_title, symbol_product, value_product
+
+if TYPE_CHECKING:  # the network's explanations (and the window's first paint) need no sympy
+    from engine.descent import Iterate
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex")
 MAX_EXPLAINED_OBS = 10

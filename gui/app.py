@@ -7,16 +7,19 @@ so the window shows quickly; ``STARTUP`` records the time from :func:`main` to t
 from __future__ import annotations
 
 import datetime
+import os
 import sys
 import time
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QEvent, QObject, QStandardPaths
 from PySide6.QtGui import QPixmapCache
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 STARTUP: dict[str, float] = {}
+#: Environment variable naming a file to which paint events are logged (benchmarks read it).
+PAINT_LOG_ENV = "STEPWISE_PAINT_LOG"
 _BLAS_LIMIT = None
 
 
@@ -116,12 +119,32 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+class PaintLog(QObject):
+    """Appends ``<time.monotonic()> <name>`` for each paint of a window or a named widget.
+
+    Switched on by :data:`PAINT_LOG_ENV`, so a benchmark can time a real launch to the first
+    paint on the screen without a hook of its own inside the process.
+    """
+
+    def __init__(self, path: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._file = open(path, "a", encoding="utf-8", buffering=1)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget) and (
+                obj.isWindow() or obj.objectName()):
+            self._file.write(f"{time.monotonic():.6f} {obj.objectName() or type(obj).__name__}\n")
+        return False
+
+
 def main(argv: list[str]) -> int:
     """Open the window (on ``argv[0]`` if it names a scenario file) and run the event loop."""
     t0 = time.perf_counter()
     app = create_application()
     hook = ExceptionHook()
     hook.install()
+    if os.environ.get(PAINT_LOG_ENV):
+        app.installEventFilter(PaintLog(os.environ[PAINT_LOG_ENV], app))
     from gui.window.main_window import MainWindow
 
     scenario = argv[0] if argv else None

@@ -43,9 +43,15 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 FRAME_MS = 16
-#: Most time one run-mode frame may spend stepping, so painting keeps 30+ frames per second
-#: even when the requested speed is more than the engine can do.
-FRAME_BUDGET_S = 0.012
+#: Share of the measured frame period that one run-mode frame may spend stepping: painting keeps
+#: the rest, so frames stay frequent even when the requested speed is more than the engine can do,
+#: and a slow display (longer frames) gets more iterations per frame, not fewer per second.
+STEP_SHARE = 0.5
+#: The shortest frame period the budget assumes (a 60 Hz display), so fast timers do not starve it.
+MIN_FRAME_PERIOD_S = 1 / 60
+#: Longest gap between frames that the quota and the period follow: a stall (a dialog, a slow
+#: redraw) does not trigger a huge catch-up chunk.
+MAX_FRAME_GAP_S = 0.25
 
 
 class SteppingController(QObject):
@@ -67,6 +73,9 @@ class SteppingController(QObject):
         self._carry = 0.0
         self._last_tick = 0.0
         self._step_cost = 0.0
+        self._frame_period = MIN_FRAME_PERIOD_S
+        #: Seconds since some fixed point; run mode's only clock (a test may put a fake one here).
+        self.clock = time.perf_counter
         #: Seconds the last ``step(n)`` spent in the engine (subclasses set it, excluding redraws).
         self.last_step_seconds: float | None = None
         self._timer = QTimer(self)
@@ -123,7 +132,9 @@ class SteppingController(QObject):
             if self.finished:
                 return
             self._carry = 1.0  # the first frame moves at once, even at low speeds
-            self._last_tick = time.perf_counter()
+            self._last_tick = self.clock()
+            self._frame_period = MIN_FRAME_PERIOD_S
+            self._step_cost = 0.0  # measured afresh: the session may have changed since the last run
             self._timer.start()
         else:
             self._timer.stop()
@@ -132,6 +143,11 @@ class SteppingController(QObject):
     def set_frame_interval(self, ms: int) -> None:
         """Run-mode frame period (default ~60 Hz); tests and benchmarks may ask for faster frames."""
         self._timer.setInterval(max(0, int(ms)))
+
+    @property
+    def frame_budget_s(self) -> float:
+        """Seconds the next run-mode frame may spend stepping: a share of the measured frame period."""
+        return STEP_SHARE * self._frame_period
 
     def _on_frame(self) -> None:
         n = self._frame_quota()
@@ -142,27 +158,45 @@ class SteppingController(QObject):
             self.set_running(False)
 
     def _frame_quota(self) -> int:
-        """Iterations this frame owes at the requested speed (fractions carried to the next)."""
-        now = time.perf_counter()
-        # Clamp the elapsed time so a stalled frame does not trigger a huge catch-up chunk.
-        elapsed = min(now - self._last_tick, 0.1)
+        """Iterations this frame owes at the requested speed (fractions carried to the next).
+
+        The quota follows the time elapsed since the last frame, so the requested speed is
+        delivered at any frame rate; the same gap, smoothed, is the frame period of the budget.
+        """
+        now = self.clock()
+        elapsed = min(now - self._last_tick, MAX_FRAME_GAP_S)
         self._last_tick = now
+        self._frame_period = max(MIN_FRAME_PERIOD_S, 0.8 * self._frame_period + 0.2 * elapsed)
         self._carry += self._speed * elapsed
         n = int(self._carry)
         self._carry -= n
         return n
 
     def _run_frame(self, n: int) -> None:
-        """Take ``n`` steps, fewer when their measured cost would overrun the frame budget."""
-        if self._step_cost > 0 and n * self._step_cost > FRAME_BUDGET_S:
-            n = max(1, int(FRAME_BUDGET_S / self._step_cost))
+        """Take ``n`` steps, fewer when their measured cost would overrun the frame budget.
+
+        Until the cost is measured (the first frame of a run) one step is taken, so a heavy
+        network at a high speed does not freeze the window for its first frame.
+        """
+        budget = self.frame_budget_s
+        if self._step_cost == 0:
+            self._carry += n - 1  # owed to the next frames, which know the cost
+            n = 1
+        elif n * self._step_cost > budget:
+            n = max(1, int(budget / self._step_cost))
             self._carry = 0.0  # drop the backlog: the run goes as fast as frames allow
-        t0 = time.perf_counter()
+        t0 = self.clock()
         self.last_step_seconds = None
-        self.step(n)
+        taken = self._take_steps(n)
         spent = self.last_step_seconds
-        cost = (time.perf_counter() - t0 if spent is None else spent) / n
+        cost = (self.clock() - t0 if spent is None else spent) / max(taken, 1)
         self._step_cost = cost if self._step_cost == 0 else 0.7 * self._step_cost + 0.3 * cost
+
+    def _take_steps(self, n: int) -> int:
+        """Run mode's ``n`` steps of one frame; returns how many were taken (subclasses may use a
+        leaner path than :meth:`step`)."""
+        self.step(n)
+        return n
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from engine.numbers import format_vector
 from gui.common import style
+from gui.common.clip import clip_polyline, inside
 from gui.descent.off_plot import OffPlotNote
 
 GRID = 300
@@ -110,10 +111,13 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         self.colour_bar.setImageItem(self.image)
         self.addItem(self.colour_bar, row=0, col=1)
         self.paths: list[PathItems] = []
+        self._shown: dict[int, tuple] = {}
         self.log_scaled = False
         p.vb.disableAutoRange()
         p.vb.setAspectLocked(False)
         self.scene().sigMouseClicked.connect(self._on_click)
+        # The drawn paths are clipped to the view (and the arrows scaled to it): redraw when it moves.
+        p.vb.sigRangeChanged.connect(self._redraw_paths)
 
     # -- once per objective -----------------------------------------------------------------------
     def show_objective(self, objective) -> None:
@@ -145,6 +149,7 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         for path in self.paths:
             path.remove(self.plot)
         self.legend.clear()
+        self._shown.clear()
         self.paths = [PathItems(self.plot, style.series_colour(i), name) for i, name in enumerate(names)]
         for path, name in zip(self.paths, names):
             self.legend.addItem(path.line, name)
@@ -155,12 +160,18 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
     # -- every step -----------------------------------------------------------------------------
     def show_path(self, i: int, xy: np.ndarray, current, grad, index: int | None = None) -> None:
         """Path ``xy`` ``(k, 2)`` (decimated), the current point (iteration ``index``) and the
-        -grad arrow from it; a note at the edge when the point has left the view."""
+        -grad arrow from it; a note at the edge when the point has left the view. What is drawn
+        is clipped to the view (``gui.common.clip``): far points would leave stale segments."""
+        self._shown[i] = (xy, current, grad, index)
         path = self.paths[i]
-        path.line.setData(xy[:, 0], xy[:, 1], connect="finite")
-        path.markers.setData(*style.thin_markers(xy[:, 0], xy[:, 1]))
+        view = self.plot.viewRange()
+        path.line.setData(*clip_polyline(xy[:, 0], xy[:, 1], view), connect="finite")
+        mx, my = style.thin_markers(xy[:, 0], xy[:, 1])
+        near = inside(mx, my, view)
+        path.markers.setData(mx[near], my[near])
         cx, cy = float(current[0]), float(current[1])
-        path.current.setData([cx], [cy])
+        on_plot = bool(inside([cx], [cy], view)[0])
+        path.current.setData([cx], [cy])  # the engine's value, near or far: a lone symbol leaves no trail
         name = "iterate" if index is None else f"iterate {index}"
         legend = self.legend.boundingRect().height() + 10 if self.legend.isVisible() else 0.0
         path.off_note.show_point(cx, cy, name, f"(x₁, x₂) = {format_vector([cx, cy])}", row=i,
@@ -168,7 +179,7 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         g = -np.asarray(grad, dtype=np.float64).ravel()
         (vx0, vx1), (vy0, vy1) = self.plot.viewRange()
         norm = np.hypot(g[0] / (vx1 - vx0), g[1] / (vy1 - vy0))
-        visible = bool(np.isfinite(norm) and norm > 0 and np.isfinite(cx) and np.isfinite(cy))
+        visible = bool(np.isfinite(norm) and norm > 0 and on_plot)
         path.grad_line.setVisible(visible)
         path.grad_head.setVisible(visible)
         if not visible:
@@ -181,6 +192,12 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         angle = np.degrees(np.arctan2(b.y() - a.y(), b.x() - a.x())) + 180.0
         path.grad_head.setStyle(angle=float(angle))
         path.grad_head.setPos(*tip)
+
+    def _redraw_paths(self, *_args) -> None:
+        """Every path again for a moved view."""
+        for i, shown in list(self._shown.items()):
+            if i < len(self.paths):
+                self.show_path(i, *shown)
 
     def _on_click(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton:

@@ -13,6 +13,7 @@ from PySide6.QtGui import QFontMetricsF
 
 from engine.numbers import format_number
 from gui.common import style
+from gui.common.clip import clip_polyline, inside
 from gui.descent.off_plot import OffPlotNote
 
 N_CURVE = 800
@@ -75,6 +76,9 @@ class Curve1DPlot(pg.PlotWidget):
         p.vb.disableAutoRange()
         self.scene().sigMouseClicked.connect(self._on_click)
         self._y_range = (0.0, 1.0)
+        self._record: tuple | None = None
+        # The drawn path is clipped to the view: draw it again when the view moves.
+        p.vb.sigRangeChanged.connect(self._redraw_record)
 
     def show_objective(self, objective) -> None:
         """Curve and minima for a new objective; fixes the ranges (no autorange while running)."""
@@ -93,18 +97,32 @@ class Curve1DPlot(pg.PlotWidget):
 
     def show_record(self, xs: np.ndarray, fs: np.ndarray, numbers: np.ndarray, x: float, f: float,
                     slope: float) -> None:
-        """Iterates ``xs``/``fs`` (decimated, iteration ``numbers``), current point and tangent."""
-        self.path.setData(xs, fs)
-        self.points.setData(*style.thin_markers(xs, fs))
-        self.current.setData([x], [f])
-        lo, hi = self.viewRange()[0]
+        """Iterates ``xs``/``fs`` (decimated, iteration ``numbers``), current point and tangent.
+
+        What is drawn is clipped to the view (``gui.common.clip``): a diverged path's far points
+        would otherwise leave stale segments on the screen.
+        """
+        self._record = (xs, fs, numbers, x, f, slope)
+        view = self.viewRange()
+        self.path.setData(*clip_polyline(xs, fs, view), connect="finite")
+        mx, my = style.thin_markers(xs, fs)
+        near = inside(mx, my, view)
+        self.points.setData(mx[near], my[near])
+        self.current.setData([x], [f])  # the engine's value, near or far: a lone symbol leaves no trail
+        lo, hi = view[0]
         half = 0.12 * (hi - lo)
         with np.errstate(all="ignore"):  # a huge slope overflows to inf, which the curve leaves undrawn
-            self.tangent.setData([x - half, x + half], [f - slope * half, f + slope * half])
+            tangent = clip_polyline([x - half, x + half], [f - slope * half, f + slope * half], view)
+        self.tangent.setData(*tangent, connect="finite")
         self._place_labels(xs, fs, numbers)
         self._place_arrows(xs, fs)
         k = int(numbers[-1]) if len(numbers) else 0
         self.off_note.show_point(x, f, f"iterate {k}", f"x = {format_number(x)}, f = {format_number(f)}")
+
+    def _redraw_record(self, *_args) -> None:
+        """The record again for a moved view: what is clipped off it has changed."""
+        if self._record is not None:
+            self.show_record(*self._record)
 
     def _place_labels(self, xs, fs, numbers) -> None:
         """Number the iterates; newest first, skipping any whose text would touch a placed number
@@ -113,10 +131,11 @@ class Curve1DPlot(pg.PlotWidget):
         wanted = set(label_indices(k).tolist())
         vb = self.getPlotItem().vb
         metrics = QFontMetricsF(self.labels[0].textItem.font())
+        near = inside(xs, fs, self.viewRange())
         placed: list[QRectF] = []
         shown = []
-        for i, x, f in zip(numbers[::-1], xs[::-1], fs[::-1]):
-            if int(i) not in wanted or not (np.isfinite(x) and np.isfinite(f)):
+        for i, x, f, ok in zip(numbers[::-1], xs[::-1], fs[::-1], near[::-1]):
+            if int(i) not in wanted or not ok:
                 continue
             pos = vb.mapViewToScene(pg.Point(float(x), float(f)))
             w, h = metrics.horizontalAdvance(str(int(i))), metrics.height()
@@ -140,8 +159,11 @@ class Curve1DPlot(pg.PlotWidget):
         n = len(xs)
         segments = range(max(1, n - N_ARROWS), n)
         vb = self.getPlotItem().vb
+        near = inside(xs, fs, self.viewRange())
         used = 0
         for j in segments:
+            if not near[j]:
+                continue  # the head would sit far off the plot
             a, b = vb.mapViewToScene(pg.Point(xs[j - 1], fs[j - 1])), vb.mapViewToScene(pg.Point(xs[j], fs[j]))
             dx, dy = b.x() - a.x(), b.y() - a.y()
             if not (np.isfinite(dx) and np.isfinite(dy)) or dx * dx + dy * dy < 16:

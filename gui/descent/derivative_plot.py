@@ -7,6 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
 from gui.common import style
+from gui.common.clip import inside
 from gui.descent.curve_plot import N_CURVE, plot_range_1d
 
 
@@ -30,6 +31,8 @@ class Derivative1DPlot(pg.PlotWidget):
         for item in (self.zero, self.curve, self.marker, self.points, self.current):
             p.addItem(item)
         p.vb.disableAutoRange()
+        self._record: tuple | None = None
+        p.vb.sigRangeChanged.connect(self._redraw_record)
 
     def show_objective(self, objective) -> None:
         """Sample f' once per objective (the engine's gradient, exact or finite-difference)."""
@@ -43,7 +46,17 @@ class Derivative1DPlot(pg.PlotWidget):
             self.setYRange(*style.padded_range(float(finite.min()), float(finite.max()), 0.06, 0.06), padding=0)
 
     def show_record(self, xs: np.ndarray, ds: np.ndarray, x: float, d: float) -> None:
-        """Iterates ``xs`` with slopes ``ds`` (decimated) and the current point ``(x, d)``."""
-        self.points.setData(*style.thin_markers(xs, ds))
+        """Iterates ``xs`` with slopes ``ds`` (decimated) and the current point ``(x, d)``; points far
+        off the view are not drawn (``gui.common.clip``)."""
+        self._record = (xs, ds, x, d)
+        view = self.viewRange()
+        mx, md = style.thin_markers(xs, ds)
+        near = inside(mx, md, view)
+        self.points.setData(mx[near], md[near])
         self.current.setData([x], [d])
         self.marker.setPos(x)
+
+    def _redraw_record(self, *_args) -> None:
+        """The markers again for a moved view: which of them are near it has changed."""
+        if self._record is not None:
+            self.show_record(*self._record)

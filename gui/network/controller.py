@@ -26,7 +26,7 @@ from engine.scenario import (DataSpec, LayerSpec, NetworkSpec, Scenario, Scenari
                              build_training_session)
 from engine.training import GRANULARITIES, TrainingError, TrainingMode, TrainingSession
 from engine.training_mode import DEFAULT_BATCH_SIZE
-from gui.common.workspace import FRAME_BUDGET_S, SteppingController
+from gui.common.workspace import SteppingController
 from gui.network.history_scale import HistoryScale
 
 __all__ = ["NetworkController", "USER_ERRORS"]
@@ -141,23 +141,19 @@ class NetworkController(SteppingController):
         self._changed()
         return taken
 
-    def _run_frame(self, n: int) -> None:
+    def _take_steps(self, n: int) -> int:
+        """Run mode's frame: ``n`` whole iterations on the engine's lean path (its time, without
+        the redraw, is the step cost the frame budget uses)."""
+        start = time.perf_counter()
+        taken = 0
         # Finish a half-done iteration first so the lean path starts at an update boundary.
         if self.session.cursor[1] > 0:
             self.session.step_iteration()
-            n -= 1
-        taken = self._run_within_budget(n)
-        self.frame_stepped.emit(taken)
-
-    def _run_within_budget(self, n: int) -> int:
-        start = time.perf_counter()
-        taken, chunk = 0, 64
-        while taken < n:
-            got = self.session.run(min(chunk, n - taken))
-            taken += got
-            if got == 0 or time.perf_counter() - start > FRAME_BUDGET_S:
-                break
+            taken = 1
+        taken += self.session.run(max(n - taken, 0))
+        self.last_step_seconds = time.perf_counter() - start
         self._changed()
+        self.frame_stepped.emit(taken)
         return taken
 
     def back(self) -> None:

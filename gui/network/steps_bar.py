@@ -9,6 +9,7 @@ import math
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.training import GRANULARITIES
+from gui.common.fence import SizeHintFence
 from gui.network.history_scale import SliderPosition
 
 SPEED_MIN, SPEED_MAX = 1.0, 20000.0
@@ -54,7 +55,7 @@ class NetworkSteps(QtWidgets.QWidget):
         self.phase_label.setFixedHeight(self.phase_label.fontMetrics().height() + 8)
         self.phase_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                        QtWidgets.QSizePolicy.Policy.Fixed)
-        outer.addWidget(self.phase_label)
+        outer.addWidget(SizeHintFence(self.phase_label))
 
         row = QtWidgets.QHBoxLayout()
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
@@ -95,7 +96,7 @@ class NetworkSteps(QtWidgets.QWidget):
         row2.addWidget(self.history, 2)
         self.position_label = QtWidgets.QLabel(self)
         self.position_label.setFixedWidth(self.position_label.fontMetrics().horizontalAdvance(POSITION_TEMPLATE))
-        row2.addWidget(self.position_label)
+        row2.addWidget(SizeHintFence(self.position_label))
         outer.addLayout(row2)
 
         for key in GRANULARITIES:

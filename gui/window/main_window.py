@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, Q
                                QSizePolicy, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from gui.common import style
+from gui.common.fence import SizeHintFence
 from gui.common.workspace import PlaceholderWorkspace, Workspace
 from gui.window.actions import RecentFiles, build_actions, build_menus, shortcut_table, show_about, show_shortcuts
 from gui.window.getting_started import GUIDE_ACTIONS, GettingStarted, was_dismissed
@@ -92,7 +93,7 @@ class MainWindow(QMainWindow):
         # on every run-mode frame, halving the frame rate.
         self.status_label.setFixedHeight(2 * self.status_label.fontMetrics().lineSpacing() + 4)
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(SizeHintFence(self.status_label), 1)
 
     @staticmethod
     def _make_descent_workspaces() -> list[Workspace]:

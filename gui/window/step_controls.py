@@ -11,6 +11,8 @@ import math
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
+from gui.common.fence import SizeHintFence
+
 SPEED_MIN = 1.0
 SPEED_MAX = 5000.0
 _SLIDER_STEPS = 1000
@@ -73,7 +75,7 @@ class StepControls(QWidget):
         self.position_label = QLabel(self)
         self.position_label.setMinimumWidth(self.position_label.fontMetrics().horizontalAdvance(
             "iteration 0000 of 0000"))
-        layout.addWidget(self.position_label)
+        layout.addWidget(SizeHintFence(self.position_label))
 
         self.speed_slider.valueChanged.connect(self._on_speed_slider)
         self.history_slider.valueChanged.connect(self._on_history_slider)
