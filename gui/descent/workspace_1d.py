@@ -77,7 +77,7 @@ class Descent1DWorkspace(Workspace):
         c.objective_changed.connect(self._on_objective)
         c.session_reset.connect(self.schedule_basins)
         c.record_changed.connect(self.redraw)
-        c.settings_changed.connect(self.mark_dirty)
+        c.edited.connect(self.mark_dirty)
         self.curve.start_clicked.connect(self._on_start_clicked)
         self._on_objective()
         self.redraw()

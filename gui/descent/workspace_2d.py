@@ -53,7 +53,7 @@ class Descent2DWorkspace(Workspace):
         c.objective_changed.connect(lambda: self.contour.show_objective(self.controller.objective))
         c.session_reset.connect(self._on_reset)
         c.record_changed.connect(self.redraw)
-        c.settings_changed.connect(self.mark_dirty)
+        c.edited.connect(self.mark_dirty)
         self.contour.start_clicked.connect(self._on_start_clicked)
         self.contour.show_objective(c.objective)
         self._on_reset()

@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
 
     def _connect_workspace(self, ws: Workspace) -> None:
         ws.log_loss_changed.connect(lambda on, ws=ws: self._show_log_loss(ws, on))
+        self.files.watch(ws)
         c = ws.controller
         if c is None:
             return
@@ -196,8 +197,8 @@ class MainWindow(QMainWindow):
         elif self.network_available:
             self.tabs.setCurrentWidget(self.workspaces[2])
             if LECTURE_NETWORK.exists():
+                # a built-in preset: its tab's Save asks for a name of the person's own
                 self.open_scenario(str(LECTURE_NETWORK), remember=False)
-                self.files.path = None  # the built-in example: Save asks for a name
 
     # -- files ----------------------------------------------------------------------------------------
     def open_scenario(self, path: str, remember: bool = True) -> bool:
