@@ -11,6 +11,7 @@ A workspace is a ``QWidget`` (the plots, shown as a tab) that subclasses :class:
 - ``to_scenario()``: the current work as a scenario the main window can save;
 - ``document``: its :class:`~gui.common.document.Document` (the tab's file and unsaved state);
   ``is_dirty`` / ``mark_dirty()`` / ``mark_clean()`` read and set its unsaved flag;
+- ``undo_stack``: a ``QUndoStack`` of its edits for Edit > Undo / Redo (None: nothing to undo);
 - ``plot_widgets() -> list[pg.PlotWidget | pg.GraphicsLayoutWidget]``: for File > Export plot;
 - ``set_font_size(point_size)`` and ``set_log_loss(on)``: View menu hooks (defaults provided);
 - ``has_step_controls`` (class attribute): True when the workspace shows its own, richer step
@@ -37,6 +38,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from gui.common.document import Document
@@ -174,6 +176,7 @@ class Workspace(QWidget):
     title = "Workspace"
     kinds: tuple[str, ...] = ()
     has_step_controls = False
+    undo_stack: QUndoStack | None = None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

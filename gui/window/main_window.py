@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFrame, QLabel, QMainW
 from gui.common import style
 from gui.common.workspace import PlaceholderWorkspace, Workspace
 from gui.window.actions import RecentFiles, build_actions, build_menus, show_about, show_shortcuts
+from gui.window.edit_menu import EditMenu
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.step_controls import StepControls
 
@@ -140,6 +141,7 @@ class MainWindow(QMainWindow):
 
     def _create_menus(self) -> None:
         self.recent_menu = build_menus(self.menuBar(), self.actions, self.settings_dock.toggleViewAction())
+        self.edit_menu = EditMenu(self)
 
     def _connect(self) -> None:
         a = self.actions
