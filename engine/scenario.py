@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -56,7 +57,8 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
     """Write ``scenario`` as JSON atomically: a temporary file in the same folder, fsync, then rename.
 
     The scenario is validated first (ScenarioError, nothing written). A crash or a failed
-    write leaves the old file (if any) untouched and no temporary file behind.
+    write leaves the old file (if any) untouched and no temporary file behind. The file keeps
+    its permissions (a new one gets the umask's), not the temporary file's private 0600.
     """
     p = Path(path)
     folder = p.resolve().parent
@@ -65,9 +67,11 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
     # every file written can be opened again.
     parse_scenario(d, folder)
     text = json.dumps(d, indent=2, allow_nan=False) + "\n"
+    mode = stat.S_IMODE(p.stat().st_mode) if p.exists() else _new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.chmod(tmp, mode)
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
@@ -81,6 +85,11 @@ def save_scenario(scenario: Scenario, path: str | Path) -> None:
         raise
 
 
+def _new_file_mode() -> int:
+    """The permissions ``open()`` would give a new file: 0666 less the process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 __all__ = [
     "ACTIVATION_NAMES", "DERIVATIVE_MODES", "FORMAT", "KINDS", "LOSS_NAMES", "VERSION", "DataSpec",

@@ -9,7 +9,9 @@ A workspace is a ``QWidget`` (the plots, shown as a tab) that subclasses :class:
 - ``load_scenario(scenario)``: replace the current work with a loaded ``engine.scenario.Scenario``
   (raise the engine's own exception types if it cannot; the main window shows them);
 - ``to_scenario()``: the current work as a scenario the main window can save;
-- ``is_dirty`` / ``mark_clean()``: unsaved changes since the last load/save;
+- ``document``: its :class:`~gui.common.document.Document` (the tab's file and unsaved state);
+  ``is_dirty`` / ``mark_dirty()`` / ``mark_clean()`` read and set its unsaved flag;
+- ``undo_stack``: a ``QUndoStack`` of its edits for Edit > Undo / Redo (None: nothing to undo);
 - ``plot_widgets() -> list[pg.PlotWidget | pg.GraphicsLayoutWidget]``: for File > Export plot;
 - ``set_font_size(point_size)`` and ``set_log_loss(on)``: View menu hooks (defaults provided);
 - ``key_bindings()``: the keys the tab answers while shown (default: a presentation clicker's
@@ -26,7 +28,8 @@ The controller offers intents and emits facts (data flows one way):
   ``finished`` (no further step possible), ``running`` (run mode on), ``status_text`` (words);
 - signals: ``record_changed()`` after any move, ``session_reset()`` after a new session,
   ``status_changed(str)``, ``running_changed(bool)``, ``error(str, str)`` (headline, detail) for
-  problems that are the user's input, shown by the panel or the main window.
+  problems that are the user's input, shown by the panel or the main window, and ``edited()``
+  after every edit that changes what Save would write (stepping is navigation, not an edit).
 
 :class:`SteppingController` implements run mode (a ~60 Hz ``QTimer`` that asks ``step(n)`` for a
 chunk of iterations per frame) so every workspace's controller behaves the same.
@@ -39,8 +42,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from gui.common.document import Document
 
 FRAME_MS = 16
 #: Share of the measured frame period that one run-mode frame may spend stepping: painting keeps
@@ -66,6 +71,7 @@ class SteppingController(QObject):
     status_changed = Signal(str)
     running_changed = Signal(bool)
     error = Signal(str, str)
+    edited = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -222,10 +228,11 @@ class Workspace(QWidget):
     title = "Workspace"
     kinds: tuple[str, ...] = ()
     has_step_controls = False
+    undo_stack: QUndoStack | None = None
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._dirty = False
+        self.document = Document(self)
 
     controller: SteppingController
 
@@ -240,13 +247,16 @@ class Workspace(QWidget):
 
     @property
     def is_dirty(self) -> bool:
-        return self._dirty
+        """True when the tab holds edits its file does not."""
+        return self.document.dirty
 
     def mark_dirty(self) -> None:
-        self._dirty = True
+        """An edit was made (connected to the controller's ``edited``)."""
+        self.document.mark_dirty()
 
     def mark_clean(self) -> None:
-        self._dirty = False
+        """The tab's work is what its file holds."""
+        self.document.mark_clean()
 
     def plot_widgets(self) -> list:
         return []

@@ -45,6 +45,8 @@ class DescentController(SteppingController):
 
         self.dim = dim
         self.preset_name: str | None = DEFAULT_PRESET[dim]
+        #: The opened file's title and description, written back on Save ("" before any file).
+        self.title, self.description = "", ""
         self.expression_text = ""
         self.derivative_mode = "exact"
         self.h = 1e-4
@@ -165,7 +167,7 @@ class DescentController(SteppingController):
 
     def _set_objective(self, objective) -> None:
         self.objective = objective
-        self._rebuild(objective_changed=True)
+        self._edit(objective_changed=True)
 
     def set_derivatives(self, mode: str, h: float | None = None) -> None:
         """``"exact"`` (symbolic) or finite differences with step ``h``."""
@@ -180,33 +182,39 @@ class DescentController(SteppingController):
 
     def set_start(self, x) -> None:
         self.start = np.array(x, dtype=np.float64).reshape(self.dim)
-        self._rebuild()
+        self._edit()
 
     def set_optimizer(self, spec: OptimizerSpec, i: int = 0) -> None:
         self.specs[i] = spec
-        self._rebuild()
+        self._edit()
 
     def add_optimizer(self, spec: OptimizerSpec) -> None:
         self.specs.append(spec)
-        self._rebuild()
+        self._edit()
 
     def remove_optimizer(self, i: int) -> None:
         if len(self.specs) > 1:
             del self.specs[i]
-            self._rebuild()
+            self._edit()
 
     def set_tolerance(self, tol: float) -> None:
         if not tol > 0:
             self.error.emit("Tolerance", f"tolerance must be > 0, got {tol:g}")
             return
         self.tol = float(tol)
-        self._rebuild()
+        self._edit()
 
     def set_max_iter(self, max_iter: int) -> None:
         self.max_iter = max(1, int(max_iter))
-        self._rebuild()
+        self._edit()
 
-    def _rebuild(self, objective_changed: bool = False) -> None:
+    def _edit(self, objective_changed: bool = False) -> None:
+        """New sessions after a setting changed, and ``edited`` (Reset and Open rebuild without it)."""
+        if self._rebuild(objective_changed):
+            self.edited.emit()
+
+    def _rebuild(self, objective_changed: bool = False) -> bool:
+        """Fresh sessions from the settings; False (and ``error``) when the engine refuses them."""
         from engine.descent import DescentSession
 
         self.set_running(False)
@@ -216,7 +224,7 @@ class DescentController(SteppingController):
         except USER_ERRORS as exc:
             self.error.emit("Could not start", str(exc))
             if self.sessions:
-                return
+                return False
             raise
         self.sessions = sessions
         self._cursor = 0
@@ -225,6 +233,7 @@ class DescentController(SteppingController):
         self.session_reset.emit()
         self.settings_changed.emit()
         self._after_move()
+        return True
 
     def _update_status(self) -> None:
         parts = []
@@ -258,6 +267,7 @@ class DescentController(SteppingController):
         self.objective = build_objective(scenario)
         fn = scenario.function
         self.preset_name, self.expression_text = fn.preset, fn.expression or ""
+        self.title, self.description = scenario.title, scenario.description
         self.derivative_mode, self.h = fn.mode, fn.h
         self.start = np.array(scenario.start, dtype=np.float64).reshape(self.dim)
         self.specs = [scenario.optimizer, *getattr(scenario, "compare", ())]
@@ -268,7 +278,8 @@ class DescentController(SteppingController):
         self._rebuild(objective_changed=True)
 
     def to_scenario(self, title: str = ""):
-        """The current work as an ``engine.scenario.Scenario`` (racing optimizers go in ``compare``)."""
+        """The current work as an ``engine.scenario.Scenario`` (racing optimizers go in ``compare``);
+        the opened file's title and description are kept, ``title`` names work that has none."""
         from engine.scenario import FunctionSpec, Scenario
 
         if self.preset_name is not None:
@@ -276,7 +287,8 @@ class DescentController(SteppingController):
         else:
             fn = FunctionSpec(expression=self.expression_text or self.objective.expression,
                               mode=self.derivative_mode, h=self.h)
-        return Scenario(kind="function1d" if self.dim == 1 else "function2d", title=title,
+        return Scenario(kind="function1d" if self.dim == 1 else "function2d", title=self.title or title,
+                        description=self.description,
                         optimizer=self.specs[0], compare=tuple(self.specs[1:]), function=fn,
                         start=tuple(float(v) for v in self.start), tolerance=self.tol,
                         max_iterations=self.max_iter)

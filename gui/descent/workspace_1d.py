@@ -15,6 +15,7 @@ from gui.descent.iterate_table import IterateTable
 from gui.descent.basins_plot import BasinsStrip
 from gui.descent.curve_plot import Curve1DPlot, plot_range_1d
 from gui.descent.derivative_plot import Derivative1DPlot
+from gui.common.undo import ScenarioHistory
 from gui.common.workspace import Workspace
 
 #: Largest share of the workspace's width the iterate table takes unless dragged wider.
@@ -77,7 +78,9 @@ class Descent1DWorkspace(Workspace):
         c.objective_changed.connect(self._on_objective)
         c.session_reset.connect(self.schedule_basins)
         c.record_changed.connect(self.redraw)
-        c.settings_changed.connect(self.mark_dirty)
+        c.edited.connect(self.mark_dirty)
+        self.history = ScenarioHistory(c.edited, c.to_scenario, c.load, self.document, self)
+        self.undo_stack = self.history.stack
         self.curve.start_clicked.connect(self._on_start_clicked)
         self._on_objective()
         self.redraw()
@@ -169,6 +172,7 @@ class Descent1DWorkspace(Workspace):
 
     def load_scenario(self, scenario) -> None:
         self.controller.load(scenario)
+        self.history.reset()
 
     def to_scenario(self):
         return self.controller.to_scenario(title="1-D descent")

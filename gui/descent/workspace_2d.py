@@ -13,6 +13,7 @@ from gui.descent.controller import DescentController
 from gui.descent.function_panel import FunctionPanel
 from gui.descent.contour_plot import Contour2DPlot
 from gui.descent.loss_plot import AUTO_LOG_DECADES, LossPlot
+from gui.common.undo import ScenarioHistory
 from gui.common.workspace import Workspace
 
 
@@ -53,7 +54,9 @@ class Descent2DWorkspace(Workspace):
         c.objective_changed.connect(lambda: self.contour.show_objective(self.controller.objective))
         c.session_reset.connect(self._on_reset)
         c.record_changed.connect(self.redraw)
-        c.settings_changed.connect(self.mark_dirty)
+        c.edited.connect(self.mark_dirty)
+        self.history = ScenarioHistory(c.edited, c.to_scenario, c.load, self.document, self)
+        self.undo_stack = self.history.stack
         self.contour.start_clicked.connect(self._on_start_clicked)
         self.contour.show_objective(c.objective)
         self._on_reset()
@@ -113,6 +116,7 @@ class Descent2DWorkspace(Workspace):
 
     def load_scenario(self, scenario) -> None:
         self.controller.load(scenario)
+        self.history.reset()
 
     def to_scenario(self):
         return self.controller.to_scenario(title="2-D descent")

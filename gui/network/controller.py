@@ -178,6 +178,11 @@ class NetworkController(SteppingController):
         self.record_changed.emit()
         self.status_changed.emit(self.status_text)
 
+    def _edited(self) -> None:
+        """After an edit: redraw, and tell the tab its work is no longer what its file holds."""
+        self._changed()
+        self.edited.emit()
+
     # ------------------------------------------------------------------ editing
     def set_parameter(self, name: str, value: float) -> None:
         """Set one weight or bias at the cursor (later history is dropped)."""
@@ -186,7 +191,7 @@ class NetworkController(SteppingController):
         except USER_ERRORS as exc:
             self.error.emit(f"Cannot set {name}", str(exc))
             return
-        self._changed()
+        self._edited()
 
     def set_frozen(self, name: str, on: bool) -> None:
         names = set(self.session.frozen)
@@ -196,7 +201,7 @@ class NetworkController(SteppingController):
         except USER_ERRORS as exc:
             self.error.emit("Cannot freeze", str(exc))
             return
-        self._changed()
+        self._edited()
 
     def apply_config(self, cfg: dict) -> None:
         """Apply an edited configuration: optimizer changes keep history, others restart from here."""
@@ -218,7 +223,7 @@ class NetworkController(SteppingController):
                     and loss == self.loss_name and training == self.session.training)
             if same:
                 self.session.set_spec(spec)
-                self._changed()
+                self._edited()
                 return
             check_pairing(loss, net.layers[-1].activation)
             self._new_session(net, self.dataset, loss, training, spec, self.session.frozen & set(net.param_names()))
@@ -314,7 +319,7 @@ class NetworkController(SteppingController):
         self.session = session
         self.dataset = data
         self.session_reset.emit()
-        self._changed()
+        self._edited()
 
     def load_scenario(self, scenario: Scenario) -> None:
         """Replace everything with a loaded scenario (engine errors propagate to the window)."""

@@ -142,6 +142,7 @@ class NetworkWorkspace(Workspace):
         c.running_changed.connect(self._on_running)
         c.data_error.connect(self.data_panel.show_error)
         c.error.connect(self.show_error)
+        c.edited.connect(self.mark_dirty)
         s = self.steps
         s.step_requested.connect(c.step_granularity)
         s.back_requested.connect(c.back)
@@ -150,12 +151,12 @@ class NetworkWorkspace(Workspace):
         s.speed_changed.connect(c.set_speed)
         s.jump_requested.connect(c.scrub)
         self.view.parameter_selected.connect(self.select_parameter)
-        self.view.parameter_edited.connect(self._edit_parameter)
+        self.view.parameter_edited.connect(c.set_parameter)
         self.params.parameter_selected.connect(self.select_parameter)
-        self.params.value_edited.connect(self._edit_parameter)
+        self.params.value_edited.connect(c.set_parameter)
         self.params.frozen_changed.connect(c.set_frozen)
         self.nudge.parameter_selected.connect(self.select_parameter)
-        self.editor.config_changed.connect(self._apply_config)
+        self.editor.config_changed.connect(c.apply_config)
         self.editor.randomise_requested.connect(c.randomise)
         self.data_panel.lecture_requested.connect(c.use_lecture)
         self.data_panel.builtin_requested.connect(c.use_builtin)
@@ -200,14 +201,6 @@ class NetworkWorkspace(Workspace):
         self.view.select(name)
         self.params.select_parameter(name)
         self._refresh_explanations()
-
-    def _edit_parameter(self, name: str, value: float) -> None:
-        self.controller.set_parameter(name, value)
-        self.mark_dirty()
-
-    def _apply_config(self, cfg: dict) -> None:
-        self.controller.apply_config(cfg)
-        self.mark_dirty()
 
     def show_error(self, headline: str, detail: str) -> None:
         """Headline and hint above the panels for a while (the window's status bar shows it too)."""

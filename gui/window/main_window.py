@@ -18,6 +18,7 @@ from gui.common.workspace import PlaceholderWorkspace, Workspace
 from gui.window.actions import RecentFiles, build_actions, build_menus, shortcut_table, show_about, show_shortcuts
 from gui.window.getting_started import GUIDE_ACTIONS, GettingStarted, was_dismissed
 from gui.window.presets_menu import add_presets_menu
+from gui.window.edit_menu import EditMenu
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.screen_fit import place_window, scrolling_panel
 from gui.window.step_controls import StepControls
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
     def _create_menus(self) -> None:
         self.recent_menu = build_menus(self.menuBar(), self.actions, self.settings_dock.toggleViewAction())
         self.presets_menu = add_presets_menu(self.recent_menu, self.open_scenario)
+        self.edit_menu = EditMenu(self)
 
     def _connect(self) -> None:
         a = self.actions
@@ -178,6 +180,7 @@ class MainWindow(QMainWindow):
     def _connect_workspace(self, ws: Workspace) -> None:
         ws.install_key_bindings()
         ws.log_loss_changed.connect(lambda on, ws=ws: self._show_log_loss(ws, on))
+        self.files.watch(ws)
         c = ws.controller
         if c is None:
             return
@@ -202,8 +205,8 @@ class MainWindow(QMainWindow):
         elif self.network_available:
             self.tabs.setCurrentWidget(self.workspaces[2])
             if LECTURE_NETWORK.exists():
+                # a built-in preset: its tab's Save asks for a name of the person's own
                 self.open_scenario(str(LECTURE_NETWORK), remember=False)
-                self.files.path = None  # the built-in example: Save asks for a name
 
     # -- files ----------------------------------------------------------------------------------------
     def open_scenario(self, path: str, remember: bool = True) -> bool:

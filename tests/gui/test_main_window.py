@@ -227,7 +227,7 @@ def test_quit_with_unsaved_changes_asks_and_cancel_keeps_the_window(window, ws1,
 
     QTimer.singleShot(20, answer_cancel)
     assert window.close() is False
-    assert asked == ["Save your changes before quitting?"]
+    assert asked == ["1-D descent has unsaved changes. Save them before quitting?"]
     assert window.isVisible() and ws1.controller.start[0] == 0.25
 
 
