@@ -142,9 +142,10 @@ def show_about(parent: QWidget) -> None:
                       "one iteration at a time, and see why each step goes where it goes.</p>")
 
 
-def show_shortcuts(parent: QWidget, actions: Actions, workspaces: Sequence[Workspace]) -> QMessageBox:
+def show_shortcuts(parent: QWidget, actions: Actions, workspaces: Sequence[Workspace],
+                   extra: Sequence[QAction] = ()) -> QMessageBox:
     """Help > Keyboard shortcuts: every key of the window and of its tabs, in one table."""
-    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", shortcuts_html(actions, workspaces),
+    box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", shortcuts_html(actions, workspaces, extra),
                       QMessageBox.StandardButton.Close, parent)
     box.setObjectName("shortcutsBox")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -152,10 +153,10 @@ def show_shortcuts(parent: QWidget, actions: Actions, workspaces: Sequence[Works
     return box
 
 
-def shortcuts_html(actions: Actions, workspaces: Sequence[Workspace]) -> str:
+def shortcuts_html(actions: Actions, workspaces: Sequence[Workspace], extra: Sequence[QAction] = ()) -> str:
     """The shortcut table as rich text: key, what it does, where it works."""
     rows = "".join(f"<tr><td><b>{key}</b></td><td>&nbsp;&nbsp;{what}</td><td>&nbsp;&nbsp;<i>{where}</i></td></tr>"
-                   for key, what, where in shortcut_table(actions, workspaces))
+                   for key, what, where in shortcut_table(actions, workspaces, extra=extra))
     return f"<table>{rows}</table>"
 
 
@@ -166,12 +167,12 @@ EVERY_TAB = "every tab"
 
 
 def shortcut_table(actions: Actions, workspaces: Sequence[Workspace],
-                   names: Sequence[str] = TABLE_ACTIONS) -> list[tuple[str, str, str]]:
-    """(key, what it does, where) for the actions ``names`` that have a key, then every key a
-    workspace binds (``Workspace.key_bindings``, the list its shortcuts are installed from)."""
+                   names: Sequence[str] = TABLE_ACTIONS, extra: Sequence[QAction] = ()) -> list[tuple[str, str, str]]:
+    """(key, what it does, where) for the actions ``names`` that have a key and the ``extra`` ones
+    (e.g. Edit > Undo, built by their own menu), then every key a workspace binds
+    (``Workspace.key_bindings``, the list its shortcuts are installed from)."""
     rows = []
-    for name in names:
-        action = getattr(actions, name)
+    for action in [getattr(actions, name) for name in names] + list(extra):
         key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if key:
             rows.append((key, action.statusTip(), EVERY_TAB))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol, cast
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QKeySequence, QUndoGroup
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QMenuBar, QTabWidget
 
 from gui.common.workspace import Workspace
@@ -37,9 +37,11 @@ class EditMenu:
         self.undo = self.group.createUndoAction(parent, "&Undo")
         self.undo.setObjectName("undo")
         self.undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.undo.setStatusTip("Undo the last edit of this tab (stepping is not an edit: use Back)")
         self.redo = self.group.createRedoAction(parent, "&Redo")
         self.redo.setObjectName("redo")
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo.setStatusTip("Redo the edit just undone")
         bar = window.menuBar()
         menu = bar.addMenu("&Edit")
         menu.addAction(self.undo)
@@ -49,6 +51,10 @@ class EditMenu:
             bar.insertMenu(menus[1], menu)  # after File, where people look for it
         window.tabs.currentChanged.connect(lambda _index: self.follow())
         self.follow()
+
+    def actions(self) -> tuple[QAction, QAction]:
+        """Undo and Redo, for the keyboard-shortcuts table."""
+        return self.undo, self.redo
 
     def follow(self) -> None:
         """Undo and Redo act on the current tab (disabled on a tab with nothing to undo)."""

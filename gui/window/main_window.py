@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
         a.font_smaller.triggered.connect(lambda: self.set_font_size(self._font_size - 1))
         a.log_loss.toggled.connect(self._on_log_loss)
         a.about.triggered.connect(lambda: show_about(self))
-        a.shortcuts.triggered.connect(lambda: show_shortcuts(self, self.actions, self.workspaces))
+        a.shortcuts.triggered.connect(
+            lambda: show_shortcuts(self, self.actions, self.workspaces, self.edit_menu.actions()))
         a.getting_started.triggered.connect(self.show_getting_started)
         for ws in self.workspaces:
             self._connect_workspace(ws)
