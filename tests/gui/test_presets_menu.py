@@ -18,8 +18,9 @@ def test_presets_menu_lists_every_preset_by_kind_and_opens_it(window):
 
     entries["preset:lecture-quartic"].trigger()
     assert window.current_workspace is window.workspace_for_kind("function1d")
-    assert window.files.path == str(presets.path("lecture-quartic"))
-    assert window.windowTitle() == "Stepwise — lecture-quartic.json"
+    assert str(window.current_workspace.document.path) == str(presets.path("lecture-quartic"))
+    # a built-in preset says so in the title ([*] is where Qt marks unsaved work)
+    assert window.windowTitle() == "Stepwise — lecture-quartic.json (built-in)[*]"
     entries["preset:xor-classifier"].trigger()
     assert window.current_workspace is window.workspace_for_kind("network")
     assert window.last_error is None
@@ -28,11 +29,11 @@ def test_presets_menu_lists_every_preset_by_kind_and_opens_it(window):
 def test_open_accepts_a_preset_name_and_reports_an_unknown_one(window):
     assert window.open_scenario("lecture-2d")
     assert window.current_workspace is window.workspace_for_kind("function2d")
-    assert window.files.path == str(presets.path("lecture-2d"))
+    assert str(window.current_workspace.document.path) == str(presets.path("lecture-2d"))
     assert not window.open_scenario("lecture-2e")
     headline, detail = window.last_error
     assert headline == "Could not open scenario" and "did you mean lecture-2d" in detail
-    assert window.files.path == str(presets.path("lecture-2d"))
+    assert str(window.current_workspace.document.path) == str(presets.path("lecture-2d"))
 
 
 def test_open_starts_in_the_last_folder_used_not_in_the_presets(window, tmp_path, monkeypatch):
