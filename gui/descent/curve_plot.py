@@ -28,6 +28,18 @@ def plot_range_1d(objective) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def sampled_curve(objective, order: int = 0) -> tuple[np.ndarray, np.ndarray, tuple[float, float] | None]:
+    """f (``order`` 0) or f' (1) at N_CURVE points over the plot range, and a padded y range of its
+    finite values (None when it has none), shared by the f and f' plots."""
+    lo, hi = plot_range_1d(objective)
+    xs = np.linspace(lo, hi, N_CURVE)
+    with np.errstate(all="ignore"):
+        ys = np.asarray(objective.curve(xs, order=order), dtype=np.float64)
+    finite = ys[np.isfinite(ys)]
+    y_range = style.padded_range(float(finite.min()), float(finite.max()), 0.06, 0.06) if finite.size else None
+    return xs, ys, y_range
+
+
 def label_indices(k: int, limit: int = N_LABELS) -> np.ndarray:
     """Which iterates 0..k get a number: all of the first ``limit``, then evenly thinned + the last."""
     if k + 1 <= limit:
@@ -82,17 +94,13 @@ class Curve1DPlot(pg.PlotWidget):
 
     def show_objective(self, objective) -> None:
         """Curve and minima for a new objective; fixes the ranges (no autorange while running)."""
-        lo, hi = plot_range_1d(objective)
-        xs = np.linspace(lo, hi, N_CURVE)
-        with np.errstate(all="ignore"):
-            ys = np.asarray(objective.curve(xs), dtype=np.float64)
+        xs, ys, y_range = sampled_curve(objective)
         self.curve.setData(xs, ys, connect="finite")
         minima = [(float(np.ravel(p)[0]), float(v)) for p, v in (objective.minima or ())]
         self.minima.setData([m[0] for m in minima], [m[1] for m in minima])
-        finite = ys[np.isfinite(ys)]
-        if finite.size:
-            self._y_range = style.padded_range(float(finite.min()), float(finite.max()), 0.06, 0.06)
-        self.setXRange(lo, hi, padding=0.02)
+        if y_range is not None:
+            self._y_range = y_range
+        self.setXRange(float(xs[0]), float(xs[-1]), padding=0.02)
         self.setYRange(*self._y_range, padding=0)
 
     def show_record(self, xs: np.ndarray, fs: np.ndarray, numbers: np.ndarray, x: float, f: float,

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from gui.common import style
 from gui.common.clip import inside
-from gui.descent.curve_plot import N_CURVE, plot_range_1d
+from gui.descent.curve_plot import sampled_curve
 
 
 class Derivative1DPlot(pg.PlotWidget):
@@ -36,14 +36,10 @@ class Derivative1DPlot(pg.PlotWidget):
 
     def show_objective(self, objective) -> None:
         """Sample f' once per objective (the engine's gradient, exact or finite-difference)."""
-        lo, hi = plot_range_1d(objective)
-        xs = np.linspace(lo, hi, N_CURVE)
-        with np.errstate(all="ignore"):
-            ds = np.asarray(objective.curve(xs, order=1), dtype=np.float64)
+        xs, ds, y_range = sampled_curve(objective, order=1)
         self.curve.setData(xs, ds, connect="finite")
-        finite = ds[np.isfinite(ds)]
-        if finite.size:
-            self.setYRange(*style.padded_range(float(finite.min()), float(finite.max()), 0.06, 0.06), padding=0)
+        if y_range is not None:
+            self.setYRange(*y_range, padding=0)
 
     def show_record(self, xs: np.ndarray, ds: np.ndarray, x: float, d: float) -> None:
         """Iterates ``xs`` with slopes ``ds`` (decimated) and the current point ``(x, d)``; points far
