@@ -8,8 +8,8 @@ window's :class:`~gui.window.scenario_files.ScenarioFiles` opens, saves and expo
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QFontMetrics
-from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea,
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea,
                                QSizePolicy, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
 
 from gui.common import style
@@ -22,6 +22,7 @@ from gui.window.edit_menu import EditMenu
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.screen_fit import place_window, scrolling_panel
 from gui.window.step_controls import StepControls
+from gui.window.view_mode import ViewMode
 
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
 LAZY_BUILD_DELAY_MS = 150
@@ -41,7 +42,7 @@ class MainWindow(QMainWindow):
         self._lazy = lazy and not scenario_path
         self.setWindowTitle("Stepwise")
         self._settings = settings or QSettings("Stepwise", "Stepwise")
-        self._font_size = style.BASE_POINT_SIZE
+        self.view = ViewMode(self)
         self.last_error: tuple[str, str] | None = None
         self._error_box: QMessageBox | None = None
         self.getting_started: GettingStarted | None = None
@@ -121,7 +122,7 @@ class MainWindow(QMainWindow):
             self.side_stack.insertWidget(i, scrolling_panel(ws.side_panel()))
             old.deleteLater()
             self._connect_workspace(ws)
-            ws.set_font_size(self._font_size)
+            ws.set_font_size(self.view.font_size)
         with QSignalBlocker(self.tabs):
             self.tabs.setCurrentIndex(current)
         self._on_tab_changed(current)
@@ -163,9 +164,7 @@ class MainWindow(QMainWindow):
         a.back.triggered.connect(lambda: self._with_controller(lambda c: c.back()))
         a.reset.triggered.connect(self._on_reset)
         a.run.toggled.connect(self._on_run_toggled)
-        a.font_bigger.triggered.connect(lambda: self.set_font_size(self._font_size + 1))
-        a.font_smaller.triggered.connect(lambda: self.set_font_size(self._font_size - 1))
-        a.log_loss.toggled.connect(self._on_log_loss)
+        self.view.connect()
         a.about.triggered.connect(lambda: show_about(self))
         a.shortcuts.triggered.connect(
             lambda: show_shortcuts(self, self.actions, self.workspaces, self.edit_menu.actions()))
@@ -180,7 +179,7 @@ class MainWindow(QMainWindow):
 
     def _connect_workspace(self, ws: Workspace) -> None:
         ws.install_key_bindings()
-        ws.log_loss_changed.connect(lambda on, ws=ws: self._show_log_loss(ws, on))
+        self.view.watch(ws)
         self.files.watch(ws)
         c = ws.controller
         if c is None:
@@ -256,7 +255,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(c is not None)
         self.status_label.setText(c.status_text if c is not None else "")
         self._on_running(self.current_workspace, c is not None and c.running)
-        self._show_log_loss(self.current_workspace, self.current_workspace.log_loss())
+        self.view.show_log_loss(self.current_workspace, self.current_workspace.log_loss())
 
     def _fit_dock_to_panel(self) -> None:
         """Widen the settings dock to the current side panel, so no combo or button is clipped."""
@@ -288,26 +287,13 @@ class MainWindow(QMainWindow):
     def _on_reset(self) -> None:
         self._with_controller(lambda c: (c.set_running(False), c.reset()))
 
-    def _on_log_loss(self, on: bool) -> None:
-        self.current_workspace.set_log_loss(on)
-
-    def _show_log_loss(self, ws: Workspace, on: bool) -> None:
-        """Keep View > Log scale ticked as the current workspace's loss axis really is."""
-        if ws is self.current_workspace:
-            with QSignalBlocker(self.actions.log_loss):
-                self.actions.log_loss.setChecked(on)
+    @property
+    def _font_size(self) -> int:
+        return self.view.font_size
 
     def set_font_size(self, point_size: int) -> None:
         """Interface and plot text size, for projectors (View > Bigger/Smaller font)."""
-        self._font_size = max(style.MIN_POINT_SIZE, min(style.MAX_POINT_SIZE, int(point_size)))
-        app = QApplication.instance()
-        font = app.font()
-        font.setPointSize(self._font_size)
-        app.setFont(font)
-        for ws in self.workspaces:
-            ws.set_font_size(self._font_size)
-        metrics = QFontMetrics(font)
-        self.status_label.setFixedHeight(2 * metrics.lineSpacing() + 4)
+        self.view.set_font_size(point_size)
 
     # -- messages -----------------------------------------------------------------------------------
     def show_getting_started(self) -> GettingStarted:
