@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 
-.PHONY: run test bench install install-test install-bench screenshots clean
+.PHONY: run test bench install install-test install-bench screenshots screenshot-surface clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ screenshots: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-2d-race.json --steps 40 --workspace descent2d --out docs/screenshot-2d.png
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-backprop.json --steps 0 --phases 5 --select 'w(1)[1,1]' --size 1920x1080 --out docs/screenshot-network.png
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/xor-classifier.json --size 1920x1080 --steps 2000 --workspace network --out docs/screenshot-network-classification.png
+
+# The 3-D surface needs OpenGL in a real window: Xvfb (with Mesa) and ImageMagick's import.
+screenshot-surface: $(VENV)/.installed
+	QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" $(PY) docs/surface_screenshot.py docs/surface-3d.png
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -16,6 +16,7 @@ from engine.numbers import format_vector
 from gui.common import style
 from gui.common.clip import clip_polyline, inside
 from gui.descent.off_plot import OffPlotNote
+from gui.descent.surface_geometry import display_heights
 
 GRID = 300
 N_LEVELS = 14
@@ -126,15 +127,11 @@ class Contour2DPlot(pg.GraphicsLayoutWidget):
         with np.errstate(all="ignore"):
             z = np.asarray(objective.grid(xs, ys), dtype=np.float64)
         levels, self.log_scaled = contour_levels(z)
-        lo = float(np.nanmin(np.where(np.isfinite(z), z, np.nan)))
-        with np.errstate(all="ignore"):
-            shown = np.log10(z - lo + 1e-12 * max(abs(lo), 1.0) + (levels[0] - lo) * 0.5) \
-                if self.log_scaled else z
-        shown = np.where(np.isfinite(shown), shown, np.nan)
-        top = np.nanpercentile(shown, 98)
-        self.image.setImage(np.clip(shown, None, top))
+        self.ranges = ((x0, x1), (y0, y1))
+        self.heights = display_heights(z, self.log_scaled, float(levels[0]))
+        self.image.setImage(self.heights.of(z))
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        self.colour_bar.setLevels((float(np.nanmin(shown)), float(top)))
+        self.colour_bar.setLevels((self.heights.bottom, self.heights.top))
         self.colour_bar.getAxis("left").setLabel("log₁₀(f − min)" if self.log_scaled else "f")
         lx, ly = isolines(xs, ys, z, levels)
         self.lines.setData(lx, ly, connect="finite")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from engine.numbers import format_number
 from engine.optimizers import TITLES
@@ -13,6 +13,7 @@ from gui.descent.controller import DescentController
 from gui.descent.function_panel import FunctionPanel
 from gui.descent.contour_plot import Contour2DPlot
 from gui.descent.loss_plot import AUTO_LOG_DECADES, LossPlot
+from gui.descent.surface_view import SurfaceView
 from gui.common.undo import ScenarioHistory
 from gui.common.workspace import Workspace
 
@@ -43,25 +44,37 @@ class Descent2DWorkspace(Workspace):
         self.panel = FunctionPanel(self.controller, race=True)
         self.contour = Contour2DPlot()
         self.loss = LossPlot()
+        self.surface = SurfaceView()
+        self.views = QTabWidget(self, objectName="surfaceViews")
+        self.views.setDocumentMode(True)
+        self.views.addTab(self.contour, "Contour")
+        self.views.addTab(self.surface, "3-D surface")
+        self.views.setTabToolTip(1, "The function as a surface you can turn, with every path on it")
+        self.views.currentChanged.connect(lambda _i: self.redraw())
         splitter = QSplitter(Qt.Orientation.Vertical, self)
-        splitter.addWidget(self.contour)
+        splitter.addWidget(self.views)
         splitter.addWidget(self._loss_box())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         QVBoxLayout(self).addWidget(splitter)
 
         c = self.controller
-        c.objective_changed.connect(lambda: self.contour.show_objective(self.controller.objective))
+        c.objective_changed.connect(self._show_objective)
         c.session_reset.connect(self._on_reset)
         c.record_changed.connect(self.redraw)
         c.edited.connect(self.mark_dirty)
         self.history = ScenarioHistory(c.edited, c.to_scenario, c.load, self.document, self)
         self.undo_stack = self.history.stack
         self.contour.start_clicked.connect(self._on_start_clicked)
-        self.contour.show_objective(c.objective)
+        self._show_objective()
         self._on_reset()
         self.redraw()
         self.mark_clean()
+
+    def _show_objective(self) -> None:
+        objective = self.controller.objective
+        self.contour.show_objective(objective)
+        self.surface.show_objective(objective, *self.contour.ranges, self.contour.heights)
 
     def _loss_box(self) -> QWidget:
         """The loss plot with its scale switch beside it, where a lecturer looks for it."""
@@ -95,6 +108,10 @@ class Descent2DWorkspace(Workspace):
     def plot_widgets(self) -> list:
         return [self.contour, self.loss]
 
+    def set_font_size(self, point_size: int) -> None:
+        super().set_font_size(point_size)
+        self.surface.set_font_size(point_size)
+
     def set_log_loss(self, on: bool) -> None:
         self.loss.set_log(on)
         self.redraw()
@@ -103,15 +120,20 @@ class Descent2DWorkspace(Workspace):
         c = self.controller
         names = [f"{TITLES[s.name]} (lr {format_number(s.lr)})" for s in c.specs]
         self.contour.set_paths(names)
+        self.surface.set_paths(names)
         self.contour.show_start(c.start)
         self.loss.set_series_count(len(c.specs))
 
     def redraw(self) -> None:
         """Paths, current points, -grad arrows and loss curves from the shown records."""
+        on_surface = self.surface.isVisible()
         for i, s in enumerate(self.controller.sessions):
             current = s.current
             self.contour.show_path(i, gather_path(s, s.cursor), np.ravel(current.x), current.gradient,
                                    current.index)
+            if on_surface:
+                idx = style.decimate(s.cursor + 1)
+                self.surface.show_path(i, s.path(s.cursor)[idx], s.values(s.cursor)[idx])
             self.loss.show_series(i, *gather_loss(s, s.cursor))
 
     def load_scenario(self, scenario) -> None:
