@@ -17,7 +17,7 @@ import numpy as np
 
 from engine.backprop import backward
 from engine.network import Layer, Network
-from engine.notation import Inline, Symbol
+from engine.notation import Derivative, Inline, Symbol
 from engine.pass_record import PassRecord
 from engine.scenario_validation import parse_scenario
 
@@ -141,6 +141,17 @@ def make_exercise(seed: int, number: int = 1) -> Exercise:
                     tuple(_questions(network, record, lr, rng)))
 
 
+def exercise_for(network: Network, inputs: np.ndarray, targets: np.ndarray, loss: str, lr: float,
+                 seed: int = 0, number: int = 1) -> Exercise:
+    """An exercise on a given network and data (e.g. the lecture's), with the usual questions."""
+    inputs = np.asarray(inputs, dtype=np.float64)
+    targets = np.asarray(targets, dtype=np.float64).reshape(inputs.shape[0], -1)
+    record = backward(network, inputs, targets, loss)
+    rng = np.random.default_rng([int(seed), int(number)])
+    return Exercise(number, int(seed), network, inputs, targets, loss, float(lr), record,
+                    tuple(_questions(network, record, float(lr), rng)))
+
+
 def make_sheet(seed: int, count: int = 1) -> list[Exercise]:
     """``count`` exercises for ``seed`` (1 to MAX_COUNT)."""
     if not 1 <= int(count) <= MAX_COUNT:
@@ -173,7 +184,8 @@ def _questions(net: Network, rec: PassRecord, lr: float, rng: np.random.Generato
     for l in (L, 1) if L > 1 else (L,):
         j = int(rng.integers(1, net.sizes[l] + 1))
         s = Symbol("delta", l, (j,))
-        out.append(Question(f"delta({l})_{j}", "delta", ("The delta ", s, " = dR/d", Symbol("z", l, (j,)),
+        out.append(Question(f"delta({l})_{j}", "delta", ("The delta ", s, " = ",
+                                                        Derivative(Symbol("R"), Symbol("z", l, (j,))),
                                                         f" for observation {obs}"),
                             float(rec.delta[l][0, j - 1]), obs))
     names = net.param_names()
@@ -182,7 +194,8 @@ def _questions(net: Network, rec: PassRecord, lr: float, rng: np.random.Generato
         i = names.index(name)
         ref = net.param_ref(name)
         out.append(Question(f"dR/d{name}", "gradient",
-                            ("The gradient entry dR/d", Symbol.parameter(ref), " summed over all observations"),
+                            ("The gradient entry ", Derivative(Symbol("R"), Symbol.parameter(ref)),
+                             " summed over all observations"),
                             float(rec.gradient[i])))
     name = picks[-1]
     i = names.index(name)
