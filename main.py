@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-SUBCOMMANDS = ("run", "explain", "screenshot", "presets")
+SUBCOMMANDS = ("run", "explain", "screenshot", "presets", "exercise")
 WORKSPACES = ("descent1d", "descent2d", "network")
 SCENARIO_HELP = "scenario file (.json) or a preset's name (see `stepwise presets`)"
 
@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stepwise",
         description="Step through neural-network training one iteration at a time. "
                     "Without a command, opens the window (on SCENARIO if given).")
-    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot,presets}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot,presets,exercise}")
 
     run = sub.add_parser("run", help="run a scenario and print or write its trace")
     run.add_argument("scenario", help=SCENARIO_HELP)
@@ -110,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="window size in pixels (default 1600x1000; 1280x800 for a projector)")
 
     sub.add_parser("presets", help="list the built-in scenarios (name, kind, title)")
+
+    exercise = sub.add_parser("exercise", help="practice exercises: small networks to work by hand, "
+                                               "as a sheet (Markdown, LaTeX) or JSON with the answers")
+    exercise.add_argument("--seed", type=_whole(0), required=True, help="the same seed gives the same sheet")
+    exercise.add_argument("--count", type=_whole(1), default=1, metavar="K", help="exercises on the sheet")
+    exercise.add_argument("--format", choices=("markdown", "latex", "json"), default="markdown")
+    exercise.add_argument("--solutions", action="store_true", help="print the answers after the questions")
+    exercise.add_argument("--out", metavar="FILE", help="write the sheet to FILE instead of standard output")
     return parser
 
 
@@ -178,6 +186,19 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- exercise ----------------------------------------------------------------------------------
+
+def cmd_exercise(args: argparse.Namespace) -> int:
+    """Print or write a practice sheet (engine.exercises, engine.exercise_sheets)."""
+    from engine.exercise_sheets import render_sheet
+    from engine.exercises import MAX_COUNT, make_sheet
+
+    if args.count > MAX_COUNT:
+        raise UsageError(f"--count {args.count}: a sheet holds 1 to {MAX_COUNT} exercises")
+    _emit(render_sheet(make_sheet(args.seed, args.count), args.format, args.solutions), args.out)
+    return 0
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 def _open_gui(argv: list[str]) -> int:
@@ -198,7 +219,8 @@ def _open_gui(argv: list[str]) -> int:
     return int(gui_main(argv) or 0)
 
 
-COMMANDS = {"run": cmd_run, "explain": cmd_explain, "screenshot": cmd_screenshot, "presets": cmd_presets}
+COMMANDS = {"run": cmd_run, "explain": cmd_explain, "screenshot": cmd_screenshot, "presets": cmd_presets,
+            "exercise": cmd_exercise}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

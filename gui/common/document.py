@@ -47,6 +47,11 @@ class Document(QObject):
         self.path, self.kind, self.dirty = path, kind, False
         self.changed.emit()
 
+    def set_untitled(self, kind: str) -> None:
+        """The tab now holds new work of ``kind`` that has no file yet (Save asks for a name)."""
+        self.path, self.kind = None, kind
+        self.changed.emit()
+
     def mark_dirty(self) -> None:
         """An edit changed what Save would write."""
         if not self.dirty:

@@ -19,6 +19,7 @@ from gui.window.actions import RecentFiles, build_actions, build_menus, shortcut
 from gui.window.getting_started import GUIDE_ACTIONS, GettingStarted, was_dismissed
 from gui.window.presets_menu import add_presets_menu
 from gui.window.edit_menu import EditMenu
+from gui.practice.launcher import PracticeLauncher
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.screen_fit import place_window, scrolling_panel
 from gui.window.step_controls import StepControls
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = build_menus(self.menuBar(), self.actions, self.settings_dock.toggleViewAction())
         self.presets_menu = add_presets_menu(self.recent_menu, self.open_scenario)
         self.edit_menu = EditMenu(self)
+        self.practice = PracticeLauncher(self)
 
     def _connect(self) -> None:
         a = self.actions
