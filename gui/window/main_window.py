@@ -20,6 +20,7 @@ from gui.window.getting_started import GUIDE_ACTIONS, GettingStarted, was_dismis
 from gui.window.presets_menu import add_presets_menu
 from gui.window.edit_menu import EditMenu
 from gui.practice.launcher import PracticeLauncher
+from gui.tour.runner import TourRunner
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.screen_fit import place_window, scrolling_panel
 from gui.window.step_controls import StepControls
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self.presets_menu = add_presets_menu(self.recent_menu, self.open_scenario)
         self.edit_menu = EditMenu(self)
         self.practice = PracticeLauncher(self)
+        self.tour = TourRunner(self)
 
     def _connect(self) -> None:
         a = self.actions
