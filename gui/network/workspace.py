@@ -22,6 +22,7 @@ from gui.network.controller import NetworkController
 from gui.network.data_panel import NetworkDataPanel
 from gui.network.editor import NetworkEditor
 from gui.network.explanations import RUNNING_TABLE_MAX_ROWS, ExplanationPanels
+from gui.network.graph_view import graph_tabs
 from gui.network.fit_plot import NetworkFitPlot
 from gui.network.landscape_plot import LandscapePlot
 from gui.network.lecture_banner import LectureBanner
@@ -80,7 +81,7 @@ class NetworkWorkspace(Workspace):
         self.fit_plot = NetworkFitPlot(self)
         self.landscape = LandscapePlot(self)
         top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
-        top.addWidget(self.view)
+        top.addWidget(graph_tabs(self))  # the network view, and the chain rule as a graph
         top.addWidget(self.explanations)
         top.setSizes([560, 640])
         bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
@@ -192,6 +193,7 @@ class NetworkWorkspace(Workspace):
     def _refresh_explanations(self, nudge: bool = True) -> None:
         """The explanation panels for the selected parameter at the cursor."""
         self.explanations.refresh(self.selected, self._theta_key, nudge)
+        self.graph.refresh()
 
     def select_parameter(self, name: str) -> None:
         """Make ``name`` (lecture notation) the parameter the explanation panels explain."""
