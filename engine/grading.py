@@ -132,7 +132,9 @@ def _chain_slips(q: Question, e: Exercise) -> list[tuple[str, float]]:
                               for i, c in chains for path in c.paths)
             out.append((words, total))
     total = q.answer
-    out.append(("the sign is flipped: that is −dR/dθ, the direction of the step, not the gradient.", -total))
+    flipped = ("the sign is flipped: δ = ∂R/∂z, not −∂R/∂z." if q.kind == "delta" else
+               "the sign is flipped: that is −dR/dθ, the direction of the step, not the gradient.")
+    out.append((flipped, -total))
     if q.kind == "gradient" and rec.n_obs > 1:
         out.append(("that is observation 1's term only; dR/dθ sums over all observations.", first_chain.total))
     return out

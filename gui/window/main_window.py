@@ -21,6 +21,7 @@ from gui.window.presets_menu import add_presets_menu
 from gui.window.edit_menu import EditMenu
 from gui.practice.launcher import PracticeLauncher
 from gui.tour.runner import TourRunner
+from gui.predict.dock import PredictDock
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.screen_fit import place_window, scrolling_panel
 from gui.window.step_controls import StepControls
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
         self.edit_menu = EditMenu(self)
         self.practice = PracticeLauncher(self)
         self.tour = TourRunner(self)
+        self.predict = PredictDock(self)
 
     def _connect(self) -> None:
         a = self.actions
