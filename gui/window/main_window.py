@@ -19,6 +19,7 @@ from gui.window.actions import RecentFiles, build_actions, build_menus, shortcut
 from gui.window.getting_started import GUIDE_ACTIONS, GettingStarted, was_dismissed
 from gui.window.presets_menu import add_presets_menu
 from gui.window.edit_menu import EditMenu
+from gui.window.exports import Exports
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.screen_fit import place_window, scrolling_panel
 from gui.window.step_controls import StepControls
@@ -157,8 +158,7 @@ class MainWindow(QMainWindow):
         a.open.triggered.connect(self.files.ask_open)
         a.save.triggered.connect(self.files.save)
         a.save_as.triggered.connect(self.files.save_as)
-        a.export_png.triggered.connect(lambda: self.files.ask_export("png"))
-        a.export_svg.triggered.connect(lambda: self.files.ask_export("svg"))
+        self.exports = Exports(self, a)  # File > Export and Edit > Copy
         a.quit.triggered.connect(self.close)
         a.step.triggered.connect(lambda: self._with_controller(lambda c: c.step(1)))
         a.back.triggered.connect(lambda: self._with_controller(lambda c: c.back()))
@@ -218,8 +218,8 @@ class MainWindow(QMainWindow):
         return self.files.save_to(path)
 
     def export_plot(self, path: str, fmt: str = "png") -> None:
-        """Write the current workspace's main plot to ``path`` (PNG or SVG)."""
-        self.files.export_plot(path, fmt)
+        """Write the current workspace's first plot to ``path`` (PNG or SVG)."""
+        self.exports.export_plot(path, fmt=fmt)
 
     # -- workspaces -----------------------------------------------------------------------------------
     @property
