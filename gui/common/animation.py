@@ -70,14 +70,23 @@ def flattened(image):
     return Image.alpha_composite(background, frame).convert("RGB")
 
 
+def _caption_pixels(width: int) -> int:
+    return max(12, width // 70)
+
+
+def caption_height(width: int) -> int:
+    """Pixels the step caption adds below a frame ``width`` pixels wide."""
+    return round(_caption_pixels(width) * 1.6)
+
+
 def captioned(image, text: str):
     """The frame over a white strip holding ``text`` (the step), so every frame says where the run is
     and no two frames are alike (a GIF writer would merge equal ones)."""
     from PySide6.QtCore import QRect, Qt
     from PySide6.QtGui import QColor, QImage, QPainter
 
-    pixels = max(12, image.height() // 36)
-    strip = round(pixels * 1.6)
+    pixels = _caption_pixels(image.width())
+    strip = caption_height(image.width())
     out = QImage(image.width(), image.height() + strip, QImage.Format.Format_ARGB32)
     out.fill(QColor("white"))
     painter = QPainter(out)

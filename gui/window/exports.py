@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPainter
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenuBar, QProgressDialog, QWidget
 
-from gui.common.animation import AnimationError, FrameRecorder, open_sink
+from gui.common.animation import AnimationError, FrameRecorder, caption_height, open_sink
 from gui.common.export import export_plot, named_plots, plot_size, render_image
 from gui.common.table_copy import copy_table, focused_table
 from gui.common.workspace import Workspace
@@ -178,18 +178,20 @@ class Exports:
 
     def animate(self, path: str, target: QWidget, steps: int, every: int = 1, plot=None,
                 size: tuple[int, int] | None = None, fps: float = 5.0) -> AnimationRun | None:
-        """Start writing the animation of ``steps`` steps from the shown one; frames of ``target``
-        (a plot, or the tab) fitted into ``size``. Returns the run (None when it cannot start)."""
+        """Start writing the animation of ``steps`` steps from the shown one: frames of ``size``
+        pixels, ``target`` (a plot, or the tab) fitted above the step's caption. Returns the run
+        (None when it cannot start)."""
         ws = self._window.current_workspace
-        size = size or plot_size(target)
+        width, height = size or plot_size(target)
+        box = (width, max(16, height - caption_height(width)))  # the step's caption fills the rest
         is_plot = target is not ws
 
         def render() -> QImage:
             if is_plot:
-                width, height = plot_size(target)
-                scale = min(4.0, max(1.0, min(size[0] / width, size[1] / height)))
-                return fitted(render_image(target, scale), size)
-            return fitted(target.grab().toImage(), size)
+                w, h = plot_size(target)
+                scale = min(4.0, max(1.0, min(box[0] / w, box[1] / h)))
+                return fitted(render_image(target, scale), box)
+            return fitted(target.grab().toImage(), box)
 
         try:
             sink = open_sink(path, fps)
