@@ -109,8 +109,10 @@ class AnimationDialog(QDialog):
         form.addRow("Frame width:", self.width)
         form.addRow("Frame height:", self.height)
         form.addRow("Speed:", self.fps)
-        form.addRow(QLabel("Each frame is the plot at its step, fitted into the frame size; GIF or MP4 "
-                           "(MP4 needs the mp4 extra).", self))
+        note = QLabel("Each frame is the plot at its step, fitted into the frame size, with the step "
+                      "below it. GIF, or MP4 with the mp4 extra.", self)
+        note.setWordWrap(True)
+        form.addRow(note)
         form.addRow(_buttons(self, "Animate…"))
         self.plot.currentIndexChanged.connect(self._default_size)
         self._default_size()
