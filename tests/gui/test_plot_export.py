@@ -122,3 +122,27 @@ def test_plots_of_a_diverged_run_export(window, tmp_path):
     for name in PLOTS["function1d"]:
         for fmt in ("png", "svg"):
             assert window.exports.export_plot(str(tmp_path / f"{name}.{fmt}"), name, fmt), window.last_error
+
+
+def test_cosmetic_strokes_are_mapped_into_the_canvas_by_hand():
+    """matrix(100, 0, 0, -50, 10, 20) takes (0, 0) to (10, 20) and (1, 1) to (110, -30); a filled
+    image keeps its transform; a path with numbers it cannot read (nan) is left as it was."""
+    from gui.common.svg_strokes import bake_cosmetic_strokes
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+           '<g stroke-width="2.5" transform="matrix(100,0,0,-50,10,20)">'
+           '<path vector-effect="non-scaling-stroke" d="M0,0 L1,1 Z "/>'
+           '<polyline vector-effect="non-scaling-stroke" points="0,1 1,0"/>'
+           '<image width="1" height="1"/></g>'
+           '<g transform="matrix(2,0,0,2,0,0)"><path vector-effect="non-scaling-stroke" d="M0,0 Lnan,1"/></g>'
+           '</svg>')
+    root = ET.fromstring(bake_cosmetic_strokes(svg))
+    ns = "{http://www.w3.org/2000/svg}"
+    first, second = root.findall(f"{ns}g")
+    assert first.get("transform") is None and first.get("stroke-width") == "2.5"
+    assert first.find(f"{ns}path").get("d") == "M 10,20 L 110,-30 Z"
+    assert first.find(f"{ns}polyline").get("points") == "10,-30 110,20"
+    wrapped = first.find(f"{ns}g")
+    assert wrapped.get("transform") == "matrix(100,0,0,-50,10,20)" and wrapped.find(f"{ns}image") is not None
+    assert second.get("transform") == "matrix(2,0,0,2,0,0)"
+    assert second.find(f"{ns}path").get("vector-effect") == "non-scaling-stroke"
