@@ -208,6 +208,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from engine.scenario import load_scenario
 
     load_scenario(args.scenario)  # report a bad file in one line before starting Qt
+    if args.plot is None and Path(args.out).suffix.lower() == ".svg":
+        raise UsageError(f"{Path(args.out).name}: the window is written as .png; one plot (--plot NAME) also as .svg")
     from gui.screenshot import ScreenshotError, render_screenshot
 
     try:

@@ -32,7 +32,7 @@ def _frames(path: Path) -> list:
 
 def test_a_gif_of_the_race_has_one_frame_per_recorded_step(tmp_path: Path) -> None:
     out = tmp_path / "race.gif"
-    p = _run("animate", RACE, "--steps", "6", "--plot", "contour", "--size", "800x600", "--fps", "10",
+    p = _run("animate", RACE, "--steps", "6", "--plot", "contour", "--size", "640x480", "--fps", "10",
              "--out", str(out))
     assert p.returncode == 0, p.stderr
     frames = _frames(out)

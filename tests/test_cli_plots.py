@@ -21,16 +21,16 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def test_one_plot_as_png_at_a_scale_and_as_svg_of_its_size(tmp_path: Path) -> None:
-    one, two, svg = tmp_path / "c1.png", tmp_path / "c2.png", tmp_path / "c.svg"
-    for out, extra in ((one, []), (two, ["--scale", "2"]), (svg, [])):
+    two, svg = tmp_path / "c2.png", tmp_path / "c.svg"
+    for out, extra in ((two, ["--scale", "2"]), (svg, [])):
         p = _run("screenshot", "lecture-2d-race", "--steps", "5", "--size", "1280x800", "--plot", "contour",
                  "--out", str(out), *extra)
         assert p.returncode == 0, p.stderr
-    width, height = _png_size(one)
-    assert 300 < width < 1280 and 200 < height < 800  # the plot, not the window
-    assert _png_size(two) == (2 * width, 2 * height)
     root = ET.parse(svg).getroot()
-    assert (root.get("width"), root.get("height")) == (str(width), str(height))
+    width, height = int(root.get("width")), int(root.get("height"))  # the plot's size on screen
+    assert 300 < width < 1280 and 200 < height < 800  # the plot, not the window
+    assert root.get("viewBox") == f"0 0 {width} {height}"
+    assert _png_size(two) == (2 * width, 2 * height)
 
 
 def test_bad_plot_names_scales_and_formats_exit_2(tmp_path: Path) -> None:
