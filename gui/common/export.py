@@ -1,12 +1,14 @@
 """One plot written as PNG (at a scale) or SVG (a canvas of the plot's size): File > Export > Plot,
 ``screenshot --plot`` and every frame of an animation. Imports nothing of the window.
 
-The PNG is pyqtgraph's ``ImageExporter`` of the plot's scene. The SVG is Qt's ``QSvgGenerator``
+The PNG is pyqtgraph's ``ImageExporter`` of the plot's scene (above 1x, the same drawing on an
+image of that device pixel ratio: see :func:`render_image`). The SVG is Qt's ``QSvgGenerator``
 drawing the area of the scene the plot shows, with a view box of the plot's size in pixels:
 pyqtgraph 0.14's ``SVGExporter`` fails on the path syntax of Qt 6.11 (``ValueError: not enough
 values to unpack``), drawing the whole scene rect instead of the shown area made a canvas several
 times too large, and its cosmetic strokes are baked into canvas coordinates (``svg_strokes``) so
-librsvg and ImageMagick draw them as thin as the PNG. Files are written by Python, so a failure raises ``OSError`` with its reason.
+librsvg and ImageMagick draw them as thin as the PNG. Files are written by Python, so a failure
+raises ``OSError`` with its reason.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import math
 import re
 from contextlib import contextmanager
 from pathlib import Path
+
+from PySide6.QtCore import Qt
 
 from gui.common.svg_strokes import bake_cosmetic_strokes
 
@@ -51,18 +55,36 @@ def check_scale(scale: float) -> float:
 
 
 def render_image(widget, scale: float = 1.0):
-    """The plot as a QImage ``scale`` times its size on screen, by pyqtgraph's ImageExporter."""
+    """The plot as a QImage ``scale`` times its size on screen.
+
+    At 1x this is pyqtgraph's ImageExporter. Larger, the scene is drawn the same way (the exporter's
+    ``scene.render`` of the shown area, in export mode) onto an image whose device pixel ratio is
+    the scale, so that text, markers and the items that ignore the view's transform (arrow heads,
+    labels) grow with it; the exporter's larger target left those at screen size. Cosmetic lines
+    keep their width in pixels either way, so at 2x they are finer.
+    """
     import pyqtgraph.exporters as exporters
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QImage, QPainter
 
     width, height = plot_size(widget)
-    exporter = exporters.ImageExporter(widget.scene())
     scale = check_scale(scale)
-    params = exporter.parameters()
-    # Both sides set exactly (the exporter would otherwise derive one from the other, rounding down).
-    params.param("width").setValue(max(1, round(width * scale)), blockSignal=exporter.widthChanged)
-    params.param("height").setValue(max(1, round(height * scale)), blockSignal=exporter.heightChanged)
-    with uncached(widget.scene()):
-        return exporter.export(toBytes=True)
+    if scale == 1:
+        with uncached(widget.scene()):
+            return exporters.ImageExporter(widget.scene()).export(toBytes=True)
+    image = QImage(max(1, round(width * scale)), max(1, round(height * scale)), QImage.Format.Format_ARGB32)
+    image.setDevicePixelRatio(image.width() / width)
+    image.fill(widget.backgroundBrush().color() if widget.backgroundBrush().style() != Qt.BrushStyle.NoBrush
+               else Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        with export_mode(widget.scene(), painter):
+            widget.scene().render(painter, QRectF(0, 0, width, height), shown_rect(widget))
+    finally:
+        painter.end()
+    image.setDevicePixelRatio(1.0)  # the file is its pixels; a viewer shows it at full size
+    return image
 
 
 def image_bytes(image, fmt: str = "PNG") -> bytes:
@@ -80,7 +102,7 @@ def image_bytes(image, fmt: str = "PNG") -> bytes:
 
 def svg_bytes(widget, title: str = "Stepwise plot") -> bytes:
     """The plot as an SVG document whose canvas and view box are the plot's size in pixels."""
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, QSize, Qt
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, QSize
     from PySide6.QtGui import QPainter
     from PySide6.QtSvg import QSvgGenerator
 
