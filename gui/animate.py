@@ -58,6 +58,9 @@ def render_animation(scenario_path: str, steps: int, out: str, *, every: int = 1
         except AnimationError as exc:
             raise ScreenshotError(str(exc)) from None
         return recorder.frames
+    except BaseException:
+        sink.abort()  # no empty or partial file is left behind
+        raise
     finally:
         for tab in window.workspaces:
             tab.mark_clean()

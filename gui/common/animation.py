@@ -108,6 +108,8 @@ class GifSink:
     colour first drawn late keeps it) by octree (median cut turns a thin orange path yellow)."""
 
     def __init__(self, path: str, fps: float) -> None:
+        with open(path, "wb"):  # a folder that cannot be written fails now, not after every frame
+            pass
         self.path, self.duration_ms = path, round(1000 / fps)
         self.frames: list = []
 
@@ -127,6 +129,7 @@ class GifSink:
 
     def abort(self) -> None:
         self.frames = []
+        Path(self.path).unlink(missing_ok=True)
 
 
 class Mp4Sink:

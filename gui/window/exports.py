@@ -195,8 +195,13 @@ class Exports:
 
         try:
             sink = open_sink(path, fps)
-            recorder = FrameRecorder(ws.controller, render, steps, every, sink, settle=QApplication.processEvents)
         except (OSError, AnimationError) as exc:
+            self._window.show_error("Could not write the animation", _reason(exc))
+            return None
+        try:
+            recorder = FrameRecorder(ws.controller, render, steps, every, sink, settle=QApplication.processEvents)
+        except AnimationError as exc:
+            sink.abort()
             self._window.show_error("Could not write the animation", _reason(exc))
             return None
         self.animation = AnimationRun(self._window, recorder, path)

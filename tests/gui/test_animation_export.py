@@ -70,3 +70,11 @@ def test_mp4_without_the_extra_is_explained(window, ws2, qtbot, monkeypatch, tmp
     dialog.accept()
     assert window.last_error[0] == "Could not write the animation"
     assert "stepwise[mp4]" in window.last_error[1]
+
+
+def test_a_folder_that_cannot_be_written_is_reported_before_any_frame(window, ws2, tmp_path):
+    contour = ws2.plot_widgets()[0]
+    run = window.exports.animate(str(tmp_path / "missing" / "race.gif"), contour, steps=3)
+    assert run is None and ws2.controller.cursor == 0
+    headline, detail = window.last_error
+    assert headline == "Could not write the animation" and "No such file or directory" in detail
