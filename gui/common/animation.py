@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from engine.trace import recorded_steps
-
 ANIMATION_FORMATS = ("gif", "mp4")
 MP4_EXTRA = "MP4 needs the mp4 extra (imageio-ffmpeg, which ships its own ffmpeg): pip install 'stepwise[mp4]'"
 #: Frames one animation may hold: a GIF keeps every frame in memory until it is written.
@@ -41,6 +39,8 @@ def animation_format(path: str) -> str:
 def frame_targets(start: int, steps: int, every: int) -> list[int]:
     """The cursor of each frame: the start and every ``every``-th step after it, and the last
     (the steps ``run --every`` records)."""
+    from engine.trace import recorded_steps  # here: engine.trace imports sympy, the window starts without it
+
     if steps < 0 or every < 1:
         raise AnimationError("steps must be >= 0 and every >= 1")
     targets = [start + k for k in recorded_steps(steps, every)]
