@@ -3,7 +3,8 @@
     python main.py [SCENARIO]                     open the window (on SCENARIO if given)
     python main.py run SCENARIO --steps N [--every K] [--out FILE] [--format json|csv]
     python main.py explain SCENARIO [--observation I] [--format text|markdown|latex] [--digits D]
-    python main.py screenshot SCENARIO --steps N --out FILE.png [--workspace NAME]
+    python main.py screenshot SCENARIO --steps N --out FILE.png [--workspace NAME] [--plot NAME [--scale S]]
+    python main.py animate SCENARIO --steps N [--every K] [--plot NAME] [--fps F] --out FILE.gif|FILE.mp4
     python main.py presets                        list the built-in scenarios
 
 SCENARIO is a scenario file or a preset's name (``lecture-backprop``), resolved by ``engine/presets.py``.
@@ -11,7 +12,7 @@ SCENARIO is a scenario file or a preset's name (``lecture-backprop``), resolved 
 Exit status 0 on success, 2 on bad input (one line on stderr, no traceback). This module only
 parses arguments and reports errors: the traces are built in ``engine/trace.py`` (whose field
 names are a contract with scripts outside the project, SPEC section 6), the explanation tables
-in ``engine/explain.py``, the screenshot in ``gui/screenshot.py``. Those are imported inside the
+in ``engine/explain.py``, the screenshot in ``gui/screenshot.py``, the animation in ``gui/animate.py``. Those are imported inside the
 subcommands, so ``import main`` stays cheap (no numpy, sympy or Qt).
 """
 
@@ -22,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-SUBCOMMANDS = ("run", "explain", "screenshot", "presets", "exercise")
+SUBCOMMANDS = ("run", "explain", "screenshot", "animate", "presets", "exercise")
 WORKSPACES = ("descent1d", "descent2d", "network")
 SCENARIO_HELP = "scenario file (.json) or a preset's name (see `stepwise presets`)"
 
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stepwise",
         description="Step through neural-network training one iteration at a time. "
                     "Without a command, opens the window (on SCENARIO if given).")
-    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot,presets,exercise}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot,animate,presets,exercise}")
 
     run = sub.add_parser("run", help="run a scenario and print or write its trace")
     run.add_argument("scenario", help=SCENARIO_HELP)
@@ -108,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "explain, in lecture notation, e.g. 'w(1)[1,1]'")
     shot.add_argument("--size", type=_size, default=None, metavar="WxH",
                       help="window size in pixels (default 1600x1000; 1280x800 for a projector)")
+    _add_plot_options(shot)
+    _add_animate_parser(sub)
 
     sub.add_parser("presets", help="list the built-in scenarios (name, kind, title)")
 
@@ -119,6 +122,53 @@ def build_parser() -> argparse.ArgumentParser:
     exercise.add_argument("--solutions", action="store_true", help="print the answers after the questions")
     exercise.add_argument("--out", metavar="FILE", help="write the sheet to FILE instead of standard output")
     return parser
+
+
+PLOT_HELP = ("one plot instead of the window: descent function, derivative, basins, contour, loss; "
+             "network network, loss, fit, landscape")
+
+
+def _scale(text: str) -> float:
+    """Parse ``--scale``: 1 to 4 times the plot's size on screen."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 4, got {text!r}") from None
+    if not 1 <= value <= 4:
+        raise argparse.ArgumentTypeError(f"expected a number from 1 to 4, got {text}")
+    return value
+
+
+def _fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected frames a second (0 < F <= 60), got {text!r}") from None
+    if not 0 < value <= 60:
+        raise argparse.ArgumentTypeError(f"expected frames a second (0 < F <= 60), got {text}")
+    return value
+
+
+def _add_plot_options(shot: argparse.ArgumentParser) -> None:
+    shot.add_argument("--plot", metavar="NAME", help=PLOT_HELP + " (then FILE may be .svg)")
+    shot.add_argument("--scale", type=_scale, default=1.0, metavar="S",
+                      help="with --plot, a PNG S times the plot's size on screen (1 to 4; default 1)")
+
+
+def _add_animate_parser(sub) -> None:
+    anim = sub.add_parser("animate", help="the run as a GIF or MP4 for slides, one frame per recorded step")
+    anim.add_argument("scenario", help=SCENARIO_HELP)
+    anim.add_argument("--steps", type=_whole(0), required=True, help="number of updates to take")
+    anim.add_argument("--every", type=_whole(1), default=1, metavar="K",
+                      help="a frame every K-th step (and the last), as `run --every` records")
+    anim.add_argument("--out", required=True, metavar="FILE.gif|FILE.mp4",
+                      help="GIF (Pillow) or MP4 (needs the mp4 extra: pip install 'stepwise[mp4]')")
+    anim.add_argument("--workspace", choices=WORKSPACES, help="which workspace to show "
+                                                              "(default: the one for the scenario's kind)")
+    anim.add_argument("--plot", metavar="NAME", help=PLOT_HELP)
+    anim.add_argument("--size", type=_size, default=None, metavar="WxH",
+                      help="window size in pixels (default 1600x1000; 1280x800 for a projector)")
+    anim.add_argument("--fps", type=_fps, default=5.0, metavar="F", help="frames a second (default 5)")
 
 
 # --- run and explain ----------------------------------------------------------------------------
@@ -166,12 +216,34 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     from engine.scenario import load_scenario
 
     load_scenario(args.scenario)  # report a bad file in one line before starting Qt
+    if args.plot is None and Path(args.out).suffix.lower() == ".svg":
+        raise UsageError(f"{Path(args.out).name}: the window is written as .png; one plot (--plot NAME) also as .svg")
     from gui.screenshot import ScreenshotError, render_screenshot
 
     try:
         render_screenshot(args.scenario, args.steps, args.out, args.workspace,
-                          phases=args.phases, select=args.select, size=args.size)
+                          phases=args.phases, select=args.select, size=args.size,
+                          plot=args.plot, scale=args.scale)
     except ScreenshotError as e:
+        raise UsageError(str(e)) from None
+    return 0
+
+
+def cmd_animate(args: argparse.Namespace) -> int:
+    """Write the run as a GIF or MP4, one frame per recorded step (gui.animate)."""
+    from engine.scenario import load_scenario
+
+    load_scenario(args.scenario)  # report a bad file in one line before starting Qt
+    from gui.common.animation import AnimationError, animation_format
+    from gui.screenshot import ScreenshotError
+
+    try:
+        animation_format(args.out)  # a bad suffix or a missing mp4 extra, before the window
+        from gui.animate import render_animation
+
+        render_animation(args.scenario, args.steps, args.out, every=args.every, workspace=args.workspace,
+                         plot=args.plot, size=args.size, fps=args.fps)
+    except (AnimationError, ScreenshotError) as e:
         raise UsageError(str(e)) from None
     return 0
 
@@ -219,8 +291,8 @@ def _open_gui(argv: list[str]) -> int:
     return int(gui_main(argv) or 0)
 
 
-COMMANDS = {"run": cmd_run, "explain": cmd_explain, "screenshot": cmd_screenshot, "presets": cmd_presets,
-            "exercise": cmd_exercise}
+COMMANDS = {"run": cmd_run, "explain": cmd_explain, "screenshot": cmd_screenshot, "animate": cmd_animate,
+            "presets": cmd_presets, "exercise": cmd_exercise}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

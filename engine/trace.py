@@ -62,32 +62,50 @@ def network_trace(scenario: Scenario, steps: int, every: int = 1) -> dict:
     """
     session = build_training_session(scenario)
     session.run(steps)
+    return training_trace(session, every=every)
+
+
+def training_trace(session, upto: int | None = None, every: int = 1) -> dict:
+    """The trace of a training session's history up to update ``upto`` (default: all it holds);
+    the window's File > Export > Trace writes this for the shown step."""
+    end = session.n_updates if upto is None else min(int(upto), session.n_updates)
     names = session.param_names
     num = JsonNumbers()
     kept = []
-    for k in recorded_steps(session.n_updates, every):
+    for k in recorded_steps(end, every):
         theta = session.parameters_at(k)
         loss, grad = session.kernel(theta, session.X, session.Y)
         kept.append({"step": k, "loss": num(loss),
                      "parameters": dict(zip(names, num.many(theta))),
                      "gradient": dict(zip(names, num.many(grad)))})
-    status = session.status
-    return {"steps": kept, "status": status.state, "reason": num.reason(status.reason)}
+    state, reason = _status(session.status, end == session.n_updates)
+    return {"steps": kept, "status": state, "reason": num.reason(reason)}
 
 
 def function_trace(scenario: Scenario, steps: int, every: int = 1) -> dict:
     """Take ``steps`` iterations and return the trace: steps with x, value, gradient; status, reason."""
     session = build_function_session(scenario)
     session.step(steps)
+    return descent_trace(session, every=every)
+
+
+def descent_trace(session, upto: int | None = None, every: int = 1) -> dict:
+    """The trace of a descent session's history up to iterate ``upto`` (default: all it holds)."""
     history = list(session.history)
+    end = len(history) - 1 if upto is None else min(int(upto), len(history) - 1)
     num = JsonNumbers()
     kept = []
-    for k in recorded_steps(len(history) - 1, every):
+    for k in recorded_steps(end, every):
         it = history[k]
         kept.append({"step": k, "x": num.many(np.ravel(it.x)), "value": num(it.value),
                      "gradient": num.many(np.ravel(it.gradient))})
-    status = session.status
-    return {"steps": kept, "status": status.state, "reason": num.reason(status.reason)}
+    state, reason = _status(session.status, end == len(history) - 1)
+    return {"steps": kept, "status": state, "reason": num.reason(reason)}
+
+
+def _status(status, at_end: bool) -> tuple[str, str]:
+    """The run's status; a trace cut before the end of the history is still ``running``."""
+    return (status.state, status.reason) if at_end else ("running", "")
 
 
 def scenario_trace(scenario: Scenario, steps: int, every: int = 1) -> dict:

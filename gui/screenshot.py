@@ -20,7 +20,8 @@ class ScreenshotError(ValueError):
 
 def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str | None = None, *,
                       phases: int = 0, select: str | None = None,
-                      size: tuple[int, int] | None = None) -> None:
+                      size: tuple[int, int] | None = None, plot: str | None = None,
+                      scale: float = 1.0) -> None:
     """Open ``scenario_path`` in a fixed-size window, take ``steps`` steps, save the window to ``out``.
 
     ``workspace``: ``descent1d``, ``descent2d`` or ``network`` (default: the scenario's own kind).
@@ -58,9 +59,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
             controller.step(int(steps))
         _network_extras(window.current_workspace, phases, select)
         _settle(app, window)
-        image = window.grab()
-        if not image.save(out):
-            raise ScreenshotError(f"could not write {out}")
+        _save(window, out, plot, scale)
     finally:
         for ws in window.workspaces:
             ws.mark_clean()
@@ -68,6 +67,24 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         window.deleteLater()
         app.processEvents()
         Path(settings.fileName()).unlink(missing_ok=True)
+
+
+def _save(window, out: str, plot: str | None, scale: float) -> None:
+    """The window as a PNG, or one plot as PNG or SVG; OSError with the reason when it cannot be written."""
+    from gui.common.export import export_plot, find_plot, image_bytes, write_bytes
+
+    try:
+        if plot is not None:
+            export_plot(find_plot(window.current_workspace, plot), out, scale=scale)
+            return
+        suffix = Path(out).suffix.lstrip(".").upper() or "PNG"
+        if suffix == "SVG":
+            raise ValueError(f"{Path(out).name}: the window is written as .png; one plot (--plot NAME) also as .svg")
+        if scale != 1:
+            raise ValueError("--scale applies to one plot (--plot NAME)")
+        write_bytes(out, image_bytes(window.grab().toImage(), suffix))
+    except ValueError as exc:
+        raise ScreenshotError(str(exc)) from None
 
 
 def _check_kind(opened: tuple[str, ...], workspace: str, kind: str, scenario_path: str) -> None:

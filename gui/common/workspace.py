@@ -13,6 +13,7 @@ A workspace is a ``QWidget`` (the plots, shown as a tab) that subclasses :class:
   ``is_dirty`` / ``mark_dirty()`` / ``mark_clean()`` read and set its unsaved flag;
 - ``undo_stack``: a ``QUndoStack`` of its edits for Edit > Undo / Redo (None: nothing to undo);
 - ``plot_widgets() -> list[pg.PlotWidget | pg.GraphicsLayoutWidget]``: for File > Export plot;
+  ``plot_names``: their names, as ``screenshot --plot`` and File > Export > Plot name them;
 - ``set_font_size(point_size)`` and ``set_log_loss(on)``: View menu hooks (defaults provided);
 - ``key_bindings()``: the keys the tab answers while shown (default: a presentation clicker's
   Page Down / Page Up step and go back); the window installs them and Help lists them;
@@ -228,6 +229,7 @@ class Workspace(QWidget):
     title = "Workspace"
     kinds: tuple[str, ...] = ()
     has_step_controls = False
+    plot_names: tuple[str, ...] = ()
     undo_stack: QUndoStack | None = None
 
     def __init__(self, parent: QWidget | None = None) -> None:

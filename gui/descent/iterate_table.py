@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from engine.numbers import format_number, format_vector
+from gui.common.table_copy import install_table_copy
 
 HEADERS_1D = ("i", "xᵢ", "f(xᵢ)", "f′(xᵢ)", "step")
 HEADERS_2D = ("i", "xᵢ", "f(xᵢ)", "∇f(xᵢ)", "step")
@@ -118,6 +119,7 @@ class IterateTable(QTableView):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         self._fit_to_font()
         self.setAlternatingRowColors(True)
+        install_table_copy(self, "iterates")  # context menu Copy / Save as CSV…, Edit > Copy
         self.controller = controller
         self._last_sync = 0.0
         self._timer = QTimer(self, singleShot=True)

@@ -110,6 +110,8 @@ class Descent1DWorkspace(Workspace):
     def is_busy(self) -> bool:
         return self._basin_timer.isActive()
 
+    plot_names = ("function", "derivative", "basins")  # SPEC section 6, in plot_widgets() order
+
     def plot_widgets(self) -> list:
         return [self.curve, self.derivative, self.basins]
 

@@ -105,6 +105,8 @@ class Descent2DWorkspace(Workspace):
     def side_panel(self) -> QWidget:
         return self.panel
 
+    plot_names = ("contour", "loss")  # SPEC section 6, in plot_widgets() order
+
     def plot_widgets(self) -> list:
         return [self.contour, self.loss]
 

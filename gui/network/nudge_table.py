@@ -9,6 +9,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.numbers import format_number
 from gui.common.style import rich_number
+from gui.common.table_copy import install_table_copy
 
 MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum still covers all
 
@@ -29,6 +30,7 @@ class NudgeTable(QtWidgets.QWidget):
         self.table.setObjectName("nudgeGrid")
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        install_table_copy(self.table, "nudge-table")  # context menu Copy / Save as CSV…, Edit > Copy
         layout.addWidget(self.caption)
         layout.addWidget(self.table, 1)
         self._names: list[str] = []

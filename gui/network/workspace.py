@@ -218,6 +218,8 @@ class NetworkWorkspace(Workspace):
     def to_scenario(self):
         return self.controller.to_scenario()
 
+    plot_names = ("network", "loss", "fit", "landscape")  # SPEC section 6, in plot_widgets() order
+
     def plot_widgets(self) -> list:
         return [self.view, self.loss_plot, self.fit_plot, self.landscape.plot]
 

@@ -21,8 +21,9 @@ class Actions:
     open: QAction
     save: QAction
     save_as: QAction
-    export_png: QAction
-    export_svg: QAction
+    export_plot: QAction
+    export_animation: QAction
+    export_trace: QAction
     quit: QAction
     step: QAction
     run: QAction
@@ -56,10 +57,12 @@ def build_actions(parent: QWidget) -> Actions:
         save=_action(parent, "&Save", QKeySequence.StandardKey.Save, "Save the current scenario", name="save"),
         save_as=_action(parent, "Save &As…", QKeySequence.StandardKey.SaveAs,
                         "Save the current scenario under a new name", name="save_as"),
-        export_png=_action(parent, "Export plot as &PNG…", None, "Save a plot as a PNG image",
-                           name="export_png"),
-        export_svg=_action(parent, "Export plot as S&VG…", None, "Save a plot as an SVG drawing",
-                           name="export_svg"),
+        export_plot=_action(parent, "&Plot…", None, "Save one plot of this tab as a PNG (1x to 4x) or an "
+                            "SVG drawing", name="export_plot"),
+        export_animation=_action(parent, "&Animation…", None, "Save the run from the shown step as a GIF "
+                                 "or MP4, one frame per step", name="export_animation"),
+        export_trace=_action(parent, "&Trace…", None, "Save this tab's steps up to the shown one as JSON "
+                             "or CSV, as `stepwise run` writes them", name="export_trace"),
         quit=_action(parent, "&Quit", QKeySequence.StandardKey.Quit, "Quit Stepwise", name="quit"),
         step=_action(parent, "Step", "Space", "Take one step (on the Network tab, of the size chosen last)",
                      name="step"),
@@ -80,6 +83,10 @@ def build_actions(parent: QWidget) -> Actions:
     )
 
 
+#: File > Export, in menu order: a new export is one action in :class:`Actions` and its name here.
+EXPORT_ACTIONS = ("export_plot", "export_animation", "export_trace")
+
+
 def build_menus(bar: QMenuBar, a: Actions, dock_toggle: QAction) -> QMenu:
     """File, Run, View and Help menus from the actions (``dock_toggle`` shows or hides the settings
     dock); returns the File > Open Recent menu, which :class:`RecentFiles` fills."""
@@ -89,8 +96,10 @@ def build_menus(bar: QMenuBar, a: Actions, dock_toggle: QAction) -> QMenu:
     file_menu.addAction(a.save)
     file_menu.addAction(a.save_as)
     file_menu.addSeparator()
-    file_menu.addAction(a.export_png)
-    file_menu.addAction(a.export_svg)
+    export_menu = file_menu.addMenu("E&xport")
+    export_menu.setObjectName("exportMenu")
+    for name in EXPORT_ACTIONS:
+        export_menu.addAction(getattr(a, name))
     file_menu.addSeparator()
     file_menu.addAction(a.quit)
     run_menu = bar.addMenu("&Run")

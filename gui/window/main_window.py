@@ -22,6 +22,7 @@ from gui.window.edit_menu import EditMenu
 from gui.practice.launcher import PracticeLauncher
 from gui.tour.runner import TourRunner
 from gui.predict.dock import PredictDock
+from gui.window.exports import Exports
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.screen_fit import place_window, scrolling_panel
 from gui.window.step_controls import StepControls
@@ -163,8 +164,7 @@ class MainWindow(QMainWindow):
         a.open.triggered.connect(self.files.ask_open)
         a.save.triggered.connect(self.files.save)
         a.save_as.triggered.connect(self.files.save_as)
-        a.export_png.triggered.connect(lambda: self.files.ask_export("png"))
-        a.export_svg.triggered.connect(lambda: self.files.ask_export("svg"))
+        self.exports = Exports(self, a)  # File > Export and Edit > Copy
         a.quit.triggered.connect(self.close)
         a.step.triggered.connect(lambda: self._with_controller(lambda c: c.step(1)))
         a.back.triggered.connect(lambda: self._with_controller(lambda c: c.back()))
@@ -224,8 +224,8 @@ class MainWindow(QMainWindow):
         return self.files.save_to(path)
 
     def export_plot(self, path: str, fmt: str = "png") -> None:
-        """Write the current workspace's main plot to ``path`` (PNG or SVG)."""
-        self.files.export_plot(path, fmt)
+        """Write the current workspace's first plot to ``path`` (PNG or SVG)."""
+        self.exports.export_plot(path, fmt=fmt)
 
     # -- workspaces -----------------------------------------------------------------------------------
     @property

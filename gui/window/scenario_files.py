@@ -1,4 +1,5 @@
-"""The main window's scenario files: open, save, save as and plot export, with their dialogs.
+"""The main window's scenario files: open, save and save as, with their dialogs (File > Export is
+``gui/window/exports.py``).
 
 :class:`ScenarioFiles` is owned by the window. Every tab keeps its own file and unsaved state in
 its workspace's :class:`~gui.common.document.Document`: Save writes the current tab's scenario to
@@ -211,26 +212,6 @@ class ScenarioFiles:
         if answer != QMessageBox.StandardButton.Save:
             return False
         return all(self.save_workspace(ws) for ws in tabs)
-
-    def ask_export(self, fmt: str) -> None:
-        """File > Export plot: choose where the current workspace's main plot goes."""
-        if not self._window.current_workspace.plot_widgets():
-            self._window.show_error("Nothing to export", "This workspace has no plot.")
-            return
-        path, _ = QFileDialog.getSaveFileName(self._parent, f"Export plot as {fmt.upper()}",
-                                              str(Path.home() / f"stepwise-plot.{fmt}"),
-                                              f"{fmt.upper()} files (*.{fmt})")
-        if path:
-            self.export_plot(path, fmt)
-
-    def export_plot(self, path: str, fmt: str = "png") -> None:
-        """Write the current workspace's main plot to ``path`` (PNG or SVG)."""
-        from gui.common.export import export_scene
-
-        try:
-            export_scene(self._window.current_workspace.plot_widgets()[0].scene(), path, fmt)
-        except OSError as exc:
-            self._window.show_error("Could not export plot", str(exc))
 
 
 def tab_names(tabs: list[Workspace]) -> str:
