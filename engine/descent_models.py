@@ -19,6 +19,8 @@ import numpy as np
 
 from engine.descent_records import Iterate
 from engine.functions import Objective
+from engine.optimizer_states import state_arrays
+from engine.optimizers import OptimizerSpec, get_optimizer
 
 #: Relative level offsets of the 2-D model's isolines, as fractions of f(x_i) - q(x*).
 MODEL_LEVELS = (0.05, 0.2, 0.45, 1.0, 1.6, 2.5)
@@ -133,6 +135,11 @@ def line_search(before: Iterate, after: Iterate, c: float) -> LineSearch | None:
     return LineSearch(before.x, points, values, accepted, ends, line)
 
 
+def has_velocity(spec: OptimizerSpec) -> bool:
+    """True for optimizers whose state carries a velocity (a first moment m)."""
+    return "m" in state_arrays(get_optimizer(spec.name).state)
+
+
 def velocity(it: Iterate) -> np.ndarray | None:
     """The velocity -m of a momentum-type optimizer (momentum, Nesterov, Adam): the running
     average of past gradients that the step follows, in gradient units beside -grad f; else None."""
@@ -149,4 +156,4 @@ def curvature(objective: Objective, x: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(hess)
 
 
-__all__ = ["LineSearch", "NewtonModel", "curvature", "line_search", "newton_model", "velocity"]
+__all__ = ["LineSearch", "NewtonModel", "curvature", "has_velocity", "line_search", "newton_model", "velocity"]
