@@ -1,9 +1,9 @@
 """The iterate table's columns for one session: what each shows and how it is headed.
 
-Always i, x_i, f(x_i), f'(x_i) (2-D: grad f), the step, the step size s_i actually taken
-(Newton's lr/f''(x_i), backtracking's accepted step) and f''(x_i) (2-D: the Hessian's
-eigenvalues); with backtracking the number of trials the update took; with a momentum-type
-optimizer the velocity -m beside -f'. The numbers come from the engine's records and
+Always i, x_i, f(x_i), f'(x_i) (2-D: grad f), the step size s_i actually taken (Newton's
+lr/f''(x_i), backtracking's accepted step) and f''(x_i) (2-D: the Hessian's eigenvalues); with
+backtracking the number of trials the update took; with a momentum-type optimizer the velocity
+-m beside -f'; last the step x_i - x_(i-1). The numbers come from the engine's records and
 ``engine.descent_models``; this module only formats them.
 """
 
@@ -44,8 +44,7 @@ def _number(value: float | None) -> str:
 def _trials(session, it) -> str:
     if it.index == 0:
         return "—"
-    rejected = sum(1 for t in it.trials if not t.accepted)
-    return f"{len(it.trials)} ({rejected} rejected)" if it.trials else "0"
+    return str(len(it.trials))
 
 
 def columns(session) -> list[Column]:
@@ -56,7 +55,6 @@ def columns(session) -> list[Column]:
         Column("xᵢ", "the iterate", lambda s, it: as_text(it.x)),
         Column("f(xᵢ)", "the function's value", lambda s, it: format_number(it.value)),
         Column("f′(xᵢ)" if one_d else "∇f(xᵢ)", "the gradient", lambda s, it: as_text(it.gradient)),
-        Column("step", "xᵢ − xᵢ₋₁", lambda s, it: as_text(it.step)),
         Column("sᵢ", "the step size the update to xᵢ took (Newton: lr/f″(xᵢ₋₁); backtracking: "
                "the accepted step)", lambda s, it: _number(it.step_size)),
         Column("f″(xᵢ)" if one_d else "eig ∇²f(xᵢ)",
@@ -64,13 +62,32 @@ def columns(session) -> list[Column]:
                lambda s, it: as_text(curvature(s.objective, it.x))),
     ]
     if session.spec.schedule == "backtracking":
-        cols.append(Column("trials", "how many steps the line search tried for this update",
+        cols.append(Column("trials", "how many step sizes the line search tried for this update (the last one accepted)",
                            _trials))
     if has_velocity(session.spec):
         cols.append(Column("vᵢ" if one_d else "velocity vᵢ",
                            "the velocity v = −m: the running sum of past gradients the step "
                            "follows; compare it with −f′", lambda s, it: as_text(velocity(it))))
+    cols.append(Column("step", "xᵢ − xᵢ₋₁", lambda s, it: as_text(it.step)))
     return cols
 
 
-__all__ = ["Column", "as_text", "columns"]
+#: The first columns after i (x, f, f', s_i) have room first; the rest scroll into view.
+FIRST_COLUMNS = 4
+
+
+def column_widths(room: int, n: int, common: int, widest: int) -> list[int]:
+    """Pixel widths of the ``n`` number columns in ``room`` pixels: the first FIRST_COLUMNS get room
+    for the widest numbers when it is there (else the common ones), the others share what is left
+    (at least the common width: the table scrolls sideways then); any room left over widens all."""
+    first = min(n, FIRST_COLUMNS)
+    base = max(common, min(widest, room // first)) if first else 0
+    rest = n - first
+    extra = max(common, (room - first * base) // rest) if rest else 0
+    if room > first * base + rest * extra and n:
+        grow = (room - first * base - rest * extra) // n
+        base, extra = base + grow, extra + grow if rest else 0
+    return [base] * first + [extra] * rest
+
+
+__all__ = ["Column", "FIRST_COLUMNS", "as_text", "column_widths", "columns"]

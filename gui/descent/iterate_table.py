@@ -12,7 +12,7 @@ import time
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from gui.descent.iterate_columns import columns
+from gui.descent.iterate_columns import column_widths, columns
 
 
 class IterateModel(QAbstractTableModel):
@@ -96,9 +96,9 @@ class IterateTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        # Fixed, not ResizeToContents: that would measure every one of 100,000 rows per step.
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        # Widths set by column_widths, not ResizeToContents: that would measure every one of
+        # 100,000 rows per step. The method's columns scroll into view when the table is narrow.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self._fit_to_font()
         self.setAlternatingRowColors(True)
         self.controller = controller
@@ -116,10 +116,26 @@ class IterateTable(QTableView):
         self.horizontalHeader().resizeSection(0, index_width)
         columns = self.model_.columnCount() - 1
         chrome = index_width + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
-        # The plots come first on a 1280-pixel projector: at least room for the common numbers.
-        self.setMinimumWidth(chrome + columns * (metrics.horizontalAdvance(COMMON_NUMBER) + 14))
+        # The plots come first on a 1280-pixel projector: at least room for the common numbers of
+        # the first four columns (x, f, f', step); the method's further columns share that room.
+        self.setMinimumWidth(chrome + min(columns, 4) * (metrics.horizontalAdvance(COMMON_NUMBER) + 14))
         self._wanted_width = chrome + columns * (metrics.horizontalAdvance(WIDEST_NUMBER) + 14)
         self.updateGeometry()
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        metrics = self.fontMetrics()
+        header = self.horizontalHeader()
+        room = self.viewport().width() - header.sectionSize(0)
+        widths = column_widths(room, self.model_.columnCount() - 1,
+                               metrics.horizontalAdvance(COMMON_NUMBER) + 14,
+                               metrics.horizontalAdvance(WIDEST_NUMBER) + 14)
+        for column, width in enumerate(widths, start=1):
+            header.resizeSection(column, width)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def sizeHint(self) -> QSize:
         return QSize(self._wanted_width, super().sizeHint().height())
