@@ -13,6 +13,7 @@ from gui.descent.controller import DescentController
 from gui.descent.function_panel import FunctionPanel
 from gui.descent.contour_plot import Contour2DPlot
 from gui.descent.loss_plot import AUTO_LOG_DECADES, LossPlot
+from gui.descent.reasoning_2d import Reasoning2D
 from gui.common.undo import ScenarioHistory
 from gui.common.workspace import Workspace
 
@@ -43,6 +44,7 @@ class Descent2DWorkspace(Workspace):
         self.panel = FunctionPanel(self.controller, race=True)
         self.contour = Contour2DPlot()
         self.loss = LossPlot()
+        self.reasoning = Reasoning2D(self.contour.plot)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.contour)
         splitter.addWidget(self._loss_box())
@@ -103,6 +105,7 @@ class Descent2DWorkspace(Workspace):
         c = self.controller
         names = [f"{TITLES[s.name]} (lr {format_number(s.lr)})" for s in c.specs]
         self.contour.set_paths(names)
+        self.reasoning.set_count(len(c.specs))
         self.contour.show_start(c.start)
         self.loss.set_series_count(len(c.specs))
 
@@ -113,6 +116,7 @@ class Descent2DWorkspace(Workspace):
             self.contour.show_path(i, gather_path(s, s.cursor), np.ravel(current.x), current.gradient,
                                    current.index)
             self.loss.show_series(i, *gather_loss(s, s.cursor))
+            self.reasoning.show(i, s)
 
     def load_scenario(self, scenario) -> None:
         self.controller.load(scenario)
