@@ -28,20 +28,19 @@ N_MODEL = 200
 
 
 def _note(colour) -> pg.TextItem:
-    text = pg.TextItem("", color=colour, anchor=(0.5, -0.4), fill=pg.mkBrush(255, 255, 255, 215))
+    text = pg.TextItem("", color=colour, anchor=(0.0, 0.0), fill=pg.mkBrush(255, 255, 255, 215),
+                       border=pg.mkPen(colour, width=1.2))
     text.setFont(style.ui_font(style.BASE_POINT_SIZE - 1, bold=True))
     text.setZValue(50)
     return text
 
 
-def _place(note: pg.TextItem, x: float, y: float, view) -> None:
-    """Put ``note`` under (x, y), shifted sideways so that it stays inside the view; hidden when
-    the point is off the view."""
-    (x0, x1), _ = view
-    share = float(np.clip((x - x0) / ((x1 - x0) or 1.0), 0.05, 0.95))
-    note.setAnchor((share, -0.4))
-    note.setPos(x, y)
-    note.setVisible(bool(inside([x], [y], view, margin=0.0)[0]))
+def _pin(note: pg.TextItem, view, row: int) -> None:
+    """Put ``note`` in the view's top-left corner, ``row`` lines down (it moves with the view)."""
+    (x0, x1), (y0, y1) = view
+    note.setAnchor((0.0, float(row) * -1.15))
+    note.setPos(x0 + 0.02 * (x1 - x0), y1 - 0.02 * (y1 - y0))
+    note.setVisible(bool(note.toPlainText()))
 
 
 class Reasoning1D:
@@ -55,9 +54,9 @@ class Reasoning1D:
                                          pen=pg.mkPen("k", width=1.2))
         self.model_note = _note(MODEL_COLOUR)
         self.armijo = pg.PlotCurveItem(pen=pg.mkPen(TRIAL_COLOUR, width=2, style=Qt.PenStyle.DotLine))
-        self.rejected = pg.ScatterPlotItem(size=12, symbol="o", brush=pg.mkBrush(255, 255, 255, 0),
+        self.rejected = pg.ScatterPlotItem(size=14, symbol="o", brush=pg.mkBrush(255, 255, 255, 0),
                                            pen=pg.mkPen(TRIAL_COLOUR, width=2.2))
-        self.accepted = pg.ScatterPlotItem(size=12, symbol="o", brush=pg.mkBrush(TRIAL_COLOUR),
+        self.accepted = pg.ScatterPlotItem(size=14, symbol="o", brush=pg.mkBrush(TRIAL_COLOUR),
                                            pen=pg.mkPen("k", width=1.2))
         self.armijo_note = _note(TRIAL_COLOUR)
         self.newton_items = (self.model, self.landing, self.vertex, self.model_note)
@@ -106,7 +105,7 @@ class Reasoning1D:
             self.vertex.setData([], [])
             self.landing.setData([], [])
             self.model_note.setText(f"f″ = {fpp}: the model is a line, Newton has no step")
-            self.model_note.setPos(x, model.value)
+            _pin(self.model_note, view, 0)
             return True
         xv = float(star[0])
         qv = float(model.curve(np.array([xv]))[0])
@@ -115,11 +114,13 @@ class Reasoning1D:
         self.vertex.setData([xv], [qv])
         self.landing.setData(*clip_polyline([xv, xv], [qv, fv], view), connect="finite")
         if model.concave:
-            text = f"f″ = {fpp} < 0: model maximum, Newton heads uphill"
+            text = (f"Newton's model q(x):\nf″ = {fpp} < 0, so the\nstep heads for its\n"
+                    f"maximum ◆ x = {format_number(xv, 4)}")
         else:
-            text = f"model minimum: the step lands at x = {format_number(xv, 4)}"
+            text = (f"Newton's model q(x):\nf″ = {fpp} > 0, the step\nlands at its minimum\n"
+                    f"◆ x = {format_number(xv, 4)}")
         self.model_note.setText(text)
-        _place(self.model_note, xv, qv, view)
+        _pin(self.model_note, view, 0)
         return True
 
     def _show_search(self, session, view) -> bool:
@@ -135,15 +136,11 @@ class Reasoning1D:
         self.accepted.setData(xs[near & ls.accepted], fs[near & ls.accepted])
         self.armijo.setData(*clip_polyline(ls.armijo_x, ls.armijo_y, view), connect="finite")
         rejected = int((~ls.accepted).sum())
-        self.armijo_note.setText(f"Armijo line f − c·s·f′², c = {session.spec.armijo_c:g}: "
-                                 f"{rejected} trial{'s' if rejected != 1 else ''} rejected")
-        (x0, x1), (y0, y1) = view
-        # the note sits on the Armijo line, a quarter of the way into the view from the start
-        end = float(np.clip(ls.armijo_x[-1], x0, x1))
-        xn = float(ls.armijo_x[0] + 0.5 * (end - ls.armijo_x[0]))
-        yn = float(np.interp(xn, sorted(ls.armijo_x), ls.armijo_y if ls.armijo_x[0] <= ls.armijo_x[-1]
-                             else ls.armijo_y[::-1]))
-        _place(self.armijo_note, xn, yn, view)
+        off = rejected - int((near & ~ls.accepted).sum())
+        beyond = f"\n   ({off} of them off the plot)" if off else ""
+        self.armijo_note.setText(f"Armijo line f − c·s·f′², c = {session.spec.armijo_c:g}\n"
+                                 f"○ {rejected} rejected: above it{beyond}\n● accepted: under it")
+        _pin(self.armijo_note, view, 1 if self.model.isVisible() else 0)
         return True
 
 

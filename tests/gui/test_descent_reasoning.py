@@ -39,7 +39,8 @@ def test_newton_parabola_at_0_3_opens_downward_with_its_vertex_where_the_step_la
     vx, vy = r.vertex.getData()
     assert vx[0] == pytest.approx(vertex, abs=1e-12)
     assert vy[0] == pytest.approx(f(0.3) - 2.326 * (vertex - 0.3) - 13.88 * (vertex - 0.3) ** 2)
-    assert "f″ = -27.76 < 0" in r.model_note.toPlainText() and "uphill" in r.model_note.toPlainText()
+    note = r.model_note.toPlainText()
+    assert r.model_note.isVisible() and "f″ = -27.76 < 0" in note and "maximum ◆ x = 0.2162" in note
     assert _cell(ws1.table, 0, "f″(xᵢ)") == "-27.76"
     click_step(qtbot, window)
     assert ws1.controller.sessions[0].current.x[0] == pytest.approx(vertex, abs=1e-12)
