@@ -41,13 +41,13 @@ from engine import optimizers
 from engine.arrays import readonly
 from engine.descent_cycles import BOUNCE_WINDOW, bounce_count, bouncing, short_cycle
 from engine.descent_explain import (FLAT, converged_text, cycle_status, describe_status,
-                                    divergence_advice, fmt_point, max_iter_status, no_descent_status,
+                                    diverged_status, max_iter_status, no_descent_status,
                                     stall_status, stationary_kind)
 from engine.descent_records import History, Iterate, row
 from engine.functions import Objective
 from engine.optimizers import OptimizerSpec, OptState, SingularHessianError
 from engine.schedules import Trial, armijo_trials
-from engine.status import CONVERGED, DIVERGED, RUNNING, Status
+from engine.status import CONVERGED, RUNNING, Status
 
 
 class DescentSession:
@@ -237,14 +237,11 @@ class DescentSession:
                 lr *= t
                 delta, new_state = optimizers.update(self.spec, g, state, x, hess, lr=lr)
         except SingularHessianError as err:
-            self._set_status(k, Status(
-                DIVERGED, f"stopped at iteration {k}: {err} (x = {fmt_point(x)})", k))
+            self._set_status(k, diverged_status(self, self._iterate(k), "singular", str(err)))
             return False
         x_new = x + delta
         if not np.all(np.isfinite(x_new)):
-            self._set_status(k, Status(
-                DIVERGED, f"diverged at iteration {k + 1}: the update from x = {fmt_point(x)} "
-                f"is not finite{divergence_advice(self, self._iterate(k))}", k))
+            self._set_status(k, diverged_status(self, self._iterate(k), "update"))
             return False
         if k + 1 == self._f.shape[0]:
             self._grow()
@@ -277,20 +274,12 @@ class DescentSession:
     def _status_of(self, k: int) -> Status | None:
         """The status iterate k reaches, or None for plain "running"."""
         value, g, x = float(self._f[k]), self._g[k], self._x[k]
-
-        def advice() -> str:
-            return divergence_advice(self, self._iterate(k - 1)) if k > 0 else ""
-
         if not math.isfinite(value):
-            return Status(DIVERGED, f"diverged at iteration {k}: f became "
-                          f"{'infinite' if math.isinf(value) else 'undefined (NaN)'} at x = "
-                          f"{fmt_point(x)}{advice()}", k)
+            return diverged_status(self, self._iterate(k), "value")
         if not np.all(np.isfinite(g)):
-            return Status(DIVERGED, f"diverged at iteration {k}: the gradient is not finite at "
-                          f"x = {fmt_point(x)}{advice()}", k)
+            return diverged_status(self, self._iterate(k), "gradient")
         if float(np.max(np.abs(x))) > self.bound:
-            return Status(DIVERGED, f"diverged at iteration {k}: |x| exceeded {self.bound:g}"
-                          f"{advice()}", k)
+            return diverged_status(self, self._iterate(k), "bound")
         with np.errstate(over="ignore"):  # g.g overflows to inf for |g| > 1e154: then the norm is inf
             grad_norm = math.sqrt(float(np.dot(g, g)))
             step = self._dx[k]

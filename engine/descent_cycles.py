@@ -42,10 +42,17 @@ def short_cycle(xs: np.ndarray, steps: np.ndarray, k: int, tol: float) -> int:
     with no step in the cycle below ``tol``; 0 when there is none (or this k is not checked)."""
     if k % CYCLE_EVERY or k < 2 * MAX_PERIOD:
         return 0
-    scale = 1.0 + float(np.max(np.abs(xs[k])))
+    x = xs[k]
+    limit = CYCLE_RTOL * (1.0 + float(np.abs(x).max()))
+    # one comparison for every period first: x_k against x_(k-8) .. x_(k-2)
+    back = np.abs(xs[k - MAX_PERIOD:k - 1] - x).max(axis=1)
+    if not (back <= limit).any():
+        return 0
     for p in range(2, MAX_PERIOD + 1):
+        if back[MAX_PERIOD - p] > limit:
+            continue
         now, before = xs[k - p + 1:k + 1], xs[k - 2 * p + 1:k - p + 1]
-        if float(np.max(np.abs(now - before))) > CYCLE_RTOL * scale:
+        if float(np.max(np.abs(now - before))) > limit:
             continue
         if float(np.min(np.linalg.norm(steps[k - p + 1:k + 1], axis=1))) >= tol:
             return p

@@ -24,7 +24,7 @@ import numpy as np
 from engine import optimizers
 from engine.functions import Objective
 from engine.numbers import format_number, format_vector
-from engine.status import CONVERGED, STOPPED, Status
+from engine.status import CONVERGED, DIVERGED, STOPPED, Status
 
 if TYPE_CHECKING:
     from engine.descent import DescentSession, Iterate
@@ -205,6 +205,27 @@ def _reference_curvature(objective: Objective, last: Iterate) -> tuple[str, np.n
     return None
 
 
+def diverged_status(session: DescentSession, it: Iterate, why: str, detail: str = "") -> Status:
+    """The *diverged* status after iterate ``it``: ``why`` is "singular" (Newton's Hessian, with the
+    error ``detail``) or "update" (the next x is not finite), both from ``it``; or, at ``it`` itself,
+    "value" (f not finite), "gradient" (not finite) or "bound" (|x| beyond the session's bound)."""
+    k, x = it.index, it.x
+    if why == "singular":
+        return Status(DIVERGED, f"stopped at iteration {k}: {detail} (x = {fmt_point(x)})", k)
+    if why == "update":
+        return Status(DIVERGED, f"diverged at iteration {k + 1}: the update from x = {fmt_point(x)} "
+                      f"is not finite{divergence_advice(session, it)}", k)
+    advice = divergence_advice(session, session.history[k - 1]) if k > 0 else ""
+    if why == "value":
+        what = (f"f became {'infinite' if math.isinf(it.value) else 'undefined (NaN)'} at x = "
+                f"{fmt_point(x)}")
+    elif why == "gradient":
+        what = f"the gradient is not finite at x = {fmt_point(x)}"
+    else:
+        what = f"|x| exceeded {session.bound:g}"
+    return Status(DIVERGED, f"diverged at iteration {k}: {what}{advice}", k)
+
+
 def no_descent_status(session: DescentSession, it: Iterate, delta: np.ndarray,
                       trials: tuple = ()) -> Status:
     """The status when the line search finds no step from iterate ``it`` along ``delta (dim,)``."""
@@ -310,6 +331,6 @@ def _curvature_near(objective: Objective, x: np.ndarray) -> tuple[str, np.ndarra
     return None
 
 
-__all__ = ["FLAT", "converged_text", "cycle_status", "describe_status", "divergence_advice",
+__all__ = ["FLAT", "converged_text", "cycle_status", "describe_status", "divergence_advice", "diverged_status",
            "fmt_point", "max_iter_status", "no_descent_status", "stall_status", "stationary_kind",
            "suggest_step"]

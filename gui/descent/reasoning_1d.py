@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from engine.descent_models import line_search, newton_model
 from engine.numbers import format_number
 from engine.optimizers import get_optimizer
+from engine.status import DIVERGED
 from gui.common import style
 from gui.common.clip import clip_polyline, inside
 
@@ -77,7 +78,7 @@ class Reasoning1D:
         if session is None:
             return
         view = self.plot_item.viewRange()
-        newton = get_optimizer(session.spec.name).needs_hessian and not session.status.state == "diverged"
+        newton = get_optimizer(session.spec.name).needs_hessian and session.status.state != DIVERGED
         shown = newton and self._show_newton(session, view)
         for item in self.newton_items:
             item.setVisible(shown)

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 
 from engine.descent_models import line_search, newton_model, velocity
 from engine.optimizers import get_optimizer
+from engine.status import DIVERGED
 from gui.common import style
 from gui.common.clip import clip_polyline, inside
 from gui.descent.contour_plot import isolines
@@ -90,7 +91,7 @@ class Reasoning2D:
     def _draw(self, i: int, session) -> None:
         items = self.racers[i]
         view = self.plot_item.viewRange()
-        alive = session.status.state != "diverged"
+        alive = session.status.state != DIVERGED
         on = alive and get_optimizer(session.spec.name).needs_hessian and self._newton(items, session, view)
         for item in items.newton_items:
             item.setVisible(on)
