@@ -38,6 +38,8 @@ bench: $(VENV)/.installed-bench $(VENV)/.installed-test
 screenshots: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-quartic.json --steps 12 --workspace descent1d --out docs/screenshot-1d.png
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-2d-race.json --steps 40 --workspace descent2d --out docs/screenshot-2d.png
+	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/newton-maximum.json --steps 0 --workspace descent1d --size 1280x800 --out docs/newton-model.png
+	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-quartic-backtracking.json --steps 2 --workspace descent1d --size 1280x800 --out docs/backtracking.png
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-backprop.json --steps 0 --phases 5 --select 'w(1)[1,1]' --size 1920x1080 --out docs/screenshot-network.png
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/xor-classifier.json --size 1920x1080 --steps 2000 --workspace network --out docs/screenshot-network-classification.png
 

@@ -7,16 +7,22 @@ records a frozen :class:`Iterate`. ``back()``/``jump(k)`` move a cursor over the
 the records beyond the cursor are kept, and stepping forward again re-uses them (the run
 is deterministic, so recomputing would give identical records).
 
-Status (``engine.status``): *converged* when |step| < tol or |grad| < tol (Euclidean
-norms); *diverged* when f or its gradient is not finite, when max |x_i| > bound, or when
-Newton's Hessian is singular; a run never raises on divergence. After ``max_iter``
-iterations the status stays *running* with the reason "stopped after ... (max_iter)" and
-:attr:`DescentSession.can_step` turns False. The reasons in words (the kind of stationary point,
-the stability limit of the step size) are written by ``engine.descent_explain``.
+Status (``engine.status``): *converged* only at a finite point where |grad| < tol and (after
+the start) |step| < tol too (Euclidean norms); *diverged* when f or its gradient is not finite,
+when max |x_i| > bound, or when Newton's Hessian is singular; *stopped* when the iterates
+bounce back and forth without settling or repeat a short cycle (``engine.descent_cycles``),
+when a step no longer moves x while the gradient is not small, when the line search finds no
+step, and after ``max_iter`` iterations. A run never raises on divergence. The reasons in words
+(the kind of stationary point, the stability limit of the step size and a step that would
+settle) are written by ``engine.descent_explain``.
 
-Memory: the history is kept in preallocated float64 columns (x, f, gradient, step, lr,
-optimizer moments: about 100 bytes an iterate in 2-D); :class:`Iterate` records are
-read-only views built when asked for, so they compare equal but are not the same object.
+Each update records the step size it took (``Iterate.step_size``: Newton's lr/f''(x_i), the
+accepted backtracking step) and, under backtracking, its trials (``engine.schedules.Trial``).
+
+Memory: the history is kept in preallocated float64 columns (x, f, gradient, step, lr, step
+size, optimizer moments: about 120 bytes an iterate in 2-D); :class:`Iterate` records
+(``engine.descent_records``) are read-only views built when asked for, so they compare equal but
+are not the same object.
 
 Plotting contract: every ``x`` in the history is finite (a non-finite update is not
 recorded; the status of the last iterate says why the run stopped). A diverged last
@@ -28,82 +34,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from engine import optimizers
 from engine.arrays import readonly
-from engine.descent_explain import (FLAT, converged_text, describe_status, divergence_advice, fmt_point,
-                                    no_descent_status, stationary_kind)
+from engine.descent_cycles import BOUNCE_WINDOW, bounce_count, bouncing, short_cycle
+from engine.descent_explain import (FLAT, converged_text, cycle_status, describe_status,
+                                    diverged_status, max_iter_status, no_descent_status,
+                                    stall_status, stationary_kind)
+from engine.descent_records import History, Iterate, row
 from engine.functions import Objective
-from engine.numbers import format_number
 from engine.optimizers import OptimizerSpec, OptState, SingularHessianError
-from engine.status import CONVERGED, DIVERGED, RUNNING, Status
-
-
-@dataclass(frozen=True, eq=False)
-class Iterate:
-    """Iterate number ``index`` of a descent run.
-
-    ``x``, ``gradient``: read-only (dim,) arrays; ``value`` = f(x); ``step`` = x_index -
-    x_(index-1) (read-only (dim,), None at 0); ``lr``: the learning rate actually used to
-    reach this iterate (the scheduled rate times the line-search factor; for Newton the
-    rate multiplying H^-1 grad), None at 0; ``opt_state``: optimizer state after the update.
-    """
-
-    index: int
-    x: np.ndarray
-    value: float
-    gradient: np.ndarray
-    step: np.ndarray | None
-    lr: float | None
-    opt_state: OptState
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Iterate):
-            return NotImplemented
-        return (self.index == other.index and _same(self.x, other.x)
-                and _same_float(self.value, other.value) and _same(self.gradient, other.gradient)
-                and _same(self.step, other.step) and self.lr == other.lr
-                and self.opt_state == other.opt_state)
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return np.array_equal(a, b, equal_nan=True)
-
-
-def _same_float(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b))
-
-
-def _row(buf: np.ndarray, k: int) -> np.ndarray:
-    view = buf[k]
-    view.flags.writeable = False
-    return view
-
-
-class _History(Sequence):
-    """Read-only sequence of a session's computed iterates, built on access."""
-
-    def __init__(self, session: "DescentSession") -> None:
-        self._session = session
-
-    def __getitem__(self, i):  # type: ignore[override]
-        n = self._session._n
-        if isinstance(i, slice):
-            return [self._session._iterate(k) for k in range(*i.indices(n))]
-        k = i + n if i < 0 else i
-        if not 0 <= k < n:
-            raise IndexError(f"iteration {i} has not been computed (0..{n - 1})")
-        return self._session._iterate(k)
-
-    def __len__(self) -> int:
-        return self._session._n
+from engine.schedules import Trial, armijo_trials
+from engine.status import CONVERGED, RUNNING, Status
 
 
 class DescentSession:
@@ -155,6 +99,9 @@ class DescentSession:
         self._g = np.empty((cap, dim))
         self._dx = np.zeros((cap, dim))
         self._lr = np.full(cap, np.nan)
+        self._s = np.full(cap, np.nan)               # step size s_i taken to reach iterate i
+        self._bounce = np.zeros(cap, dtype=np.int64)  # consecutive reversals ending at i
+        self._trials: dict[int, tuple[Trial, ...]] = {}
         self._t = np.zeros(cap, dtype=np.int64)
         self._moments = {name: np.empty((cap, dim)) for name in state.arrays()}
         self._x[0], self._f[0], self._g[0] = x0, value, grad
@@ -206,7 +153,7 @@ class DescentSession:
     @property
     def history(self) -> Sequence[Iterate]:
         """Every computed iterate, including any beyond the cursor after back()/jump()."""
-        return _History(self)
+        return History(self)
 
     @property
     def status(self) -> Status:
@@ -237,11 +184,12 @@ class DescentSession:
     def _iterate(self, k: int) -> Iterate:
         """The record of iterate k, as read-only views of the stored columns."""
         state = type(self._state)(int(self._t[k]),
-                                  **{name: _row(col, k) for name, col in self._moments.items()})
+                                  **{name: row(col, k) for name, col in self._moments.items()})
         first = k == 0
-        return Iterate(k, _row(self._x, k), float(self._f[k]), _row(self._g, k),
-                       None if first else _row(self._dx, k),
-                       None if first else float(self._lr[k]), state)
+        return Iterate(k, row(self._x, k), float(self._f[k]), row(self._g, k),
+                       None if first else row(self._dx, k),
+                       None if first else float(self._lr[k]), state,
+                       None if first else float(self._s[k]), self._trials.get(k, ()))
 
     def _store_state(self, k: int, state: OptState) -> None:
         self._t[k] = state.t
@@ -256,6 +204,7 @@ class DescentSession:
             return out
         self._x, self._f, self._g = doubled(self._x), doubled(self._f), doubled(self._g)
         self._dx, self._lr, self._t = doubled(self._dx), doubled(self._lr), doubled(self._t)
+        self._s, self._bounce = doubled(self._s), doubled(self._bounce)
         self._moments = {name: doubled(col) for name, col in self._moments.items()}
 
     def _status_at(self, k: int) -> Status:
@@ -276,25 +225,23 @@ class DescentSession:
         x, g, value, state = self._x[k], self._g[k], float(self._f[k]), self._state
         hess = obj.hessian(x) if self._newton else None
         lr = optimizers.scheduled_lr(self.spec, state.t)
+        trials: tuple[Trial, ...] = ()
         try:
             delta, new_state = optimizers.update(self.spec, g, state, x, hess)
             if self._backtracking:
-                t, _ = optimizers.armijo_backtracking(obj.value, x, value, g, delta,
-                                                      self.spec.armijo_c, self.spec.shrink)
+                t, trials = armijo_trials(obj.value, x, value, g, delta, self.spec.armijo_c,
+                                          self.spec.shrink)
                 if t == 0.0:
-                    self._set_status(k, no_descent_status(self, self._iterate(k), delta))
+                    self._set_status(k, no_descent_status(self, self._iterate(k), delta, trials))
                     return False
                 lr *= t
                 delta, new_state = optimizers.update(self.spec, g, state, x, hess, lr=lr)
         except SingularHessianError as err:
-            self._set_status(k, Status(
-                DIVERGED, f"stopped at iteration {k}: {err} (x = {fmt_point(x)})", k))
+            self._set_status(k, diverged_status(self, self._iterate(k), "singular", str(err)))
             return False
         x_new = x + delta
         if not np.all(np.isfinite(x_new)):
-            self._set_status(k, Status(
-                DIVERGED, f"diverged at iteration {k + 1}: the update from x = {fmt_point(x)} "
-                f"is not finite{divergence_advice(self, self._iterate(k))}", k))
+            self._set_status(k, diverged_status(self, self._iterate(k), "update"))
             return False
         if k + 1 == self._f.shape[0]:
             self._grow()
@@ -304,39 +251,51 @@ class DescentSession:
         self._f[i] = obj.value(x_new)
         self._g[i] = obj.gradient(x_new)
         self._lr[i] = lr
+        self._s[i] = self._step_size(lr, g, hess, self._dx[i])
+        self._bounce[i] = bounce_count(self._dx[i - 1], self._dx[i], int(self._bounce[k])) if k else 0
+        if trials:
+            self._trials[i] = trials
         self._store_state(i, new_state)
         self._state = new_state
         self._n = i + 1
         self._set_status(i, self._status_of(i))
         return True
 
+    def _step_size(self, lr: float, g: np.ndarray, hess: np.ndarray | None, dx: np.ndarray) -> float:
+        """s_i: lr for first-order methods; Newton: lr/(f'' + damping) in 1-D, in 2-D the step's
+        length along -grad per unit gradient, -grad.dx/|grad|^2."""
+        if not self._newton:
+            return lr
+        if self.objective.dim == 1:
+            return lr / (float(np.ravel(hess)[0]) + self.spec.params["damping"])
+        gg = float(np.dot(g, g))
+        return -float(np.dot(g, dx)) / gg if gg > 0 else math.nan
+
     def _status_of(self, k: int) -> Status | None:
         """The status iterate k reaches, or None for plain "running"."""
         value, g, x = float(self._f[k]), self._g[k], self._x[k]
-
-        def advice() -> str:
-            return divergence_advice(self, self._iterate(k - 1)) if k > 0 else ""
-
         if not math.isfinite(value):
-            return Status(DIVERGED, f"diverged at iteration {k}: f became "
-                          f"{'infinite' if math.isinf(value) else 'undefined (NaN)'} at x = "
-                          f"{fmt_point(x)}{advice()}", k)
+            return diverged_status(self, self._iterate(k), "value")
         if not np.all(np.isfinite(g)):
-            return Status(DIVERGED, f"diverged at iteration {k}: the gradient is not finite at "
-                          f"x = {fmt_point(x)}{advice()}", k)
+            return diverged_status(self, self._iterate(k), "gradient")
         if float(np.max(np.abs(x))) > self.bound:
-            return Status(DIVERGED, f"diverged at iteration {k}: |x| exceeded {self.bound:g}"
-                          f"{advice()}", k)
+            return diverged_status(self, self._iterate(k), "bound")
         with np.errstate(over="ignore"):  # g.g overflows to inf for |g| > 1e154: then the norm is inf
             grad_norm = math.sqrt(float(np.dot(g, g)))
             step = self._dx[k]
-            step_small = k > 0 and math.sqrt(float(np.dot(step, step))) < self.tol
-        if grad_norm < self.tol or step_small:
+            step_norm = math.sqrt(float(np.dot(step, step))) if k > 0 else 0.0
+        if grad_norm < self.tol and step_norm < self.tol:
             return Status(CONVERGED, converged_text(self, self._iterate(k)), k)
+        if k > 0 and step_norm == 0.0:
+            return stall_status(self, self._iterate(k), grad_norm)
+        if bouncing(self._dx, self._bounce, k):
+            lo = max(0, k - BOUNCE_WINDOW)
+            return cycle_status(self, k, self._x[lo:k + 1], None)
+        period = short_cycle(self._x, self._dx, k, self.tol)
+        if period:
+            return cycle_status(self, k, self._x[k - period + 1:k + 1], period)
         if k >= self.max_iter:
-            return Status(RUNNING, f"stopped after {self.max_iter} iterations (max_iter) without "
-                          f"converging: f = {format_number(value, 4)}, "
-                          f"|grad| = {format_number(grad_norm, 3)}", k)
+            return max_iter_status(self, self._iterate(k), grad_norm, step_norm)
         return None
 
     # ------------------------------------------------------------ explanations (engine.descent_explain)

@@ -7,6 +7,10 @@
 - :func:`divergence_advice`: the stability limit of the step size, c/f''(x*) for a fixed step
   (c = 2 for gradient descent, 2(1 + mu) for momentum: the optimizer's ``stable_factor``), at
   the nearest known minimum or where the run was.
+- :func:`cycle_status`: why a bouncing or cycling run stopped: the stability limit c/f''(x*) at
+  the minimum it bounces around, and a step size that would settle (:func:`suggest_step`).
+- :func:`no_descent_status`, :func:`stall_status`, :func:`max_iter_status`: the other *stopped*
+  runs (no step found by the line search, a step that no longer moves x, the iteration limit).
 - :func:`describe_status`: the status bar's sentence about the run at the cursor.
 """
 
@@ -20,7 +24,7 @@ import numpy as np
 from engine import optimizers
 from engine.functions import Objective
 from engine.numbers import format_number, format_vector
-from engine.status import CONVERGED, DIVERGED, Status
+from engine.status import CONVERGED, DIVERGED, STOPPED, Status
 
 if TYPE_CHECKING:
     from engine.descent import DescentSession, Iterate
@@ -201,16 +205,132 @@ def _reference_curvature(objective: Objective, last: Iterate) -> tuple[str, np.n
     return None
 
 
-def no_descent_status(session: DescentSession, it: Iterate, delta: np.ndarray) -> Status:
+def diverged_status(session: DescentSession, it: Iterate, why: str, detail: str = "") -> Status:
+    """The *diverged* status after iterate ``it``: ``why`` is "singular" (Newton's Hessian, with the
+    error ``detail``) or "update" (the next x is not finite), both from ``it``; or, at ``it`` itself,
+    "value" (f not finite), "gradient" (not finite) or "bound" (|x| beyond the session's bound)."""
+    k, x = it.index, it.x
+    if why == "singular":
+        return Status(DIVERGED, f"stopped at iteration {k}: {detail} (x = {fmt_point(x)})", k)
+    if why == "update":
+        return Status(DIVERGED, f"diverged at iteration {k + 1}: the update from x = {fmt_point(x)} "
+                      f"is not finite{divergence_advice(session, it)}", k)
+    advice = divergence_advice(session, session.history[k - 1]) if k > 0 else ""
+    if why == "value":
+        what = (f"f became {'infinite' if math.isinf(it.value) else 'undefined (NaN)'} at x = "
+                f"{fmt_point(x)}")
+    elif why == "gradient":
+        what = f"the gradient is not finite at x = {fmt_point(x)}"
+    else:
+        what = f"|x| exceeded {session.bound:g}"
+    return Status(DIVERGED, f"diverged at iteration {k}: {what}{advice}", k)
+
+
+def no_descent_status(session: DescentSession, it: Iterate, delta: np.ndarray,
+                      trials: tuple = ()) -> Status:
     """The status when the line search finds no step from iterate ``it`` along ``delta (dim,)``."""
     k = it.index
-    if math.sqrt(float(np.dot(delta, delta))) < session.tol:
+    if math.sqrt(float(np.dot(delta, delta))) < session.tol and \
+            math.sqrt(float(np.dot(it.gradient, it.gradient))) < session.tol:
         return Status(CONVERGED, converged_text(session, it), k)
-    return Status(DIVERGED, f"stopped at iteration {k}: the line search found no step along "
-                  "the optimizer's direction that decreases f (not a descent direction"
-                  + (": Newton is heading for a maximum or saddle point" if _newton(session)
-                     else "") + ")", k)
+    if trials:
+        why = (f"none of its {len(trials)} trial steps (down to t = {trials[-1].t:.3g} of the "
+               "proposed step) lowers f enough to meet the Armijo condition")
+    else:
+        why = ("the optimizer's direction does not go downhill (not a descent direction"
+               + (": Newton is heading for a maximum or saddle point" if _newton(session) else "")
+               + ")")
+    return Status(STOPPED, f"stopped at iteration {k}: the line search found no step — {why}", k)
 
 
-__all__ = ["FLAT", "converged_text", "describe_status", "divergence_advice", "fmt_point",
-           "no_descent_status", "stationary_kind"]
+def stall_status(session: DescentSession, it: Iterate, grad_norm: float) -> Status:
+    """Stopped: the update no longer changes x (below floating-point resolution) though |grad| >= tol."""
+    why = ("the line search can no longer see f decrease (the changes are below f's rounding "
+           "error), so it shrank the step to nothing" if session.spec.schedule == "backtracking"
+           else "the step is below the resolution of x")
+    return Status(STOPPED, f"stopped at iteration {it.index} at x = {fmt_point(it.x)} (f = "
+                  f"{format_number(it.value, 4)}): the step no longer changes x although |grad| = "
+                  f"{format_number(grad_norm, 3)} is above the tolerance {session.tol:g} — {why}",
+                  it.index)
+
+
+def max_iter_status(session: DescentSession, it: Iterate, grad_norm: float, step_norm: float) -> Status:
+    """Stopped at the iteration limit, with what is still not small."""
+    tiny = (f"; the steps have shrunk to {format_number(step_norm, 3)} while the gradient has not"
+            if step_norm < session.tol <= grad_norm else "")
+    return Status(STOPPED, f"stopped after {session.max_iter} iterations (max_iter) without "
+                  f"converging: f = {format_number(it.value, 4)}, |grad| = "
+                  f"{format_number(grad_norm, 3)}{tiny}", it.index)
+
+
+def suggest_step(limit: float) -> float:
+    """A round step size safely below the stability ``limit``: 0.8 limit to one figure, below it."""
+    v = 0.8 * limit
+    scale = 10.0 ** math.floor(math.log10(v))
+    nice = round(v / scale) * scale
+    return nice if nice < limit else math.floor(v / scale) * scale
+
+
+def cycle_status(session: DescentSession, k: int, points: np.ndarray, period: int | None) -> Status:
+    """Stopped at iterate ``k``: the iterates ``points (m, dim)`` bounce (``period`` None) or repeat a
+    cycle of ``period``, named with the stability limit at the nearby minimum and a step that settles."""
+    objective = session.objective
+    one_d = objective.dim == 1
+    if period is None:
+        if one_d:
+            lo, hi = float(points[:, 0].min()), float(points[:, 0].max())
+            what = (f"the iterates bounce back and forth between x = {format_number(lo, 4)} and "
+                    f"{format_number(hi, 4)}")
+        else:
+            what = "the iterates bounce back and forth across the valley"
+    else:
+        shown = ", ".join(fmt_point(p) for p in points[:4]) + (", …" if len(points) > 4 else "")
+        what = f"the iterates repeat a cycle of {period} points ({shown})"
+    centre = points.mean(axis=0)
+    text = f"stopped at iteration {k}: {what}"
+    if _newton(session):
+        return Status(STOPPED, text + " — Newton's quadratic model does not fit f over these steps; "
+                      "add damping, use backtracking or start closer to a minimum", k)
+    factor = _stability_factor(session)
+    ref = _curvature_near(objective, centre)
+    if ref is None:
+        return Status(STOPPED, text + "; try a smaller learning rate", k)
+    where, point, curvature = ref
+    place = (f"{_minimum_name(objective, point).replace('a local', 'the local')} x* = {fmt_point(point)}"
+             if where == "minimum" else f"x = {fmt_point(point)}")
+    text += f" around {place}" + (" without settling" if period is None else "")
+    name = "f''" if one_d else "λmax"
+    arg = "x*" if where == "minimum" else "x"
+    lr = session.spec.lr
+    if factor is None:
+        title = optimizers.get_optimizer(session.spec.name).title
+        return Status(STOPPED, text + f" — {title}'s steps do not shrink near the minimum at lr "
+                      f"{lr:g}; try a smaller learning rate", k)
+    limit = factor / curvature
+    expr = f"{factor:.3g}/{name}({arg}) = {format_number(limit, 3)}"
+    relation = (f"above the stability limit {expr}" if lr > limit
+                else f"just below the stability limit {expr}, so the bouncing dies out only very slowly")
+    hint = "" if one_d else " (λmax = largest eigenvalue of the Hessian)"
+    return Status(STOPPED, f"{text} — the step s = {lr:g} is {relation} there{hint}; try s = "
+                  f"{suggest_step(limit):g}", k)
+
+
+def _curvature_near(objective: Objective, x: np.ndarray) -> tuple[str, np.ndarray, float] | None:
+    """(kind, point, λmax) at the known minimum nearest ``x`` with positive curvature, else at ``x``."""
+    candidates = []
+    for point, _ in objective.minima:
+        c = _curvature(objective, point)
+        if c is not None and c > FLAT:
+            candidates.append((float(np.linalg.norm(point - x)), point, c))
+    if candidates:
+        _, point, c = min(candidates, key=lambda t: t[0])
+        return "minimum", np.asarray(point), c
+    c = _curvature(objective, x)
+    if c is not None and c > FLAT:
+        return "point", x, c
+    return None
+
+
+__all__ = ["FLAT", "converged_text", "cycle_status", "describe_status", "divergence_advice", "diverged_status",
+           "fmt_point", "max_iter_status", "no_descent_status", "stall_status", "stationary_kind",
+           "suggest_step"]

@@ -10,7 +10,9 @@ Divergence is a status, not an exception: when the loss or the gradient stops be
 parameter vector's norm exceeds the bound, the offending update is not stored and the history's
 ``end_status`` is *diverged* with a reason in words; every stored parameter vector is finite. The
 run *converges* when the norm of the full-data gradient (frozen entries excluded) falls below the
-tolerance: checked at every update for full batch, at the end of each epoch otherwise.
+tolerance: checked at every update for full batch, at the end of each epoch otherwise; a gradient
+that vanished only because a layer saturated (``engine.network_convergence``) is *stopped*, not
+*converged*.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 from engine import optimizers
 from engine.backprop import GradientKernel
 from engine.history import Settings, TrainingHistory
+from engine.network_convergence import judge_vanished_gradient
 from engine.optimizers import OptState
 from engine.status import CONVERGED, DIVERGED, Status
 from engine.training_mode import BatchOrder, TrainingError
@@ -138,6 +141,8 @@ class Updater:
         result = update_step(t, theta, loss_b, g, hist.end_state, hist.settings_at(t),
                              self.kernel.value, Xb, Yb, self.tol, self.bound, self.full_batch)
         if isinstance(result, Status):
+            if result.state == CONVERGED:  # converged only if no layer merely saturated
+                result = judge_vanished_gradient(self.kernel, theta, self.X, self.Y, t, self.tol)
             hist.end_status = result
             return None
         new, state = result
@@ -153,7 +158,8 @@ class Updater:
             _, g_full = self.kernel(new, self.X, self.Y)
             g_full[hist.settings_at(t + 1).frozen] = 0.0
             if norm(g_full) < self.tol:
-                hist.end_status = converged(t + 1, self.tol)
+                hist.end_status = judge_vanished_gradient(self.kernel, new, self.X, self.Y, t + 1,
+                                                          self.tol)
         return new
 
     def extend(self, hist: TrainingHistory, n_updates: int) -> int:

@@ -2,8 +2,11 @@
 
 ``python main.py run`` prints these, and scripts outside the project read them, so the field
 names are a contract (SPEC section 6): ``steps``, ``step``, ``loss``, ``parameters``,
-``gradient`` for networks; ``steps``, ``step``, ``x``, ``value``, ``gradient`` for functions;
-``status`` and ``reason`` at the top level. Keep them exactly. JSON has no NaN or infinity, so
+``gradient`` for networks; ``steps``, ``step``, ``x``, ``value``, ``gradient`` for functions, whose
+steps k >= 1 also carry ``lr`` (the step size taken from k-1 to k) and, under backtracking,
+``trials`` (``lr``, ``value``, ``accepted``, in the order tried); ``status`` (``running``,
+``converged``, ``diverged``, ``stopped``) and ``reason`` at the top level. Keep them exactly; new
+fields are added, never renamed. JSON has no NaN or infinity, so
 non-finite numbers are written as ``null`` and the reason says so.
 """
 
@@ -83,7 +86,8 @@ def training_trace(session, upto: int | None = None, every: int = 1) -> dict:
 
 
 def function_trace(scenario: Scenario, steps: int, every: int = 1) -> dict:
-    """Take ``steps`` iterations and return the trace: steps with x, value, gradient; status, reason."""
+    """Take ``steps`` iterations and return the trace: steps with x, value, gradient (and from step 1
+    the step size taken, ``lr``, and any line-search ``trials``); status, reason."""
     session = build_function_session(scenario)
     session.step(steps)
     return descent_trace(session, every=every)
@@ -97,8 +101,13 @@ def descent_trace(session, upto: int | None = None, every: int = 1) -> dict:
     kept = []
     for k in recorded_steps(end, every):
         it = history[k]
-        kept.append({"step": k, "x": num.many(np.ravel(it.x)), "value": num(it.value),
-                     "gradient": num.many(np.ravel(it.gradient))})
+        step = {"step": k, "x": num.many(np.ravel(it.x)), "value": num(it.value),
+                "gradient": num.many(np.ravel(it.gradient))}
+        if it.step_size is not None:
+            step["lr"] = num(it.step_size)
+        if it.trials:
+            step["trials"] = trial_dicts(it.step_size, it.trials, num)
+        kept.append(step)
     state, reason = _status(session.status, end == len(history) - 1)
     return {"steps": kept, "status": state, "reason": num.reason(reason)}
 
@@ -106,6 +115,14 @@ def descent_trace(session, upto: int | None = None, every: int = 1) -> dict:
 def _status(status, at_end: bool) -> tuple[str, str]:
     """The run's status; a trace cut before the end of the history is still ``running``."""
     return (status.state, status.reason) if at_end else ("running", "")
+
+
+def trial_dicts(step_size: float, trials: Sequence, num: JsonNumbers) -> list[dict]:
+    """The line search's trials as ``{"lr", "value", "accepted"}`` dicts: each trial's step size is
+    the accepted ``step_size`` scaled by its fraction t of the proposed step (the last is accepted)."""
+    full = step_size / trials[-1].t
+    return [{"lr": num(step_size if tr.accepted else full * tr.t), "value": num(tr.value),
+             "accepted": bool(tr.accepted)} for tr in trials]
 
 
 def scenario_trace(scenario: Scenario, steps: int, every: int = 1) -> dict:
@@ -160,4 +177,4 @@ def _cell(value: float | None) -> str:
 
 
 __all__ = ["TRACE_FORMATS", "JsonNumbers", "recorded_steps", "network_trace", "function_trace",
-           "scenario_trace", "trace_variables", "trace_json", "trace_csv", "format_trace"]
+           "scenario_trace", "trial_dicts", "trace_variables", "trace_json", "trace_csv", "format_trace"]

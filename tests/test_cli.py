@@ -90,12 +90,12 @@ def test_run_csv_scenario_reads_data_beside_the_scenario_file(tmp_path: Path) ->
 # --- run: functions ------------------------------------------------------------------------------
 
 def test_run_quartic_converges_to_global_minimum() -> None:
-    p = _run("run", "resources/scenarios/lecture-quartic.json", "--steps", "2000", "--every", "100")
+    p = _run("run", "resources/scenarios/lecture-quartic.json", "--steps", "3000", "--every", "100")
     assert p.returncode == 0, p.stderr
     trace = json.loads(p.stdout)
     assert trace["status"] == "converged"
     last = trace["steps"][-1]
-    assert set(last) == {"step", "x", "value", "gradient"}
+    assert set(last) == {"step", "x", "value", "gradient", "lr"} and last["lr"] == 0.01
     assert last["x"][0] == pytest.approx(-2.6196, abs=1e-4)
     assert abs(last["gradient"][0]) < 1e-6
     assert trace["steps"][0] == {"step": 0, "x": [-1.0], "value": pytest.approx(-20.0),

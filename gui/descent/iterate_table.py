@@ -1,4 +1,5 @@
-"""The table of iterates (i, x_i, f(x_i), f'(x_i), step): a virtual model over the session history.
+"""The table of iterates (i, x_i, f(x_i), f'(x_i), step, s_i, f''(x_i), ...): a virtual model over
+the session history; the columns are ``gui.descent.iterate_columns``.
 
 Only rows up to the shown iterate exist; rows are formatted on demand, so a 100,000-iteration
 history costs nothing until scrolled to.
@@ -8,24 +9,11 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from engine.numbers import format_number, format_vector
 from gui.common.table_copy import install_table_copy
-
-HEADERS_1D = ("i", "xᵢ", "f(xᵢ)", "f′(xᵢ)", "step")
-HEADERS_2D = ("i", "xᵢ", "f(xᵢ)", "∇f(xᵢ)", "step")
-
-
-def _as_text(value) -> str:
-    if value is None:
-        return "—"
-    arr = np.ravel(np.asarray(value, dtype=np.float64))
-    if arr.size == 0:
-        return "—"
-    return format_vector(arr)
+from gui.descent.iterate_columns import column_widths, columns
 
 
 class IterateModel(QAbstractTableModel):
@@ -36,7 +24,7 @@ class IterateModel(QAbstractTableModel):
         self.controller = controller
         self.session_index = index
         self._rows = 0
-        self._headers = HEADERS_1D if controller.dim == 1 else HEADERS_2D
+        self._columns = columns(self._session())
         controller.session_reset.connect(self.reset)
 
     def _session(self):
@@ -47,11 +35,14 @@ class IterateModel(QAbstractTableModel):
         return 0 if parent.isValid() else self._rows
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._headers)
+        return 0 if parent.isValid() else len(self._columns)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
+        if orientation == Qt.Orientation.Horizontal and section < len(self._columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._columns[section].header
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._columns[section].tip
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
@@ -61,17 +52,8 @@ class IterateModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        it = self._session().history[index.row()]
-        column = index.column()
-        if column == 0:
-            return str(it.index)
-        if column == 1:
-            return _as_text(it.x)
-        if column == 2:
-            return format_number(it.value)
-        if column == 3:
-            return _as_text(it.gradient)
-        return _as_text(it.step)
+        session = self._session()
+        return self._columns[index.column()].text(session, session.history[index.row()])
 
     def sync(self) -> None:
         """Match the row count to the shown iterate; touched rows repaint."""
@@ -88,6 +70,7 @@ class IterateModel(QAbstractTableModel):
     def reset(self) -> None:
         self.beginResetModel()
         self._rows = self._session().cursor + 1
+        self._columns = columns(self._session())
         self.endResetModel()
 
 
@@ -114,9 +97,9 @@ class IterateTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        # Fixed, not ResizeToContents: that would measure every one of 100,000 rows per step.
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        # Widths set by column_widths, not ResizeToContents: that would measure every one of
+        # 100,000 rows per step. The method's columns scroll into view when the table is narrow.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self._fit_to_font()
         self.setAlternatingRowColors(True)
         install_table_copy(self, "iterates")  # context menu Copy / Save as CSV…, Edit > Copy
@@ -126,6 +109,7 @@ class IterateTable(QTableView):
         self._timer.timeout.connect(self._sync)
         controller.record_changed.connect(self._on_record)
         controller.running_changed.connect(lambda on: None if on else self._sync())
+        controller.session_reset.connect(self._fit_to_font)  # the columns follow the optimizer
 
     def _fit_to_font(self) -> None:
         metrics = self.fontMetrics()
@@ -134,10 +118,26 @@ class IterateTable(QTableView):
         self.horizontalHeader().resizeSection(0, index_width)
         columns = self.model_.columnCount() - 1
         chrome = index_width + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
-        # The plots come first on a 1280-pixel projector: at least room for the common numbers.
-        self.setMinimumWidth(chrome + columns * (metrics.horizontalAdvance(COMMON_NUMBER) + 14))
+        # The plots come first on a 1280-pixel projector: at least room for the common numbers of
+        # the first four columns (x, f, f', step); the method's further columns share that room.
+        self.setMinimumWidth(chrome + min(columns, 4) * (metrics.horizontalAdvance(COMMON_NUMBER) + 14))
         self._wanted_width = chrome + columns * (metrics.horizontalAdvance(WIDEST_NUMBER) + 14)
         self.updateGeometry()
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        metrics = self.fontMetrics()
+        header = self.horizontalHeader()
+        room = self.viewport().width() - header.sectionSize(0)
+        widths = column_widths(room, self.model_.columnCount() - 1,
+                               metrics.horizontalAdvance(COMMON_NUMBER) + 14,
+                               metrics.horizontalAdvance(WIDEST_NUMBER) + 14)
+        for column, width in enumerate(widths, start=1):
+            header.resizeSection(column, width)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def sizeHint(self) -> QSize:
         return QSize(self._wanted_width, super().sizeHint().height())

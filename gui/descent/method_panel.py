@@ -141,6 +141,18 @@ class MethodBox(QGroupBox):
         self.decay_box = SciSpinBox(objectName="decayK")
         self.decay_label = QLabel("decay k")
         form.addRow(self.decay_label, self.decay_box)
+        # Armijo's constants: accept t when f(x + t d) <= f(x) + c t grad.d, else t <- shrink t
+        self.armijo_box = SciSpinBox(objectName="armijoC")
+        self.armijo_box.setRange(0.0, 1.0)
+        self.armijo_label = QLabel("Armijo c")
+        self.armijo_box.setToolTip("Sufficient decrease: a trial step t is accepted when "
+                                   "f(x − t·s·f′) ≤ f(x) − c·t·s·f′², in (0, 1)")
+        form.addRow(self.armijo_label, self.armijo_box)
+        self.shrink_box = number_box(0.0, 1.0, 4)
+        self.shrink_box.setObjectName("armijoShrink")
+        self.shrink_box.setToolTip("A rejected trial step t becomes shrink·t, in (0, 1)")
+        self.shrink_label = QLabel("shrink")
+        form.addRow(self.shrink_label, self.shrink_box)
         self.deriv_combo = QComboBox(objectName="derivCombo")
         self.deriv_combo.addItem("exact (symbolic)", "exact")
         self.deriv_combo.addItem("finite differences", "finite")
@@ -163,6 +175,8 @@ class MethodBox(QGroupBox):
         self.method_combo.activated.connect(self._on_method)
         self.schedule_combo.activated.connect(self._on_spec_edited)
         self.decay_box.valueChanged.connect(self._on_spec_edited)
+        self.armijo_box.valueChanged.connect(self._on_spec_edited)
+        self.shrink_box.valueChanged.connect(self._on_spec_edited)
         self.deriv_combo.activated.connect(self._on_derivatives)
         self.h_box.valueChanged.connect(self._on_derivatives)
         self.tol_box.valueChanged.connect(lambda v: self.controller.set_tolerance(v))
@@ -170,7 +184,8 @@ class MethodBox(QGroupBox):
 
     def input_widgets(self) -> list[QWidget]:
         """Every widget whose signals must be blocked while :meth:`refresh` writes into it."""
-        return [self.method_combo, self.schedule_combo, self.decay_box, self.deriv_combo, self.h_box,
+        return [self.method_combo, self.schedule_combo, self.decay_box, self.armijo_box,
+                self.shrink_box, self.deriv_combo, self.h_box,
                 self.tol_box, self.max_iter_box, *self.hyper_boxes.values()]
 
     # -- controller -> widgets -------------------------------------------------------------------------
@@ -189,6 +204,10 @@ class MethodBox(QGroupBox):
         self.decay_box.setValue(spec.decay_k)
         self.decay_box.setVisible(spec.schedule == "decay")
         self.decay_label.setVisible(spec.schedule == "decay")
+        self.armijo_box.setValue(spec.armijo_c)
+        self.shrink_box.setValue(spec.shrink)
+        for widget in (self.armijo_box, self.armijo_label, self.shrink_box, self.shrink_label):
+            widget.setVisible(spec.schedule == "backtracking")
         self.deriv_combo.setCurrentIndex(self.deriv_combo.findData(c.derivative_mode))
         self.h_box.setValue(c.h)
         self.h_box.setVisible(c.derivative_mode != "exact")
@@ -204,7 +223,7 @@ class MethodBox(QGroupBox):
         # a step size carries over between gradient methods; a Newton step is a fraction of H^-1 g
         second_order = get_optimizer(name).needs_hessian or get_optimizer(old.name).needs_hessian
         params = {} if second_order else {"lr": old.lr}
-        self._apply(name, params, old.schedule, old.decay_k)
+        self._apply(name, params, old.schedule, old.decay_k, old.armijo_c, old.shrink)
 
     def _on_spec_edited(self, *_args) -> None:
         spec = self.controller.specs[self._selected()]
@@ -212,11 +231,14 @@ class MethodBox(QGroupBox):
         schedule, decay_k = self.schedule_combo.currentData(), self.decay_box.value()
         if schedule == "decay" and spec.schedule != "decay" and decay_k == 0:
             decay_k = DEFAULT_DECAY_K
-        self._apply(spec.name, params, schedule, decay_k)
+        self._apply(spec.name, params, schedule, decay_k, self.armijo_box.value(),
+                    self.shrink_box.value())
 
-    def _apply(self, name: str, params: dict, schedule: str, decay_k: float) -> None:
+    def _apply(self, name: str, params: dict, schedule: str, decay_k: float, armijo_c: float,
+               shrink: float) -> None:
         try:
-            spec = make_spec(name, schedule=schedule, decay_k=decay_k, **params)
+            spec = make_spec(name, schedule=schedule, decay_k=decay_k, armijo_c=armijo_c,
+                             shrink=shrink, **params)
         except OptimizerError as exc:
             self.method_error.setText(f"{exc} (the previous setting is still in use)")
             self.refresh()

@@ -15,6 +15,7 @@ from gui.descent.iterate_table import IterateTable
 from gui.descent.basins_plot import BasinsStrip
 from gui.descent.curve_plot import Curve1DPlot, plot_range_1d
 from gui.descent.derivative_plot import Derivative1DPlot
+from gui.descent.reasoning_1d import Reasoning1D
 from gui.common.undo import ScenarioHistory
 from gui.common.workspace import Workspace
 
@@ -52,6 +53,7 @@ class Descent1DWorkspace(Workspace):
         self.derivative.setXLink(self.curve)
         self.basins.setXLink(self.curve)
         self.table = IterateTable(self.controller)
+        self.reasoning = Reasoning1D(self.curve.getPlotItem())
 
         plots = QWidget()
         column = QVBoxLayout(plots)
@@ -126,6 +128,7 @@ class Descent1DWorkspace(Workspace):
         slope = float(s.current.gradient[0])
         self.curve.show_record(xs, fs, numbers, xs[-1], fs[-1], slope)
         self.derivative.show_record(xs, ds, xs[-1], slope)
+        self.reasoning.show(s)
 
     def _basin_inputs(self):
         c = self.controller

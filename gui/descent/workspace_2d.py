@@ -14,6 +14,7 @@ from gui.descent.function_panel import FunctionPanel
 from gui.descent.contour_plot import Contour2DPlot
 from gui.descent.loss_plot import AUTO_LOG_DECADES, LossPlot
 from gui.descent.surface_view import SurfaceView
+from gui.descent.reasoning_2d import Reasoning2D
 from gui.common.undo import ScenarioHistory
 from gui.common.workspace import Workspace
 
@@ -51,6 +52,7 @@ class Descent2DWorkspace(Workspace):
         self.views.addTab(self.surface, "3-D surface")
         self.views.setTabToolTip(1, "The function as a surface you can turn, with every path on it")
         self.views.currentChanged.connect(lambda _i: self.redraw())
+        self.reasoning = Reasoning2D(self.contour.plot)
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.views)
         splitter.addWidget(self._loss_box())
@@ -123,6 +125,7 @@ class Descent2DWorkspace(Workspace):
         names = [f"{TITLES[s.name]} (lr {format_number(s.lr)})" for s in c.specs]
         self.contour.set_paths(names)
         self.surface.set_paths(names)
+        self.reasoning.set_count(len(c.specs))
         self.contour.show_start(c.start)
         self.loss.set_series_count(len(c.specs))
 
@@ -137,6 +140,7 @@ class Descent2DWorkspace(Workspace):
                 idx = style.decimate(s.cursor + 1)
                 self.surface.show_path(i, s.path(s.cursor)[idx], s.values(s.cursor)[idx])
             self.loss.show_series(i, *gather_loss(s, s.cursor))
+            self.reasoning.show(i, s)
 
     def load_scenario(self, scenario) -> None:
         self.controller.load(scenario)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.scenario import build_objective, load_scenario
+from engine.scenario import Scenario, build_objective, load_scenario, parse_scenario
 from engine.trace import (JsonNumbers, format_trace, function_trace, network_trace, recorded_steps,
                           scenario_trace, trace_csv, trace_variables)
 
@@ -63,7 +63,9 @@ def test_function_trace_values_and_gradients_match_the_objective(quartic) -> Non
     assert [s["step"] for s in trace["steps"]] == [0, 2, 4, 6]
     objective = build_objective(quartic)
     for s in trace["steps"]:
-        assert set(s) == {"step", "x", "value", "gradient"} and len(s["x"]) == 1
+        # step 0 has no update behind it; steps k >= 1 carry the step size lr (gd: the lr set)
+        assert set(s) == ({"step", "x", "value", "gradient"} | ({"lr"} if s["step"] else set()))
+        assert len(s["x"]) == 1 and s.get("lr", 0.01) == 0.01
         x = np.array(s["x"])
         assert s["value"] == pytest.approx(float(objective.value(x)), rel=1e-12)
         assert s["gradient"] == pytest.approx(np.ravel(objective.gradient(x)).tolist(), rel=1e-12)
@@ -100,3 +102,42 @@ def test_function_csv_names_the_variables_and_leaves_null_empty() -> None:
 def test_unknown_format_names_the_allowed_ones(lecture) -> None:
     with pytest.raises(ValueError, match="json, csv, got 'xml'"):
         format_trace(network_trace(lecture, 0), "network", "xml")
+
+
+def _function_scenario(optimizer: dict, start: float) -> Scenario:
+    data = {"format": "stepwise-scenario", "version": 1, "kind": "function1d",
+            "function": {"preset": "lecture_quartic"}, "start": [start], "optimizer": optimizer}
+    return parse_scenario(data)
+
+
+def test_backtracking_trace_lists_the_trials_in_order_the_last_accepted() -> None:
+    trace = function_trace(_function_scenario(
+        {"name": "gd", "lr": 0.5, "schedule": "backtracking", "armijo_c": 1e-4, "shrink": 0.5}, -1.0), 1)
+    step1 = trace["steps"][1]
+    trials = step1["trials"]
+    # f(-1) = -20, f'(-1) = 51: the trial x = -1 - s 51 must meet f <= -20 - 1e-4 s 51^2
+    assert [t["lr"] for t in trials] == [0.5, 0.25, 0.125, 0.0625, 0.03125]
+    assert [t["accepted"] for t in trials] == [False, False, False, False, True]
+    for t in trials:
+        x = -1.0 - t["lr"] * 51.0
+        f = 3 * x ** 4 + 5 * x ** 3 - 20 * x ** 2 + 8 * x + 10
+        assert t["value"] == pytest.approx(f, rel=1e-12)
+        assert (f <= -20.0 - 1e-4 * t["lr"] * 51.0 ** 2) == t["accepted"]
+    assert step1["lr"] == 0.03125 and step1["x"] == [pytest.approx(-1.0 - 0.03125 * 51.0)]
+
+
+def test_newton_trace_lr_is_one_over_the_second_derivative() -> None:
+    trace = function_trace(_function_scenario({"name": "newton", "lr": 1.0}, 0.3), 4)
+    steps = trace["steps"]
+    for before, after in zip(steps, steps[1:]):
+        x = before["x"][0]
+        fpp = 36 * x * x + 30 * x - 40
+        assert after["lr"] == pytest.approx(1.0 / fpp, rel=1e-12)
+    assert steps[1]["lr"] == pytest.approx(1 / -27.76, rel=1e-12)
+
+
+def test_bouncing_run_is_stopped_with_the_stability_limit() -> None:
+    trace = function_trace(_function_scenario({"name": "gd", "lr": 0.05}, 0.5), 3000)
+    assert trace["status"] == "stopped"
+    assert len(trace["steps"]) < 300
+    assert "2/f''(x*) = 0.0478" in trace["reason"] and "x* = 1.1479" in trace["reason"]
