@@ -7,7 +7,7 @@ window's :class:`~gui.window.scenario_files.ScenarioFiles` opens, saves and expo
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QDockWidget, QLabel, QMainWindow, QMessageBox, QScrollArea,
                                QSizePolicy, QStackedWidget, QStyle, QTabWidget, QVBoxLayout, QWidget)
@@ -25,11 +25,11 @@ from gui.predict.dock import PredictDock
 from gui.window.exports import Exports
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.screen_fit import place_window, scrolling_panel
+from gui.window.lazy_tabs import LazyTabs, replace_stand_ins
 from gui.window.step_controls import StepControls
 from gui.window.view_mode import ViewMode
 
 LECTURE_NETWORK = RESOURCES / "lecture-backprop.json"
-LAZY_BUILD_DELAY_MS = 150
 
 
 class MainWindow(QMainWindow):
@@ -113,23 +113,7 @@ class MainWindow(QMainWindow):
         if not self._lazy:
             return
         self._lazy = False
-        current = self.tabs.currentIndex()
-        for i, ws in enumerate(self._make_descent_workspaces()):
-            old = self.workspaces[i]
-            self.workspaces[i] = ws
-            with QSignalBlocker(self.tabs):
-                self.tabs.removeTab(i)
-                self.tabs.insertTab(i, ws, ws.title)
-            old_scroll = self.side_stack.widget(i)
-            self.side_stack.removeWidget(old_scroll)
-            old_scroll.deleteLater()
-            self.side_stack.insertWidget(i, scrolling_panel(ws.side_panel()))
-            old.deleteLater()
-            self._connect_workspace(ws)
-            ws.set_font_size(self.view.font_size)
-        with QSignalBlocker(self.tabs):
-            self.tabs.setCurrentIndex(current)
-        self._on_tab_changed(current)
+        replace_stand_ins(self, self._make_descent_workspaces())
 
     @staticmethod
     def _make_network_workspace() -> Workspace:
@@ -180,8 +164,9 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._on_tab_changed(self.tabs.currentIndex())
         if self._lazy:
-            # Long enough for the first paint to reach the screen before sympy loads.
-            QTimer.singleShot(LAZY_BUILD_DELAY_MS, self, self.ensure_workspaces)
+            # After the first paint has reached the screen (a loaded machine may take longer than
+            # any fixed delay), not before: sympy takes ~0.3 s to load.
+            self._lazy_tabs = LazyTabs(self)
 
     def _connect_workspace(self, ws: Workspace) -> None:
         ws.install_key_bindings()
