@@ -62,11 +62,10 @@ class Autosave(QObject):
         super().__init__(cast(QObject, window))
         self._window = window
         self.root = data_folder() / "autosave"
+        #: This window's folder, made at the first write (a window without unsaved work leaves nothing).
         self.folder = self.root / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.folder.mkdir(parents=True, exist_ok=True)
         self._lock = QLockFile(str(self.folder / LOCK))
         self._lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
-        self._lock.tryLock(0)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(AUTOSAVE_DELAY_MS)
@@ -99,13 +98,20 @@ class Autosave(QObject):
 
         self.timer.stop()
         entries = []
+        if any(ws.is_dirty for ws in self._window.workspaces) and not self._lock.isLocked():
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                return  # no data folder to write to: the work is only in the window
+            self._lock.tryLock(0)
         for ws in self._window.workspaces:
             if not ws.kinds or ws.controller is None:
                 continue
             name = f"{ws.kinds[0]}.json"
             target = self.folder / name
             if not ws.is_dirty:
-                target.unlink(missing_ok=True)
+                if self.folder.is_dir():
+                    target.unlink(missing_ok=True)
                 continue
             try:
                 save_scenario(ws.to_scenario(), target)
@@ -116,7 +122,7 @@ class Autosave(QObject):
         try:
             if entries:
                 _write_json(self.folder / INDEX, {"tabs": entries, "time": time.time()})
-            else:
+            elif self.folder.is_dir():
                 (self.folder / INDEX).unlink(missing_ok=True)
         except OSError:
             pass  # a full disk: the files written so far stay, the next write tries again

@@ -11,9 +11,9 @@ QStandardPaths.setTestModeEnabled(True)
 
 
 @pytest.fixture(autouse=True)
-def data_folder(tmp_path, monkeypatch):
-    """The application's data folder (autosave) inside the test's temporary folder."""
-    folder = tmp_path / "app-data"
+def data_folder(tmp_path_factory, monkeypatch):
+    """The application's data folder (autosave): a temporary folder of its own for each test."""
+    folder = tmp_path_factory.mktemp("app-data")
     monkeypatch.setattr("gui.window.autosave.data_folder", lambda: folder)
     return folder
 

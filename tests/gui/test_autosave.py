@@ -57,11 +57,12 @@ def fast(window):
     return window
 
 
-def test_an_edit_is_kept_a_few_seconds_later_and_saving_removes_it(fast, network_ws, qtbot, tmp_path):
+def test_an_edit_is_kept_a_few_seconds_later_and_saving_removes_it(fast, network_ws, qtbot, tmp_path,
+                                                                   data_folder):
     window = fast
     assert 1000 <= autosave.AUTOSAVE_DELAY_MS <= 10000  # "a few seconds" after the edit
     folder = own_folder(window)
-    assert folder.is_relative_to(tmp_path)  # the tests' data folder, never the person's
+    assert folder.is_relative_to(data_folder)  # the tests' data folder, never the person's
     type_number(qtbot, network_ws.editor.hyper["lr"], "0.5")
     qtbot.waitUntil(lambda: (folder / "network.json").is_file(), timeout=3000)
     tab = kept(folder)["network"]
