@@ -132,8 +132,11 @@ class EditLog(QObject):
         before its cursor stay), else in a new session built from its scenario."""
         c = self._controller
         c.set_running(False)
-        same = restore_in_session(c.session, state)
-        c.load_scenario(state.scenario, state.dataset, c.session if same else None)
+        try:
+            same = restore_in_session(c.session, state)
+            c.load_scenario(state.scenario, state.dataset, c.session if same else None)
+        except ValueError as exc:  # the engine's errors are ValueErrors; the work stays as it is
+            c.error.emit("Cannot undo", str(exc))
 
 
 def restore_in_session(session: Any, state: NetworkState) -> bool:

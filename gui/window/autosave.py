@@ -230,7 +230,10 @@ class Autosave(QObject):
         return restored
 
     def discard(self) -> None:
-        """Delete the kept work of the windows that died."""
+        """Delete the kept work of the windows that died (the question, if shown, is answered)."""
+        box, self.offer = self.offer, None
+        if box is not None:
+            box.done(0)
         for folder, _tabs in self.orphans:
             shutil.rmtree(folder, ignore_errors=True)
         self.orphans = []

@@ -120,7 +120,7 @@ def test_work_left_by_a_dead_window_is_offered_and_restored(data_folder, tmp_pat
         assert window.current_workspace is ws1
         assert ws1.controller.start[0] == 0.75 and ws1.panel.start_boxes[0].value() == 0.75
         assert ws1.is_dirty and window.isWindowModified() and ws1.document.path is None
-        assert not dead.exists()
+        assert not dead.exists() and window.files.autosave.offer is None and not box.isVisible()
         assert kept(own_folder(window))["function1d"]["scenario"]["start"] == [0.75]
         undo(qtbot, window)  # nothing to undo, and the restored work stays unsaved
         assert ws1.is_dirty
