@@ -39,8 +39,10 @@ __all__ = ["AUTOSAVE_DELAY_MS", "Autosave", "data_folder", "remove_stale_tempora
 
 
 def data_folder() -> Path:
-    """The application's data folder (``QStandardPaths.AppDataLocation``); tests replace it."""
-    return Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+    """The application's data folder (``QStandardPaths.AppDataLocation``; the temporary folder's
+    ``Stepwise`` when the system names none, never the working folder); tests replace it."""
+    text = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(text) if text else Path(tempfile.gettempdir()) / "Stepwise"
 
 
 class AutosaveHost(Protocol):
