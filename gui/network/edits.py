@@ -5,9 +5,10 @@ Every edit goes through :class:`~gui.network.controller.NetworkController`, whic
 :class:`~gui.common.undo.ScenarioHistory` records weights, architecture, loss, training mode,
 optimizer, data and frozen parameters alike. A :class:`NetworkState` is the work as Save would
 write it (the scenario, with the network at the cursor) plus the data set it was built on and the
-session and cursor it was taken at: undoing an edit made within a session (a weight, a setting,
-a frozen parameter) puts the old value back at that cursor in the same session, so the
-iterations before it stay; any other undo rebuilds the session from the snapshot's scenario.
+session and cursor it was taken at: undo puts the snapshot's settings and weights back at that
+cursor in that session while it is alive, so the iterations before it stay. The current session is
+always alive, and the last few sessions an edit replaced (architecture, loss, mode, data) are kept
+while they are small; past them, undo rebuilds a session from the snapshot's scenario.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from PySide6.QtCore import QObject, Signal
 
 from gui.common.document import Document
 from gui.common.undo import ScenarioHistory
+
+#: Sessions replaced by edits that stay alive for undo, and the most each may hold (history and data).
+KEPT_SESSIONS = 3
+KEPT_SESSION_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,11 +121,18 @@ class EditLog(QObject):
         super().__init__(controller)
         self._controller = controller
         self.name = ""
+        self._kept: list[Any] = []  # strong references: a snapshot refers to its session weakly
 
     def begin(self, name: str) -> None:
         """An edit called ``name`` (for Edit > Undo "…") is about to be applied."""
         self.name = name
+        self._keep(self._controller.session)
         self.about_to_edit.emit()
+
+    def _keep(self, s: Any) -> None:
+        """Keep session ``s`` alive for undo and redo (the last few, while small)."""
+        if s.memory_bytes() + s.X.nbytes + s.Y.nbytes < KEPT_SESSION_BYTES:
+            self._kept = [*(k for k in self._kept if k is not s), s][-KEPT_SESSIONS:]
 
     def snapshot(self) -> NetworkState:
         """The work as Save would write it, with its data, session and cursor."""
@@ -132,21 +144,22 @@ class EditLog(QObject):
         before its cursor stay), else in a new session built from its scenario."""
         c = self._controller
         c.set_running(False)
+        self._keep(c.session)  # redo gives back the session undo leaves
         try:
-            same = restore_in_session(c.session, state)
-            c.load_scenario(state.scenario, state.dataset, c.session if same else None)
+            c.load_scenario(state.scenario, state.dataset, restore_in_session(state))
         except ValueError as exc:  # the engine's errors are ValueErrors; the work stays as it is
             c.error.emit("Cannot undo", str(exc))
 
 
-def restore_in_session(session: Any, state: NetworkState) -> bool:
-    """Put ``state``'s optimizer, frozen parameters and weights back at its cursor in ``session``
-    (later iterations are dropped, as after any edit); False, with nothing changed, when ``state``
-    was taken in another session or at an iteration that is no longer in its history."""
+def restore_in_session(state: NetworkState) -> Any:
+    """Put ``state``'s optimizer, frozen parameters and weights back at its cursor in the session it
+    was taken in (later iterations are dropped, as after any edit) and return that session; None,
+    with nothing changed, when the session is gone or no longer holds that iteration."""
     from engine.scenario import build_network
 
-    if state.session() is not session or state.iteration > session.n_updates:
-        return False
+    session = state.session()
+    if session is None or state.iteration > session.n_updates:
+        return None
     scenario = state.scenario
     session.jump(state.iteration)
     if not same_value(session.spec, scenario.optimizer):
@@ -157,4 +170,4 @@ def restore_in_session(session: Any, state: NetworkState) -> bool:
     names = session.param_names
     for i in np.flatnonzero(theta != now):
         session.set_parameter(names[i], float(theta[i]))
-    return True
+    return session

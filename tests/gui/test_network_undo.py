@@ -77,6 +77,26 @@ def test_an_edit_after_stepping_undoes_at_that_iteration_and_keeps_the_steps_bef
     assert ws.steps.isEnabled()
 
 
+def test_undoing_a_new_architecture_gives_back_the_run_as_it_was(window, network_ws, qtbot):
+    ws, c = network_ws, network_ws.controller
+    step_iterations(qtbot, ws, 4)
+    losses = c.losses().copy()
+    at_4 = c.session.theta().copy()
+    qtbot.mouseClick(ws.editor.add_layer, Qt.MouseButton.LeftButton)
+    assert c.network.sizes == (2, 2, 2, 1) and c.cursor == 0
+    undo(qtbot, window)
+    s = c.session
+    assert s.network.sizes == (2, 2, 1) and s.cursor == (4, 0) and s.n_updates == 4
+    assert (s.theta() == at_4).all() and (c.losses() == losses).all()
+    assert ws.loss_plot.isVisible() and len(ws.editor.units) == 1
+    redo(qtbot, window)
+    assert c.network.sizes == (2, 2, 2, 1)
+    step_iterations(qtbot, ws, 2)
+    undo(qtbot, window)
+    redo(qtbot, window)  # the run on the new architecture comes back with its iterations
+    assert c.network.sizes == (2, 2, 2, 1) and c.session.n_updates == 2 and c.cursor == 0
+
+
 def test_architecture_activation_loss_training_mode_and_optimizer_undo_in_turn(window, network_ws, qtbot):
     ws, c, e = network_ws, network_ws.controller, network_ws.editor
     type_number(qtbot, e.units[0], "3")
