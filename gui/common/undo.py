@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, SignalInstance
+from PySide6.QtCore import QObject, QTimer, SignalInstance
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from gui.common.document import Document
@@ -144,6 +144,14 @@ class ScenarioHistory(QObject):
             self._document.mark_dirty()
 
     def _on_document(self) -> None:
-        """The work was saved (or marked clean): the current state is the stack's clean one."""
-        if not self._document.dirty and not self.stack.isClean():
-            self.stack.setClean()
+        """Saved (or marked clean): the current state is the stack's clean one. Marked unsaved
+        without an edit pushed (work loaded as new, a recovery): no state on the stack is the file's."""
+        if not self._document.dirty:
+            if not self.stack.isClean():
+                self.stack.setClean()
+        elif self.stack.isClean():
+            QTimer.singleShot(0, self, self._unsaved_without_edit)  # an edit pushes its step first
+
+    def _unsaved_without_edit(self) -> None:
+        if self._document.dirty and self.stack.isClean():
+            self.stack.resetClean()

@@ -208,3 +208,12 @@ def test_opening_a_file_starts_a_fresh_network_history(window, network_ws, qtbot
 
     assert window.open_scenario(str(RESOURCES / "xor-classifier.json"))
     assert network_ws.undo_stack.count() == 0 and not window.edit_menu.undo.isEnabled()
+
+
+def test_work_marked_unsaved_without_an_edit_never_undoes_to_clean(window, network_ws, qtbot):
+    ws, c = network_ws, network_ws.controller
+    ws.mark_dirty()  # work loaded as new unsaved work: the file does not hold it
+    qtbot.wait(20)
+    type_number(qtbot, ws.editor.hyper["lr"], "0.5")
+    undo(qtbot, window)
+    assert c.session.spec.lr == 0.1 and ws.is_dirty and window.isWindowModified()
