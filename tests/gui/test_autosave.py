@@ -237,11 +237,11 @@ def test_work_survives_kill_9_and_the_next_start_restores_it(tmp_path, qtbot, ap
     app_data = tmp_path / "data" / "Stepwise" / "Stepwise"
     try:
         deadline = time.monotonic() + 30
-        while not list(app_data.glob("autosave/*/network.json")) and child.poll() is None:
+        # the index is written after the tabs' files: once it is there, the edit is kept
+        while not list(app_data.glob("autosave/*/index.json")) and child.poll() is None:
             assert time.monotonic() < deadline, "no autosave file within 30 s"
             time.sleep(0.05)
         assert child.poll() is None, child.stderr.read()
-        time.sleep(0.1)  # the index follows the scenario file
         child.send_signal(signal.SIGKILL)
         child.wait(10)
     finally:
