@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import QObject, Signal
 
 from engine.data import Dataset
 from engine.scenario import Scenario
-from PySide6.QtCore import QObject, Signal
-
 from gui.common.document import Document
 from gui.common.undo import ScenarioHistory
 
@@ -38,7 +37,7 @@ class NetworkState:
 
     scenario: Scenario
     dataset: Dataset
-    #: The session the snapshot was taken in (weakly: an old session is not kept alive by undo).
+    #: The session the snapshot was taken in, weakly (``EditLog`` keeps the last few alive).
     session: weakref.ReferenceType
     #: The update index of the cursor when the snapshot was taken.
     iteration: int
