@@ -41,7 +41,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
                                   "descent1d, descent2d, network")
         kind = WORKSPACE_NAMES[workspace]
     settings = QSettings(str(Path(out).with_suffix(".ini")) + ".tmp", QSettings.Format.IniFormat)
-    window = MainWindow(None, settings=settings)
+    window = MainWindow(None, settings=settings, autosave=False)
     try:
         window.resize(*(size or WINDOW_SIZE))
         window.show()

@@ -5,7 +5,7 @@ intent methods (stepping, ``set_parameter``, ``apply_config``, ``use_builtin`` .
 controller changes the engine objects and emits ``record_changed`` (same architecture) or
 ``session_reset`` (new network or data). Known engine errors are caught here and emitted as
 ``error(headline, detail)``; nothing here computes training maths, and what the views show is
-read from ``session`` (see ``gui.network.view_state``).
+read from ``session`` (see ``gui.network.view_state``). Every edit is announced to ``edits`` first (undo).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from engine.scenario import (DataSpec, LayerSpec, NetworkSpec, Scenario, Scenari
 from engine.training import GRANULARITIES, TrainingError, TrainingMode, TrainingSession
 from engine.training_mode import DEFAULT_BATCH_SIZE
 from gui.common.workspace import SteppingController
+from gui.network.edits import EditLog, describe_config
 from gui.network.history_scale import HistoryScale
 
 __all__ = ["NetworkController", "USER_ERRORS"]
@@ -58,6 +59,7 @@ class NetworkController(SteppingController):
         self.set_speed(200.0)
         self._losses: tuple | None = None
         self.history_scale = HistoryScale()
+        self.edits = EditLog(self)  # every edit method calls edits.begin(name) first
 
     # ------------------------------------------------------------------ reading
     @property
@@ -186,6 +188,7 @@ class NetworkController(SteppingController):
     # ------------------------------------------------------------------ editing
     def set_parameter(self, name: str, value: float) -> None:
         """Set one weight or bias at the cursor (later history is dropped)."""
+        self.edits.begin(f"Change {name}")
         try:
             self.session.set_parameter(name, value)
         except USER_ERRORS as exc:
@@ -194,6 +197,7 @@ class NetworkController(SteppingController):
         self._edited()
 
     def set_frozen(self, name: str, on: bool) -> None:
+        self.edits.begin(f"{'Freeze' if on else 'Unfreeze'} {name}")
         names = set(self.session.frozen)
         (names.add if on else names.discard)(name)
         try:
@@ -206,6 +210,7 @@ class NetworkController(SteppingController):
     def apply_config(self, cfg: dict) -> None:
         """Apply an edited configuration: optimizer changes keep history, others restart from here."""
         try:
+            self.edits.begin(describe_config(self.session, self.seed, cfg))
             spec = make_spec(cfg["optimizer"]["name"], **{k: v for k, v in cfg["optimizer"].items()
                                                            if k != "name"})
             self.seed = int(cfg.get("seed", self.seed))
@@ -233,6 +238,7 @@ class NetworkController(SteppingController):
 
     def randomise(self, seed: int) -> None:
         """Draw every weight Glorot-uniform (biases 0) from ``seed``, same architecture."""
+        self.edits.begin("Randomise weights")
         self.seed = int(seed)
         fresh = self.session.network.with_glorot_weights(np.random.default_rng(self.seed))
         self._new_session(fresh, self.dataset, self.loss_name, self.session.training, self.session.spec,
@@ -241,6 +247,7 @@ class NetworkController(SteppingController):
     # ------------------------------------------------------------------ data
     def use_lecture(self) -> None:
         """The lecture's network, data and settings (SPEC section 2)."""
+        self.edits.begin("Use the lecture example")
         self.title = "Lecture example"
         data = lecture_data()
         self.data_spec = DataSpec("arrays", inputs=data.inputs, targets=data.targets)
@@ -250,6 +257,7 @@ class NetworkController(SteppingController):
 
     def use_builtin(self, name: str, n: int, noise: float, seed: int) -> None:
         """A built-in data set, with the network, loss and optimizer the engine suggests for it."""
+        self.edits.begin("Use these data")
         try:
             data = make_dataset(name, int(n), float(noise), int(seed))
         except USER_ERRORS as exc:
@@ -265,6 +273,7 @@ class NetworkController(SteppingController):
 
     def use_csv(self, path: str, inputs: list, targets: list) -> None:
         """The observations of a CSV file (chosen columns), keeping the network where it fits."""
+        self.edits.begin("Import CSV")
         try:
             data = load_csv(path, inputs, targets)
         except (DataError, OSError) as exc:
@@ -277,6 +286,7 @@ class NetworkController(SteppingController):
 
     def edit_observations(self, inputs: np.ndarray, targets: np.ndarray) -> None:
         """Replace the observations with edited values (same columns)."""
+        self.edits.begin("Edit observations")
         try:
             data = Dataset(inputs, targets, self.dataset.input_names, self.dataset.target_names, self.dataset.title)
         except DataError as exc:
@@ -321,10 +331,10 @@ class NetworkController(SteppingController):
         self.session_reset.emit()
         self._edited()
 
-    def load_scenario(self, scenario: Scenario) -> None:
-        """Replace everything with a loaded scenario (engine errors propagate to the window)."""
-        data = build_dataset(scenario)
-        session = build_training_session(scenario, data)
+    def load_scenario(self, scenario: Scenario, data: Dataset | None = None, session=None) -> None:
+        """Replace everything with a scenario, not an edit (undo passes the data and session to keep)."""
+        data = build_dataset(scenario) if data is None else data
+        session = session or build_training_session(scenario, data)  # a bad scenario changes nothing
         self.set_running(False)
         self.session, self.dataset, self.data_spec = session, data, scenario.data
         self.seed, self.title, self.description = scenario.seed, scenario.title, scenario.description
@@ -333,10 +343,8 @@ class NetworkController(SteppingController):
 
     def to_scenario(self) -> Scenario:
         """The current network (at the cursor), data and settings as a scenario."""
-        net = self.network
+        net, s = self.network, self.session
         layers = tuple(LayerSpec(layer.units, layer.activation, layer.W, layer.b) for layer in net.layers)
-        s = self.session
-        return Scenario(kind="network", title=self.title, description=self.description,
-                        optimizer=s.spec, network=NetworkSpec(net.inputs, layers), data=self.data_spec,
-                        loss=self.loss_name, training=s.training,
-                        frozen=tuple(sorted(s.frozen)), seed=self.seed)
+        return Scenario(kind="network", title=self.title, description=self.description, optimizer=s.spec,
+                        network=NetworkSpec(net.inputs, layers), data=self.data_spec, loss=self.loss_name,
+                        training=s.training, frozen=tuple(sorted(s.frozen)), seed=self.seed)

@@ -21,6 +21,7 @@ from gui.common.workspace import KeyBinding, Workspace
 from gui.network.controller import NetworkController
 from gui.network.data_panel import NetworkDataPanel
 from gui.network.editor import NetworkEditor
+from gui.network.edits import network_history
 from gui.network.explanations import RUNNING_TABLE_MAX_ROWS, ExplanationPanels
 from gui.network.graph_view import graph_tabs
 from gui.network.fit_plot import NetworkFitPlot
@@ -144,6 +145,8 @@ class NetworkWorkspace(Workspace):
         c.data_error.connect(self.data_panel.show_error)
         c.error.connect(self.show_error)
         c.edited.connect(self.mark_dirty)
+        self.history = network_history(c, self.document, self)
+        self.undo_stack = self.history.stack
         s = self.steps
         s.step_requested.connect(c.step_granularity)
         s.back_requested.connect(c.back)
@@ -213,6 +216,7 @@ class NetworkWorkspace(Workspace):
     # ------------------------------------------------------------------ Workspace interface
     def load_scenario(self, scenario) -> None:
         self.controller.load_scenario(scenario)
+        self.history.reset()
         self.mark_clean()
 
     def to_scenario(self):

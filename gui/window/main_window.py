@@ -26,6 +26,7 @@ from gui.window.exports import Exports
 from gui.window.scenario_files import RESOURCES, ScenarioFiles
 from gui.window.screen_fit import place_window, scrolling_panel
 from gui.window.lazy_tabs import LazyTabs, replace_stand_ins
+from gui.window.settings_writer import SettingsWriter
 from gui.window.step_controls import StepControls
 from gui.window.view_mode import ViewMode
 
@@ -38,10 +39,12 @@ class MainWindow(QMainWindow):
     With ``lazy=True`` (the normal launch) the descent workspaces, which need sympy, are built
     just after the window first shows, so it appears within a second. With
     ``getting_started=True`` (the normal launch too) the guide shows until it was once dismissed.
+    With ``autosave=False`` (screenshots) unsaved work is not kept and no recovery is offered.
     """
 
     def __init__(self, scenario_path: str | None = None, settings: QSettings | None = None,
-                 parent: QWidget | None = None, lazy: bool = False, getting_started: bool = False) -> None:
+                 parent: QWidget | None = None, lazy: bool = False, getting_started: bool = False,
+                 autosave: bool = True) -> None:
         super().__init__(parent)
         self._lazy = lazy and not scenario_path
         self.setWindowTitle("Stepwise")
@@ -54,9 +57,10 @@ class MainWindow(QMainWindow):
         self._create_workspaces()
         self._create_docks()
         self._create_menus()
-        self.files = ScenarioFiles(self)
+        self.files = ScenarioFiles(self, autosave)
         self._connect()
         self._read_settings()
+        self.settings_writer = SettingsWriter(self, self._settings)
         self._open_initial(scenario_path)
         if getting_started and not was_dismissed(self._settings):
             self.show_getting_started()
@@ -318,9 +322,7 @@ class MainWindow(QMainWindow):
         if not self.files.confirm_unsaved():
             event.ignore()
             return
-        self._settings.setValue("window/geometry", self.saveGeometry())
-        self._settings.setValue("window/state", self.saveState())
-        self._settings.setValue("view/fontSize", self._font_size)
-        self._settings.setValue("run/speed", self.step_controls.speed())
+        self.settings_writer.write()
+        self.files.finish()
         event.accept()
 

@@ -5,7 +5,9 @@
 its workspace's :class:`~gui.common.document.Document`: Save writes the current tab's scenario to
 that tab's file only, never over a built-in preset or a file that holds another kind of scenario
 (Save As instead, saying why), and Open or quit ask first when work would be lost, naming the
-tabs. It reaches the window only through :class:`FileHost`, so it imports nothing of it.
+tabs. It owns the window's :class:`~gui.window.autosave.Autosave` (unsaved work kept a few seconds
+after each edit, offered back after a crash). It reaches the window only through :class:`FileHost`,
+so it imports nothing of it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from engine import presets
 from gui.common.document import file_kind, is_preset_path
 from gui.common.workspace import Workspace
 from gui.window.actions import RecentFiles
+from gui.window.autosave import Autosave
 
 RESOURCES = presets.folder()
 
@@ -54,9 +57,11 @@ class FileHost(Protocol):
 class ScenarioFiles:
     """Open / save / export for the main window; each workspace's ``document`` is its tab's file."""
 
-    def __init__(self, window: FileHost) -> None:
+    def __init__(self, window: FileHost, autosave: bool = True) -> None:
         self._window = window
         window.tabs.currentChanged.connect(lambda _index: self.show_title())
+        #: Unsaved work written to the data folder (None: a window that keeps nothing, e.g. screenshots).
+        self.autosave = Autosave(window) if autosave else None
 
     @property
     def _parent(self) -> QWidget:
@@ -66,7 +71,14 @@ class ScenarioFiles:
     def watch(self, ws: Workspace) -> None:
         """Keep the title and the tab's text in step with ``ws``'s file and unsaved state."""
         ws.document.changed.connect(self.show_title)
+        if self.autosave is not None:
+            self.autosave.watch(ws)
         self.show_title()
+
+    def finish(self) -> None:
+        """The window closes normally: no unsaved work is kept for a recovery."""
+        if self.autosave is not None:
+            self.autosave.finish()
 
     def show_title(self) -> None:
         """The title names the current tab's file and marks its unsaved work; tabs with unsaved
@@ -187,6 +199,7 @@ class ScenarioFiles:
         self._window.recent.add(path)
         if not presets.is_builtin(path):
             self._window.recent.settings.setValue(LAST_FOLDER_KEY, str(Path(path).resolve().parent))
+        self._window.recent.settings.sync()  # on disk now, not only at a clean quit
 
     # -- unsaved work -----------------------------------------------------------------------------
     def confirm_unsaved(self) -> bool:

@@ -10,6 +10,14 @@ from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
 QStandardPaths.setTestModeEnabled(True)
 
 
+@pytest.fixture(autouse=True)
+def data_folder(tmp_path_factory, monkeypatch):
+    """The application's data folder (autosave): a temporary folder of its own for each test."""
+    folder = tmp_path_factory.mktemp("app-data")
+    monkeypatch.setattr("gui.window.autosave.data_folder", lambda: folder)
+    return folder
+
+
 @pytest.fixture
 def app(qapp):
     from gui.app import create_application
