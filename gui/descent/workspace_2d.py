@@ -13,6 +13,7 @@ from gui.descent.controller import DescentController
 from gui.descent.function_panel import FunctionPanel
 from gui.descent.contour_plot import Contour2DPlot
 from gui.descent.loss_plot import AUTO_LOG_DECADES, LossPlot
+from gui.descent.iterate_table import IterateTable
 from gui.descent.surface_view import SurfaceView
 from gui.descent.reasoning_2d import Reasoning2D
 from gui.common.undo import ScenarioHistory
@@ -51,6 +52,10 @@ class Descent2DWorkspace(Workspace):
         self.views.addTab(self.contour, "Contour")
         self.views.addTab(self.surface, "3-D surface")
         self.views.setTabToolTip(1, "The function as a surface you can turn, with every path on it")
+        self.table = IterateTable(self.controller)
+        self.views.addTab(self.table, "Iterates")
+        self.views.setTabToolTip(2, "The first racer's iterates: x, f, ∇f, the step size sᵢ, the Hessian's "
+                                    "eigenvalues, and the method's own columns")
         self.views.currentChanged.connect(lambda _i: self.redraw())
         self.reasoning = Reasoning2D(self.contour.plot)
         splitter = QSplitter(Qt.Orientation.Vertical, self)

@@ -41,7 +41,7 @@ def test_path_vertices_leave_out_points_off_the_plot_and_non_finite_values():
 
 def test_the_2d_tab_offers_the_surface_beside_the_contour(ws2):
     tabs = ws2.views
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Contour", "3-D surface"]
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Contour", "3-D surface", "Iterates"]
     assert tabs.currentWidget() is ws2.contour  # the contour stays the first view
 
 
@@ -80,3 +80,19 @@ def test_paths_reach_the_surface_view_while_it_is_shown(window, qtbot, monkeypat
 def test_gl_reason_is_a_sentence_when_no_context_can_start(app):
     reason = surface_view.gl_unavailable_reason()
     assert reason is None or (isinstance(reason, str) and len(reason) > 10)
+
+
+def test_the_2d_tab_lists_the_first_racers_iterates_with_the_hessians_eigenvalues(ws2, qtbot):
+    ws2.views.setCurrentWidget(ws2.table)
+    ws2.controller.step(3)
+    model = ws2.table.model()
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert "eig ∇²f(xᵢ)" in headers and "sᵢ" in headers
+    assert model.rowCount() == 4
+    # lecture 2-D function at the start (0.5, 2): the Hessian, by hand, is
+    # [[12 x1^2 x2^2 + 2 (x2-1)^4, 8 x1^3 x2 + 8 (x1-1)(x2-1)^3], [., 2 x1^4 + 12 (x1-1)^2 (x2-1)^2]]
+    h = np.array([[12 * 0.25 * 4 + 2, 8 * 0.125 * 2 + 8 * (-0.5)], [8 * 0.125 * 2 + 8 * (-0.5), 2 * 0.0625 + 12 * 0.25]])
+    expected = np.linalg.eigvalsh(h)
+    cell = model.data(model.index(0, headers.index("eig ∇²f(xᵢ)")))
+    shown = [float(v) for v in cell.strip("()[] ").replace("−", "-").split(",")]
+    assert sorted(shown) == pytest.approx(sorted(expected), rel=1e-3)
