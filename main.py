@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "explain, in lecture notation, e.g. 'w(1)[1,1]'")
     shot.add_argument("--size", type=_size, default=None, metavar="WxH",
                       help="window size in pixels (default 1600x1000; 1280x800 for a projector)")
+    shot.add_argument("--presentation", action="store_true", help="in View > Presentation mode (full screen "
+                                                                  "at --size, large text)")
 
     sub.add_parser("presets", help="list the built-in scenarios (name, kind, title)")
     return parser
@@ -162,7 +164,8 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
 
     try:
         render_screenshot(args.scenario, args.steps, args.out, args.workspace,
-                          phases=args.phases, select=args.select, size=args.size)
+                          phases=args.phases, select=args.select, size=args.size,
+                          presentation=args.presentation)
     except ScreenshotError as e:
         raise UsageError(str(e)) from None
     return 0

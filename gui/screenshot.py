@@ -20,12 +20,13 @@ class ScreenshotError(ValueError):
 
 def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str | None = None, *,
                       phases: int = 0, select: str | None = None,
-                      size: tuple[int, int] | None = None) -> None:
+                      size: tuple[int, int] | None = None, presentation: bool = False) -> None:
     """Open ``scenario_path`` in a fixed-size window, take ``steps`` steps, save the window to ``out``.
 
     ``workspace``: ``descent1d``, ``descent2d`` or ``network`` (default: the scenario's own kind).
     Network only: ``phases`` more single phases after the steps (a slide mid backward pass) and
     ``select``, the parameter the explanation panels explain. ``size``: window (width, height).
+    ``presentation``: in View > Presentation mode, full screen at ``size`` (a projector's screen).
     """
     from PySide6.QtCore import QSettings
 
@@ -57,6 +58,10 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         if controller is not None and steps > 0:
             controller.step(int(steps))
         _network_extras(window.current_workspace, phases, select)
+        if presentation:
+            window.view.set_presentation(True)
+            app.processEvents()
+            window.setGeometry(0, 0, *(size or WINDOW_SIZE))  # the offscreen screen is smaller
         _settle(app, window)
         image = window.grab()
         if not image.save(out):

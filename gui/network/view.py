@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.common.style import BASE_POINT_SIZE
 from gui.network.view_editing import InPlaceEditor
 from gui.network.view_geometry import NODE_PX, Layout, hit_test, network_layout
 from gui.network.view_items import Z_EDGES, Z_LABELS, Z_NODES, EdgesItem, PenCache, edge_width_range, \
@@ -119,6 +120,12 @@ class NetworkView(pg.GraphicsLayoutWidget):
     def node_positions(self) -> np.ndarray:
         """``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom."""
         return self._positions.copy()
+
+    def set_font_size(self, point_size: int) -> None:
+        """Node labels, caption and legend follow the window's text size (their design is for the base size)."""
+        self._placer.text_scale = self._lines.scale = point_size / BASE_POINT_SIZE
+        self._placer.fit()
+        self._lines.refit()
 
     def set_caption(self, text: str) -> None:
         """The line above the network, in a smaller size where the view is too narrow for it."""

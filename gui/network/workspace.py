@@ -23,6 +23,7 @@ from gui.network.data_panel import NetworkDataPanel
 from gui.network.editor import NetworkEditor
 from gui.network.explanations import RUNNING_TABLE_MAX_ROWS, ExplanationPanels
 from gui.network.fit_plot import NetworkFitPlot
+from gui.network.layout import NetworkLayout
 from gui.network.landscape_plot import LandscapePlot
 from gui.network.lecture_banner import LectureBanner
 from gui.network.loss_plot import NetworkLossPlot
@@ -79,22 +80,12 @@ class NetworkWorkspace(Workspace):
         self.loss_plot = NetworkLossPlot(self)
         self.fit_plot = NetworkFitPlot(self)
         self.landscape = LandscapePlot(self)
-        top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
-        top.addWidget(self.view)
-        top.addWidget(self.explanations)
-        top.setSizes([560, 640])
-        bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
-        for w in (self.loss_plot, self.fit_plot, self.landscape):
-            w.setMinimumHeight(110)
-            bottom.addWidget(w)
-        bottom.setSizes([400, 400, 560])  # the landscape row holds two parameter choosers as well
-        self.main_split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
-        self.main_split.addWidget(top)
-        self.main_split.addWidget(bottom)
-        self.main_split.setSizes([720, 280])  # the plots keep ~150 px at 1280x800
+        self.lecture_note = LectureBanner(self)
+        self.arrangement = NetworkLayout(self, self.view, self.explanations, [
+            (self.loss_plot, "Loss"), (self.fit_plot, "Fit"), (self.landscape, "Landscape")], self.lecture_note)
+        self.main_split = self.arrangement.widget
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.lecture_note = LectureBanner(self)
         self.error_label = QtWidgets.QLabel(self)
         self.error_label.setObjectName("networkError")
         self.error_label.setWordWrap(True)
@@ -178,6 +169,8 @@ class NetworkWorkspace(Workspace):
         super().resizeEvent(event)
         if self.lecture_note.folded is None and self.lecture_note.isVisible():
             self._show_lecture_note()
+        if self.arrangement.presenting:
+            self.arrangement.fit()
 
     def _on_note_link(self, link: str) -> None:
         """The banner's "Fold" (``less``) and "Show them" (``more``) links."""
@@ -227,9 +220,17 @@ class NetworkWorkspace(Workspace):
             font = label.font()
             font.setPointSize(point_size)
             label.setFont(font)
-        self.nudge.relayout()
+        self.view.set_font_size(point_size)
+        self.explanations.set_font_size(point_size)
         self.params.relayout()
         self.refresh(force=True)
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: the explanation column gets the height and the width its tables need
+        (``NetworkLayout``), its chain rule in larger type; the plots go behind tabs."""
+        self.explanations.set_presentation(on)
+        self.refresh(force=True)
+        self.arrangement.set_presentation(on)
 
     def set_log_loss(self, on: bool) -> None:
         changed = on != self.loss_plot.log

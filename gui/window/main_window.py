@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
             self.side_stack.insertWidget(i, scrolling_panel(ws.side_panel()))
             old.deleteLater()
             self._connect_workspace(ws)
-            ws.set_font_size(self.view.font_size)
+            self.view.adopt(ws)
         with QSignalBlocker(self.tabs):
             self.tabs.setCurrentIndex(current)
         self._on_tab_changed(current)
@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
         self.view.connect()
         a.about.triggered.connect(lambda: show_about(self))
         a.shortcuts.triggered.connect(
-            lambda: show_shortcuts(self, self.actions, self.workspaces, self.edit_menu.actions()))
+            lambda: show_shortcuts(self, self.actions, self.workspaces, [*self.edit_menu.actions(),
+                                                                       self.view.leave]))
         a.getting_started.triggered.connect(self.show_getting_started)
         for ws in self.workspaces:
             self._connect_workspace(ws)
@@ -327,6 +328,7 @@ class MainWindow(QMainWindow):
         if not self.files.confirm_unsaved():
             event.ignore()
             return
+        self.view.set_presentation(False)  # the window's own geometry and text size are saved
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
         self._settings.setValue("view/fontSize", self._font_size)

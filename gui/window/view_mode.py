@@ -1,14 +1,15 @@
-"""The window's View menu state: the text size for projectors and the loss axis's log scale.
+"""The window's View menu state: the text size for projectors, the loss axis's log scale and
+presentation mode (F11: full screen, no settings dock, large text; Esc leaves).
 
-One object owns these so the window only wires them; presentation mode belongs here too.
+One object owns these so the window only wires them.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QByteArray, QSignalBlocker, Qt
+from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from gui.common import style
@@ -24,16 +25,68 @@ class ViewMode:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.font_size = style.BASE_POINT_SIZE
+        #: What presentation mode replaced, restored when it ends: (font size, window state flags,
+        #: geometry, dock shown); None while not presenting.
+        self._before: tuple[int, Qt.WindowState, QByteArray, bool] | None = None
+        #: Esc leaves presentation mode; the key does nothing otherwise (so editors keep their Esc).
+        self.leave = QAction("Leave presentation mode", window)
+        self.leave.setObjectName("leave_presentation")
+        self.leave.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.leave.setStatusTip("Leave presentation mode")
+        self.leave.setEnabled(False)
+        window.addAction(self.leave)
 
     def connect(self) -> None:
         a = self.window.actions
         a.font_bigger.triggered.connect(lambda: self.set_font_size(self.font_size + 1))
         a.font_smaller.triggered.connect(lambda: self.set_font_size(self.font_size - 1))
         a.log_loss.toggled.connect(lambda on: self.window.current_workspace.set_log_loss(on))
+        a.presentation.toggled.connect(self.set_presentation)
+        self.leave.triggered.connect(lambda: self.set_presentation(False))
+
+    @property
+    def presenting(self) -> bool:
+        return self._before is not None
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen, the settings dock hidden and every text at least
+        :data:`~gui.common.style.PRESENTATION_POINT_SIZE`, each workspace in its projector layout;
+        leaving restores the window, the dock and the text size as they were."""
+        w = self.window
+        with QSignalBlocker(w.actions.presentation):
+            w.actions.presentation.setChecked(on)
+        if on == self.presenting:
+            return
+        self.leave.setEnabled(on)
+        if on:
+            self._before = (self.font_size, w.windowState(), w.saveGeometry(), w.settings_dock.isVisible())
+            w.settings_dock.hide()
+            self.set_font_size(max(self.font_size, style.PRESENTATION_POINT_SIZE))
+            for ws in w.workspaces:
+                ws.set_presentation(True)
+            w.showFullScreen()
+            # Without a window manager (a bare X server) nothing resizes the window for it.
+            w.setGeometry(w.screen().geometry())
+            return
+        size, state, geometry, dock = self._before
+        self._before = None
+        for ws in w.workspaces:
+            ws.set_presentation(False)
+        self.set_font_size(size)
+        w.setWindowState(state)
+        if not state & (Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized):
+            w.restoreGeometry(geometry)
+        w.settings_dock.setVisible(dock)
 
     def watch(self, ws: Workspace) -> None:
         """Follow ``ws``'s own log-scale switch and give it the current text size."""
         ws.log_loss_changed.connect(lambda on, ws=ws: self.show_log_loss(ws, on))
+
+    def adopt(self, ws: Workspace) -> None:
+        """A workspace built after the window (the lazy descent tabs) takes the text size and layout."""
+        ws.set_font_size(self.font_size)
+        if self.presenting:
+            ws.set_presentation(True)
 
     def show_log_loss(self, ws: Workspace, on: bool) -> None:
         """Keep View > Log scale ticked as the current workspace's loss axis really is."""
@@ -52,3 +105,6 @@ class ViewMode:
             ws.set_font_size(self.font_size)
         label = self.window.status_label
         label.setFixedHeight(2 * QFontMetrics(font).lineSpacing() + 4)
+        if self.presenting:
+            for ws in self.window.workspaces:
+                ws.set_presentation(True)  # the projector layout follows the new text size
