@@ -23,7 +23,7 @@ MAX_POINT_SIZE = 32
 #: View > Presentation mode's text size (at least; a larger chosen size is kept).
 PRESENTATION_POINT_SIZE = 15
 #: Presentation mode's step explanation (the chain rule) is this much larger than the text.
-EXPLANATION_EXTRA_POINTS = 3
+EXPLANATION_EXTRA_POINTS = 2
 
 #: Okabe-Ito palette: distinguishable for colour-blind viewers and on a washed-out projector.
 OKABE_ITO = (

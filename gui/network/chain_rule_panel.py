@@ -105,9 +105,11 @@ class ChainRulePanel(QtWidgets.QWidget):
             lines.append(result)
         summed = rich(Derivative(Symbol("R"), cr.parameter))
         total = f"Summed over all {n_obs} observations: {summed} = {rich_number(gradient)}"
-        small = f'<p style="font-size:small; color:#404040">{note}{total}</p>'
-        spacing = 115 if self.presenting else 140
-        self.formula.setText(f'<p style="line-height:{spacing}%">' + "<br>".join(lines) + "</p>" + small)
+        # on a projector the paragraphs lose their margins and some line spacing, so all fits
+        tight = "margin-top:0; margin-bottom:2px; " if self.presenting else ""
+        spacing = 110 if self.presenting else 140
+        small = f'<p style="{tight}font-size:small; color:#404040">{note}{total}</p>'
+        self.formula.setText(f'<p style="{tight}line-height:{spacing}%">' + "<br>".join(lines) + "</p>" + small)
         rows = "".join(f"<tr><td>{rich(f.symbol)}</td><td>{rich(f.meaning)}</td>"
                        f"<td align='right'>{rich_number(f.value)}</td></tr>" for f in factors)
         self.table.setText("<table cellspacing='0' cellpadding='4' border='0'>"

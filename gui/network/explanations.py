@@ -84,6 +84,7 @@ class ExplanationPanels(QtWidgets.QWidget):
             self.tables.setTabToolTip(i, tip)
         self.split.addWidget(self.tables)
         self.split.setSizes([230, 550])
+        self._handle_width = self.split.handleWidth()
         column.addWidget(self.split, 1)
 
     def set_font_size(self, point_size: int) -> None:
@@ -99,6 +100,8 @@ class ExplanationPanels(QtWidgets.QWidget):
         self.nudge.set_fit_contents(on)
         for i in range(self.split.count()):
             self.split.setCollapsible(i, not on)
+        self.layout().setSpacing(2 if on else 6)
+        self.split.setHandleWidth(2 if on else self._handle_width)
         self.forget()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
@@ -114,7 +117,8 @@ class ExplanationPanels(QtWidgets.QWidget):
         """In presentation mode the chain rule gets the height of its text, the tables the rest."""
         if not self.presenting:
             return
-        need = self.chain.heightForWidth(self.chain_scroll.viewport().width())
+        # its width without the scroll bar, which then no longer shows; a few pixels of rounding to spare
+        need = self.chain.heightForWidth(self.chain_scroll.width()) + 4
         total = sum(self.split.sizes())
         if need > 0 and total > 0:
             self.split.setSizes([need, max(total - need, 0)])

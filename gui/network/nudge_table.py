@@ -155,6 +155,9 @@ class NudgeTable(QtWidgets.QWidget):
         """Presentation mode: rows as tall as their text and the table as large as its cells, so that
         every row and column shows without scrolling (the layout gives it the room)."""
         self._fit_contents = on
+        margin = 1 if on else 9
+        self.layout().setContentsMargins(margin, margin, margin, margin)
+        self.layout().setSpacing(2 if on else 6)
         self.relayout()
         self._fit()
 
@@ -167,7 +170,7 @@ class NudgeTable(QtWidgets.QWidget):
                 rows.resizeSection(r, rows.defaultSectionSize())
             t.setMinimumSize(0, 0)
             return
-        height = t.fontMetrics().height() + 2
+        height = t.fontMetrics().height() + 1
         rows.setDefaultSectionSize(height)
         for r in range(t.rowCount()):
             rows.resizeSection(r, height)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QRect, QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QApplication
 
@@ -27,7 +27,7 @@ class ViewMode:
         self.font_size = style.BASE_POINT_SIZE
         #: What presentation mode replaced, restored when it ends: (font size, window state flags,
         #: geometry, dock shown); None while not presenting.
-        self._before: tuple[int, Qt.WindowState, QByteArray, bool] | None = None
+        self._before: tuple[int, Qt.WindowState, QRect, bool] | None = None
         #: Esc leaves presentation mode; the key does nothing otherwise (so editors keep their Esc).
         self.leave = QAction("Leave presentation mode", window)
         self.leave.setObjectName("leave_presentation")
@@ -59,7 +59,7 @@ class ViewMode:
             return
         self.leave.setEnabled(on)
         if on:
-            self._before = (self.font_size, w.windowState(), w.saveGeometry(), w.settings_dock.isVisible())
+            self._before = (self.font_size, w.windowState(), w.geometry(), w.settings_dock.isVisible())
             w.settings_dock.hide()
             self.set_font_size(max(self.font_size, style.PRESENTATION_POINT_SIZE))
             for ws in w.workspaces:
@@ -70,13 +70,19 @@ class ViewMode:
             return
         size, state, geometry, dock = self._before
         self._before = None
+        self.set_font_size(size)
         for ws in w.workspaces:
             ws.set_presentation(False)
-        self.set_font_size(size)
-        w.setWindowState(state)
-        if not state & (Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized):
-            w.restoreGeometry(geometry)
         w.settings_dock.setVisible(dock)
+        # the smaller text's layouts now, so the window's minimum size no longer holds it large
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        if state & Qt.WindowState.WindowMaximized:
+            w.showMaximized()
+        else:
+            w.showNormal()
+            w.setGeometry(geometry)
+            # once more after the platform has applied the normal state (it may restore its own size)
+            QTimer.singleShot(0, w, lambda: w.setGeometry(geometry))
 
     def watch(self, ws: Workspace) -> None:
         """Follow ``ws``'s own log-scale switch and give it the current text size."""
