@@ -114,7 +114,10 @@ def style_plot(plot_item, point_size: int | None = None) -> None:
     tick_font = ui_font(size - 1)
     for name, entry in plot_item.axes.items():
         axis = entry["item"]
-        if name not in ("left", "bottom") and not axis.isVisibleTo(plot_item):
+        if name not in ("left", "bottom"):
+            # a colour bar's scale: its design size is pyqtgraph's own, a larger text size scales it
+            if axis.isVisibleTo(plot_item):
+                axis.setTickFont(None if size == BASE_POINT_SIZE else tick_font)
             continue
         # Axes with grid lines cost ~3 ms each to replay per frame; they redraw only when the
         # range changes (pyqtgraph calls update() then, which refreshes the cache).

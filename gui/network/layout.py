@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 #: Share of the presentation-mode height the network view keeps above the tabbed plots.
-VIEW_SHARE = 0.62
+VIEW_SHARE = 0.63
 
 
 class NetworkLayout:

@@ -77,7 +77,7 @@ class NudgeTable(QtWidgets.QWidget):
         headers = []
         for i in shown:
             headers += [f"d out/dθ\nobs {obs[i]}", f"e·d out/dθ\nobs {obs[i]}"]
-        headers += ["Σ e·d out/dθ", "−∇R"]
+        headers += ["Σ over obs\ne·d out/dθ", "−∇R"]
         structure = (list(names), headers)
         if structure != self._structure:
             self._build(names, headers)
