@@ -136,6 +136,13 @@ def style_plot(plot_item, point_size: int | None = None) -> None:
         plot_item._stepwise_styled = True
         plot_item.showGrid(x=True, y=True, alpha=0.15)
     _style_title(plot_item, size)
+    import pyqtgraph as pg
+
+    for item in plot_item.items:  # iterate numbers, off-plot notes: the tick labels' size
+        if isinstance(item, pg.TextItem):
+            font = item.textItem.font()
+            font.setPointSize(size - 1)
+            item.setFont(font)
     legend = getattr(plot_item, "legend", None)
     if legend is not None:
         legend.opts["labelTextSize"] = f"{size}pt"
