@@ -28,7 +28,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
     ``select``, the parameter the explanation panels explain. ``size``: window (width, height).
     ``presentation``: in View > Presentation mode, full screen at ``size`` (a projector's screen).
     """
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QSize
 
     from gui.app import create_application
     from gui.window.main_window import MainWindow
@@ -59,7 +59,7 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
             controller.step(int(steps))
         _network_extras(window.current_workspace, phases, select)
         if presentation:
-            window.view.set_presentation(True)
+            window.view.set_presentation(True, QSize(*(size or WINDOW_SIZE)))
             app.processEvents()
             window.setGeometry(0, 0, *(size or WINDOW_SIZE))  # the offscreen screen is smaller
         _settle(app, window)

@@ -12,6 +12,8 @@ from PySide6 import QtCore, QtWidgets
 
 #: Share of the presentation-mode height the network view keeps above the tabbed plots.
 VIEW_SHARE = 0.63
+#: Narrowest the network column may get in presentation mode (a 1024-pixel screen).
+PRESENTATION_MIN_WIDTH = 200
 
 
 class NetworkLayout:
@@ -61,12 +63,16 @@ class NetworkLayout:
             for w, title in self.plots:
                 self.plot_tabs.addTab(w, title)
             self.left_split.addWidget(self.plot_tabs)
+            self._view_minimum = self.view.minimumSize()
+            self.view.setMinimumWidth(PRESENTATION_MIN_WIDTH)
+            self.plot_tabs.setMinimumWidth(PRESENTATION_MIN_WIDTH)  # the landscape's choosers may clip
             self.top.insertWidget(0, self.left)
             self.left.show()
             self.bottom.hide()
         elif not on and self.presenting:
             home, index = self._banner_home
             home.insertWidget(index, self.banner)
+            self.view.setMinimumSize(self._view_minimum)
             self.top.insertWidget(0, self.view)
             for w, _ in self.plots:
                 self.bottom.addWidget(w)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QRect, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QRect, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QApplication
 
@@ -17,6 +17,17 @@ from gui.common.workspace import Workspace
 
 if TYPE_CHECKING:
     from gui.window.main_window import MainWindow
+
+
+#: The screen presentation mode's text size is made for (a 1280x800 projector).
+PRESENTATION_SCREEN = (1280, 800)
+
+
+def presentation_point_size(width: int, height: int) -> int:
+    """Presentation mode's text size on a ``width`` x ``height`` screen: in proportion to a
+    1280x800 projector's, so that its layouts fit a smaller screen and fill a larger one."""
+    scale = min(width / PRESENTATION_SCREEN[0], height / PRESENTATION_SCREEN[1])
+    return max(style.BASE_POINT_SIZE, min(style.MAX_POINT_SIZE, int(style.PRESENTATION_POINT_SIZE * scale)))
 
 
 class ViewMode:
@@ -48,10 +59,10 @@ class ViewMode:
     def presenting(self) -> bool:
         return self._before is not None
 
-    def set_presentation(self, on: bool) -> None:
-        """Full screen, the settings dock hidden and every text at least
-        :data:`~gui.common.style.PRESENTATION_POINT_SIZE`, each workspace in its projector layout;
-        leaving restores the window, the dock and the text size as they were."""
+    def set_presentation(self, on: bool, size: QSize | None = None) -> None:
+        """Full screen, the settings dock hidden and every text larger (:func:`presentation_point_size`),
+        each workspace in its projector layout; leaving restores the window, the dock and the text
+        size as they were. ``size``: the screen to lay out for, if not the window's (screenshots)."""
         w = self.window
         with QSignalBlocker(w.actions.presentation):
             w.actions.presentation.setChecked(on)
@@ -60,13 +71,16 @@ class ViewMode:
         self.leave.setEnabled(on)
         if on:
             self._before = (self.font_size, w.windowState(), w.geometry(), w.settings_dock.isVisible())
+            area = w.screen().geometry()
+            if size is not None:
+                area.setSize(size)
             w.settings_dock.hide()
-            self.set_font_size(max(self.font_size, style.PRESENTATION_POINT_SIZE))
+            self.set_font_size(max(self.font_size, presentation_point_size(area.width(), area.height())))
             for ws in w.workspaces:
                 ws.set_presentation(True)
             w.showFullScreen()
             # Without a window manager (a bare X server) nothing resizes the window for it.
-            w.setGeometry(w.screen().geometry())
+            w.setGeometry(area)
             return
         size, state, geometry, dock = self._before
         self._before = None

@@ -150,3 +150,12 @@ def test_descent_tabs_show_plot_table_and_status_unclipped(qtbot, projector, kin
         assert inside(widget, widget.rect(), projector), (type(widget).__name__, widget.geometry())
         least = (200, 60) if widget in ws.plot_widgets() else (60, 20)
         assert widget.width() >= least[0] and widget.height() >= least[1], (type(widget).__name__, widget.size())
+
+
+@pytest.mark.parametrize("screen, points", [((1280, 800), 15), ((1366, 768), 14), ((1024, 700), 13),
+                                            ((1920, 1080), 20)])
+def test_presentation_text_size_follows_the_screen(screen, points):
+    from gui.window.view_mode import presentation_point_size
+
+    # 15 pt on the 1280x800 projector, in proportion to the screen's limiting side elsewhere
+    assert presentation_point_size(*screen) == points
