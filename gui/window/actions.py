@@ -74,7 +74,7 @@ def build_actions(parent: QWidget) -> Actions:
         log_loss=_action(parent, "&Log scale for loss", None, "Show the loss on a log axis",
                          checkable=True, name="log_loss"),
         presentation=_action(parent, "&Presentation mode", "F11", "Presentation mode: full screen, large "
-                             "text, for a lecture room (Esc leaves)", checkable=True, name="presentation"),
+                             "text (Esc leaves)", checkable=True, name="presentation"),
         about=_action(parent, "&About Stepwise", None, "About Stepwise", name="about"),
         shortcuts=_action(parent, "&Keyboard shortcuts", None, "List the keyboard shortcuts",
                           name="shortcuts"),
