@@ -159,3 +159,18 @@ def test_presentation_text_size_follows_the_screen(screen, points):
 
     # 15 pt on the 1280x800 projector, in proportion to the screen's limiting side elsewhere
     assert presentation_point_size(*screen) == points
+
+
+def test_esc_in_the_network_s_value_editor_cancels_the_edit_and_stays_in_presentation_mode(
+        qtbot, projector, network_ws):
+    present(qtbot, projector)
+    before = network_ws.controller.session.network.param("w(1)[1,1]")
+    editor = network_ws.view.begin_edit("w(1)[1,1]")
+    qtbot.waitUntil(editor.hasFocus, timeout=2000)
+    qtbot.keyClicks(editor, "9")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert not editor.isVisible()
+    assert projector.view.presenting and projector.isFullScreen()
+    assert network_ws.controller.session.network.param("w(1)[1,1]") == before
+    qtbot.keyClick(projector, Qt.Key.Key_Escape)  # the next Esc leaves
+    qtbot.waitUntil(lambda: not projector.view.presenting, timeout=2000)
