@@ -102,6 +102,10 @@ def test_text_grows_in_widgets_plot_axes_and_node_labels_and_shrinks_back(qtbot,
     assert f"{style.PRESENTATION_POINT_SIZE}pt" in bottom.labelStyle["font-size"]
     assert ws.view._placer.text_scale > label_scale_before
     assert ws.chain.formula.font().pointSize() > style.PRESENTATION_POINT_SIZE
+    title = ws.loss_plot.getPlotItem().titleLabel
+    assert title.opts["size"] == f"{style.PRESENTATION_POINT_SIZE}pt"
+    assert title.item.boundingRect().height() <= title.geometry().height() + 1  # not clipped by its row
+    assert ws.view.colorbar.axis.style["tickFont"].pointSize() == style.PRESENTATION_POINT_SIZE - 1
     projector.view.set_presentation(False)
     assert bottom.style["tickFont"].pointSize() == tick_before
     assert ws.view._placer.text_scale == pytest.approx(label_scale_before)
@@ -145,6 +149,10 @@ def test_descent_tabs_show_plot_table_and_status_unclipped(qtbot, projector, kin
         shown.append(ws.table)
     if not ws.has_step_controls:
         shown.append(projector.step_controls)
+    if kind == "function2d":  # the racers' legend and the colour bar's scale grow too
+        labels = [label for _, label in ws.contour.legend.items]
+        assert labels and all(label.opts["size"] == f"{style.PRESENTATION_POINT_SIZE}pt" for label in labels)
+        assert ws.contour.colour_bar.axis.style["tickFont"].pointSize() == style.PRESENTATION_POINT_SIZE - 1
     for widget in shown:
         assert widget.isVisible(), widget.objectName()
         assert inside(widget, widget.rect(), projector), (type(widget).__name__, widget.geometry())
