@@ -6,7 +6,7 @@ result, every row and column of the nudge table, and the 1-D and 2-D tabs' plots
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QCursor, QFontInfo
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
 
 from gui.common import style
 
@@ -36,12 +36,14 @@ def present(qtbot, window) -> None:
 
 
 def inside(widget: QWidget, rect: QRect, viewport: QWidget) -> bool:
-    """True when ``rect`` (in ``widget``'s coordinates) lies inside ``viewport`` and the window."""
+    """True when ``rect`` (in ``widget``'s coordinates) lies inside the part of ``viewport`` that
+    shows (no parent clips it) and inside the window."""
     top_left = widget.mapTo(viewport, rect.topLeft())
     mapped = QRect(top_left, rect.size())
     window = viewport.window()
     on_screen = QRect(viewport.mapTo(window, QPoint(0, 0)), viewport.size())
-    return viewport.rect().contains(mapped) and window.rect().contains(on_screen)
+    shown = widget.visibleRegion().boundingRect()
+    return viewport.rect().contains(mapped) and shown.contains(rect) and window.rect().contains(on_screen)
 
 
 def backward_pass_done(qtbot, ws) -> None:
@@ -155,7 +157,8 @@ def test_descent_tabs_show_plot_table_and_status_unclipped(qtbot, projector, kin
         assert ws.contour.colour_bar.axis.style["tickFont"].pointSize() == style.PRESENTATION_POINT_SIZE - 1
     for widget in shown:
         assert widget.isVisible(), widget.objectName()
-        assert inside(widget, widget.rect(), projector), (type(widget).__name__, widget.geometry())
+        shown = widget.viewport() if isinstance(widget, QAbstractScrollArea) else widget  # plots, tables
+        assert inside(shown, shown.rect(), projector), (type(widget).__name__, widget.geometry())
         least = (200, 60) if widget in ws.plot_widgets() else (60, 20)
         assert widget.width() >= least[0] and widget.height() >= least[1], (type(widget).__name__, widget.size())
 
