@@ -14,6 +14,8 @@ MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum 
 #: As wide as a number gets in ``engine.numbers.format_number``'s four significant figures.
 WIDEST_NUMBER = "−0.000000"
 CELL_PADDING = 10
+#: Most of the screen's width and height a table shown whole may ask for (presentation mode).
+FIT_SHARE = (0.72, 0.45)
 
 
 class NudgeTable(QtWidgets.QWidget):
@@ -175,8 +177,12 @@ class NudgeTable(QtWidgets.QWidget):
         for r in range(t.rowCount()):
             rows.resizeSection(r, height)
         frame = 2 * t.frameWidth()
-        t.setMinimumSize(rows.sizeHint().width() + t.horizontalHeader().length() + frame,
-                         t.horizontalHeader().sizeHint().height() + rows.length() + frame)
+        # a larger network's or data set's table scrolls rather than push the window off the screen
+        screen = self.screen().geometry()
+        t.setMinimumSize(min(rows.sizeHint().width() + t.horizontalHeader().length() + frame,
+                             int(FIT_SHARE[0] * screen.width())),
+                         min(t.horizontalHeader().sizeHint().height() + rows.length() + frame,
+                             int(FIT_SHARE[1] * screen.height())))
 
     def relayout(self) -> None:
         """Rebuild the cells at the next update (after a font change the column widths are stale)."""

@@ -185,3 +185,14 @@ def test_esc_in_the_network_s_value_editor_cancels_the_edit_and_stays_in_present
     assert network_ws.controller.session.network.param("w(1)[1,1]") == before
     qtbot.keyClick(projector, Qt.Key.Key_Escape)  # the next Esc leaves
     qtbot.waitUntil(lambda: not projector.view.presenting, timeout=2000)
+
+
+@pytest.mark.parametrize("preset", ["xor-classifier", "circles-classifier", "matt-mazur", "sine-regression"])
+def test_larger_networks_tables_scroll_rather_than_push_the_window_off_the_projector(qtbot, projector, preset):
+    from engine.presets import resolve
+
+    assert projector.open_scenario(str(resolve(preset)), remember=False)
+    present(qtbot, projector)
+    hint = projector.minimumSizeHint()
+    assert hint.width() <= PROJECTOR[0] and hint.height() <= PROJECTOR[1], (preset, hint)
+    assert projector.geometry().size().toTuple() == PROJECTOR
