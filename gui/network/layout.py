@@ -76,6 +76,7 @@ class NetworkLayout:
             self.top.insertWidget(0, self.view)
             for w, _ in self.plots:
                 self.bottom.addWidget(w)
+                w.show()  # a tab page that was not current comes back hidden
             self.left.setParent(None)
             self.bottom.show()
             widget_sizes, top_sizes, bottom_sizes = self._desk_sizes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QRect, QSignalBlocker, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QRect, QSignalBlocker, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import QApplication
 
@@ -37,8 +37,8 @@ class ViewMode:
         self.window = window
         self.font_size = style.BASE_POINT_SIZE
         #: What presentation mode replaced, restored when it ends: (font size, window state flags,
-        #: geometry, dock shown); None while not presenting.
-        self._before: tuple[int, Qt.WindowState, QRect, bool] | None = None
+        #: geometry, docks' state); None while not presenting.
+        self._before: tuple[int, Qt.WindowState, QRect, QByteArray] | None = None
         #: Esc leaves presentation mode; the key does nothing otherwise (so editors keep their Esc).
         self.leave = QAction("Leave presentation mode", window)
         self.leave.setObjectName("leave_presentation")
@@ -70,7 +70,7 @@ class ViewMode:
             return
         self.leave.setEnabled(on)
         if on:
-            self._before = (self.font_size, w.windowState(), w.geometry(), w.settings_dock.isVisible())
+            self._before = (self.font_size, w.windowState(), w.geometry(), w.saveState())
             area = w.screen().geometry()
             if size is not None:
                 area.setSize(size)
@@ -82,12 +82,12 @@ class ViewMode:
             # Without a window manager (a bare X server) nothing resizes the window for it.
             w.setGeometry(area)
             return
-        size, state, geometry, dock = self._before
+        size, state, geometry, docks = self._before
         self._before = None
         self.set_font_size(size)
         for ws in w.workspaces:
             ws.set_presentation(False)
-        w.settings_dock.setVisible(dock)
+        w.restoreState(docks)  # the settings dock shown as it was
         # the smaller text's layouts now, so the window's minimum size no longer holds it large
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         if state & Qt.WindowState.WindowMaximized:
@@ -95,8 +95,13 @@ class ViewMode:
         else:
             w.showNormal()
             w.setGeometry(geometry)
-            # once more after the platform has applied the normal state (it may restore its own size)
-            QTimer.singleShot(0, w, lambda: w.setGeometry(geometry))
+        # once more after the platform has applied the normal state (it may restore its own size)
+        QTimer.singleShot(0, w, lambda: self._restore_geometry(geometry, docks, state))
+
+    def _restore_geometry(self, geometry: QRect, docks: QByteArray, state: Qt.WindowState) -> None:
+        if not state & Qt.WindowState.WindowMaximized:
+            self.window.setGeometry(geometry)
+        self.window.restoreState(docks)  # the dock's width, now that the window has its own
 
     def watch(self, ws: Workspace) -> None:
         """Follow ``ws``'s own log-scale switch and give it the current text size."""

@@ -57,6 +57,7 @@ def backward_pass_done(qtbot, ws) -> None:
 def test_f11_enters_full_screen_without_the_dock_and_esc_restores_the_window(qtbot, projector, network_ws):
     window = projector
     before = window.geometry()
+    dock_width = window.settings_dock.width()
     assert window.settings_dock.isVisible()
     present(qtbot, window)
     assert window.isFullScreen()
@@ -72,6 +73,11 @@ def test_f11_enters_full_screen_without_the_dock_and_esc_restores_the_window(qtb
     except Exception:
         raise AssertionError((window.geometry(), before))
     assert QApplication.font().pointSize() == style.BASE_POINT_SIZE
+    assert window.settings_dock.width() == dock_width
+    # the network tab's plots are back in their row below, every one of them shown
+    ws = network_ws
+    assert all(w.isVisible() and w.height() >= 100 for w in (ws.loss_plot, ws.fit_plot, ws.landscape))
+    assert ws.lecture_note.isVisible() and ws.lecture_note.parentWidget() is ws
 
 
 def test_esc_does_nothing_outside_presentation_mode(qtbot, projector, network_ws):
