@@ -202,3 +202,16 @@ def test_larger_networks_tables_scroll_rather_than_push_the_window_off_the_proje
     hint = projector.minimumSizeHint()
     assert hint.width() <= PROJECTOR[0] and hint.height() <= PROJECTOR[1], (preset, hint)
     assert projector.geometry().size().toTuple() == PROJECTOR
+
+
+def test_after_presentation_mode_the_network_view_fits_its_colour_bar_again(qtbot, projector, network_ws):
+    view = network_ws.view
+    backward_pass_done(qtbot, network_ws)
+    present(qtbot, projector)
+    qtbot.keyClick(projector, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not projector.isFullScreen(), timeout=3000)
+    qtbot.wait(50)
+    bar = view.colorbar.mapRectToScene(view.colorbar.boundingRect())
+    assert view.colorbar.isVisible()
+    assert bar.right() <= view.width() + 1, (bar, view.width())  # its scale's numbers are not cut off
+    assert view.ci.geometry().width() <= view.width() + 1
