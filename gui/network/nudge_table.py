@@ -178,11 +178,11 @@ class NudgeTable(QtWidgets.QWidget):
             rows.resizeSection(r, height)
         frame = 2 * t.frameWidth()
         # a larger network's or data set's table scrolls rather than push the window off the screen
-        screen = self.screen().geometry()
+        room = self.screen().geometry().size().expandedTo(self.window().size())
         t.setMinimumSize(min(rows.sizeHint().width() + t.horizontalHeader().length() + frame,
-                             int(FIT_SHARE[0] * screen.width())),
+                             int(FIT_SHARE[0] * room.width())),
                          min(t.horizontalHeader().sizeHint().height() + rows.length() + frame,
-                             int(FIT_SHARE[1] * screen.height())))
+                             int(FIT_SHARE[1] * room.height())))
 
     def relayout(self) -> None:
         """Rebuild the cells at the next update (after a font change the column widths are stale)."""
