@@ -215,3 +215,20 @@ def test_after_presentation_mode_the_network_view_fits_its_colour_bar_again(qtbo
     assert view.colorbar.isVisible()
     assert bar.right() <= view.width() + 1, (bar, view.width())  # its scale's numbers are not cut off
     assert view.ci.geometry().width() <= view.width() + 1
+
+
+def test_screenshot_in_presentation_mode_is_the_projector_s_size(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "presentation.png"
+    p = subprocess.run([sys.executable, "main.py", "screenshot", "lecture-backprop", "--steps", "0", "--phases", "5",
+                        "--select", "w(1)[1,1]", "--size", "1280x800", "--presentation", "--out", str(out)],
+                       cwd=root, capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert p.returncode == 0, p.stderr
+    data = out.read_bytes()
+    assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == PROJECTOR
