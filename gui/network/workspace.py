@@ -2,7 +2,8 @@
 
 Layout: step controls and the phase in words on top; the network view beside the
 explanation panels (chain rule; nudge table / finite-difference check); loss, fit and
-loss-landscape plots below. Settings (editor, data, parameter table) go to the side dock.
+loss-landscape plots below (``NetworkLayout``, which presentation mode rearranges). Settings
+(editor, data, parameter table) go to the side dock.
 Every view redraws from the controller's session after ``record_changed``; in Run mode the
 costly views (fit grid, explanation tables) refresh a few times per second only. What the views
 show is read in ``view_state``; the explanation column (``ExplanationPanels``) and the lecture
