@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
 
     @property
     def _font_size(self) -> int:
-        return self.view.font_size
+        return self.view.remembered_font_size
 
     def set_font_size(self, point_size: int) -> None:
         """Interface and plot text size, for projectors (View > Bigger/Smaller font)."""

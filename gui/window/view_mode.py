@@ -59,6 +59,11 @@ class ViewMode:
     def presenting(self) -> bool:
         return self._before is not None
 
+    @property
+    def remembered_font_size(self) -> int:
+        """The text size the settings keep: while presenting, the one presentation mode replaced."""
+        return self._before[0] if self._before is not None else self.font_size
+
     def set_presentation(self, on: bool, size: QSize | None = None) -> None:
         """Full screen, the settings dock hidden and every text larger (:func:`presentation_point_size`),
         each workspace in its projector layout; leaving restores the window, the dock and the text

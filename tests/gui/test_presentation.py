@@ -232,3 +232,12 @@ def test_screenshot_in_presentation_mode_is_the_projector_s_size(tmp_path):
     assert p.returncode == 0, p.stderr
     data = out.read_bytes()
     assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == PROJECTOR
+
+
+def test_the_settings_keep_the_text_size_chosen_before_presentation_mode(qtbot, projector):
+    projector.set_font_size(14)
+    present(qtbot, projector)
+    assert QApplication.font().pointSize() == style.PRESENTATION_POINT_SIZE
+    assert projector.view.remembered_font_size == 14
+    projector.close()  # leaves presentation mode first, then writes the settings
+    assert projector._settings.value("view/fontSize", type=int) == 14
