@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="window size in pixels (default 1600x1000; 1280x800 for a projector)")
     _add_plot_options(shot)
     _add_animate_parser(sub)
+    shot.add_argument("--presentation", action="store_true", help="in View > Presentation mode (full screen "
+                                                                  "at --size, large text)")
 
     sub.add_parser("presets", help="list the built-in scenarios (name, kind, title)")
 
@@ -223,7 +225,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     try:
         render_screenshot(args.scenario, args.steps, args.out, args.workspace,
                           phases=args.phases, select=args.select, size=args.size,
-                          plot=args.plot, scale=args.scale)
+                          plot=args.plot, scale=args.scale, presentation=args.presentation)
     except ScreenshotError as e:
         raise UsageError(str(e)) from None
     return 0

@@ -21,14 +21,15 @@ class ScreenshotError(ValueError):
 def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str | None = None, *,
                       phases: int = 0, select: str | None = None,
                       size: tuple[int, int] | None = None, plot: str | None = None,
-                      scale: float = 1.0) -> None:
+                      scale: float = 1.0, presentation: bool = False) -> None:
     """Open ``scenario_path`` in a fixed-size window, take ``steps`` steps, save the window to ``out``.
 
     ``workspace``: ``descent1d``, ``descent2d`` or ``network`` (default: the scenario's own kind).
     Network only: ``phases`` more single phases after the steps (a slide mid backward pass) and
     ``select``, the parameter the explanation panels explain. ``size``: window (width, height).
+    ``presentation``: in View > Presentation mode, full screen at ``size`` (a projector's screen).
     """
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QSize
 
     from gui.app import create_application
     from gui.window.main_window import MainWindow
@@ -58,6 +59,10 @@ def render_screenshot(scenario_path: str, steps: int, out: str, workspace: str |
         if controller is not None and steps > 0:
             controller.step(int(steps))
         _network_extras(window.current_workspace, phases, select)
+        if presentation:
+            window.view.set_presentation(True, QSize(*(size or WINDOW_SIZE)))
+            app.processEvents()
+            window.setGeometry(0, 0, *(size or WINDOW_SIZE))  # the offscreen screen is smaller
         _settle(app, window)
         _save(window, out, plot, scale)
     finally:

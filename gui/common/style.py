@@ -20,6 +20,10 @@ from engine.numbers import SIG_FIGS, format_number
 BASE_POINT_SIZE = 13
 MIN_POINT_SIZE = 8
 MAX_POINT_SIZE = 32
+#: View > Presentation mode's text size (at least; a larger chosen size is kept).
+PRESENTATION_POINT_SIZE = 15
+#: Presentation mode's step explanation (the chain rule) is this much larger than the text.
+EXPLANATION_EXTRA_POINTS = 2
 
 #: Okabe-Ito palette: distinguishable for colour-blind viewers and on a washed-out projector.
 OKABE_ITO = (
@@ -102,13 +106,19 @@ def configure_pyqtgraph() -> None:
 
 
 def style_plot(plot_item, point_size: int | None = None) -> None:
-    """Big tick labels and axis titles on a ``pg.PlotItem`` so they read from the back of a room."""
+    """Big tick labels, axis titles, title and legend on a ``pg.PlotItem`` (a colour bar too) so they
+    read from the back of a room; called again with a new ``point_size`` when the text size changes."""
     from PySide6.QtWidgets import QGraphicsItem
 
     size = point_size or BASE_POINT_SIZE
     tick_font = ui_font(size - 1)
-    for name in ("left", "bottom"):
-        axis = plot_item.getAxis(name)
+    for name, entry in plot_item.axes.items():
+        axis = entry["item"]
+        if name not in ("left", "bottom"):
+            # a colour bar's scale: its design size is pyqtgraph's own, a larger text size scales it
+            if axis.isVisibleTo(plot_item):
+                axis.setTickFont(None if size == BASE_POINT_SIZE else tick_font)
+            continue
         # Axes with grid lines cost ~3 ms each to replay per frame; they redraw only when the
         # range changes (pyqtgraph calls update() then, which refreshes the cache).
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -122,9 +132,35 @@ def style_plot(plot_item, point_size: int | None = None) -> None:
         axis.setStyle(tickTextOffset=6)
         if axis.labelText:
             axis.setLabel(axis.labelText, **{"font-size": f"{size}pt"})
-    plot_item.showGrid(x=True, y=True, alpha=0.15)
-    if plot_item.titleLabel is not None:
-        plot_item.titleLabel.item.setFont(ui_font(size, bold=True))
+    if not getattr(plot_item, "_stepwise_styled", False):  # a plot may turn its grid off afterwards
+        plot_item._stepwise_styled = True
+        plot_item.showGrid(x=True, y=True, alpha=0.15)
+    _style_title(plot_item, size)
+    import pyqtgraph as pg
+
+    for item in plot_item.items:  # iterate numbers, off-plot notes: the tick labels' size
+        if isinstance(item, pg.TextItem):
+            font = item.textItem.font()
+            font.setPointSize(size - 1)
+            item.setFont(font)
+    legend = getattr(plot_item, "legend", None)
+    if legend is not None:
+        legend.opts["labelTextSize"] = f"{size}pt"
+        for _, label in legend.items:
+            label.setText(label.text, size=f"{size}pt")
+
+
+def _style_title(plot_item, size: int) -> None:
+    """The plot's title in bold at ``size``; its row (pyqtgraph fixes it at 30 px) as tall as the text."""
+    title = plot_item.titleLabel
+    if title is None:
+        return
+    title.opts.update(size=f"{size}pt", bold=True)
+    if title.isVisible() and title.text:
+        title.setText(title.text)
+        height = max(30, int(title.item.boundingRect().height()))
+        title.setMaximumHeight(height)
+        plot_item.layout.setRowFixedHeight(0, height)
 
 
 #: Most points of one path or curve drawn per frame; long histories are strided.

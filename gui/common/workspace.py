@@ -14,7 +14,8 @@ A workspace is a ``QWidget`` (the plots, shown as a tab) that subclasses :class:
 - ``undo_stack``: a ``QUndoStack`` of its edits for Edit > Undo / Redo (None: nothing to undo);
 - ``plot_widgets() -> list[pg.PlotWidget | pg.GraphicsLayoutWidget]``: for File > Export plot;
   ``plot_names``: their names, as ``screenshot --plot`` and File > Export > Plot name them;
-- ``set_font_size(point_size)`` and ``set_log_loss(on)``: View menu hooks (defaults provided);
+- ``set_font_size(point_size)``, ``set_presentation(on)`` and ``set_log_loss(on)``: View menu hooks
+  (defaults provided);
 - ``key_bindings()``: the keys the tab answers while shown (default: a presentation clicker's
   Page Down / Page Up step and go back); the window installs them and Help lists them;
 - ``has_step_controls`` (class attribute): True when the workspace shows its own, richer step
@@ -290,6 +291,9 @@ class Workspace(QWidget):
         for widget in self.plot_widgets():
             for item in _plot_items(widget):
                 style_plot(item, point_size)
+
+    def set_presentation(self, on: bool) -> None:
+        """View > Presentation mode: a layout for a projector (workspaces that need one override this)."""
 
     def set_log_loss(self, on: bool) -> None:
         """Loss axis on a log scale (workspaces with a loss plot override this)."""

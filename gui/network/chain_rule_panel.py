@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtWidgets
 
 from engine.chain_rule import ChainRule, Factor
 from engine.notation import Derivative, Symbol
-from gui.common.style import rich, rich_number
+from gui.common.style import BASE_POINT_SIZE, EXPLANATION_EXTRA_POINTS, rich, rich_number
 
 
 def _paren(v: float) -> str:
@@ -47,7 +47,29 @@ class ChainRulePanel(QtWidgets.QWidget):
         layout.addStretch(1)
         self._factors: tuple[Factor, ...] = ()
         self._result: float | None = None
+        self._point_size = BASE_POINT_SIZE
+        #: Presentation mode: the formula in larger type, its result on the line of the values.
+        self.presenting = False
         self.show_message("Click a weight (edge) or a bias (node) to see its chain rule.")
+
+    def set_point_size(self, point_size: int) -> None:
+        """The window's text size; the formula is larger in presentation mode."""
+        self._point_size = point_size
+        self._apply_font()
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: larger type, the observation's line shown above the panel instead."""
+        self.presenting = on
+        self.heading.setVisible(not on)
+        margin = 4 if on else 9
+        self.layout().setContentsMargins(margin, margin, margin, margin)
+        self._apply_font()
+
+    def _apply_font(self) -> None:
+        for label in (self.heading, self.formula):
+            font = label.font()
+            font.setPointSize(self._point_size + (EXPLANATION_EXTRA_POINTS if self.presenting else 0))
+            label.setFont(font)
 
     def show_message(self, text: str) -> None:
         self._factors, self._result = (), None
@@ -76,11 +98,18 @@ class ChainRulePanel(QtWidgets.QWidget):
         lines = [f"{rich(cr.lhs)} = {symbols}", f"= {exprs}"]
         if exprs != values:
             lines.append(f"= {values}")
-        lines.append(f"= <b>{rich_number(cr.total)}</b>")
+        result = f"= <b>{rich_number(cr.total)}</b>"
+        if self.presenting:  # one line fewer: the whole chain shows on a projector
+            lines[-1] += f" {result}"
+        else:
+            lines.append(result)
         summed = rich(Derivative(Symbol("R"), cr.parameter))
         total = f"Summed over all {n_obs} observations: {summed} = {rich_number(gradient)}"
-        small = f'<p style="font-size:small; color:#404040">{note}{total}</p>'
-        self.formula.setText('<p style="line-height:140%">' + "<br>".join(lines) + "</p>" + small)
+        # on a projector the paragraphs lose their margins and some line spacing, so all fits
+        tight = "margin-top:0; margin-bottom:2px; " if self.presenting else ""
+        spacing = 110 if self.presenting else 140
+        small = f'<p style="{tight}font-size:small; color:#404040">{note}{total}</p>'
+        self.formula.setText(f'<p style="{tight}line-height:{spacing}%">' + "<br>".join(lines) + "</p>" + small)
         rows = "".join(f"<tr><td>{rich(f.symbol)}</td><td>{rich(f.meaning)}</td>"
                        f"<td align='right'>{rich_number(f.value)}</td></tr>" for f in factors)
         self.table.setText("<table cellspacing='0' cellpadding='4' border='0'>"

@@ -61,11 +61,12 @@ class ExplanationPanels(QtWidgets.QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(header)
         self.split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
-        chain_scroll = QtWidgets.QScrollArea(self)
+        self.chain_scroll = chain_scroll = QtWidgets.QScrollArea(self)
         chain_scroll.setWidgetResizable(True)
         chain_scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         chain_scroll.setWidget(self.chain)
         self.split.addWidget(chain_scroll)
+        self.presenting = False
         self.tables = QtWidgets.QTabWidget(self)
         self.tables.setObjectName("explanationTabs")
         self.tables.addTab(self.nudge, "Nudge table")
@@ -83,7 +84,44 @@ class ExplanationPanels(QtWidgets.QWidget):
             self.tables.setTabToolTip(i, tip)
         self.split.addWidget(self.tables)
         self.split.setSizes([230, 550])
+        self._handle_width = self.split.handleWidth()
         column.addWidget(self.split, 1)
+
+    def set_font_size(self, point_size: int) -> None:
+        """A new text size: the chain rule's type and the tables' columns follow."""
+        self.chain.set_point_size(point_size)
+        self.nudge.relayout()
+        self.forget()
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: the chain rule large and as tall as its text, the nudge table whole."""
+        self.presenting = on
+        self.chain.set_presentation(on)
+        self.nudge.set_fit_contents(on)
+        for i in range(self.split.count()):
+            self.split.setCollapsible(i, not on)
+        self.layout().setSpacing(2 if on else 6)
+        self.split.setHandleWidth(2 if on else self._handle_width)
+        self.forget()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_chain()
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            self.fit_chain()
+
+    def fit_chain(self) -> None:
+        """In presentation mode the chain rule gets the height of its text, the tables the rest."""
+        if not self.presenting:
+            return
+        # its width without the scroll bar, which then no longer shows; a few pixels of rounding to spare
+        need = self.chain.heightForWidth(self.chain_scroll.width()) + 4
+        total = sum(self.split.sizes())
+        if need > 0 and total > 0:
+            self.split.setSizes([need, max(total - need, 0)])
 
     def _create_copy_button(self) -> QtWidgets.QToolButton:
         """"Copy as ▾": the chain rule and the nudge table as Markdown, LaTeX or plain text."""
@@ -139,13 +177,15 @@ class ExplanationPanels(QtWidgets.QWidget):
         s = c.session
         if selected not in s.param_names:
             return
-        self.selected_label.setText(f"Selected: <b>{html_name(selected)}</b>")
         obs = min(self.explained_observation(), s.n_obs - 1)
         rec = s.record()
         key = (params_key, selected, obs)
         if key != self._chain_key:
             self._chain_key = key
             self._show_chain(rec, selected, obs)
+            # on a projector the observation's line joins this one: the chain rule gets its room
+            shown = f" · {self.chain.heading.text()}" if self.presenting else ""
+            self.selected_label.setText(f"Selected: <b>{html_name(selected)}</b>{shown}")
         current = self.tables.currentWidget()
         if current is self.nudge:
             # a big table refreshed while running costs more than the frame it delays
@@ -161,6 +201,7 @@ class ExplanationPanels(QtWidgets.QWidget):
         idx = s.network.param_index(selected)
         heading = f"Observation {obs + 1}: x = {format_vector(s.X[obs])}, y = {format_vector(s.Y[obs])}"
         self.chain.show_chain_rule(cr, heading, float(rec.gradient[idx]), s.n_obs)
+        self.fit_chain()
 
     def _show_nudges(self, rec, selected: str, obs: int) -> None:
         s = self.controller.session

@@ -264,7 +264,7 @@ def _widen(tabs: QtWidgets.QTabWidget, graph: bool) -> None:
     """The graph needs width (a column per z and a of every layer): while it is shown it takes
     three quarters of the row beside the explanations; the network view's share comes back after."""
     split = tabs.parentWidget()
-    if isinstance(split, QtWidgets.QSplitter):
+    if isinstance(split, QtWidgets.QSplitter) and split.orientation() == QtCore.Qt.Orientation.Horizontal:
         sizes = split.sizes()
         total = sum(sizes)
         if graph:

@@ -12,6 +12,11 @@ from gui.common.style import rich_number
 from gui.common.table_copy import install_table_copy
 
 MAX_OBS_COLUMNS = 4  # wider tables stop being readable on a projector; the sum still covers all
+#: As wide as a number gets in ``engine.numbers.format_number``'s four significant figures.
+WIDEST_NUMBER = "−0.000000"
+CELL_PADDING = 10
+#: Most of the screen's width and height a table shown whole may ask for (presentation mode).
+FIT_SHARE = (0.72, 0.45)
 
 
 class NudgeTable(QtWidgets.QWidget):
@@ -36,6 +41,7 @@ class NudgeTable(QtWidgets.QWidget):
         self._names: list[str] = []
         self._structure: tuple | None = None
         self._cells: dict[tuple[str, str], float] = {}
+        self._fit_contents = False
         self.table.cellClicked.connect(self._on_click)
         self.caption.setToolTip("Each observation's residual e = y − output weights how much a nudge to "
                                 "a parameter (its sensitivity d out/dθ) moves the output toward the "
@@ -75,7 +81,7 @@ class NudgeTable(QtWidgets.QWidget):
         headers = []
         for i in shown:
             headers += [f"d out/dθ\nobs {obs[i]}", f"e·d out/dθ\nobs {obs[i]}"]
-        headers += ["Σ e·d out/dθ", "−∇R"]
+        headers += ["Σ over obs\ne·d out/dθ", "−∇R"]
         structure = (list(names), headers)
         if structure != self._structure:
             self._build(names, headers)
@@ -127,11 +133,58 @@ class NudgeTable(QtWidgets.QWidget):
                 t.setItem(r, c, item)
         for c in range(0, len(headers) - 2, 2):
             t.setSpan(0, c, 1, 2)
-        t.item(0, 0).setText("e = −0.00000")
-        for r in range(1, len(names) + 1):
-            for c in range(len(headers)):
-                t.item(r, c).setText("−0.000000")
-        t.resizeColumnsToContents()
+        self._size_columns(headers)
+        self._fit()
+
+    def _size_columns(self, headers: list[str]) -> None:
+        """Each column as wide as its header or the widest number ``format_number`` writes, in the
+        table's font now (a view's own sizing measures only the rows it has laid out)."""
+        t = self.table
+        numbers = QtGui.QFontMetrics(t.font()).horizontalAdvance(WIDEST_NUMBER)
+        bold = QtGui.QFont(t.font())
+        bold.setBold(True)
+        titles = QtGui.QFontMetrics(bold)
+        for c, header in enumerate(headers):
+            title = max(titles.horizontalAdvance(line) for line in header.split("\n"))
+            t.setColumnWidth(c, max(numbers, title) + CELL_PADDING)
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt override
+        """A new font reaches the table after the window asked for it: size the columns again."""
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange and self._structure is not None:
+            self._size_columns(self._structure[1])
+            self._fit()
+
+    def set_fit_contents(self, on: bool) -> None:
+        """Presentation mode: rows as tall as their text and the table as large as its cells, so that
+        every row and column shows without scrolling (the layout gives it the room)."""
+        self._fit_contents = on
+        margin = 1 if on else 9
+        self.layout().setContentsMargins(margin, margin, margin, margin)
+        self.layout().setSpacing(2 if on else 6)
+        self.relayout()
+        self._fit()
+
+    def _fit(self) -> None:
+        t = self.table
+        rows = t.verticalHeader()
+        if not self._fit_contents:
+            rows.resetDefaultSectionSize()
+            for r in range(t.rowCount()):
+                rows.resizeSection(r, rows.defaultSectionSize())
+            t.setMinimumSize(0, 0)
+            return
+        height = t.fontMetrics().height() + 1
+        rows.setDefaultSectionSize(height)
+        for r in range(t.rowCount()):
+            rows.resizeSection(r, height)
+        frame = 2 * t.frameWidth()
+        # a larger network's or data set's table scrolls rather than push the window off the screen
+        room = self.screen().geometry().size().expandedTo(self.window().size())
+        t.setMinimumSize(min(rows.sizeHint().width() + t.horizontalHeader().length() + frame,
+                             int(FIT_SHARE[0] * room.width())),
+                         min(t.horizontalHeader().sizeHint().height() + rows.length() + frame,
+                             int(FIT_SHARE[1] * room.height())))
 
     def relayout(self) -> None:
         """Rebuild the cells at the next update (after a font change the column widths are stale)."""

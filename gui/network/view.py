@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.common.style import BASE_POINT_SIZE
 from gui.network.view_editing import InPlaceEditor
 from gui.network.view_geometry import NODE_PX, Layout, hit_test, network_layout
 from gui.network.view_items import Z_EDGES, Z_LABELS, Z_NODES, EdgesItem, PenCache, edge_width_range, \
@@ -120,15 +121,21 @@ class NetworkView(pg.GraphicsLayoutWidget):
         """``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom."""
         return self._positions.copy()
 
+    def set_font_size(self, point_size: int) -> None:
+        """Node labels, caption and legend follow the window's text size (their design is for the base size)."""
+        self._placer.text_scale = self._lines.scale = point_size / BASE_POINT_SIZE
+        self._lines.refit()
+        self._placer.fit()
+
     def set_caption(self, text: str) -> None:
         """The line above the network, in a smaller size where the view is too narrow for it."""
         self._lines.fit(self.caption, text, CAPTION_STYLE)
 
     def resizeEvent(self, event: QtGui.QResizeEvent | None) -> None:  # noqa: N802 - Qt override
-        """The caption and the legend follow the view's width."""
-        super().resizeEvent(event)
+        """The caption and the legend follow the view's width (first: the layout's minimum follows them)."""
         if self._lines is not None:
             self._lines.refit()
+        super().resizeEvent(event)
 
     # ----------------------------------------------------------------- drawing
     def show_state(self, state: ViewState) -> None:

@@ -49,6 +49,13 @@ class InPlaceEditor(QtWidgets.QLineEdit):
         if name is not None and np.isfinite(value):
             self.edited.emit(name, value)
 
+    def event(self, ev: QtCore.QEvent) -> bool:
+        """Escape is this editor's (it cancels) before it is the window's (leaving presentation mode)."""
+        if ev.type() == QtCore.QEvent.Type.ShortcutOverride and ev.key() == QtCore.Qt.Key.Key_Escape:
+            ev.accept()
+            return True
+        return super().event(ev)
+
     def keyPressEvent(self, ev: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt override
         if ev.key() == QtCore.Qt.Key.Key_Escape:
             self.hide()

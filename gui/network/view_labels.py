@@ -49,6 +49,8 @@ class LabelPlacer:
         self._html: dict[int, str] = {}
         # input label width and height, value label width and height (px)
         self._reserved = (0.0, 0.0, 0.0, 0.0)
+        #: The labels' size relative to their design (the window's text size over the base size).
+        self.text_scale = 1.0
 
     def rebuild(self, layout: Layout) -> list[NodeLabel]:
         """Labels for a new architecture (none when its values are in the nodes' tooltips only),
@@ -124,7 +126,7 @@ class LabelPlacer:
             return "left", 1.0, (r + m, r + m, r + m, r + m)
         input_w, input_h, value_w, value_h = self._reserved
         best = None
-        for k in LABEL_SCALES:
+        for k in (scale * self.text_scale for scale in LABEL_SCALES):
             for place in ("left", "above"):
                 if place == "left":
                     left, top = r + 4 + input_w * k, r
@@ -139,7 +141,7 @@ class LabelPlacer:
                 if best is None or overlap < best[0]:
                     best = (overlap, place, k, margins)
         if best is None:  # a view too small for any: the labels just follow
-            return "left", LABEL_SCALES[-1], (r + m, r + m, r + m, r + m)
+            return "left", LABEL_SCALES[-1] * self.text_scale, (r + m, r + m, r + m, r + m)
         return best[1:]
 
     def _label_overlap(self, w: float, h: float, margins: tuple, place: str, k: float) -> float:
@@ -197,11 +199,13 @@ class LineFitter:
     def __init__(self, widget: pg.GraphicsLayoutWidget) -> None:
         self.widget = widget
         self._fitted: dict[pg.LabelItem, tuple[str, float, dict]] = {}  # label -> (text, point size, style)
+        #: The lines' size relative to their style (the window's text size over the base size).
+        self.scale = 1.0
 
     def fit(self, label: pg.LabelItem, text: str, style: dict) -> None:
         """Show ``text`` in ``label`` at ``style``'s size, or smaller if the widget is too narrow."""
         font = QtGui.QFont(self.widget.font())
-        base = float(style["size"].removesuffix("pt"))
+        base = round(float(style["size"].removesuffix("pt")) * self.scale)
         font.setPointSizeF(base)
         plain = QtGui.QTextDocumentFragment.fromHtml(text).toPlainText()
         wanted = QtGui.QFontMetricsF(font).horizontalAdvance(plain) + 24

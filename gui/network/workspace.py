@@ -2,7 +2,8 @@
 
 Layout: step controls and the phase in words on top; the network view beside the
 explanation panels (chain rule; nudge table / finite-difference check); loss, fit and
-loss-landscape plots below. Settings (editor, data, parameter table) go to the side dock.
+loss-landscape plots below (``NetworkLayout``, which presentation mode rearranges). Settings
+(editor, data, parameter table) go to the side dock.
 Every view redraws from the controller's session after ``record_changed``; in Run mode the
 costly views (fit grid, explanation tables) refresh a few times per second only. What the views
 show is read in ``view_state``; the explanation column (``ExplanationPanels``) and the lecture
@@ -25,10 +26,12 @@ from gui.network.edits import network_history
 from gui.network.explanations import RUNNING_TABLE_MAX_ROWS, ExplanationPanels
 from gui.network.graph_view import graph_tabs
 from gui.network.fit_plot import NetworkFitPlot
+from gui.network.layout import NetworkLayout
 from gui.network.landscape_plot import LandscapePlot
 from gui.network.lecture_banner import LectureBanner
 from gui.network.loss_plot import NetworkLossPlot
 from gui.network.parameter_table import ParameterTable
+from gui.network.side_panel import settings_tabs
 from gui.network.steps_bar import NetworkSteps
 from gui.network.view import NetworkView
 from gui.network.view_state import (editor_config, grid_axes, landscape_path, landscape_range, phase_text,
@@ -81,22 +84,13 @@ class NetworkWorkspace(Workspace):
         self.loss_plot = NetworkLossPlot(self)
         self.fit_plot = NetworkFitPlot(self)
         self.landscape = LandscapePlot(self)
-        top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
-        top.addWidget(graph_tabs(self))  # the network view, and the chain rule as a graph
-        top.addWidget(self.explanations)
-        top.setSizes([560, 640])
-        bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
-        for w in (self.loss_plot, self.fit_plot, self.landscape):
-            w.setMinimumHeight(110)
-            bottom.addWidget(w)
-        bottom.setSizes([400, 400, 560])  # the landscape row holds two parameter choosers as well
-        self.main_split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
-        self.main_split.addWidget(top)
-        self.main_split.addWidget(bottom)
-        self.main_split.setSizes([720, 280])  # the plots keep ~150 px at 1280x800
+        self.lecture_note = LectureBanner(self)
+        # the network view, and the chain rule as a graph, share the view's place
+        self.arrangement = NetworkLayout(self, graph_tabs(self), self.explanations, [
+            (self.loss_plot, "Loss"), (self.fit_plot, "Fit"), (self.landscape, "Landscape")], self.lecture_note)
+        self.main_split = self.arrangement.widget
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.lecture_note = LectureBanner(self)
         self.error_label = QtWidgets.QLabel(self)
         self.error_label.setObjectName("networkError")
         self.error_label.setWordWrap(True)
@@ -115,19 +109,7 @@ class NetworkWorkspace(Workspace):
         self.editor = NetworkEditor()
         self.data_panel = NetworkDataPanel()
         self.params = ParameterTable()
-        self._side = QtWidgets.QTabWidget()
-        self._side.setObjectName("networkSettings")
-        for widget, name in ((self.editor, "Network"), (self.data_panel, "Data")):
-            scroll = QtWidgets.QScrollArea()
-            scroll.setWidgetResizable(True)
-            scroll.setWidget(widget)
-            self._side.addTab(scroll, name)
-        self._side.addTab(self.params, "Parameters")
-        # The pages scroll, so the tab widget would not ask for their width on its own: a dock
-        # narrower than the editor clips its combos and buttons.
-        scrollbar = self._side.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent)
-        widest = max(self.editor.sizeHint().width(), self.data_panel.sizeHint().width())
-        self._side.setMinimumWidth(widest + scrollbar + 12)
+        self._side = settings_tabs(self.editor, self.data_panel, self.params)
 
     def side_panel(self) -> QtWidgets.QWidget:
         return self._side
@@ -182,6 +164,8 @@ class NetworkWorkspace(Workspace):
         super().resizeEvent(event)
         if self.lecture_note.folded is None and self.lecture_note.isVisible():
             self._show_lecture_note()
+        if self.arrangement.presenting:
+            self.arrangement.fit()
 
     def _on_note_link(self, link: str) -> None:
         """The banner's "Fold" (``less``) and "Show them" (``more``) links."""
@@ -235,9 +219,17 @@ class NetworkWorkspace(Workspace):
             font = label.font()
             font.setPointSize(point_size)
             label.setFont(font)
-        self.nudge.relayout()
+        self.view.set_font_size(point_size)
+        self.explanations.set_font_size(point_size)
         self.params.relayout()
         self.refresh(force=True)
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: the explanation column gets the height and the width its tables need
+        (``NetworkLayout``), its chain rule in larger type; the plots go behind tabs."""
+        self.explanations.set_presentation(on)
+        self.refresh(force=True)
+        self.arrangement.set_presentation(on)
 
     def set_log_loss(self, on: bool) -> None:
         changed = on != self.loss_plot.log

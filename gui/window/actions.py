@@ -32,6 +32,7 @@ class Actions:
     font_bigger: QAction
     font_smaller: QAction
     log_loss: QAction
+    presentation: QAction
     about: QAction
     shortcuts: QAction
     getting_started: QAction
@@ -75,6 +76,8 @@ def build_actions(parent: QWidget) -> Actions:
                              "Smaller text", name="font_smaller"),
         log_loss=_action(parent, "&Log scale for loss", None, "Show the loss on a log axis",
                          checkable=True, name="log_loss"),
+        presentation=_action(parent, "&Presentation mode", "F11", "Presentation mode: full screen, large "
+                             "text (Esc leaves)", checkable=True, name="presentation"),
         about=_action(parent, "&About Stepwise", None, "About Stepwise", name="about"),
         shortcuts=_action(parent, "&Keyboard shortcuts", None, "List the keyboard shortcuts",
                           name="shortcuts"),
@@ -111,6 +114,8 @@ def build_menus(bar: QMenuBar, a: Actions, dock_toggle: QAction) -> QMenu:
     view_menu.addAction(a.font_bigger)
     view_menu.addAction(a.font_smaller)
     view_menu.addAction(a.log_loss)
+    view_menu.addSeparator()
+    view_menu.addAction(a.presentation)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(a.getting_started)
     help_menu.addAction(a.shortcuts)
@@ -171,7 +176,7 @@ def shortcuts_html(actions: Actions, workspaces: Sequence[Workspace], extra: Seq
 
 #: The actions with keys, in the order the table lists them (stepping first).
 TABLE_ACTIONS = ("step", "run", "back", "reset", "open", "save", "save_as", "font_bigger", "font_smaller",
-                 "quit")
+                 "presentation", "quit")
 EVERY_TAB = "every tab"
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 #: Settings key: True once the person dismissed the guide.
 DISMISSED_KEY = "help/gettingStartedDismissed"
 #: The window's actions whose keys the guide lists, before the workspaces' own keys.
-GUIDE_ACTIONS = ("step", "back", "run")
+GUIDE_ACTIONS = ("step", "back", "run", "presentation")
 GUIDE_WIDTH = 760
 GUIDE_MARGIN = 16
 #: Room kept clear above the card (the tabs, the Network tab's step buttons and phase line) and

@@ -48,7 +48,7 @@ def replace_stand_ins(w: MainWindow, built: list) -> None:
         w.side_stack.insertWidget(i, scrolling_panel(ws.side_panel()))
         old.deleteLater()
         w._connect_workspace(ws)
-        ws.set_font_size(w.view.font_size)
+        w.view.adopt(ws)
     with QSignalBlocker(w.tabs):
         w.tabs.setCurrentIndex(current)
     w._on_tab_changed(current)

@@ -161,7 +161,8 @@ class MainWindow(QMainWindow):
         self.view.connect()
         a.about.triggered.connect(lambda: show_about(self))
         a.shortcuts.triggered.connect(
-            lambda: show_shortcuts(self, self.actions, self.workspaces, self.edit_menu.actions()))
+            lambda: show_shortcuts(self, self.actions, self.workspaces, [*self.edit_menu.actions(),
+                                                                       self.view.leave]))
         a.getting_started.triggered.connect(self.show_getting_started)
         for ws in self.workspaces:
             self._connect_workspace(ws)
@@ -284,7 +285,7 @@ class MainWindow(QMainWindow):
 
     @property
     def _font_size(self) -> int:
-        return self.view.font_size
+        return self.view.remembered_font_size
 
     def set_font_size(self, point_size: int) -> None:
         """Interface and plot text size, for projectors (View > Bigger/Smaller font)."""
@@ -322,6 +323,7 @@ class MainWindow(QMainWindow):
         if not self.files.confirm_unsaved():
             event.ignore()
             return
+        self.view.set_presentation(False)  # the window's own geometry and text size are saved
         self.settings_writer.write()
         self.files.finish()
         event.accept()

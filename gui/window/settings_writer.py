@@ -44,8 +44,9 @@ class SettingsWriter(QObject):
         """Geometry, dock state, text size and speed, written through to the settings file now."""
         self.timer.stop()
         w, s = self._window, self._settings
-        s.setValue("window/geometry", w.saveGeometry())
-        s.setValue("window/state", w.saveState())
-        s.setValue("view/fontSize", w.view.font_size)
+        if not w.view.presenting:  # full screen and a hidden dock are not the window to come back to
+            s.setValue("window/geometry", w.saveGeometry())
+            s.setValue("window/state", w.saveState())
+        s.setValue("view/fontSize", w.view.remembered_font_size)
         s.setValue("run/speed", w.step_controls.speed())
         s.sync()
