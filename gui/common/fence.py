@@ -43,6 +43,11 @@ class SizeHintFence(QWidget):
         self.setSizePolicy(c.sizePolicy())
         return True
 
+    def refresh(self) -> None:
+        """Take the child's new size rules now (a font change), not at the next layout pass."""
+        if self._follow_child():
+            self.updateGeometry()
+
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return self.child.sizeHint()
 

@@ -52,8 +52,8 @@ class Descent2DWorkspace(Workspace):
         self.views.addTab(self.contour, "Contour")
         self.views.addTab(self.surface, "3-D surface")
         self.views.setTabToolTip(1, "The function as a surface you can turn, with every path on it")
-        self.table = IterateTable(self.controller)
-        self.views.addTab(self.table, "Iterates")
+        self.iterates = IterateTable(self.controller)
+        self.views.addTab(self.iterates, "Iterates")
         self.views.setTabToolTip(2, "The first racer's iterates: x, f, ∇f, the step size sᵢ, the Hessian's "
                                     "eigenvalues, and the method's own columns")
         self.views.currentChanged.connect(lambda _i: self.redraw())

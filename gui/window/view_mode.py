@@ -135,6 +135,9 @@ class ViewMode:
             ws.set_font_size(self.font_size)
         label = self.window.status_label
         label.setFixedHeight(2 * QFontMetrics(font).lineSpacing() + 4)
+        fence = label.parentWidget()
+        if hasattr(fence, "refresh"):
+            fence.refresh()  # the status bar makes room now, not a layout pass later
         if self.presenting:
             for ws in self.window.workspaces:
                 ws.set_presentation(True)  # the projector layout follows the new text size

@@ -83,9 +83,9 @@ def test_gl_reason_is_a_sentence_when_no_context_can_start(app):
 
 
 def test_the_2d_tab_lists_the_first_racers_iterates_with_the_hessians_eigenvalues(ws2, qtbot):
-    ws2.views.setCurrentWidget(ws2.table)
+    ws2.views.setCurrentWidget(ws2.iterates)
     ws2.controller.step(3)
-    model = ws2.table.model()
+    model = ws2.iterates.model()
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert "eig ∇²f(xᵢ)" in headers and "sᵢ" in headers
     assert model.rowCount() == 4
