@@ -228,7 +228,7 @@ def numpy_network_script(plan: NetworkPlan, steps: int, every: int, scenario_nam
                   sizes=tuple(net.sizes), L=net.depth, acts=", ".join(acts),
                   primes=", ".join("None" if a == "softmax" else f"{a}_prime" for a in acts)),
              batch_code(plan), "\n\n", optimizer_code(plan.spec),
-             ARMIJO if plan.spec.schedule == "backtracking" else "",
+             fill(ARMIJO, dot="np.vdot(g, delta)") if plan.spec.schedule == "backtracking" else "",
              fill(_TRAIN, tol=literal(plan.tol), bound=literal(plan.bound), frozen=repr(list(plan.frozen)),
                   eager=plan.eager, trace_numbers=TRACE_NUMBERS,
                   line_search=_LINE_SEARCH if plan.spec.schedule == "backtracking" else "",

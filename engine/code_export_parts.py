@@ -124,20 +124,30 @@ _KEYS = {"momentum": "MOMENTUM", "alpha": "ALPHA", "beta1": "BETA1", "beta2": "B
          "weight_decay": "WEIGHT_DECAY", "damping": "DAMPING"}
 
 
-def optimizer_code(spec: OptimizerSpec) -> str:
-    """The optimizer of ``spec`` as numpy code: its constants, ``scheduled_lr``, ``init_state`` and
-    ``update`` (the rule of ``engine/optimizers.py``, as torch.optim defines it)."""
+def constant_name(key: str) -> str:
+    """The script's constant for hyperparameter ``key`` (``beta1`` -> ``BETA1``)."""
+    return _KEYS.get(key, key.upper())
+
+
+def optimizer_constants(spec: OptimizerSpec) -> str:
+    """``LR = 0.1`` and the optimizer's other hyperparameters and schedule constants, one a line."""
     entry = get_optimizer(spec.name)
     lines = [f"# ---- the optimizer: {entry.title} " + "-" * max(4, 76 - len(entry.title)),
              f"LR = {literal(spec.lr)}  # the learning rate (step size) lr"]
     for h in entry.hyper[1:]:
-        lines.append(f"{_KEYS[h.key]} = {literal(spec.params[h.key])}  # {h.label}")
+        lines.append(f"{constant_name(h.key)} = {literal(spec.params[h.key])}  # {h.label}")
     if spec.schedule == "decay":
         lines.append(f"DECAY_K = {literal(spec.decay_k)}  # decay: lr_t = lr / (1 + k t)")
     if spec.schedule == "backtracking":
         lines.append(f"ARMIJO_C = {literal(spec.armijo_c)}  # Armijo's constant c")
         lines.append(f"SHRINK = {literal(spec.shrink)}  # each trial step is SHRINK times the last")
-    text = "\n".join(lines) + "\n\n\n"
+    return "\n".join(lines) + "\n"
+
+
+def optimizer_code(spec: OptimizerSpec) -> str:
+    """The optimizer of ``spec`` as numpy code: its constants, ``scheduled_lr``, ``init_state`` and
+    ``update`` (the rule of ``engine/optimizers.py``, as torch.optim defines it)."""
+    text = optimizer_constants(spec) + "\n\n"
     if spec.name == "newton":
         text += _NEWTON_EXTRA
     if spec.schedule == "decay":
@@ -161,7 +171,7 @@ def armijo(f, theta, value, g, delta):
     """Armijo backtracking: the largest t = SHRINK^k (t = 1 first) with
     f(theta + t delta) <= f(theta) + c t g.delta, and the (t, f) of every trial in order;
     t = 0 when none of 60 trials is accepted or delta is not a descent direction."""
-    slope = float(np.vdot(g, delta))
+    slope = float($dot)
     trials = []
     if not slope < 0:
         return 0.0, trials
@@ -223,5 +233,5 @@ def script_header(title: str, what: str, steps: int, every: int, scenario_name: 
             f"prints (same field names, same numbers to 1e-9).\n")
 
 
-__all__ = ["ARMIJO", "ExportError", "TRACE_NUMBERS", "fill", "literal", "matrix_literal",
-           "optimizer_code", "row_literal", "script_header"]
+__all__ = ["ARMIJO", "ExportError", "TRACE_NUMBERS", "constant_name", "fill", "literal", "matrix_literal",
+           "optimizer_code", "optimizer_constants", "row_literal", "script_header"]

@@ -63,17 +63,17 @@ def network_plan(scenario: Scenario) -> NetworkPlan:
 
 
 _DATA = '''# ---- the data: one observation a row ----------------------------------------------------
-X = np.array($X)  # inputs x, shape ($n, $d)
-Y = np.array($Y)  # targets y, shape ($n, $k)$onehot
+X = $array($X)  # inputs x, shape ($n, $d)
+Y = $array($Y)  # targets y, shape ($n, $k)$onehot
 N_OBS = $n
 '''
 
 
-def data_code(plan: NetworkPlan) -> str:
-    """X and Y written out in full, every number repr-exact."""
+def data_code(plan: NetworkPlan, array: str = "np.array") -> str:
+    """X and Y written out in full, every number repr-exact; ``array`` makes them arrays."""
     onehot = ("\n# (the class indices of the scenario as one-hot rows: y_ik = 1 for class k)"
               if plan.loss.class_indices and plan.Y.shape[1] > 1 else "")
-    return fill(_DATA, X=matrix_literal(plan.X, 4), Y=matrix_literal(plan.Y, 4), n=plan.X.shape[0],
+    return fill(_DATA, array=array, X=matrix_literal(plan.X, 4), Y=matrix_literal(plan.Y, 4), n=plan.X.shape[0],
                 d=plan.X.shape[1], k=plan.Y.shape[1], onehot=onehot)
 
 
