@@ -4,6 +4,7 @@
     python main.py run SCENARIO --steps N [--every K] [--out FILE] [--format json|csv]
     python main.py explain SCENARIO [--observation I] [--format text|markdown|latex] [--digits D]
     python main.py screenshot SCENARIO --steps N --out FILE.png [--workspace NAME]
+    python main.py export SCENARIO --to numpy|pytorch --steps N --out FILE.py   the run as a script
     python main.py presets                        list the built-in scenarios
 
 SCENARIO is a scenario file or a preset's name (``lecture-backprop``), resolved by ``engine/presets.py``.
@@ -22,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-SUBCOMMANDS = ("run", "explain", "screenshot", "presets")
+SUBCOMMANDS = ("run", "explain", "screenshot", "presets", "export")
 WORKSPACES = ("descent1d", "descent2d", "network")
 SCENARIO_HELP = "scenario file (.json) or a preset's name (see `stepwise presets`)"
 
@@ -78,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stepwise",
         description="Step through neural-network training one iteration at a time. "
                     "Without a command, opens the window (on SCENARIO if given).")
-    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot,presets}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot,presets,export}")
 
     run = sub.add_parser("run", help="run a scenario and print or write its trace")
     run.add_argument("scenario", help=SCENARIO_HELP)
@@ -110,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="window size in pixels (default 1600x1000; 1280x800 for a projector)")
 
     sub.add_parser("presets", help="list the built-in scenarios (name, kind, title)")
+    _add_export_parser(sub)
     return parser
 
 
@@ -178,6 +180,37 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- export -------------------------------------------------------------------------------------
+
+def _add_export_parser(sub: argparse._SubParsersAction) -> None:
+    """``export SCENARIO --to numpy|pytorch --steps N [--every K] --out FILE.py``."""
+    export = sub.add_parser("export", help="write the run as a standalone numpy or PyTorch script that "
+                                           "prints the same trace as `run --format json`")
+    export.add_argument("scenario", help=SCENARIO_HELP)
+    export.add_argument("--to", choices=("numpy", "pytorch"), required=True,
+                        help="numpy (networks and functions) or pytorch (networks, torch.optim)")
+    export.add_argument("--steps", type=_whole(0), required=True, help="number of updates the script takes")
+    export.add_argument("--every", type=_whole(1), default=1, metavar="K",
+                        help="the script records only every K-th step (and the last), as `run --every K`")
+    export.add_argument("--out", required=True, metavar="FILE.py", help="the script to write")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the scenario as a script (engine.code_export); a form that cannot express it is bad input."""
+    from engine.code_export import ExportError, export_script
+    from engine.presets import is_builtin
+    from engine.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    name = Path(args.scenario).stem if is_builtin(args.scenario) else args.scenario
+    try:
+        text = export_script(scenario, args.to, args.steps, args.every, name=name)
+    except ExportError as e:
+        raise UsageError(str(e)) from None
+    Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 def _open_gui(argv: list[str]) -> int:
@@ -198,7 +231,8 @@ def _open_gui(argv: list[str]) -> int:
     return int(gui_main(argv) or 0)
 
 
-COMMANDS = {"run": cmd_run, "explain": cmd_explain, "screenshot": cmd_screenshot, "presets": cmd_presets}
+COMMANDS = {"run": cmd_run, "explain": cmd_explain, "screenshot": cmd_screenshot, "presets": cmd_presets,
+            "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -151,6 +151,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = build_menus(self.menuBar(), self.actions, self.settings_dock.toggleViewAction())
         self.presets_menu = add_presets_menu(self.recent_menu, self.open_scenario)
         self.edit_menu = EditMenu(self)
+        from gui.window.script_export import ScriptExport  # File > Export > As script…
+        self.script_export = ScriptExport(self)
+        self.script_export.add_to(self.recent_menu.parentWidget(), after=self.actions.export_svg)
 
     def _connect(self) -> None:
         a = self.actions
