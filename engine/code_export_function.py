@@ -64,31 +64,40 @@ _FINITE = '''
 H_STEP = $h  # central differences with step h (the scenario's derivatives: finite)
 
 
+def values(p):
+    """f at each row of p (n x DIM), evaluated on arrays (numpy's array loops, as the engine's)."""
+    return np.broadcast_to(np.asarray(f(*p.T), dtype=np.float64), p.shape[:1])
+
+
 def gradient(x):
     """df/dx_i ~ (f(x + h e_i) - f(x - h e_i)) / 2h."""
+    p = np.reshape(x, (1, DIM))
     g = np.empty(DIM)
     for i in range(DIM):
         e = np.zeros(DIM)
         e[i] = H_STEP
-        g[i] = (value(x + e) - value(x - e)) / (2 * H_STEP)
+        g[i] = ((values(p + e) - values(p - e)) / (2 * H_STEP))[0]
     return g
 
 
 def hessian(x):
     """d2f/dx_i^2 ~ (f(x + h e_i) - 2 f(x) + f(x - h e_i)) / h^2, mixed partials by four points."""
+    p = np.reshape(x, (1, DIM))
     out = np.empty((DIM, DIM))
-    f0 = value(x)
+    f0 = values(p)
     for i in range(DIM):
         ei = np.zeros(DIM)
         ei[i] = H_STEP
-        out[i, i] = (value(x + ei) - 2 * f0 + value(x - ei)) / (H_STEP * H_STEP)
+        out[i, i] = ((values(p + ei) - 2 * f0 + values(p - ei)) / (H_STEP * H_STEP))[0]
         for j in range(i + 1, DIM):
             ej = np.zeros(DIM)
             ej[j] = H_STEP
-            out[i, j] = out[j, i] = (value(x + ei + ej) - value(x + ei - ej) - value(x - ei + ej)
-                                     + value(x - ei - ej)) / (4 * H_STEP * H_STEP)
+            mixed = (values(p + ei + ej) - values(p + ei - ej) - values(p - ei + ej)
+                     + values(p - ei - ej)) / (4 * H_STEP * H_STEP)
+            out[i, j] = out[j, i] = mixed[0]
     return out
 '''
+
 
 _DESCENT = '''
 

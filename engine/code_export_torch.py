@@ -129,8 +129,7 @@ def train():
     for t in range(STEPS):
         rows = torch.as_tensor(batch_rows(t))
         xb, yb = X[rows], Y[rows]
-        before = theta()
-        R_b, g = loss_and_gradient(xb, yb)  # the batch's R and gradient (in the layers' .grad too)
+$before        R_b, g = loss_and_gradient(xb, yb)  # the batch's R and gradient (in the layers' .grad too)
 $freeze_grad        g_norm = norm(g)
         if not (math.isfinite(R_b) and math.isfinite(g_norm)):
             why = "loss became infinite" if not math.isfinite(R_b) else "the gradient became infinite"
@@ -260,6 +259,7 @@ def torch_network_script(plan: NetworkPlan, steps: int, every: int, scenario_nam
                             if decay else ""),
                   schedule_step="\n        schedule.step()" if decay else "",
                   freeze_grad=_FREEZE_GRAD if frozen else "",
+                  before="        before = theta()\n" if frozen or backtracking else "",
                   line_search=_LINE_SEARCH if backtracking else "",
                   freeze_step="        new[MASK] = before[MASK]  # frozen parameters never change\n" if frozen else "")]
     return "".join(parts)
