@@ -18,6 +18,7 @@ from sympy.printing.numpy import NumPyPrinter
 from engine.code_export_parts import (ARMIJO, TRACE_NUMBERS, ExportError, fill, literal, optimizer_code,
                                       row_literal, script_header)
 from engine.expressions import _numeric_ready
+from engine.optimizers import get_optimizer
 from engine.scenario import Scenario, build_function_session
 
 #: The engine's custom ``abs`` and ``sign`` (``engine.formula_parser``), printed as numpy's.
@@ -218,8 +219,10 @@ def function_script(scenario: Scenario, steps: int, every: int, scenario_name: s
     dim = formula.dim
     args = ", ".join(names) + ("," if dim == 1 else "")
     head = script_header(scenario.title or objective.title,
-                         f"f({', '.join(names)}) = {formula.text} minimised by {spec.name} with numpy\n"
-                         "alone: f, its derivatives and the optimizer are written out below.", steps, every, scenario_name)
+                         f"{get_optimizer(spec.name).title.lower()} on\n\n"
+                         f"    f({', '.join(names)}) = {formula.text}\n\n"
+                         "with numpy alone: f, its derivatives and the optimizer are written out below.",
+                         steps, every, scenario_name)
     if scenario.compare:
         head += ("\nThe scenario races further optimizers beside this one; `run` traces the first, and so\n"
                  "does this script.\n")

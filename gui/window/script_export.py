@@ -45,8 +45,9 @@ class ScriptDialog(QDialog):
         self.setObjectName("scriptExportDialog")
         self.setWindowTitle("Export as script")
         layout = QFormLayout(self)
-        intro = QLabel(f"The {title} tab's scenario as a standalone Python script that prints the "
-                       "same trace as <tt>stepwise run … --format json</tt>.")
+        intro = QLabel(f"The {title} tab's scenario, at its current settings (what Save writes), as a "
+                       "standalone Python script that prints the same trace as "
+                       "<tt>stepwise run … --format json</tt>.")
         intro.setWordWrap(True)
         layout.addRow(intro)
         self.form = QComboBox(self)
