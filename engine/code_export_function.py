@@ -18,8 +18,12 @@ from sympy.printing.numpy import NumPyPrinter
 from engine.code_export_parts import (ARMIJO, TRACE_NUMBERS, ExportError, fill, literal, optimizer_code,
                                       row_literal, script_header)
 from engine.expressions import _numeric_ready
+from engine import status as status_module
 from engine.optimizers import get_optimizer
 from engine.scenario import Scenario, build_function_session
+
+#: The engine's descent has the ``stopped`` status (bouncing, cycles, stalls, the iteration limit).
+STOPPED_RULES = hasattr(status_module, "STOPPED")
 
 #: The engine's custom ``abs`` and ``sign`` (``engine.formula_parser``), printed as numpy's.
 _PRINTER_SETTINGS = {"fully_qualified_modules": True, "inline": True,
@@ -100,11 +104,11 @@ def hessian(x):
 '''
 
 
-_DESCENT = '''
+_DESCENT = """
 
 # ---- the run: one optimizer update an iteration, and the checks that end it --------------------
 START = np.array($start)  # x_0
-TOL = $tol  # converged when |grad f| or the step |x_k - x_(k-1)| falls below this
+TOL = $tol  # converged when |grad f| and the step |x_k - x_(k-1)| fall below this
 BOUND = $bound  # diverged when some |x_i| grows beyond this
 MAX_ITER = $max_iter  # the iteration limit
 NEWTON = $newton
@@ -118,33 +122,28 @@ def point(x):
     return "(" + ", ".join(f"{v:.5g}" for v in x) + ")" if DIM > 1 else f"{x[0]:.5g}"
 
 
-def status_of(k, x, fx, g, step):
-    """The (status, reason) iterate k reaches, or None while the run simply goes on."""
-    if not math.isfinite(fx):
-        return "diverged", f"diverged at iteration {k}: f became {'infinite' if math.isinf(fx) else 'undefined (NaN)'} at x = {point(x)}"
-    if not np.all(np.isfinite(g)):
-        return "diverged", f"diverged at iteration {k}: the gradient is not finite at x = {point(x)}"
-    if float(np.max(np.abs(x))) > BOUND:
-        return "diverged", f"diverged at iteration {k}: |x| exceeded {BOUND:g}"
-    if norm(g) < TOL or (step is not None and norm(step) < TOL):
-        return "converged", f"converged at x = {point(x)} (f = {fx:.4g}) after {k} iterations"
-    if k >= MAX_ITER:
-        return "running", f"stopped after {MAX_ITER} iterations (max_iter) without converging"
-    return None
+def converged(k, x, fx):
+    return "converged", f"converged at x = {point(x)} (f = {fx:.4g}) after {k} iterations"
+$status_rules
 
-
-def step_size(lr, x):
-    """The step size the update took: lr, or for Newton in 1-D lr / f''(x) (s_i = 1 / f''(x_i))."""
-    return lr / (float(hessian(x)[0, 0]) + DAMPING) if NEWTON and DIM == 1 else lr
+def step_size(lr, g, H, dx):
+    \"\"\"s_i, the step size the update took: lr; Newton: lr / (f''(x_i) + damping) in 1-D (s_i = 1 / f''(x_i)),
+    in 2-D the step's length along -grad f per unit gradient, -grad f . dx / |grad f|^2.\"\"\"
+    if not NEWTON:
+        return lr
+    if DIM == 1:
+        return lr / (float(np.ravel(H)[0]) + DAMPING)
+    gg = float(np.dot(g, g))
+    return -float(np.dot(g, dx)) / gg if gg > 0 else math.nan
 
 
 def descend():
-    """Up to STEPS iterations from START; the trace's steps and the (status, reason) of the last."""
+    \"\"\"Up to STEPS iterations from START; the trace's steps and the (status, reason) of the last.\"\"\"
     x = START.copy()
     fx, g = value(x), gradient(x)
     state = init_state(x)
-    steps = [{"step": 0, "x": x, "value": fx, "gradient": g}]
-    status = status_of(0, x, fx, g, None)
+    steps = [{"step": 0, "x": x, "value": fx, "gradient": g, "dx": np.zeros(DIM), "bounces": 0}]
+    status = status_of(steps)
     for k in range(STEPS):
         if (status is not None and status[0] != "running") or k >= MAX_ITER:
             break
@@ -159,11 +158,13 @@ $line_search        except SingularHessian as err:
         if not np.all(np.isfinite(x_new)):
             status = "diverged", f"diverged at iteration {k + 1}: the update from x = {point(x)} is not finite"
             break
-        record = {"step": k + 1, "lr": step_size(lr, x)}
-$trials        step = x_new - x
-        x, fx, g, state = x_new, value(x_new), gradient(x_new), new_state
+        dx = x_new - x
+        record = {"step": k + 1, "lr": step_size(lr, g, H, dx), "dx": dx,
+                  # how many steps in a row reverse the one before (bouncing)
+                  "bounces": steps[-1]["bounces"] + 1 if k and float(np.dot(steps[-1]["dx"], dx)) < 0.0 else 0}
+$trials        x, fx, g, state = x_new, value(x_new), gradient(x_new), new_state
         steps.append({**record, "x": x, "value": fx, "gradient": g})
-        status = status_of(k + 1, x, fx, g, step)
+        status = status_of(steps)
     return steps, status or ("running", "")
 $trace_numbers
 
@@ -176,7 +177,7 @@ def trace(steps, status):
         if "lr" in s:
             row["lr"] = num(s["lr"])
         if "trials" in s:
-            row["trials"] = [{"lr": num(lr), "value": num(v)} for lr, v in s["trials"]]
+            row["trials"] = [{"lr": num(lr), "value": num(v), "accepted": ok} for lr, v, ok in s["trials"]]
         kept.append(row)
     return {"steps": kept, "status": status[0], "reason": num.reason(status[1])}
 
@@ -185,20 +186,99 @@ if __name__ == "__main__":
     np.seterr(all="ignore")  # overflow gives inf, which the checks above report
     steps, status = descend()
     print(json.dumps(trace(steps, status), indent=2, allow_nan=False))
-'''
+"""
 
-_LINE_SEARCH = '''            # backtracking: the largest t = SHRINK^k with Armijo's decrease, then the step with lr t
+_DIVERGED = """    k, x, fx, g = len(steps) - 1, steps[-1]["x"], steps[-1]["value"], steps[-1]["gradient"]
+    if not math.isfinite(fx):
+        return "diverged", f"diverged at iteration {k}: f became {'infinite' if math.isinf(fx) else 'undefined (NaN)'} at x = {point(x)}"
+    if not np.all(np.isfinite(g)):
+        return "diverged", f"diverged at iteration {k}: the gradient is not finite at x = {point(x)}"
+    if float(np.max(np.abs(x))) > BOUND:
+        return "diverged", f"diverged at iteration {k}: |x| exceeded {BOUND:g}"
+    grad_norm, step_norm = norm(g), norm(steps[-1]["dx"])
+"""
+
+#: engine/descent.py's checks: converged only where the gradient and the step are both small;
+#: stopped for a step that no longer moves x, bouncing, a short cycle and the iteration limit.
+_STOPPED_RULES = """
+
+BOUNCE_WINDOW = 50  # bouncing: this many steps in a row each reversing the one before ...
+NOT_SHRINKING = 0.98  # ... and the last at least this share of the one a window earlier
+MAX_PERIOD = 8  # short cycles: x_k repeats x_(k-p) for a p up to this ...
+CYCLE_EVERY = 4  # ... checked every few iterations ...
+CYCLE_RTOL = 1e-9  # ... to this relative tolerance
+
+
+def short_cycle(steps, k):
+    \"\"\"The period p (2..MAX_PERIOD) with which x_(k-p+1..k) repeat the p iterates before them while
+    no step in the cycle is below TOL; 0 when there is none (or k is not a checked iteration).\"\"\"
+    if k % CYCLE_EVERY or k < 2 * MAX_PERIOD:
+        return 0
+    xs = np.array([s["x"] for s in steps])
+    dxs = np.array([s["dx"] for s in steps[k - MAX_PERIOD:k + 1]])
+    x = xs[k]
+    limit = CYCLE_RTOL * (1.0 + float(np.abs(x).max()))
+    back = np.abs(xs[k - MAX_PERIOD:k - 1] - x).max(axis=1)  # x_k against x_(k-8) .. x_(k-2)
+    if not (back <= limit).any():
+        return 0
+    for p in range(2, MAX_PERIOD + 1):
+        if back[MAX_PERIOD - p] > limit:
+            continue
+        now, before = xs[k - p + 1:k + 1], xs[k - 2 * p + 1:k - p + 1]
+        if float(np.max(np.abs(now - before))) > limit:
+            continue
+        if float(np.min(np.linalg.norm(dxs[MAX_PERIOD - p + 1:], axis=1))) >= TOL:
+            return p
+    return 0
+
+
+def status_of(steps):
+    \"\"\"The (status, reason) the last iterate reaches, or None while the run simply goes on.\"\"\"
+$diverged    if grad_norm < TOL and step_norm < TOL:
+        return converged(k, x, fx)
+    if k > 0 and step_norm == 0.0:
+        return "stopped", f"stopped at iteration {k} at x = {point(x)}: the step no longer moves x"
+    if (steps[-1]["bounces"] >= BOUNCE_WINDOW
+            and step_norm >= NOT_SHRINKING * norm(steps[k - BOUNCE_WINDOW]["dx"])):
+        return "stopped", f"stopped at iteration {k}: the iterates bounce back and forth without settling"
+    period = short_cycle(steps, k)
+    if period:
+        return "stopped", f"stopped at iteration {k}: the iterates repeat a cycle of {period} points"
+    if k >= MAX_ITER:
+        return "stopped", f"stopped after {MAX_ITER} iterations (max_iter) without converging"
+    return None
+"""
+
+#: The checks of an engine without the ``stopped`` status: converged where the gradient or the step
+#: is small; the iteration limit leaves the run ``running``.
+_RUNNING_RULES = """
+
+def status_of(steps):
+    \"\"\"The (status, reason) the last iterate reaches, or None while the run simply goes on.\"\"\"
+$diverged    if grad_norm < TOL or (k > 0 and step_norm < TOL):
+        return converged(k, x, fx)
+    if k >= MAX_ITER:
+        return "running", f"stopped after {MAX_ITER} iterations (max_iter) without converging"
+    return None
+"""
+
+_LINE_SEARCH = """            # backtracking: the largest t = SHRINK^k with Armijo's decrease, then the step with lr t
             t, trials = armijo(value, x, fx, g, delta)
             if t == 0.0:
-                if norm(delta) < TOL:
-                    status = "converged", f"converged at x = {point(x)} (f = {fx:.4g}) after {k} iterations"
+                if norm(delta) < TOL$and_grad:
+                    status = converged(k, x, fx)
                 else:
-                    status = "diverged", (f"stopped at iteration {k}: the line search found no step along the "
-                                          "optimizer's direction that decreases f (not a descent direction)")
+                    status = "$no_step", f"stopped at iteration {k}: the line search found no step"
                 break
             lr *= t
             delta, new_state = update(g, state, x, lr, H)
-'''
+"""
+
+_TRIALS = """        full = record["lr"] / trials[-1][0]  # each trial's step size: its fraction t of the proposed step
+        record["trials"] = [(record["lr"] if i == len(trials) - 1 else full * s, v, i == len(trials) - 1)
+                            for i, (s, v) in enumerate(trials)]
+"""
+
 
 _NO_NEWTON = '''
 
@@ -248,12 +328,13 @@ def function_script(scenario: Scenario, steps: int, every: int, scenario_name: s
     backtracking = spec.schedule == "backtracking"
     if backtracking:
         parts.append(fill(ARMIJO, dot="np.vdot(g, delta)"))
+    rules = fill(_STOPPED_RULES if STOPPED_RULES else _RUNNING_RULES, diverged=_DIVERGED)
+    search = fill(_LINE_SEARCH, and_grad=" and norm(g) < TOL" if STOPPED_RULES else "",
+                  no_step="stopped" if STOPPED_RULES else "diverged")
     parts.append(fill(_DESCENT, start=row_literal(session.start), tol=literal(session.tol),
                       bound=literal(session.bound), max_iter=session.max_iter, newton=spec.name == "newton",
-                      line_search=_LINE_SEARCH if backtracking else "",
-                      trials=('        record["trials"] = [(step_size(lr / t * s, x), v) for s, v in trials]\n'
-                              if backtracking else ""),
-                      trace_numbers=TRACE_NUMBERS))
+                      status_rules=rules, line_search=search if backtracking else "",
+                      trials=_TRIALS if backtracking else "", trace_numbers=TRACE_NUMBERS))
     return "".join(parts)
 
 
