@@ -15,15 +15,11 @@ import textwrap
 import sympy
 from sympy.printing.numpy import NumPyPrinter
 
-from engine.code_export_parts import (ARMIJO, TRACE_NUMBERS, ExportError, fill, literal, optimizer_code,
+from engine.code_export_parts import (ARMIJO, STOPPED_RULES, TRACE_NUMBERS, ExportError, fill, literal, optimizer_code,
                                       row_literal, script_header)
 from engine.expressions import _numeric_ready
-from engine import status as status_module
 from engine.optimizers import get_optimizer
 from engine.scenario import Scenario, build_function_session
-
-#: The engine's descent has the ``stopped`` status (bouncing, cycles, stalls, the iteration limit).
-STOPPED_RULES = hasattr(status_module, "STOPPED")
 
 #: The engine's custom ``abs`` and ``sign`` (``engine.formula_parser``), printed as numpy's.
 _PRINTER_SETTINGS = {"fully_qualified_modules": True, "inline": True,

@@ -7,7 +7,8 @@ needs numpy alone and prints the JSON trace of ``stepwise run`` (SPEC section 6)
 
 from __future__ import annotations
 
-from engine.code_export_parts import ARMIJO, TRACE_NUMBERS, fill, literal, optimizer_code, script_header
+from engine.code_export_parts import (ARMIJO, EXACT_FIT, SATURATED_SLOPE, STOPPED_RULES, TRACE_NUMBERS, fill, literal,
+                                      optimizer_code, script_header)
 from engine.code_export_plan import NetworkPlan, batch_code, data_code, weights_code
 
 _SIGMOID = ("def sigmoid(z):\n    \"\"\"a = 1/(1 + e^-z), written (1 + tanh(z/2))/2 so that it never overflows.\"\"\"\n"
@@ -130,7 +131,7 @@ EAGER_LOSS = $eager
 
 def norm(v):
     return math.sqrt(v.dot(v))
-
+$judged
 
 def train(theta):
     """Up to STEPS updates from theta; returns the parameters after each one, the status and the reason."""
@@ -145,7 +146,7 @@ def train(theta):
             why = "loss became infinite" if not math.isfinite(R_b) else "the gradient became infinite"
             return thetas, "diverged", f"{why} at iteration {t} — try a smaller learning rate"
         if FULL_BATCH and g_norm < TOL:
-            return thetas, "converged", f"gradient below {TOL:g} at iteration {t}"
+            return (thetas, *judged(theta, t))
         delta, state = update(g, state, theta, scheduled_lr(state["t"]))
 $line_search        delta[MASK] = 0.0
         new = theta + delta
@@ -164,7 +165,7 @@ $line_search        delta[MASK] = 0.0
             g_full = loss_and_gradient(theta, X, Y)[1]
             g_full[MASK] = 0.0
             if norm(g_full) < TOL:
-                return thetas, "converged", f"gradient below {TOL:g} at iteration {t + 1}"
+                return (thetas, *judged(theta, t + 1))
     return thetas, "running", ""
 $trace_numbers
 
@@ -185,6 +186,35 @@ if __name__ == "__main__":
     theta0 = pack([None, $Ws], [None, $bs])
     thetas, status, reason = train(theta0)
     print(json.dumps(trace(thetas, status, reason), indent=2, allow_nan=False))
+'''
+
+#: An engine without the saturation check: a vanished gradient is convergence.
+_CONVERGED = '''
+
+def judged(theta, t):
+    """The status of a run whose gradient fell below TOL at iteration t."""
+    return "converged", f"gradient below {TOL:g} at iteration {t}"
+'''
+
+#: engine/network_convergence.py: a gradient that vanished because a layer saturated is a plateau.
+_SATURATION = '''
+SATURATED_SLOPE = $slope  # a unit is saturated when |g'(z)| is below this for every observation
+EXACT_FIT = $fit  # residuals this small are an exact fit, where a vanished gradient is a minimum
+NONLINEAR = $nonlinear  # layers whose activation can saturate
+
+
+def judged(theta, t):
+    """The status of a run whose gradient fell below TOL at iteration t: converged, unless every unit
+    of some layer is saturated (g'(z) ~ 0) while the fit is poor: then a plateau, not a minimum."""
+    W, b = unpack(theta)
+    z, a = forward(W, b, X)
+    saturated = [l for l in NONLINEAR if float(np.max(np.abs(G_PRIME[l](z[l], a[l])))) < SATURATED_SLOPE]
+    residual = float(np.max(np.abs(Y - a[L])))
+    if not saturated or not math.isfinite(residual) or residual <= EXACT_FIT:
+        return "converged", f"gradient below {TOL:g} at iteration {t}"
+    which = ", ".join(f"layer {l}" for l in saturated)
+    return "stopped", (f"the gradient vanished at iteration {t} (below {TOL:g}) only because every unit of "
+                       f"{which} is saturated: a plateau, not a minimum — try a smaller learning rate")
 '''
 
 _LINE_SEARCH = '''        # backtracking: shorten the step by Armijo's rule on the batch's R
@@ -213,6 +243,15 @@ def output_delta_code(plan: NetworkPlan) -> str:
             "    return G_PRIME[L](z, a) * dR_da(a, y)\n")
 
 
+def _judged_code(plan: NetworkPlan) -> str:
+    """``judged(theta, t)``: the engine's verdict on a vanished gradient (with its saturation check
+    where the engine has one, ``engine.network_convergence``)."""
+    if not STOPPED_RULES:
+        return _CONVERGED
+    nonlinear = [l for l, act in enumerate(plan.network.activations, start=1) if act not in ("identity", "softmax")]
+    return fill(_SATURATION, nonlinear=nonlinear, slope=literal(SATURATED_SLOPE), fit=literal(EXACT_FIT))
+
+
 def numpy_network_script(plan: NetworkPlan, steps: int, every: int, scenario_name: str) -> str:
     """The whole numpy script for ``plan``: ``steps`` updates, the trace of every ``every``-th step."""
     net = plan.network
@@ -229,7 +268,7 @@ def numpy_network_script(plan: NetworkPlan, steps: int, every: int, scenario_nam
                   primes=", ".join("None" if a == "softmax" else f"{a}_prime" for a in acts)),
              batch_code(plan), "\n\n", optimizer_code(plan.spec),
              fill(ARMIJO, dot="np.vdot(g, delta)") if plan.spec.schedule == "backtracking" else "",
-             fill(_TRAIN, tol=literal(plan.tol), bound=literal(plan.bound), frozen=repr(list(plan.frozen)),
+             fill(_TRAIN, judged=_judged_code(plan), tol=literal(plan.tol), bound=literal(plan.bound), frozen=repr(list(plan.frozen)),
                   eager=plan.eager, trace_numbers=TRACE_NUMBERS,
                   line_search=_LINE_SEARCH if plan.spec.schedule == "backtracking" else "",
                   Ws=", ".join(f"W{l}" for l in range(1, net.depth + 1)),

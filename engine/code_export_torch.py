@@ -10,8 +10,8 @@ script prints the JSON trace of ``stepwise run`` (SPEC section 6). The update ru
 
 from __future__ import annotations
 
-from engine.code_export_parts import (ARMIJO, TRACE_NUMBERS, ExportError, constant_name, fill, literal,
-                                      optimizer_constants, script_header)
+from engine.code_export_parts import (ARMIJO, EXACT_FIT, SATURATED_SLOPE, STOPPED_RULES, TRACE_NUMBERS, ExportError,
+                                      constant_name, fill, literal, optimizer_constants, script_header)
 from engine.code_export_plan import NetworkPlan, batch_code, data_code, weights_code
 
 #: torch.optim's class and keyword arguments for each optimizer (the engine's rule is that class's).
@@ -120,7 +120,7 @@ EAGER_LOSS = $eager
 
 def norm(v):
     return math.sqrt(float(v.dot(v)))
-
+$judged
 
 def train():
     """Up to STEPS updates; returns the parameters after each one, the status and the reason."""
@@ -135,7 +135,7 @@ $freeze_grad        g_norm = norm(g)
             why = "loss became infinite" if not math.isfinite(R_b) else "the gradient became infinite"
             return thetas, "diverged", f"{why} at iteration {t} — try a smaller learning rate"
         if FULL_BATCH and g_norm < TOL:
-            return thetas, "converged", f"gradient below {TOL:g} at iteration {t}"
+            return (thetas, *judged(before if $has_before else theta(), t))
         optimizer.step()$schedule_step
         new = theta()
 $line_search$freeze_step        size = norm(new)
@@ -153,7 +153,7 @@ $line_search$freeze_step        size = norm(new)
             g_full = loss_and_gradient(X, Y)[1]
             g_full[MASK] = 0.0
             if norm(g_full) < TOL:
-                return thetas, "converged", f"gradient below {TOL:g} at iteration {t + 1}"
+                return (thetas, *judged(new, t + 1))
     return thetas, "running", ""
 $trace_numbers
 
@@ -173,6 +173,41 @@ def trace(thetas, status, reason):
 if __name__ == "__main__":
     thetas, status, reason = train()
     print(json.dumps(trace(thetas, status, reason), indent=2, allow_nan=False))
+'''
+
+_CONVERGED = '''
+
+def judged(vector, t):
+    """The status of a run whose gradient fell below TOL at iteration t."""
+    return "converged", f"gradient below {TOL:g} at iteration {t}"
+'''
+
+_SATURATION = '''
+SATURATED_SLOPE = $slope  # a unit is saturated when |g'(z)| is below this for every observation
+EXACT_FIT = $fit  # residuals this small are an exact fit, where a vanished gradient is a minimum
+NONLINEAR = $nonlinear  # layers whose activation can saturate
+
+
+def judged(vector, t):
+    """The status of a run whose gradient fell below TOL at iteration t: converged, unless every unit
+    of some layer is saturated (g'(z) ~ 0) while the fit is poor: then a plateau, not a minimum."""
+    set_theta(vector)
+    a, saturated = X, []
+    for l, lin in enumerate(LINEARS, start=1):
+        z = lin(a).detach().requires_grad_(True)
+        act = model[2 * l - 1] if 2 * l - 1 < len(model) else $output  # a(l) = g_l(z(l))
+        a = act(z)
+        if l in NONLINEAR:
+            (slope,) = torch.autograd.grad(a.sum(), z)  # g_l'(z(l)), unit by unit
+            if float(slope.abs().max()) < SATURATED_SLOPE:
+                saturated.append(l)
+        a = a.detach()
+    residual = float((Y - a).abs().max())
+    if not saturated or not math.isfinite(residual) or residual <= EXACT_FIT:
+        return "converged", f"gradient below {TOL:g} at iteration {t}"
+    which = ", ".join(f"layer {l}" for l in saturated)
+    return "stopped", (f"the gradient vanished at iteration {t} (below {TOL:g}) only because every unit of "
+                       f"{which} is saturated: a plateau, not a minimum — try a smaller learning rate")
 '''
 
 _FREEZE_GRAD = '''        g[MASK] = 0.0  # frozen parameters get no gradient
@@ -227,6 +262,17 @@ def _modules(plan: NetworkPlan) -> str:
     return "".join(lines)
 
 
+def _judged_code(plan: NetworkPlan) -> str:
+    """``judged(vector, t)``: the engine's verdict on a vanished gradient (with its saturation check
+    where the engine has one)."""
+    if not STOPPED_RULES:
+        return _CONVERGED
+    nonlinear = [l for l, act in enumerate(plan.network.activations, start=1) if act not in ("identity", "softmax")]
+    output = "torch.nn.Softmax(dim=1)" if plan.network.layers[-1].activation == "softmax" else "torch.nn.Sigmoid()"
+    return fill(_SATURATION, nonlinear=nonlinear, slope=literal(SATURATED_SLOPE), fit=literal(EXACT_FIT),
+                output=output)
+
+
 def torch_network_script(plan: NetworkPlan, steps: int, every: int, scenario_name: str) -> str:
     """The whole PyTorch script for ``plan``: ``steps`` updates, the trace of every ``every``-th step."""
     spec = plan.spec
@@ -260,6 +306,7 @@ def torch_network_script(plan: NetworkPlan, steps: int, every: int, scenario_nam
                   schedule_step="\n        schedule.step()" if decay else "",
                   freeze_grad=_FREEZE_GRAD if frozen else "",
                   before="        before = theta()\n" if frozen or backtracking else "",
+                  judged=_judged_code(plan), has_before=frozen or backtracking,
                   line_search=_LINE_SEARCH if backtracking else "",
                   freeze_step="        new[MASK] = before[MASK]  # frozen parameters never change\n" if frozen else "")]
     return "".join(parts)
