@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         self.edit_menu = EditMenu(self)
         from gui.window.script_export import ScriptExport  # File > Export > As script…
         self.script_export = ScriptExport(self)
-        self.script_export.add_to(self.recent_menu.parentWidget(), after=self.actions.export_svg)
+        self.script_export.install(self.menuBar())
 
     def _connect(self) -> None:
         a = self.actions

@@ -15,7 +15,7 @@ from typing import Protocol, cast
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QMenu,
-                               QSpinBox, QWidget)
+                               QMenuBar, QSpinBox, QWidget)
 
 from engine.code_export import ExportError, export_script
 from gui.common.workspace import Workspace
@@ -92,14 +92,22 @@ class ScriptExport(QObject):
         self.dialog: ScriptDialog | None = None
         self._steps, self._form = DEFAULT_STEPS, "numpy"
 
-    def add_to(self, menu: QMenu, after: QAction | None = None) -> None:
-        """Put the action into ``menu``, just after ``after`` (at the end without it)."""
-        actions = menu.actions()
-        index = actions.index(after) + 1 if after in actions else len(actions)
+    def install(self, bar: QMenuBar) -> None:
+        """Put the action into File > Export (the menu called ``exportMenu``) when the window has one,
+        else into the File menu after its last Export entry, as "Export as script…"."""
+        export_menu = bar.findChild(QMenu, "exportMenu")
+        if export_menu is not None:
+            export_menu.addAction(self.action)
+            return
+        file_menu = next(a.menu() for a in bar.actions() if a.menu() and a.text().replace("&", "") == "File")
+        self.action.setText("Export as &script…")
+        actions = file_menu.actions()
+        exports = [i for i, a in enumerate(actions) if a.text().replace("&", "").startswith("Export")]
+        index = exports[-1] + 1 if exports else len(actions)
         if index < len(actions):
-            menu.insertAction(actions[index], self.action)
+            file_menu.insertAction(actions[index], self.action)
         else:
-            menu.addAction(self.action)
+            file_menu.addAction(self.action)
 
     @property
     def _parent(self) -> QWidget:

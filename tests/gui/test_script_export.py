@@ -14,12 +14,16 @@ from tests.gui.conftest import select_workspace
 from tests.gui.test_tab_files import SaveDialog
 
 
-def file_menu_action(window, text: str):
-    """The File menu's entry called ``text`` (ampersands ignored), as a person would find it."""
+def script_action(window):
+    """File > Export > As script… (or File > Export as script… where the File menu has no Export
+    submenu), found in the menus as a person would."""
     file_menu = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "File")
     assert isinstance(file_menu, QMenu)
-    found = [a for a in file_menu.actions() if a.text().replace("&", "") == text]
-    assert len(found) == 1, [a.text() for a in file_menu.actions()]
+    menus = [file_menu] + [a.menu() for a in file_menu.actions() if a.menu()]
+    found = [a for menu in menus for a in menu.actions()
+             if a.text().replace("&", "") in ("As script…", "Export as script…")]
+    assert len(found) == 1, [a.text() for menu in menus for a in menu.actions()]
+    assert found[0].isEnabled()
     return found[0]
 
 
@@ -58,7 +62,7 @@ def test_export_the_network_tab_as_a_numpy_script(window, network_ws, qtbot, tmp
     target = tmp_path / "lecture.py"
     dialog = SaveDialog(target)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
-    file_menu_action(window, "As script…").trigger()
+    script_action(window).trigger()
     answer_dialog(qtbot, window, "numpy", 4)
     assert dialog.captions == ["Export as script"]
     assert target.exists()
@@ -73,7 +77,7 @@ def test_a_function_tab_offers_numpy_only(window, qtbot, tmp_path, monkeypatch):
     ws = select_workspace(window, "function1d")
     target = tmp_path / "quartic.py"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", SaveDialog(target))
-    file_menu_action(window, "As script…").trigger()
+    script_action(window).trigger()
     dialog = window.script_export.dialog
     pytorch = dialog.form.model().item(dialog.form.findData("pytorch"))
     assert not pytorch.isEnabled() and dialog.chosen_form == "numpy"
@@ -86,11 +90,11 @@ def test_a_function_tab_offers_numpy_only(window, qtbot, tmp_path, monkeypatch):
 
 def test_cancel_writes_nothing_and_a_failed_write_says_why(window, network_ws, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", SaveDialog())  # Cancel in the file dialog
-    file_menu_action(window, "As script…").trigger()
+    script_action(window).trigger()
     answer_dialog(qtbot, window, "pytorch", 2)
     assert not any(p.suffix == ".py" for p in tmp_path.rglob("*"))
     monkeypatch.setattr(QFileDialog, "getSaveFileName", SaveDialog(tmp_path / "missing" / "x.py"))
-    file_menu_action(window, "As script…").trigger()
+    script_action(window).trigger()
     answer_dialog(qtbot, window, "pytorch", 2)
     assert window.last_error is not None
     headline, detail = window.last_error
