@@ -5,6 +5,7 @@
     python main.py explain SCENARIO [--observation I] [--format text|markdown|latex] [--digits D]
     python main.py screenshot SCENARIO --steps N --out FILE.png [--workspace NAME] [--plot NAME [--scale S]]
     python main.py animate SCENARIO --steps N [--every K] [--plot NAME] [--fps F] --out FILE.gif|FILE.mp4
+    python main.py export SCENARIO --to numpy|pytorch --steps N --out FILE.py   the run as a script
     python main.py presets                        list the built-in scenarios
 
 SCENARIO is a scenario file or a preset's name (``lecture-backprop``), resolved by ``engine/presets.py``.
@@ -23,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-SUBCOMMANDS = ("run", "explain", "screenshot", "animate", "presets", "exercise")
+SUBCOMMANDS = ("run", "explain", "screenshot", "animate", "presets", "exercise", "export")
 WORKSPACES = ("descent1d", "descent2d", "network")
 SCENARIO_HELP = "scenario file (.json) or a preset's name (see `stepwise presets`)"
 
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stepwise",
         description="Step through neural-network training one iteration at a time. "
                     "Without a command, opens the window (on SCENARIO if given).")
-    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot,animate,presets,exercise}")
+    sub = parser.add_subparsers(dest="command", metavar="{run,explain,screenshot,animate,presets,exercise,export}")
 
     run = sub.add_parser("run", help="run a scenario and print or write its trace")
     run.add_argument("scenario", help=SCENARIO_HELP)
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     exercise.add_argument("--format", choices=("markdown", "latex", "json"), default="markdown")
     exercise.add_argument("--solutions", action="store_true", help="print the answers after the questions")
     exercise.add_argument("--out", metavar="FILE", help="write the sheet to FILE instead of standard output")
+    _add_export_parser(sub)
     return parser
 
 
@@ -273,6 +275,37 @@ def cmd_exercise(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- export -------------------------------------------------------------------------------------
+
+def _add_export_parser(sub: argparse._SubParsersAction) -> None:
+    """``export SCENARIO --to numpy|pytorch --steps N [--every K] --out FILE.py``."""
+    export = sub.add_parser("export", help="write the run as a standalone numpy or PyTorch script that "
+                                           "prints the same trace as `run --format json`")
+    export.add_argument("scenario", help=SCENARIO_HELP)
+    export.add_argument("--to", choices=("numpy", "pytorch"), required=True,
+                        help="numpy (networks and functions) or pytorch (networks, torch.optim)")
+    export.add_argument("--steps", type=_whole(0), required=True, help="number of updates the script takes")
+    export.add_argument("--every", type=_whole(1), default=1, metavar="K",
+                        help="the script records only every K-th step (and the last), as `run --every K`")
+    export.add_argument("--out", required=True, metavar="FILE.py", help="the script to write")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the scenario as a script (engine.code_export); a form that cannot express it is bad input."""
+    from engine.code_export import ExportError, export_script
+    from engine.presets import is_builtin
+    from engine.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    name = Path(args.scenario).stem if is_builtin(args.scenario) else args.scenario
+    try:
+        text = export_script(scenario, args.to, args.steps, args.every, name=name)
+    except ExportError as e:
+        raise UsageError(str(e)) from None
+    Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 def _open_gui(argv: list[str]) -> int:
@@ -294,7 +327,7 @@ def _open_gui(argv: list[str]) -> int:
 
 
 COMMANDS = {"run": cmd_run, "explain": cmd_explain, "screenshot": cmd_screenshot, "animate": cmd_animate,
-            "presets": cmd_presets, "exercise": cmd_exercise}
+            "presets": cmd_presets, "exercise": cmd_exercise, "export": cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

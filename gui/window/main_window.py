@@ -146,6 +146,9 @@ class MainWindow(QMainWindow):
         self.practice = PracticeLauncher(self)
         self.tour = TourRunner(self)
         self.predict = PredictDock(self)
+        from gui.window.script_export import ScriptExport  # File > Export > As script…
+        self.script_export = ScriptExport(self)
+        self.script_export.install(self.menuBar())
 
     def _connect(self) -> None:
         a = self.actions
