@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSize, Qt, 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from engine.numbers import format_number, format_vector
+from gui.common.flash import TableFlash
 
 HEADERS_1D = ("i", "xᵢ", "f(xᵢ)", "f′(xᵢ)", "step")
 HEADERS_2D = ("i", "xᵢ", "f(xᵢ)", "∇f(xᵢ)", "step")
@@ -124,6 +125,9 @@ class IterateTable(QTableView):
         self._timer.timeout.connect(self._sync)
         controller.record_changed.connect(self._on_record)
         controller.running_changed.connect(lambda on: None if on else self._sync())
+        self.flash = TableFlash(self)  # a step's new row, for a moment (never while running)
+        self.flash.quiet = lambda: controller.running
+        controller.session_reset.connect(self.flash.flash.stop)
 
     def _fit_to_font(self) -> None:
         metrics = self.fontMetrics()
@@ -158,8 +162,13 @@ class IterateTable(QTableView):
     def _sync(self) -> None:
         self._timer.stop()
         self._last_sync = time.perf_counter()
+        rows = self.model_.rowCount()
         self.model_.sync()
         self._follow()
+        if self.model_.rowCount() > rows:
+            self.flash.flash_row(self.model_.rowCount() - 1)
+        elif self.model_.rowCount() < rows:
+            self.flash.flash.stop()
 
     def _follow(self) -> None:
         """Highlight the shown iterate's row (the last one) and scroll it into view."""

@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtWidgets
 
 from engine.chain_rule import ChainRule, Factor
 from engine.notation import Derivative, Symbol
+from gui.common.flash import Flash, warm_hex
 from gui.common.style import rich, rich_number
 
 
@@ -47,9 +48,15 @@ class ChainRulePanel(QtWidgets.QWidget):
         layout.addStretch(1)
         self._factors: tuple[Factor, ...] = ()
         self._result: float | None = None
+        # the factors a step just filled in flash (flash_factors)
+        self._shown: tuple | None = None
+        self._marked: frozenset[int] = frozenset()
+        self.flash = Flash(self._render, self)
         self.show_message("Click a weight (edge) or a bias (node) to see its chain rule.")
 
     def show_message(self, text: str) -> None:
+        self._shown = None
+        self.flash.stop()
         self._factors, self._result = (), None
         self.heading.setText("")
         self.formula.setText(text)
@@ -59,6 +66,30 @@ class ChainRulePanel(QtWidgets.QWidget):
         """Show ``cr`` for its observation: ``lhs = Π symbols = Π expressions = Π values = result``;
         ``heading`` names the observation, ``gradient`` is dR/dθ summed over all ``n_obs``
         observations (the parameter table's value)."""
+        self._shown = (cr, heading, gradient, n_obs)
+        self.flash.stop()
+        self._render(0.0)
+
+    def flash_factors(self, indices) -> bool:
+        """Highlight the written factors at ``indices`` (0-based) for a moment; False if none."""
+        self._marked = frozenset(int(i) for i in indices)
+        return bool(self._marked) and self._shown is not None and self.flash.start()
+
+    def flashing(self) -> frozenset[int]:
+        """Indices of the factors highlighted now."""
+        return self._marked if self.flash.active else frozenset()
+
+    def _render(self, level: float) -> None:
+        """The formula and the factor table, the marked factors at highlight ``level`` (0: none)."""
+        if self._shown is None:
+            return
+        cr, heading, gradient, n_obs = self._shown
+
+        def mark(i: int, text: str) -> str:
+            if level > 0 and i in self._marked:
+                return f'<span style="background-color:{warm_hex(level)}">{text}</span>'
+            return text
+
         factors = cr.written
         if len(cr.paths) == 1:
             note = ""
@@ -69,10 +100,11 @@ class ChainRulePanel(QtWidgets.QWidget):
                     "them into δ, so the product δ · ∂z/∂θ is shown.<br>")
         self._factors, self._result = factors, float(cr.total)
         self.heading.setText(heading)
-        symbols = " · ".join(rich(f.symbol) for f in factors)
+        symbols = " · ".join(mark(i, rich(f.symbol)) for i, f in enumerate(factors))
         # the loss factor reads best as the lecture writes it: −2(1.200 − 0.8095)
-        exprs = " · ".join(rich(f.expression) if f.expression else _paren(f.value) for f in factors)
-        values = " · ".join(_paren(f.value) for f in factors)
+        exprs = " · ".join(mark(i, rich(f.expression) if f.expression else _paren(f.value))
+                           for i, f in enumerate(factors))
+        values = " · ".join(mark(i, _paren(f.value)) for i, f in enumerate(factors))
         lines = [f"{rich(cr.lhs)} = {symbols}", f"= {exprs}"]
         if exprs != values:
             lines.append(f"= {values}")
@@ -81,11 +113,15 @@ class ChainRulePanel(QtWidgets.QWidget):
         total = f"Summed over all {n_obs} observations: {summed} = {rich_number(gradient)}"
         small = f'<p style="font-size:small; color:#404040">{note}{total}</p>'
         self.formula.setText('<p style="line-height:140%">' + "<br>".join(lines) + "</p>" + small)
-        rows = "".join(f"<tr><td>{rich(f.symbol)}</td><td>{rich(f.meaning)}</td>"
-                       f"<td align='right'>{rich_number(f.value)}</td></tr>" for f in factors)
+        rows = "".join(f"<tr><td>{mark(i, rich(f.symbol))}</td><td>{rich(f.meaning)}</td>"
+                       f"<td align='right'>{mark(i, rich_number(f.value))}</td></tr>" for i, f in enumerate(factors))
         self.table.setText("<table cellspacing='0' cellpadding='4' border='0'>"
                            "<tr><th align='left'>Factor</th><th align='left'>Computed as</th>"
                            f"<th align='right'>Value</th></tr>{rows}</table>")
+
+    def factors(self) -> tuple[Factor, ...]:
+        """The factors written out now (``engine.chain_rule.Factor``)."""
+        return self._factors
 
     def factor_values(self) -> list[float]:
         """The factors' values as shown (full precision), for checks against the gradient."""
