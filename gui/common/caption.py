@@ -26,6 +26,8 @@ from gui.common.style import BASE_POINT_SIZE
 CAPTION_EXTRA_PT = 3
 #: Lines the caption keeps room for (longer sentences are cut; the status bar has them whole).
 CAPTION_LINES = 2
+#: How far below the interface size a long sentence may shrink to fit (then it is cut).
+CAPTION_LEAST_PT = -2
 #: While running, the sentence changes at most this often.
 RUNNING_REFRESH_S = 0.25
 
@@ -45,9 +47,9 @@ class StatusCaption(QWidget):
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.label.setContentsMargins(6, 2, 6, 2)
         self._base = self.label.palette().color(QPalette.ColorRole.Window)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(SizeHintFence(self.label))
+        # No layout: a word-wrapped label asks for its height for its width, which would reach
+        # the window's layout through one and grow the window past a 1280x800 screen.
+        self._fence = SizeHintFence(self.label, self)
         self.flash = Flash(self._paint, self)
         self._pending: str | None = None
         self._last_set = 0.0
@@ -102,13 +104,14 @@ class StatusCaption(QWidget):
 
     def set_point_size(self, point_size: int) -> None:
         """The caption stays :data:`CAPTION_EXTRA_PT` points above the interface text (a long
-        sentence a little smaller, down to the interface size, so that it fits its lines)."""
+        sentence a little smaller, so that it fits its lines)."""
         self._point = int(point_size)
         font = self.label.font()
         font.setPointSize(self._point + CAPTION_EXTRA_PT)
         height = CAPTION_LINES * QFontMetrics(font).lineSpacing() + 8
         self.label.setFixedHeight(height)
         self.setFixedHeight(height)
+        self._fence.setGeometry(self.rect())
         self._fit()
 
     def point_size(self) -> int:
@@ -116,14 +119,14 @@ class StatusCaption(QWidget):
         return self.label.font().pointSize()
 
     def _fit(self) -> None:
-        """The largest size from interface + CAPTION_EXTRA_PT down to the interface size at which
-        the sentence fits the caption's lines at its width."""
+        """The largest size from interface + CAPTION_EXTRA_PT down to CAPTION_LEAST_PT at which the
+        sentence fits the caption's height at its width."""
         text = self.label.text()
         margins = self.label.contentsMargins()
         width = max(self.label.width() - margins.left() - margins.right(), 200)
         room = self.label.height() - margins.top() - margins.bottom()
         font = self.label.font()
-        for extra in range(CAPTION_EXTRA_PT, -1, -1):
+        for extra in range(CAPTION_EXTRA_PT, CAPTION_LEAST_PT - 1, -1):
             font.setPointSize(self._point + extra)
             wrapped = QFontMetrics(font).boundingRect(QRect(0, 0, width, 10 * room), Qt.TextFlag.TextWordWrap, text)
             if wrapped.height() <= room:
@@ -133,6 +136,7 @@ class StatusCaption(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        self._fence.setGeometry(self.rect())
         self._fit()
 
     def _paint(self, level: float) -> None:
@@ -142,7 +146,9 @@ class StatusCaption(QWidget):
 
 
 def with_caption(widget: QWidget, caption: StatusCaption) -> QWidget:
-    """``widget`` with ``caption`` under it, as one widget for a splitter or layout."""
+    """``widget`` with ``caption`` under it, as one widget for a splitter or layout; together they
+    ask for no more height than ``widget`` did alone (the window must fit a 1024x700 screen)."""
+    widget.setMinimumHeight(max(widget.minimumHeight() - caption.height(), 0))
     box = QWidget(widget.parentWidget())
     column = QVBoxLayout(box)
     column.setContentsMargins(0, 0, 0, 0)

@@ -128,7 +128,10 @@ class TableFlash(QObject):
         self._cells: set[tuple[int, int]] = set()
         self._rows: set[int] = set()
         self.flash = Flash(self._repaint, self)
-        view.setItemDelegate(_FlashDelegate(self))
+        # The delegate paints in Python, cell by cell: it is the view's only while a flash shows,
+        # so a table repainted in Run mode pays nothing for it.
+        self._delegate = _FlashDelegate(self)
+        self._plain = view.itemDelegate()
 
     @property
     def quiet(self) -> Callable[[], bool]:
@@ -165,7 +168,10 @@ class TableFlash(QObject):
             return self.flash.level
         return 0.0
 
-    def _repaint(self, _level: float) -> None:
+    def _repaint(self, level: float) -> None:
+        delegate = self._delegate if level > 0 else self._plain
+        if self.view.itemDelegate() is not delegate:
+            self.view.setItemDelegate(delegate)
         self.view.viewport().update()
 
 

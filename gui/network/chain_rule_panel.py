@@ -51,11 +51,12 @@ class ChainRulePanel(QtWidgets.QWidget):
         # the factors a step just filled in flash (flash_factors)
         self._shown: tuple | None = None
         self._marked: frozenset[int] = frozenset()
+        self._plain: tuple[str, str] | None = None  # formula and factor table without highlight
         self.flash = Flash(self._render, self)
         self.show_message("Click a weight (edge) or a bias (node) to see its chain rule.")
 
     def show_message(self, text: str) -> None:
-        self._shown = None
+        self._shown = self._plain = None
         self.flash.stop()
         self._factors, self._result = (), None
         self.heading.setText("")
@@ -112,12 +113,15 @@ class ChainRulePanel(QtWidgets.QWidget):
         summed = rich(Derivative(Symbol("R"), cr.parameter))
         total = f"Summed over all {n_obs} observations: {summed} = {rich_number(gradient)}"
         small = f'<p style="font-size:small; color:#404040">{note}{total}</p>'
-        self.formula.setText('<p style="line-height:140%">' + "<br>".join(lines) + "</p>" + small)
+        formula = '<p style="line-height:140%">' + "<br>".join(lines) + "</p>" + small
         rows = "".join(f"<tr><td>{mark(i, rich(f.symbol))}</td><td>{rich(f.meaning)}</td>"
                        f"<td align='right'>{mark(i, rich_number(f.value))}</td></tr>" for i, f in enumerate(factors))
-        self.table.setText("<table cellspacing='0' cellpadding='4' border='0'>"
-                           "<tr><th align='left'>Factor</th><th align='left'>Computed as</th>"
-                           f"<th align='right'>Value</th></tr>{rows}</table>")
+        table = ("<table cellspacing='0' cellpadding='4' border='0'><tr><th align='left'>Factor</th>"
+                 f"<th align='left'>Computed as</th><th align='right'>Value</th></tr>{rows}</table>")
+        if level == 0:
+            self._plain = (formula, table)
+        self.formula.setText(formula)
+        self.table.setText(table)
 
     def factors(self) -> tuple[Factor, ...]:
         """The factors written out now (``engine.chain_rule.Factor``)."""
@@ -131,8 +135,9 @@ class ChainRulePanel(QtWidgets.QWidget):
         return self._result
 
     def formula_text(self) -> str:
-        return self.formula.text()
+        """The formula's rich text, without a passing highlight."""
+        return self._plain[0] if self._plain is not None else self.formula.text()
 
     def factors_text(self) -> str:
         """The factor table's rich text (symbol, how it is computed, value per factor)."""
-        return self.table.text()
+        return self._plain[1] if self._plain is not None else self.table.text()

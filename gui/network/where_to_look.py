@@ -15,8 +15,7 @@ from engine.notation import Derivative
 from gui.network.view_state import FinishedPass
 
 RUNNING_SENTENCE = "Running — pause to see the values of the last iteration on the network."
-START_SENTENCE = ("Phase ▶ (P): one layer · Observation ▶▶ (O): one observation's forward and backward "
-                  "pass · Iteration ▶▶▶ (I): every observation and the update.")
+START_SENTENCE = "Phase ▶ (P): one layer · Observation ▶▶ (O): one observation · Iteration ▶▶▶ (I): all, and the update."
 
 
 def factor_layer(factor) -> int | None:
@@ -53,16 +52,14 @@ def network_sentence(session, state, running: bool) -> str:
     if p > 0 and last is not None:
         obs = f"observation {last.observation + 1}" if last.observation is not None else ""
         if last.kind == "forward":
-            return f"Forward pass, {obs}: z({last.layer}) and a({last.layer}) just computed (highlighted)."
+            return f"Forward, {obs}: z({last.layer}) and a({last.layer}) computed (highlighted)."
         if last.kind == "loss":
-            return f"Loss of {obs} just computed; ∂R/∂a is filled in in the chain rule."
+            return f"Loss of {obs} computed: ∂R/∂a is filled in in the chain rule."
         if last.kind == "backward":
-            return (f"Backward pass, {obs}: δ({last.layer}) just computed; the chain-rule factors it "
-                    "fills in are highlighted.")
+            return f"Backward, {obs}: δ({last.layer}) computed; the chain-rule factors it fills in are highlighted."
     if t > 0 and state is not None and state.values_of is not None:
         it, obs = state.values_of
-        return (f"Iteration {it} done: the weights and biases were updated. The nodes keep "
-                f"observation {obs}'s values from that iteration.")
+        return f"Iteration {it} done: weights and biases updated. The nodes keep observation {obs}'s values."
     if t == 0 and p == 0:
         return START_SENTENCE
     return f"Next: {s.next_phase.text}."
@@ -77,13 +74,22 @@ class WhereToLook(QObject):
         self.ws = ws
         c = ws.controller
         self._finished = FinishedPass()
-        quiet = lambda: c.running  # noqa: E731 - one predicate shared by every highlight
+        self._cursor: tuple | None = None  # (session id, t, p) when the views last redrew
         for flash in (ws.view.label_flash, ws.params.flash, ws.nudge.flash, ws.chain.flash):
-            flash.quiet = quiet
-        ws.caption.quiet = quiet
+            flash.quiet = self.quiet
+        ws.caption.quiet = lambda: c.running
         c.record_changed.connect(self.after_step)
         c.running_changed.connect(lambda _on: self.after_step())
         self.after_step()
+
+    def quiet(self) -> bool:
+        """No highlights while running, nor for a move back (Back, Reset, the slider dragged back):
+        they mark what a step just computed. Asked while the views redraw, before ``after_step``."""
+        c = self.ws.controller
+        if c.running:
+            return True
+        s = c.session
+        return self._cursor is not None and self._cursor[0] == id(s) and s.cursor < self._cursor[1:]
 
     def finished_pass(self):
         """The batch record of the iteration just finished, between iterations (None otherwise)."""
@@ -96,7 +102,10 @@ class WhereToLook(QObject):
         s = c.session
         state = ws.view.shown_state()
         ws.caption.set_text(network_sentence(s, state, c.running))
-        if c.running or s.cursor[1] == 0:
+        quiet = self.quiet()
+        self._cursor = (id(s), *s.cursor)
+        ws.chain.flash.stop()  # the factors of the step before
+        if quiet or s.cursor[1] == 0:
             return
         last = s.last_phase
         if last is not None and last.observation == ws.explanations.explained_observation():

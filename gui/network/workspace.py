@@ -16,7 +16,7 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.common.caption import StatusCaption
+from gui.common.caption import StatusCaption, with_caption
 from gui.common.style import ERROR_COLOUR, configure_pyqtgraph
 from gui.common.workspace import KeyBinding, Workspace
 from gui.network.controller import NetworkController
@@ -83,7 +83,8 @@ class NetworkWorkspace(Workspace):
         self.fit_plot = NetworkFitPlot(self)
         self.landscape = LandscapePlot(self)
         top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
-        top.addWidget(self.view)
+        self.caption = StatusCaption(self, "networkCaption")  # what the step computed, in words
+        top.addWidget(with_caption(self.view, self.caption))
         top.addWidget(self.explanations)
         top.setSizes([560, 640])
         bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal, self)
@@ -110,8 +111,6 @@ class NetworkWorkspace(Workspace):
         layout.addWidget(self.steps)
         layout.addWidget(self.error_label)
         layout.addWidget(self.lecture_note)
-        self.caption = StatusCaption(self, "networkCaption")  # what the step computed, in words
-        layout.addWidget(self.caption)
         layout.addWidget(self.main_split, 1)
 
     def _create_side_panel(self) -> None:
