@@ -51,6 +51,8 @@ class StatusCaption(QWidget):
         # the window's layout through one and grow the window past a 1280x800 screen.
         self._fence = SizeHintFence(self.label, self)
         self.flash = Flash(self._paint, self)
+        #: True while the workspace runs: the sentence then changes at most 4 times a second.
+        self.running: Callable[[], bool] = lambda: False
         self._pending: str | None = None
         self._last_set = 0.0
         self._timer = QTimer(self, singleShot=True)
@@ -59,7 +61,7 @@ class StatusCaption(QWidget):
 
     @property
     def quiet(self) -> Callable[[], bool]:
-        """True while the workspace runs: no flash, and the text changes at most 4 times a second."""
+        """True when a new sentence should not flash (while running)."""
         return self.flash.quiet
 
     @quiet.setter
@@ -68,18 +70,23 @@ class StatusCaption(QWidget):
 
     def follow(self, controller) -> None:
         """Show ``controller``'s status sentence (a ``SteppingController``) from now on."""
-        self.quiet = lambda: controller.running
+        self.quiet = self.running = lambda: controller.running
         controller.status_changed.connect(self.set_text)
         controller.running_changed.connect(lambda on: None if on else self._deliver())
-        self.set_text(controller.status_text)
+        self.set_text(controller.status_text, flash=False)
 
     def text(self) -> str:
         """The sentence shown now."""
         return self.label.text()
 
-    def set_text(self, text: str) -> None:
-        """Show ``text``; it flashes when it is new, unless quiet (then it may come a little later)."""
-        if self.quiet():
+    def set_text(self, text: str, flash: bool = True) -> None:
+        """Show ``text``; it flashes when it is new, unless quiet (or ``flash`` is False); while
+        running it may come a little later."""
+        if not flash:
+            self._pending = None
+            self._show(text, flash=False)
+            return
+        if self.running():
             self._pending = text
             wait = RUNNING_REFRESH_S - (time.perf_counter() - self._last_set)
             if wait <= 0:
@@ -93,13 +100,17 @@ class StatusCaption(QWidget):
     def _deliver(self) -> None:
         self._timer.stop()
         text, self._pending = self._pending, None
-        if text is None or text == self.label.text():
+        if text is not None:
+            self._show(text)
+
+    def _show(self, text: str, flash: bool = True) -> None:
+        if text == self.label.text():
             return
         self._last_set = time.perf_counter()
         self.label.setText(text)
         self.label.setToolTip(text)
         self._fit()
-        if text:
+        if text and flash:
             self.flash.start()
 
     def set_point_size(self, point_size: int) -> None:

@@ -77,10 +77,11 @@ class WhereToLook(QObject):
         self._cursor: tuple | None = None  # (session id, t, p) when the views last redrew
         for flash in (ws.view.label_flash, ws.params.flash, ws.nudge.flash, ws.chain.flash):
             flash.quiet = self.quiet
-        ws.caption.quiet = lambda: c.running
+        ws.caption.quiet = self.quiet
+        ws.caption.running = lambda: c.running
         c.record_changed.connect(self.after_step)
         c.running_changed.connect(lambda _on: self.after_step())
-        self.after_step()
+        ws.caption.set_text(network_sentence(c.session, None, False), flash=False)
 
     def quiet(self) -> bool:
         """No highlights while running, nor for a move back (Back, Reset, the slider dragged back):
