@@ -1,10 +1,10 @@
 """Where to look: a short warm highlight that fades out on what a step just changed.
 
 One :class:`Flash` drives one highlight: it calls ``apply(level)`` with a level from 1 (full
-colour) down to 0 (gone) in a few steps over :data:`DURATION_MS`, so a view repaints about a dozen
-times per flash, not on every animation tick. ``quiet`` is asked before and during a flash: while
-it answers True (Run mode) nothing starts and a flash under way ends at once, so Run mode keeps
-its frame rate and no highlights pile up. :class:`TableFlash` lights cells of a table view through
+colour, held for the first :data:`HOLD` of the time) down to 0 (gone) in :data:`LEVELS` steps
+over :data:`DURATION_MS`, so a view repaints about ten times per flash, not on every animation
+tick. ``quiet`` is asked before and during a flash: while it answers True (Run mode) nothing starts
+and a flash under way ends at once, so Run mode keeps its frame rate and no highlights pile up. :class:`TableFlash` lights cells of a table view through
 its delegate, without touching the items (an item change would look like an edit).
 """
 
@@ -21,8 +21,11 @@ from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QS
 #: (black text on it keeps a contrast of about 9:1).
 WARM = "#E69F00"
 DURATION_MS = 900
-#: Distinct shades of one flash: each is one repaint of what is highlighted.
-LEVELS = 12
+#: Share of the duration the highlight holds its full colour before it fades: long enough to be
+#: seen, and a step's own repaints are over before the first shade changes.
+HOLD = 0.35
+#: Distinct shades of the fade: each is one repaint of what is highlighted (~70 ms apart).
+LEVELS = 8
 
 
 def blend(base: QColor | str, level: float, warm: QColor | str = WARM) -> QColor:
@@ -52,6 +55,7 @@ class Flash(QObject):
         self.starts = 0
         self._anim = QVariantAnimation(self)
         self._anim.setStartValue(1.0)
+        self._anim.setKeyValueAt(HOLD, 1.0)
         self._anim.setEndValue(0.0)
         self._anim.setDuration(int(duration_ms))
         self._anim.valueChanged.connect(self._on_value)
@@ -78,6 +82,11 @@ class Flash(QObject):
         self._anim.stop()
         if self.level > 0.0:
             self._set(0.0)
+
+    def cancel(self) -> None:
+        """End the highlight without repainting: for a view about to redraw all of it anyway."""
+        self._anim.stop()
+        self.level = 0.0
 
     def _on_value(self, value) -> None:
         if self._anim.state() != QVariantAnimation.State.Running:
@@ -180,4 +189,4 @@ def flashes_active(root: QObject) -> int:
     return sum(f.active for f in root.findChildren(Flash))
 
 
-__all__ = ["DURATION_MS", "Flash", "LEVELS", "TableFlash", "WARM", "blend", "flashes_active", "warm_hex"]
+__all__ = ["DURATION_MS", "Flash", "HOLD", "LEVELS", "TableFlash", "WARM", "blend", "flashes_active", "warm_hex"]

@@ -84,23 +84,26 @@ class LabelPlacer:
             return
         # Between iterations nothing is computed yet: empty "z = / a = / δ =" rows would only clutter.
         nothing = all(v is None for v in tuple(state.z) + tuple(state.a) + tuple(state.delta))
-        self.flash.stop()
+        self.flash.cancel()  # every label is written again below
         self._state = state
         values = {i: node_values(state, l, j) for i, (l, j) in enumerate(self._layout.node_index)}
         before, self._values = self._values, values
+        self._marks = {}
+        if before is not None and not self.flash.quiet():
+            self._marks = {i: m for i, v in values.items() if (m := changed_lines(before.get(i, {}), v))
+                           and (self._layout.node_index[i][0] == 0 or not nothing)}
         changed = False
         for i, (l, j) in enumerate(self._layout.node_index):
             visible = l == 0 or not nothing
             if self._labels[i].isVisible() != visible:
                 self._labels[i].setVisible(visible)
-            changed = self._set_html(i, node_label_html(state, l, j)) or changed
+            # a label that flashes is written at once in its first shade (one setHtml, not two)
+            marked = self._marks.get(i, frozenset())
+            changed = self._set_html(i, node_label_html(state, l, j, marked, 1.0 if marked else 0.0)) or changed
         if changed:
             self.grow_to_labels()
-        if before is not None and not self.flash.quiet():
-            self._marks = {i: m for i, v in values.items() if (m := changed_lines(before.get(i, {}), v))
-                           and self._labels[i].isVisible()}
-            if self._marks:
-                self.flash.start()
+        if self._marks:
+            self.flash.start()
 
     def labels(self) -> list[NodeLabel]:
         return list(self._labels)
