@@ -54,9 +54,9 @@ class Flash(QObject):
         self.level = 0.0
         self.starts = 0
         self._anim = QVariantAnimation(self)
-        self._anim.setStartValue(1.0)
-        self._anim.setKeyValueAt(HOLD, 1.0)
-        self._anim.setEndValue(0.0)
+        # the animation's value is the share of the time gone (every tick asks ``quiet``)
+        self._anim.setStartValue(0.0)
+        self._anim.setEndValue(1.0)
         self._anim.setDuration(int(duration_ms))
         self._anim.valueChanged.connect(self._on_value)
         self._anim.finished.connect(self._end)
@@ -94,7 +94,8 @@ class Flash(QObject):
         if self.quiet():
             self.stop()
             return
-        self._set(math.ceil(float(value) * LEVELS) / LEVELS)
+        fading = min(max((1.0 - float(value)) / (1.0 - HOLD), 0.0), 1.0)
+        self._set(math.ceil(fading * LEVELS) / LEVELS)
 
     def _end(self) -> None:
         self._set(0.0)
