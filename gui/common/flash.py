@@ -4,8 +4,9 @@ One :class:`Flash` drives one highlight: it calls ``apply(level)`` with a level 
 colour, held for the first :data:`HOLD` of the time) down to 0 (gone) in :data:`LEVELS` steps
 over :data:`DURATION_MS`, so a view repaints about ten times per flash, not on every animation
 tick. ``quiet`` is asked before and during a flash: while it answers True (Run mode) nothing starts
-and a flash under way ends at once, so Run mode keeps its frame rate and no highlights pile up. :class:`TableFlash` lights cells of a table view through
-its delegate, without touching the items (an item change would look like an edit).
+and a flash under way ends at once, so Run mode keeps its frame rate and no highlights pile up.
+:class:`TableFlash` lights cells of a table view through its delegate, without touching the items
+(an item change would look like an edit).
 """
 
 from __future__ import annotations
@@ -180,7 +181,9 @@ class TableFlash(QObject):
 
     def _repaint(self, level: float) -> None:
         delegate = self._delegate if level > 0 else self._plain
-        if self.view.itemDelegate() is not delegate:
+        # an open editor belongs to the delegate that made it: swapping would lose its value
+        editing = self.view.state() == QAbstractItemView.State.EditingState
+        if self.view.itemDelegate() is not delegate and not editing:
             self.view.setItemDelegate(delegate)
         self.view.viewport().update()
 

@@ -15,7 +15,8 @@ from engine.notation import Derivative
 from gui.network.view_state import FinishedPass
 
 RUNNING_SENTENCE = "Running — pause to see the values of the last iteration on the network."
-START_SENTENCE = "Phase ▶ (P): one layer · Observation ▶▶ (O): one observation · Iteration ▶▶▶ (I): all, and the update."
+START_SENTENCE = ("Phase ▶ (P): one layer · Observation ▶▶ (O): one observation · "
+                  "Iteration ▶▶▶ (I): all, and the update.")
 
 
 def factor_layer(factor) -> int | None:
