@@ -151,12 +151,6 @@ class NetworkView(pg.GraphicsLayoutWidget):
         """(layer, node) -> lines (``x``, ``z``, ``a``, ``δ``) of the labels highlighted now."""
         return self._placer.flashing()
 
-    def label_text(self, layer: int, node: int) -> str:
-        """The plain text of a node's label (layer 0 = inputs; nodes 0-based)."""
-        i = self._offsets[layer] + node
-        labels = self._placer.labels()
-        return labels[i].textItem.toPlainText() if i < len(labels) else ""
-
     def edge_widths(self) -> np.ndarray:
         """Pen width (px) of every edge in drawing order, for tests and legends."""
         return self._widths.copy()

@@ -15,7 +15,7 @@ from engine.optimizers import make_spec
 from gui.common.flash import DURATION_MS, WARM, Flash, flashes_active
 from tests.gui.conftest import select_workspace
 from tests.gui.test_descent1d import type_number
-from tests.gui.test_network_lecture import press
+from tests.gui.test_network_lecture import label_text, press
 
 PROJECTOR = (1280, 800)
 
@@ -108,22 +108,22 @@ def test_after_an_iteration_the_network_keeps_the_values_just_computed(qtbot, pr
     z2 = 0.6 * a11 + 0.2 * a12 + 0.4
     d2 = -2 * (0.7 - z2)  # sse, identity output
     d11 = d2 * 0.6 * a11 * (1 - a11)
-    text = ws.view.label_text(1, 0)
+    text = label_text(ws, 1, 0)
     assert number(text, "z(1)1") == pytest.approx(z11, abs=1e-4)
     assert number(text, "a(1)1") == pytest.approx(a11, abs=1e-4)
     assert number(text, "δ(1)1") == pytest.approx(d11, rel=1e-3)
-    assert number(ws.view.label_text(1, 1), "a(1)2") == pytest.approx(a12, abs=1e-4)
-    out = ws.view.label_text(2, 0)
+    assert number(label_text(ws, 1, 1), "a(1)2") == pytest.approx(a12, abs=1e-4)
+    out = label_text(ws, 2, 0)
     assert number(out, "z(2)1") == pytest.approx(z2, abs=1e-4)
     assert number(out, "δ(2)1") == pytest.approx(d2, abs=1e-4)
-    assert number(ws.view.label_text(0, 0), "x1") == -1.0
+    assert number(label_text(ws, 0, 0), "x1") == -1.0
     assert all(label.isVisible() for label in ws.view._placer.labels())
     # ... and says whose values they are
     assert "iteration 1 done: observation 2's values" in ws.view.caption.text
     assert "Iteration 1 done" in ws.caption.text() and "observation 2" in ws.caption.text()
     # the next phase starts observation 1 afresh: its values replace the kept ones
     press(qtbot, ws, "phase")
-    assert number(ws.view.label_text(0, 0), "x1") == 3.0
+    assert number(label_text(ws, 0, 0), "x1") == 3.0
     assert "iteration 1 done" not in ws.view.caption.text
 
 
@@ -194,8 +194,8 @@ def test_run_mode_piles_up_no_highlights(qtbot, projector, network_ws):
     assert not c.running
     assert len(seen) >= 20 and max(seen[1:]) == 0  # the one under way ended at the first frame
     # paused: the network shows the last iteration's numbers again
-    assert ws.view.label_text(1, 0).count("=") == 3 and "δ(1)1 = " in ws.view.label_text(1, 0)
-    assert not ws.view.label_text(1, 0).endswith("= ")
+    assert label_text(ws, 1, 0).count("=") == 3 and "δ(1)1 = " in label_text(ws, 1, 0)
+    assert not label_text(ws, 1, 0).endswith("= ")
 
 
 def test_1d_run_mode_does_not_flash_rows(qtbot, projector):
