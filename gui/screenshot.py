@@ -124,4 +124,8 @@ def _settle(app, window, timeout_s: float = 10.0) -> None:
         app.processEvents()
     while window.current_workspace.is_busy() and time.monotonic() < deadline:
         app.processEvents()
+    from gui.common.flash import Flash
+
+    for flash in window.findChildren(Flash):  # a step's passing highlight: the same picture every time
+        flash.stop()
     app.processEvents()

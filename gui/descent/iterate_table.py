@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from gui.common.table_copy import install_table_copy
 from gui.descent.iterate_columns import column_widths, columns
+from gui.common.flash import TableFlash
 
 
 class IterateModel(QAbstractTableModel):
@@ -110,6 +111,9 @@ class IterateTable(QTableView):
         controller.record_changed.connect(self._on_record)
         controller.running_changed.connect(lambda on: None if on else self._sync())
         controller.session_reset.connect(self._fit_to_font)  # the columns follow the optimizer
+        self.flash = TableFlash(self)  # a step's new row, for a moment (never while running)
+        self.flash.quiet = lambda: controller.running
+        controller.session_reset.connect(self.flash.flash.stop)
 
     def _fit_to_font(self) -> None:
         metrics = self.fontMetrics()
@@ -160,8 +164,13 @@ class IterateTable(QTableView):
     def _sync(self) -> None:
         self._timer.stop()
         self._last_sync = time.perf_counter()
+        rows = self.model_.rowCount()
         self.model_.sync()
         self._follow()
+        if self.model_.rowCount() > rows:
+            self.flash.flash_row(self.model_.rowCount() - 1)
+        elif self.model_.rowCount() < rows:
+            self.flash.flash.stop()
 
     def _follow(self) -> None:
         """Highlight the shown iterate's row (the last one) and scroll it into view."""

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from gui.common import style
+from gui.common.caption import StatusCaption
 from gui.descent.controller import DescentController
 from gui.descent.function_panel import FunctionPanel
 from gui.descent.iterate_table import IterateTable
@@ -70,7 +71,10 @@ class Descent1DWorkspace(Workspace):
         self.splitter = splitter
         self._split_by_hand = False
         splitter.splitterMoved.connect(lambda *_: setattr(self, "_split_by_hand", True))
-        QVBoxLayout(self).addWidget(splitter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.caption = StatusCaption(self, "descentCaption")  # the status sentence, readable
+        layout.addWidget(self.caption)
 
         self._basin_key = None
         self._basin_job = None
@@ -84,6 +88,7 @@ class Descent1DWorkspace(Workspace):
         self.history = ScenarioHistory(c.edited, c.to_scenario, c.load, self.document, self)
         self.undo_stack = self.history.stack
         self.curve.start_clicked.connect(self._on_start_clicked)
+        self.caption.follow(c)
         self._on_objective()
         self.redraw()
         self.schedule_basins()
@@ -116,6 +121,10 @@ class Descent1DWorkspace(Workspace):
 
     def plot_widgets(self) -> list:
         return [self.curve, self.derivative, self.basins]
+
+    def set_font_size(self, point_size: int) -> None:
+        super().set_font_size(point_size)
+        self.caption.set_point_size(point_size)
 
     def _on_objective(self) -> None:
         self.curve.show_objective(self.controller.objective)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QTabWidget, QVB
 from engine.numbers import format_number
 from engine.optimizers import TITLES
 from gui.common import style
+from gui.common.caption import StatusCaption
 from gui.descent.controller import DescentController
 from gui.descent.function_panel import FunctionPanel
 from gui.descent.contour_plot import Contour2DPlot
@@ -63,7 +64,10 @@ class Descent2DWorkspace(Workspace):
         splitter.addWidget(self._loss_box())
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
-        QVBoxLayout(self).addWidget(splitter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self.caption = StatusCaption(self, "descentCaption")  # the status sentence, readable
+        layout.addWidget(self.caption)
 
         c = self.controller
         c.objective_changed.connect(self._show_objective)
@@ -73,6 +77,7 @@ class Descent2DWorkspace(Workspace):
         self.history = ScenarioHistory(c.edited, c.to_scenario, c.load, self.document, self)
         self.undo_stack = self.history.stack
         self.contour.start_clicked.connect(self._on_start_clicked)
+        self.caption.follow(c)
         self._show_objective()
         self._on_reset()
         self.redraw()
@@ -120,6 +125,7 @@ class Descent2DWorkspace(Workspace):
     def set_font_size(self, point_size: int) -> None:
         super().set_font_size(point_size)
         self.surface.set_font_size(point_size)
+        self.caption.set_point_size(point_size)
 
     def set_log_loss(self, on: bool) -> None:
         self.loss.set_log(on)

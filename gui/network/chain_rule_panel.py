@@ -11,6 +11,7 @@ from PySide6 import QtCore, QtWidgets
 
 from engine.chain_rule import ChainRule, Factor
 from engine.notation import Derivative, Symbol
+from gui.common.flash import Flash, warm_hex
 from gui.common.style import BASE_POINT_SIZE, EXPLANATION_EXTRA_POINTS, rich, rich_number
 
 
@@ -20,7 +21,10 @@ def _paren(v: float) -> str:
 
 
 class ChainRulePanel(QtWidgets.QWidget):
-    """Shows ``lhs = f1 · f2 · … = values = result``, one factor table below for reading off values."""
+    """Shows ``lhs = f1 · f2 · … = values = result``, one factor table below for reading off values;
+    ``factor_hovered(index)`` while the pointer is on a factor's symbol (-1 when it leaves)."""
+
+    factor_hovered = QtCore.Signal(int)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,7 +39,9 @@ class ChainRulePanel(QtWidgets.QWidget):
         self.formula.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.formula.setWordWrap(True)
         self.formula.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
-        self.formula.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formula.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse
+                                             | QtCore.Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.formula.linkHovered.connect(self._on_link_hovered)
         # The factor table (symbol, how it is computed, value) is a separate widget so the window
         # can give it its own tab; the formula above already shows every value.
         self.table = QtWidgets.QLabel()
@@ -50,6 +56,11 @@ class ChainRulePanel(QtWidgets.QWidget):
         self._point_size = BASE_POINT_SIZE
         #: Presentation mode: the formula in larger type, its result on the line of the values.
         self.presenting = False
+        # the factors a step just filled in flash (flash_factors)
+        self._shown: tuple | None = None
+        self._marked: frozenset[int] = frozenset()
+        self._plain: tuple[str, str] | None = None  # formula and factor table without highlight
+        self.flash = Flash(self._render, self)
         self.show_message("Click a weight (edge) or a bias (node) to see its chain rule.")
 
     def set_point_size(self, point_size: int) -> None:
@@ -72,6 +83,8 @@ class ChainRulePanel(QtWidgets.QWidget):
             label.setFont(font)
 
     def show_message(self, text: str) -> None:
+        self._shown = self._plain = None
+        self.flash.stop()
         self._factors, self._result = (), None
         self.heading.setText("")
         self.formula.setText(text)
@@ -81,6 +94,30 @@ class ChainRulePanel(QtWidgets.QWidget):
         """Show ``cr`` for its observation: ``lhs = Π symbols = Π expressions = Π values = result``;
         ``heading`` names the observation, ``gradient`` is dR/dθ summed over all ``n_obs``
         observations (the parameter table's value)."""
+        self._shown = (cr, heading, gradient, n_obs)
+        self.flash.stop()
+        self._render(0.0)
+
+    def flash_factors(self, indices) -> bool:
+        """Highlight the written factors at ``indices`` (0-based) for a moment; False if none."""
+        self._marked = frozenset(int(i) for i in indices)
+        return bool(self._marked) and self._shown is not None and self.flash.start()
+
+    def flashing(self) -> frozenset[int]:
+        """Indices of the factors highlighted now."""
+        return self._marked if self.flash.active else frozenset()
+
+    def _render(self, level: float) -> None:
+        """The formula and the factor table, the marked factors at highlight ``level`` (0: none)."""
+        if self._shown is None:
+            return
+        cr, heading, gradient, n_obs = self._shown
+
+        def mark(i: int, text: str) -> str:
+            if level > 0 and i in self._marked:
+                return f'<span style="background-color:{warm_hex(level)}">{text}</span>'
+            return text
+
         factors = cr.written
         if len(cr.paths) == 1:
             note = ""
@@ -91,10 +128,13 @@ class ChainRulePanel(QtWidgets.QWidget):
                     "them into δ, so the product δ · ∂z/∂θ is shown.<br>")
         self._factors, self._result = factors, float(cr.total)
         self.heading.setText(heading)
-        symbols = " · ".join(rich(f.symbol) for f in factors)
+        # each factor's symbol is a link only for its hover: the graph lights the factor's edges
+        symbols = " · ".join(mark(i, f'<a href="factor:{i}" style="color:#000000; text-decoration:none">'
+                                     f'{rich(f.symbol)}</a>') for i, f in enumerate(factors))
         # the loss factor reads best as the lecture writes it: −2(1.200 − 0.8095)
-        exprs = " · ".join(rich(f.expression) if f.expression else _paren(f.value) for f in factors)
-        values = " · ".join(_paren(f.value) for f in factors)
+        exprs = " · ".join(mark(i, rich(f.expression) if f.expression else _paren(f.value))
+                           for i, f in enumerate(factors))
+        values = " · ".join(mark(i, _paren(f.value)) for i, f in enumerate(factors))
         lines = [f"{rich(cr.lhs)} = {symbols}", f"= {exprs}"]
         if exprs != values:
             lines.append(f"= {values}")
@@ -109,12 +149,30 @@ class ChainRulePanel(QtWidgets.QWidget):
         tight = "margin-top:0; margin-bottom:2px; " if self.presenting else ""
         spacing = 110 if self.presenting else 140
         small = f'<p style="{tight}font-size:small; color:#404040">{note}{total}</p>'
-        self.formula.setText(f'<p style="{tight}line-height:{spacing}%">' + "<br>".join(lines) + "</p>" + small)
-        rows = "".join(f"<tr><td>{rich(f.symbol)}</td><td>{rich(f.meaning)}</td>"
-                       f"<td align='right'>{rich_number(f.value)}</td></tr>" for f in factors)
-        self.table.setText("<table cellspacing='0' cellpadding='4' border='0'>"
-                           "<tr><th align='left'>Factor</th><th align='left'>Computed as</th>"
-                           f"<th align='right'>Value</th></tr>{rows}</table>")
+        formula = f'<p style="{tight}line-height:{spacing}%">' + "<br>".join(lines) + "</p>" + small
+        rows = "".join(f"<tr><td>{mark(i, rich(f.symbol))}</td><td>{rich(f.meaning)}</td>"
+                       f"<td align='right'>{mark(i, rich_number(f.value))}</td></tr>" for i, f in enumerate(factors))
+        table = ("<table cellspacing='0' cellpadding='4' border='0'><tr><th align='left'>Factor</th>"
+                 f"<th align='left'>Computed as</th><th align='right'>Value</th></tr>{rows}</table>")
+        if level == 0:
+            self._plain = (formula, table)
+        self.formula.setText(formula)
+        self.table.setText(table)
+
+    def factors(self) -> tuple[Factor, ...]:
+        """The factors written out now (``engine.chain_rule.Factor``)."""
+        return self._factors
+
+    # -- linked to the chain-rule graph: hovering a factor lights its edges, and the reverse ------
+    def _on_link_hovered(self, href: str) -> None:
+        self.factor_hovered.emit(int(href.split(":")[1]) if href.startswith("factor:") else -1)
+
+    def light_factor(self, index: int) -> None:
+        """Mark factor ``index`` (0-based) while the pointer is on its edge in the graph; -1: none."""
+        if self.flash.active or self._shown is None:
+            return
+        self._marked = frozenset({index}) if index >= 0 else frozenset()
+        self._render(1.0 if index >= 0 else 0.0)
 
     def factor_values(self) -> list[float]:
         """The factors' values as shown (full precision), for checks against the gradient."""
@@ -124,8 +182,9 @@ class ChainRulePanel(QtWidgets.QWidget):
         return self._result
 
     def formula_text(self) -> str:
-        return self.formula.text()
+        """The formula's rich text, without a passing highlight."""
+        return self._plain[0] if self._plain is not None else self.formula.text()
 
     def factors_text(self) -> str:
         """The factor table's rich text (symbol, how it is computed, value per factor)."""
-        return self.table.text()
+        return self._plain[1] if self._plain is not None else self.table.text()

@@ -73,7 +73,10 @@ class FactorLabel(QtWidgets.QLabel):
 
 
 class ChainGraphView(QtWidgets.QWidget):
-    """The graph tab of the network workspace ``ws`` (it reads the session, selection and observation)."""
+    """The graph tab of the network workspace ``ws`` (it reads the session, selection and observation);
+    ``edge_hovered(index)``: the chain-rule factor (0-based, -1: none) whose edge the pointer is on."""
+
+    edge_hovered = QtCore.Signal(int)
 
     def __init__(self, ws, parent=None) -> None:
         super().__init__(parent)
@@ -224,12 +227,21 @@ class ChainGraphView(QtWidgets.QWidget):
         for label in self.factor_labels:
             label.light(bool(edges) and bool(label.edges & edges))
 
+    def light_factor(self, index: int) -> None:
+        """Light the edges of chain-rule factor ``index`` (hovered in the chain-rule panel); -1: none."""
+        if not self.isVisible() or self.graph is None:
+            return
+        labels = self.factor_labels
+        self.light(labels[index].edges if 0 <= index < len(labels) else frozenset())
+
     def _on_mouse_moved(self, pos) -> None:
         if self.graph is None or not self.factor_labels:
             return
         point = self.vb.mapSceneToView(pos)
         edge = self._edge_near(point.x(), point.y())
         self.light(frozenset({edge}) if edge is not None else frozenset())
+        hit = [k for k, label in enumerate(self.factor_labels) if edge is not None and edge in label.edges]
+        self.edge_hovered.emit(hit[0] if hit else -1)
 
     def _edge_near(self, x: float, y: float):
         """The path edge under the pointer (within HOVER_PX), or None."""
@@ -257,6 +269,8 @@ def graph_tabs(ws) -> QtWidgets.QTabWidget:
     tabs.setTabToolTip(1, "One observation's computational graph: forward values, adjoints ∂R/∂·, "
                           "local derivatives; the selected parameter's paths in orange")
     tabs.currentChanged.connect(lambda index: _widen(tabs, index == 1))
+    ws.chain.factor_hovered.connect(ws.graph.light_factor)
+    ws.graph.edge_hovered.connect(ws.chain.light_factor)
     return tabs
 
 

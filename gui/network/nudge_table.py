@@ -8,6 +8,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.numbers import format_number
+from gui.common.flash import TableFlash
 from gui.common.style import rich_number
 from gui.common.table_copy import install_table_copy
 
@@ -43,6 +44,8 @@ class NudgeTable(QtWidgets.QWidget):
         self._cells: dict[tuple[str, str], float] = {}
         self._fit_contents = False
         self.table.cellClicked.connect(self._on_click)
+        self.flash = TableFlash(self.table)  # the cells a step changed
+        self._changed: list[tuple[int, int]] = []
         self.caption.setToolTip("Each observation's residual e = y − output weights how much a nudge to "
                                 "a parameter (its sensitivity d out/dθ) moves the output toward the "
                                 "target; summed over the observations this is −∇R, up to the loss's "
@@ -83,9 +86,11 @@ class NudgeTable(QtWidgets.QWidget):
             headers += [f"d out/dθ\nobs {obs[i]}", f"e·d out/dθ\nobs {obs[i]}"]
         headers += ["Σ over obs\ne·d out/dθ", "−∇R"]
         structure = (list(names), headers)
-        if structure != self._structure:
+        rebuilt = structure != self._structure
+        if rebuilt:
             self._build(names, headers)
             self._structure = structure
+        self._changed = []
         self._names = list(names)
         self._cells = {}
         for c, i in enumerate(shown):
@@ -100,6 +105,10 @@ class NudgeTable(QtWidgets.QWidget):
                 self._cells[("c", f"{obs[i]}:{name}")] = e
             self._set_cell(r, len(headers) - 2, format_number(total[r - 1]))
             self._set_cell(r, len(headers) - 1, format_number(neg_gradient[r - 1]))
+        if rebuilt:
+            self.flash.flash.stop()
+        elif self._changed:
+            self.flash.flash_cells(self._changed)
         more = f" (first {len(shown)} of {n_obs} observations shown; the sums cover all)" if n_obs > len(shown) else ""
         self.caption.setText((caption or "How a nudge to each parameter moves the output, weighted by "
                               "the residual e = y − output") + more)
@@ -114,6 +123,7 @@ class NudgeTable(QtWidgets.QWidget):
         item = self.table.item(row, column)
         if item.text() != text:
             item.setText(text)
+            self._changed.append((row, column))
 
     def _build(self, names: list[str], headers: list[str]) -> None:
         """Create the items once per layout; later updates only change their text (setItem is slow)."""

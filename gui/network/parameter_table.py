@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from engine.network import NetworkError, parse_param_name
 from engine.notation import Symbol
 from engine.numbers import format_number
+from gui.common.flash import TableFlash
 from gui.common.style import rich_symbol
 
 
@@ -25,7 +26,8 @@ def html_name(name: str) -> str:
 
 
 class ParameterTable(QtWidgets.QTableWidget):
-    """One row per parameter; editing a value or ticking Frozen emits an intent, never edits a model."""
+    """One row per parameter; editing a value or ticking Frozen emits an intent, never edits a model.
+    The value and gradient cells that an update changed flash (``flash``)."""
 
     value_edited = QtCore.Signal(str, float)
     frozen_changed = QtCore.Signal(str, bool)
@@ -43,6 +45,7 @@ class ParameterTable(QtWidgets.QTableWidget):
         self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self._names: list[str] = []
         self._values = np.zeros(0)
+        self.flash = TableFlash(self)
         self.itemChanged.connect(self._on_item_changed)
         self.currentCellChanged.connect(self._on_current)
 
@@ -72,10 +75,15 @@ class ParameterTable(QtWidgets.QTableWidget):
         else:
             resize = False
         self._values = np.asarray(values, dtype=float).copy()
+        changed = []
         for r, name in enumerate(names):
-            self.item(r, 1).setText(format_number(self._values[r]))
+            texts = (format_number(self._values[r]), "" if gradient is None else format_number(gradient[r]))
+            for c, text in enumerate(texts, start=1):
+                item = self.item(r, c)
+                if item.text() != text:
+                    changed.append((r, c))
+                    item.setText(text)
             self.item(r, 1).setToolTip(repr(float(self._values[r])))
-            self.item(r, 2).setText("" if gradient is None else format_number(gradient[r]))
             self.item(r, 3).setCheckState(QtCore.Qt.CheckState.Checked if name in frozen
                                           else QtCore.Qt.CheckState.Unchecked)
         if resize:
@@ -85,6 +93,9 @@ class ParameterTable(QtWidgets.QTableWidget):
             width = self.fontMetrics().horizontalAdvance("−0.000e-00") + 8
             for c in (1, 2):
                 self.setColumnWidth(c, max(self.columnWidth(c), width))
+            self.flash.flash.stop()  # new rows: nothing to compare with
+        elif changed:
+            self.flash.flash_cells(changed)
         del blocker
 
     def relayout(self) -> None:

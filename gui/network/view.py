@@ -50,7 +50,9 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self.caption = self.addLabel("", row=0, col=0, colspan=2, **CAPTION_STYLE)
         self.viewbox = self.addViewBox(row=1, col=0, lockAspect=False, enableMouse=False)
         self.viewbox.setMenuEnabled(False)
-        self._placer = LabelPlacer(self.viewbox)
+        self._placer = LabelPlacer(self.viewbox, self)
+        #: The node labels' highlight of what a step computed (``gui.common.flash``).
+        self.label_flash = self._placer.flash
         self._cmap = magnitude_colormap()
         self._levels_hex = [self._cmap_hex(v / 15) for v in range(16)]  # 16 steps: few pen groups
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self._cmap, interactive=False,
@@ -147,6 +149,14 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._draw_edges(state)
         self._draw_nodes(state)
         self._placer.show(state)
+
+    def shown_state(self) -> ViewState | None:
+        """The state drawn now (None before the first)."""
+        return self._state
+
+    def flashing_labels(self) -> dict[tuple[int, int], frozenset]:
+        """(layer, node) -> lines (``x``, ``z``, ``a``, ``δ``) of the labels highlighted now."""
+        return self._placer.flashing()
 
     def edge_widths(self) -> np.ndarray:
         """Pen width (px) of every edge in drawing order, for tests and legends."""

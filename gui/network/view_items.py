@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.numbers import format_number
+from gui.common.flash import warm_hex
 
 ANTIALIAS_MAX_EDGES = 200
 WIDTH_RANGE = (2.0, 10.0)
@@ -176,17 +177,46 @@ def edge_width_range(n_edges: int) -> tuple[float, float]:
     return WIDTH_RANGE if n_edges <= ANTIALIAS_MAX_EDGES else (1.0, 4.0)
 
 
-def node_label_html(state, l: int, j: int) -> str:
+def node_label_html(state, l: int, j: int, marked: frozenset = frozenset(), level: float = 0.0) -> str:
     """Rich text under node ``j`` (0-based) of layer ``l``: x for inputs, else z, a and δ as far
-    as the current phase has computed them (``state``: a ``ViewState``)."""
+    as the current phase has computed them (``state``: a ``ViewState``). The lines named in
+    ``marked`` (``"x"``, ``"z"``, ``"a"``, ``"δ"``) get the highlight's colour at ``level``."""
+    def line(sym: str, text: str) -> str:
+        if level > 0 and sym in marked:
+            return f'<span style="background-color:{warm_hex(level)}">{text}</span>'
+        return text
+
     if l == 0:
         x = state.inputs
-        text = f"x<sub>{j + 1}</sub> = {format_number(x[j])}" if x is not None else f"x<sub>{j + 1}</sub>"
+        text = line("x", f"x<sub>{j + 1}</sub> = {format_number(x[j])}" if x is not None else f"x<sub>{j + 1}</sub>")
     else:
         lines = []
         for sym, vals in (("z", state.z), ("a", state.a), ("δ", state.delta)):
             v = vals[l - 1] if len(vals) >= l else None
             shown = format_number(v[j]) if v is not None else ""
-            lines.append(f"{sym}<sup>({l})</sup><sub>{j + 1}</sub> = {shown}")
+            lines.append(line(sym, f"{sym}<sup>({l})</sup><sub>{j + 1}</sub> = {shown}"))
         text = "<br>".join(lines)
     return f'<div style="font-size:12pt; color:#101010">{text}</div>'
+
+
+def node_values(state, l: int, j: int) -> dict[str, float | None]:
+    """The numbers node ``j`` of layer ``l`` shows in ``state`` by line (``x`` for an input, else
+    ``z``, ``a``, ``δ``; None where not computed yet), to tell which lines a step changed."""
+    if l == 0:
+        return {"x": None if state.inputs is None else float(state.inputs[j])}
+    out = {}
+    for sym, vals in (("z", state.z), ("a", state.a), ("δ", state.delta)):
+        v = vals[l - 1] if len(vals) >= l else None
+        out[sym] = None if v is None else float(v[j])
+    return out
+
+
+def changed_lines(before: dict, after: dict) -> frozenset:
+    """The lines of a node label that now show a number they did not show before (a line that
+    went blank is not highlighted: nothing there to look at)."""
+    return frozenset(sym for sym, v in after.items()
+                     if v is not None and (before.get(sym) is None or not _same(before[sym], v)))
+
+
+def _same(x: float, y: float) -> bool:
+    return x == y or (x != x and y != y)  # NaN shows as NaN both times

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui
 
+from gui.common.flash import Flash
 from gui.network.view_geometry import Layout
-from gui.network.view_items import Z_LABELS, NodeLabel, label_size_px, node_label_html
+from gui.network.view_items import Z_LABELS, NodeLabel, changed_lines, label_size_px, node_label_html, node_values
 
 CAPTION_STYLE = {"size": "13pt", "color": "#202020"}
 LEGEND_STYLE = {"size": "11pt", "color": "#202020"}
@@ -40,13 +41,18 @@ _SAMPLE = _LabelSample()
 class LabelPlacer:
     """The node labels in ``viewbox``: built per architecture, filled with each state's values, and
     the view ranged so that every node and the labels around it fit, with margins in pixels: where
-    the inputs' labels go (left of the nodes, or above), and how large all labels are."""
+    the inputs' labels go (left of the nodes, or above), and how large all labels are. The lines
+    a step filled with new numbers flash (``flash``, a child of ``owner``)."""
 
-    def __init__(self, viewbox: pg.ViewBox) -> None:
+    def __init__(self, viewbox: pg.ViewBox, owner: QtCore.QObject | None = None) -> None:
         self.viewbox = viewbox
         self._layout: Layout | None = None
         self._labels: list[NodeLabel] = []
         self._html: dict[int, str] = {}
+        self._values: dict[int, dict] | None = None  # None: nothing shown yet, so nothing changed
+        self._marks: dict[int, frozenset] = {}
+        self._state = None
+        self.flash = Flash(self._paint_marks, owner)
         # input label width and height, value label width and height (px)
         self._reserved = (0.0, 0.0, 0.0, 0.0)
         #: The labels' size relative to their design (the window's text size over the base size).
@@ -57,9 +63,11 @@ class LabelPlacer:
         with room for short labels until wider ones are shown; returns them, inputs first."""
         for item in self._labels:
             self.viewbox.removeItem(item)
+        self.flash.stop()
         self._layout = layout
         self._labels = []
         self._html = {}
+        self._values = None
         self._reserved = (*label_size_px(node_label_html(_SAMPLE, 0, 0)),
                           *label_size_px(node_label_html(_SAMPLE, 1, 0)))
         if layout.labelled:
@@ -78,18 +86,51 @@ class LabelPlacer:
             return
         # Between iterations nothing is computed yet: empty "z = / a = / δ =" rows would only clutter.
         nothing = all(v is None for v in tuple(state.z) + tuple(state.a) + tuple(state.delta))
+        self.flash.cancel()  # every label is written again below
+        self._state = state
+        values = {i: node_values(state, l, j) for i, (l, j) in enumerate(self._layout.node_index)}
+        before, self._values = self._values, values
+        self._marks = {}
+        if before is not None and not self.flash.quiet():
+            self._marks = {i: m for i, v in values.items() if (m := changed_lines(before.get(i, {}), v))
+                           and (self._layout.node_index[i][0] == 0 or not nothing)}
         changed = False
         for i, (l, j) in enumerate(self._layout.node_index):
             visible = l == 0 or not nothing
             if self._labels[i].isVisible() != visible:
                 self._labels[i].setVisible(visible)
-            html = node_label_html(state, l, j)
-            if self._html.get(i) != html:  # setHtml re-lays out the text: skip when unchanged
-                self._html[i] = html
-                self._labels[i].setHtml(html)
-                changed = True
+            # a label that flashes is written at once in its first shade (one setHtml, not two)
+            marked = self._marks.get(i, frozenset())
+            changed = self._set_html(i, node_label_html(state, l, j, marked, 1.0 if marked else 0.0)) or changed
         if changed:
             self.grow_to_labels()
+        if self._marks:
+            self.flash.start()
+
+    def labels(self) -> list[NodeLabel]:
+        return list(self._labels)
+
+    def _set_html(self, i: int, html: str) -> bool:
+        if self._html.get(i) == html:  # setHtml re-lays out the text: skip when unchanged
+            return False
+        self._html[i] = html
+        self._labels[i].setHtml(html)
+        return True
+
+    def _paint_marks(self, level: float) -> None:
+        """The flashing lines at ``level`` (0: as normal)."""
+        if self._state is None or self._layout is None:
+            return
+        for i, marked in self._marks.items():
+            if i < len(self._labels):
+                l, j = self._layout.node_index[i]
+                self._set_html(i, node_label_html(self._state, l, j, marked, level))
+
+    def flashing(self) -> dict[tuple[int, int], frozenset]:
+        """(layer, node) -> the highlighted lines of each label flashing now (for tests)."""
+        if not self.flash.active or self._layout is None:
+            return {}
+        return {self._layout.node_index[i]: m for i, m in self._marks.items()}
 
     def fit(self) -> None:
         """Range the view so that every node and the labels around it fit, with margins in pixels.

@@ -27,7 +27,9 @@ class ViewState:
     ``grad_w``/``grad_b``: gradient so far (same shapes as weights/biases) or ``None``;
     ``backward``: colour by gradient magnitude; ``focus_nodes``: (layer, index) pairs the
     current phase computes (layer 0 = inputs); ``focus_edges_layer``: the layer whose
-    incoming edges the current phase uses, 0 for every edge (the update), or ``None``.
+    incoming edges the current phase uses, 0 for every edge (the update), or ``None``;
+    ``values_of``: ``(iteration, observation)`` (1-based) when the node values are those of an
+    iteration already finished (shown between iterations instead of a blank network), else None.
     """
 
     weights: tuple
@@ -42,6 +44,7 @@ class ViewState:
     focus_nodes: tuple = ()
     focus_edges_layer: int | None = None
     frozen: frozenset = field(default_factory=frozenset)
+    values_of: tuple[int, int] | None = None
 
 
 def phase_text(session) -> str:
@@ -78,18 +81,23 @@ def editor_config(session, seed: int) -> dict:
             "optimizer": {"name": spec.name, **spec.params}, "seed": seed}
 
 
-def view_caption(session) -> str:
-    """"2-2-1 network, sse loss · observation 1" while a phase of observation 1 is shown."""
+def view_caption(session, state: ViewState | None = None) -> str:
+    """"2-2-1 network, sse loss · observation 1" while a phase of observation 1 is shown; between
+    iterations it says whose values the labels keep."""
     obs = current_observation(session)
     sizes = "-".join(map(str, session.network.sizes))
     where = f" · observation {obs + 1}" if obs is not None and session.cursor[1] > 0 else ""
+    if state is not None and state.values_of is not None:
+        where = f" · iteration {state.values_of[0]} done: observation {state.values_of[1]}'s values"
     return f"{sizes} network, {session.loss.name} loss{where}"
 
 
-def view_state(session) -> ViewState:
+def view_state(session, finished=None) -> ViewState:
     """The network view's picture at the session's cursor: values computed so far for the
     observation of the current phase, gradient so far once the backward pass began, focus on
-    the layer the phase works on."""
+    the layer the phase works on. Between iterations, ``finished`` (the batch ``PassRecord`` of
+    the iteration just done, see :class:`FinishedPass`) keeps its last
+    observation's values on the nodes instead of a blank network."""
     s = session
     net = s.network_at()
     Ws = tuple(layer.W for layer in net.layers)
@@ -103,6 +111,11 @@ def view_state(session) -> ViewState:
         inputs = s.X[obs] if obs is not None else None
         last = s.last_phase
         focus_edges = 0 if last is not None and last.kind == "update" else None
+        if finished is not None and t > 0:
+            i = len(finished.rows) - 1  # the batch's last observation: the one computed last
+            values = tuple(tuple(v[l][i] for l in range(1, L + 1)) for v in (finished.z, finished.a, finished.delta))
+            return ViewState(Ws, bs, finished.a[0][i], *values, focus_edges_layer=focus_edges, frozen=frozen,
+                             values_of=(t, int(finished.rows[i]) + 1))
         return ViewState(Ws, bs, inputs, (None,) * L, (None,) * L, (None,) * L,
                          focus_edges_layer=focus_edges, frozen=frozen)
     part = s.partial()
@@ -124,6 +137,31 @@ def view_state(session) -> ViewState:
             focus_nodes = tuple((L, j) for j in range(net.sizes[L]))
     return ViewState(Ws, bs, part.record.a[0][i], z, a, d, gw, gb, backward, focus_nodes,
                      focus_edges, frozen)
+
+
+class FinishedPass:
+    """The batch ``PassRecord`` of the iteration just finished, so that the network keeps showing
+    its values between iterations; one record cached (a lecture pass, or a big batch's, is read
+    once per iteration shown, not once per redraw)."""
+
+    def __init__(self) -> None:
+        self._cached: tuple | None = None
+
+    def __call__(self, session, running: bool = False):
+        """The record at an iteration boundary after an update; None inside an iteration, at the
+        start and while running (nothing is shown between Run-mode frames, which keeps them cheap)."""
+        s = session
+        t, p = s.cursor
+        if p or t == 0 or running:
+            return None
+        theta = s.parameters_at(t - 1)
+        key = (id(s), t, theta.tobytes())
+        if self._cached is None or self._cached[0] != key:
+            rows = s.batch_rows(t - 1)
+            # the engine's record of that batch: the session's cached one for full batch, else one pass
+            rec = s.record_at(t - 1) if s.mode == "full_batch" else s.kernel.record(theta, s.X[rows], s.Y[rows], rows)
+            self._cached = (key, rec)
+        return self._cached[1]
 
 
 def show_fit(controller, fit_plot) -> None:

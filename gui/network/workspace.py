@@ -17,6 +17,7 @@ import time
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.common.caption import StatusCaption, with_caption
 from gui.common.style import ERROR_COLOUR, configure_pyqtgraph
 from gui.common.workspace import KeyBinding, Workspace
 from gui.network.controller import NetworkController
@@ -36,6 +37,7 @@ from gui.network.steps_bar import NetworkSteps
 from gui.network.view import NetworkView
 from gui.network.view_state import (editor_config, grid_axes, landscape_path, landscape_range, phase_text,
                                      show_fit, view_caption, view_state)
+from gui.network.where_to_look import WhereToLook
 
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
 ERROR_SHOWN_MS = 12000
@@ -67,6 +69,7 @@ class NetworkWorkspace(Workspace):
         self._create_widgets()
         self._create_side_panel()
         self._connect()
+        self.where_to_look = WhereToLook(self)
         self._on_session_reset()
 
     def _create_widgets(self) -> None:
@@ -85,8 +88,9 @@ class NetworkWorkspace(Workspace):
         self.fit_plot = NetworkFitPlot(self)
         self.landscape = LandscapePlot(self)
         self.lecture_note = LectureBanner(self)
-        # the network view, and the chain rule as a graph, share the view's place
-        self.arrangement = NetworkLayout(self, graph_tabs(self), self.explanations, [
+        self.caption = StatusCaption(self, "networkCaption")  # what the step computed, in words
+        # the network view and the chain rule as a graph share the view's place, the caption under them
+        self.arrangement = NetworkLayout(self, with_caption(graph_tabs(self), self.caption), self.explanations, [
             (self.loss_plot, "Loss"), (self.fit_plot, "Fit"), (self.landscape, "Landscape")], self.lecture_note)
         self.main_split = self.arrangement.widget
         layout = QtWidgets.QVBoxLayout(self)
@@ -215,6 +219,7 @@ class NetworkWorkspace(Workspace):
         """View > Bigger/Smaller font: plots restyled, explicit fonts and table columns follow."""
         super().set_font_size(point_size)
         self.steps.set_point_size(point_size)
+        self.caption.set_point_size(point_size)
         for label in (self.lecture_note, self.error_label):
             font = label.font()
             font.setPointSize(point_size)
@@ -280,8 +285,9 @@ class NetworkWorkspace(Workspace):
                                  c.finished)
         self.steps.show_granularity(c.granularity)
         self.steps.set_speed(c.speed)  # the window's own speed slider may have changed it
-        self.view.show_state(view_state(s))
-        self.view.set_caption(view_caption(s))
+        state = view_state(s, self.where_to_look.finished_pass())
+        self.view.show_state(state)
+        self.view.set_caption(view_caption(s, state))
         # Loss, landscape, fit, parameters and the nudge table depend on the parameters only, so a
         # phase step inside an iteration leaves them (and their repaint) alone.
         key = (id(s), t, s.theta().tobytes(), self.loss_plot.log, s.frozen)

@@ -80,3 +80,20 @@ def test_the_graph_follows_the_selection_and_the_observation(net_ws, qtbot):
     net_ws.observation.setValue(2)
     assert graph.graph.observation == 1
     assert graph.graph.node(("x", 0, 1)).value == -1.0  # observation 2: x = (-1, 1)
+
+
+def test_the_chain_rule_panels_factors_and_the_graphs_edges_light_each_other(net_ws, qtbot):
+    graph = show_graph(net_ws, qtbot, 5)
+    # hovering the factor's symbol in the chain-rule panel (a link there, for its hover only)
+    net_ws.chain.formula.linkHovered.emit("factor:2")  # da(1)_1/dz(1)_1: one edge, z(1)_1 -> a(1)_1
+    assert len(graph.lit.getData()[0]) == 2
+    (x0, y0), (x1, y1) = graph.positions[("z", 1, 1)], graph.positions[("a", 1, 1)]
+    assert list(graph.lit.getData()[0]) == [x0, x1]
+    net_ws.chain.formula.linkHovered.emit("")
+    assert len(graph.lit.getData()[0]) == 0
+    # and the pointer on the parameter's edge in the graph marks dz/dw in the panel (once the
+    # step's own highlight of the new factors has faded)
+    qtbot.waitUntil(lambda: not net_ws.chain.flash.active, timeout=3000)
+    (x0, y0), (x1, y1) = graph.positions[("theta", 1, 1)], graph.positions[("z", 1, 1)]
+    graph._on_mouse_moved(graph.vb.mapViewToScene(pg.Point((x0 + x1) / 2, (y0 + y1) / 2)))
+    assert net_ws.chain._marked == frozenset({3}) and "background-color" in net_ws.chain.formula.text()
