@@ -86,6 +86,7 @@ class ChainGraphView(QtWidgets.QWidget):
         self.positions: dict[tuple, tuple[float, float]] = {}
         self.plot = pg.GraphicsLayoutWidget(self)
         self.plot.setBackground("w")
+        self.plot.setMinimumSize(100, 60)  # the tab shares the network view's place, down to 1024x700
         self.vb = self.plot.addViewBox()
         self.vb.setMouseEnabled(False, False)
         self.vb.invertY(True)
@@ -265,7 +266,12 @@ def graph_tabs(ws) -> QtWidgets.QTabWidget:
     ws.graph = ChainGraphView(ws)
     ws.view_tabs = tabs = QtWidgets.QTabWidget(ws, objectName="networkViews", documentMode=True)
     tabs.addTab(ws.view, "Network")
-    tabs.addTab(ws.graph, "Chain-rule graph")
+    # in a scroll area: on a small screen the tab may get less height than the graph, legend and
+    # factor strip ask for, and the window must still fit (1024x700)
+    holder = QtWidgets.QScrollArea(objectName="chainGraphScroll", widgetResizable=True)
+    holder.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    holder.setWidget(ws.graph)
+    tabs.addTab(holder, "Chain-rule graph")
     tabs.setTabToolTip(1, "One observation's computational graph: forward values, adjoints ∂R/∂·, "
                           "local derivatives; the selected parameter's paths in orange")
     tabs.currentChanged.connect(lambda index: _widen(tabs, index == 1))
@@ -286,4 +292,4 @@ def _widen(tabs: QtWidgets.QTabWidget, graph: bool) -> None:
             split.setSizes([int(total * 0.74), total - int(total * 0.74)])
         elif tabs.property("narrowSizes"):
             split.setSizes(list(tabs.property("narrowSizes")))
-    tabs.widget(1).refresh()
+    tabs.widget(1).widget().refresh()

@@ -78,7 +78,7 @@ class NetworkWorkspace(Workspace):
         self.setAutoFillBackground(True)
         self.steps = NetworkSteps(self)
         self.view = NetworkView(self)
-        self.view.setMinimumSize(300, 220)
+        self.view.setMinimumSize(300, 140)  # with its caption under it, still on a 1024x700 screen
         self.explanations = ExplanationPanels(self.controller, self)
         e = self.explanations
         # the panels the workspace wires to its controller and the tests drive

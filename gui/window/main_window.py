@@ -165,7 +165,7 @@ class MainWindow(QMainWindow):
         a.about.triggered.connect(lambda: show_about(self))
         a.shortcuts.triggered.connect(
             lambda: show_shortcuts(self, self.actions, self.workspaces, [*self.edit_menu.actions(),
-                                                                       self.view.leave]))
+                                                                       self.view.leave, self.exports.copy_action]))
         a.getting_started.triggered.connect(self.show_getting_started)
         for ws in self.workspaces:
             self._connect_workspace(ws)

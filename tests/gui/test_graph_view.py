@@ -22,7 +22,7 @@ def show_graph(ws, qtbot, phases, name="w(1)[1,1]"):
     for _ in range(phases):
         ws.controller.step_granularity("phase")
     ws.select_parameter(name)
-    ws.view_tabs.setCurrentWidget(ws.graph)
+    ws.view_tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: ws.graph.graph is not None)
     return ws.graph
 

@@ -32,7 +32,7 @@ def test_ctrl_c_copies_the_whole_iterate_table(window, qtbot):
     qtbot.waitUntil(table.hasFocus)
     qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     lines = QGuiApplication.clipboard().text().splitlines()
-    assert lines[0].split("\t") == ["i", "xᵢ", "f(xᵢ)", "f′(xᵢ)", "step"]
+    assert lines[0].split("\t") == ["i", "xᵢ", "f(xᵢ)", "f′(xᵢ)", "sᵢ", "f″(xᵢ)", "step"]
     rows = [line.split("\t") for line in lines[1:]]
     assert [r[0] for r in rows] == ["0", "1", "2"]
     # f(x) = 3x^4 + 5x^3 - 20x^2 + 8x + 10 from x0 = -1: f = -20, f' = 51; x1 = -1 - 0.01 * 51
