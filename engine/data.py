@@ -21,6 +21,10 @@ import numpy as np
 
 from engine.arrays import readonly
 from engine.file_limits import MAX_CSV_BYTES, MAX_OBSERVATIONS, LimitError, readable_file
+from engine.progress import Progress, report
+
+#: Rows of a CSV between two progress reports.
+PROGRESS_ROWS = 20_000
 
 
 class DataError(ValueError):
@@ -336,16 +340,20 @@ def _number(cell: str, decimal_comma: bool) -> float | None:
         return None
 
 
-def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int]) -> Dataset:
+def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int],
+             progress: Progress = None) -> Dataset:
     """Load a CSV file with a header row; ``inputs``/``targets`` pick columns by name or 0-based index.
 
     The delimiter (comma, semicolon or tab) is read off the header row; with semicolons a
     decimal comma (``1,5``) is accepted. Columns not chosen may hold anything. Every problem
     raises :class:`DataError` naming the file, the line and the column, e.g.
-    ``data.csv, line 4, column "x2": "abc" is not a number``.
+    ``data.csv, line 4, column "x2": "abc" is not a number``. ``progress`` (``engine.progress``)
+    hears the fraction read, every 20,000 rows, and may raise ``Cancelled``.
     """
     name, text = _read_text(path)
+    report(progress, 0.05)
     delim, header, header_line, rows = _rows(name, text)
+    report(progress, 0.3)
     if len(rows) > MAX_OBSERVATIONS:
         raise DataError(f"{name}: at most {MAX_OBSERVATIONS:,} observations (rows), got {len(rows):,}")
     inputs, targets = list(inputs), list(targets)
@@ -364,6 +372,8 @@ def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int]
         raise DataError(f"{name}: no data rows after the header (line {header_line})")
     values = np.empty((len(rows), len(chosen)))
     for r, (line, cells) in enumerate(rows):
+        if r % PROGRESS_ROWS == 0 and r:
+            report(progress, 0.3 + 0.7 * r / len(rows))
         if len(cells) != len(header):
             raise DataError(f"{name}, line {line}: expected {len(header)} columns like the header, "
                             f"got {len(cells)}", line=line)

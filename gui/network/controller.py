@@ -248,10 +248,11 @@ class NetworkController(SteppingController):
         self._new_session(lecture_network(), data, setup.loss, TrainingMode(),
                           make_spec(setup.optimizer, lr=setup.lr), ())
 
-    def use_builtin(self, name: str, n: int, noise: float, seed: int) -> None:
-        """A built-in data set, with the network, loss and optimizer the engine suggests for it."""
+    def use_builtin(self, name: str, n: int, noise: float, seed: int, data: Dataset | None = None) -> None:
+        """A built-in data set, with the network, loss and optimizer the engine suggests for it
+        (``data``: the set already made, in the background)."""
         try:
-            data = make_dataset(name, int(n), float(noise), int(seed))
+            data = make_dataset(name, int(n), float(noise), int(seed)) if data is None else data
         except USER_ERRORS as exc:
             self._data_problem("Cannot make the data set", str(exc))
             return
@@ -263,10 +264,11 @@ class NetworkController(SteppingController):
                      np.random.default_rng(self.seed))
         self._new_session(net, data, setup.loss, TrainingMode(), make_spec(setup.optimizer, lr=setup.lr), ())
 
-    def use_csv(self, path: str, inputs: list, targets: list) -> None:
-        """The observations of a CSV file (chosen columns), keeping the network where it fits."""
+    def use_csv(self, path: str, inputs: list, targets: list, data: Dataset | None = None) -> None:
+        """The observations of a CSV file (chosen columns), keeping the network where it fits
+        (``data``: the file already read, in the background)."""
         try:
-            data = load_csv(path, inputs, targets)
+            data = load_csv(path, inputs, targets) if data is None else data
         except (DataError, OSError) as exc:
             self._data_problem("Cannot load the CSV file", str(exc))
             return

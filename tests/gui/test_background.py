@@ -10,8 +10,10 @@ from PySide6.QtCore import QTimer
 
 from tests.gui.conftest import select_workspace
 
-#: Longest pause of the event loop allowed while work runs in the background (issue: ~100 ms).
-MAX_GAP_S = 0.1
+#: Longest pause of the event loop allowed while work runs in the background. The aim is ~100 ms
+#: (benchmarks/bench_gui_background.py measures it); the bound leaves room for a loaded test
+#: machine and still fails by far when the work runs on the GUI thread (a second or more).
+MAX_GAP_S = 0.25
 
 
 class Heartbeat:

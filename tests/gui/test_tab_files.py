@@ -70,6 +70,7 @@ def press_save(qtbot, window) -> None:
 def type_formula(qtbot, ws, text: str) -> None:
     ws.panel.formula_edit.clear()
     qtbot.keyClicks(ws.panel.formula_edit, text)
+    qtbot.waitUntil(lambda: not ws.panel.compiling, timeout=5000)  # compiled after a pause in typing
 
 
 def choose(combo, data) -> None:
