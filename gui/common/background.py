@@ -13,6 +13,7 @@ raises ``engine.progress.Cancelled``) and whatever it still delivers is dropped.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from typing import Any, Callable
@@ -23,6 +24,10 @@ from engine.progress import Cancelled
 
 #: Seconds between two progress signals of one job (the bar need not move faster).
 PROGRESS_INTERVAL_S = 0.05
+#: Seconds a thread may keep the interpreter while another waits (Python's default is 5 ms). The
+#: GUI thread gives the interpreter up on many calls into Qt while it paints and waits up to this
+#: long for it each time a job is running, so a shorter turn keeps a repaint short.
+SWITCH_INTERVAL_S = 0.0005
 
 __all__ = ["BackgroundRunner", "Job", "ProgressLine"]
 
@@ -118,6 +123,7 @@ class BackgroundRunner(QtCore.QObject):
         job = self._job = Job(self._serial, self._relay)
         self._thread = threading.Thread(target=self._run, args=(job, fn, args, kwargs), daemon=True,
                                         name=f"background-{self.label}")
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         self._thread.start()
         if not was_busy:
             self.busy_changed.emit(True)
