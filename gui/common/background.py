@@ -13,6 +13,7 @@ raises ``engine.progress.Cancelled``) and whatever it still delivers is dropped.
 
 from __future__ import annotations
 
+import queue
 import sys
 import threading
 import time
@@ -108,6 +109,7 @@ class BackgroundRunner(QtCore.QObject):
         self._serial = 0
         self._job: Job | None = None
         self._thread: threading.Thread | None = None
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
 
     @property
     def busy(self) -> bool:
@@ -121,23 +123,32 @@ class BackgroundRunner(QtCore.QObject):
             self._job.cancel()
         self._serial += 1
         job = self._job = Job(self._serial, self._relay)
-        self._thread = threading.Thread(target=self._run, args=(job, fn, args, kwargs), daemon=True,
-                                        name=f"background-{self.label}")
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
-        self._thread.start()
+        self._queue.put((job, fn, args, kwargs))
+        if self._thread is None:
+            # one worker thread per runner, started once (a thread start costs a few ms a step)
+            self._thread = threading.Thread(target=self._serve, args=(self._queue, self._relay), daemon=True,
+                                            name=f"background-{self.label}")
+            self._thread.start()
         if not was_busy:
             self.busy_changed.emit(True)
         return job.serial
 
-    def _run(self, job: Job, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
-        try:
-            result = fn(job, *args, **kwargs)
-        except Cancelled:
-            return
-        except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
-            self._relay.send("failed", job.serial, exc)
-            return
-        self._relay.send("done", job.serial, result)
+    @staticmethod
+    def _serve(jobs: queue.SimpleQueue, relay: _Relay) -> None:
+        """The worker thread: run the queued jobs in turn, skipping those cancelled meanwhile."""
+        while True:
+            job, fn, args, kwargs = jobs.get()
+            if job.cancelled:
+                continue
+            try:
+                result = fn(job, *args, **kwargs)
+            except Cancelled:
+                continue
+            except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
+                relay.send("failed", job.serial, exc)
+                continue
+            relay.send("done", job.serial, result)
 
     def cancel(self) -> None:
         """Stop the running job (Cancel): nothing it computes is shown."""
@@ -147,14 +158,6 @@ class BackgroundRunner(QtCore.QObject):
         self._job = None
         self.busy_changed.emit(False)
         self.cancelled.emit()
-
-    def wait(self, seconds: float = 10.0) -> bool:
-        """Join the worker thread (for tests and quitting); True when it has ended."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(seconds)
-            return not thread.is_alive()
-        return True
 
     def _current(self, serial: int) -> bool:
         return self._job is not None and serial == self._job.serial

@@ -16,7 +16,7 @@ from gui.common.style import decimate
 
 FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60
-FIT_MAX_POINTS = 3000     # observations drawn in the fit plot (a stride through larger sets)
+FIT_MAX_POINTS = 1000     # observations drawn in the fit plot (a stride through larger sets)
 
 
 @dataclass(frozen=True)

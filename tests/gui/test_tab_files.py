@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from gui.window.scenario_files import RESOURCES
-from tests.gui.conftest import generate_builtin, load_csv_in_panel, select_workspace
+from tests.gui.conftest import generate_builtin, load_csv_in_panel, select_workspace, use_data
 from tests.gui.test_descent1d import type_number
 
 Button = QMessageBox.StandardButton
@@ -139,7 +139,7 @@ def _csv(qtbot, ws, tmp_path):
     path = tmp_path / "obs.csv"
     path.write_text("a,b,target\n1,2,0.5\n2,1,0.25\n0,0,0.1\n")
     load_csv_in_panel(ws.data_panel, path)
-    qtbot.mouseClick(ws.data_panel.generate, Qt.MouseButton.LeftButton)
+    use_data(qtbot, ws.data_panel)  # read in the background
     assert ws.controller.session.n_obs == 3
 
 
