@@ -154,7 +154,7 @@ def main() -> None:
         c1.set_max_iter(2_000_000)
         c1.set_optimizer(make_spec("gd", lr=1e-6))
         c1.set_speed(SPEED)
-        while ws1._basin_job is not None:  # let the basins strip finish first
+        while ws1.is_busy():  # let the basins strip finish first
             app.processEvents()
         fps, ips = run_for(app, c1, PaintCounter(ws1.curve.viewport()), RUN_SECONDS)
         print(f"bench: gui.run1d.fps = {fps:.1f} fps")

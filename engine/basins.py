@@ -13,6 +13,7 @@ import numpy as np
 
 from engine.descent import DescentSession
 from engine.optimizers import OptimizerError, OptimizerSpec, SingularHessianError
+from engine.progress import Progress, report
 from engine.status import CONVERGED, DIVERGED
 
 #: Label of a start whose run stops elsewhere: a maximum, a saddle, or not settled in time.
@@ -76,9 +77,15 @@ class BasinMap:
 
 
 def basin_labels(objective, spec: OptimizerSpec, starts: np.ndarray, tol: float = 1e-6,
-                 max_iter: int = 300) -> tuple[np.ndarray, np.ndarray]:
-    """Label every row of ``starts`` ``(n, dim)``; returns ``(labels (n,), minima (m, dim))``."""
+                 max_iter: int = 300, progress: Progress = None) -> tuple[np.ndarray, np.ndarray]:
+    """Label every row of ``starts`` ``(n, dim)``; returns ``(labels (n,), minima (m, dim))``.
+
+    ``progress`` (``engine.progress``) hears the fraction of starts done and may raise ``Cancelled``.
+    """
     basins = BasinMap(objective, spec, tol, max_iter)
-    labels = np.array([basins.label(x0) for x0 in np.asarray(starts, dtype=np.float64)],
-                      dtype=np.int64)
+    starts = np.asarray(starts, dtype=np.float64)
+    labels = np.empty(len(starts), dtype=np.int64)
+    for i, x0 in enumerate(starts):
+        labels[i] = basins.label(x0)
+        report(progress, (i + 1) / len(starts))
     return labels, basins.minima

@@ -12,15 +12,21 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
 import math
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
 from engine.arrays import readonly
 from engine.file_limits import MAX_CSV_BYTES, MAX_OBSERVATIONS, LimitError, readable_file
+from engine.progress import Progress, report
+
+#: Rows of a CSV between two progress reports.
+PROGRESS_ROWS = 2_000
 
 
 class DataError(ValueError):
@@ -268,42 +274,44 @@ def _read_text(path: str | Path) -> tuple[str, str]:
 
 def _delimiter(text: str) -> str:
     """The delimiter most frequent in the header line (comma when there is none)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in io.StringIO(text) if line.strip()), "")  # lazily: no list of all lines
     counts = {d: first.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def _rows(name: str, text: str) -> tuple[str, list[str], int, list[tuple[int, list[str]]]]:
-    """Parse ``text``: (delimiter, header, header line, [(line number, cells), ...]); blank rows skipped."""
+def _rows(name: str, text: str) -> tuple[str, list[str], int, Iterator[tuple[int, list[str]]]]:
+    """Parse ``text``: (delimiter, header, header line, the data rows as they are read: (line number,
+    cells)); blank rows skipped. Streaming, so a million rows are never held as cells at once (their
+    small objects would also make the garbage collector pause every thread)."""
     if not text.strip():
         raise DataError(f"{name}: the file is empty; expected a header row and data rows")
     delim = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
-    header: list[str] | None = None
-    header_line = 0
-    rows: list[tuple[int, list[str]]] = []
+    for cells in _checked(name, reader):
+        if any(c.strip() for c in cells):
+            header = [c.strip() for c in cells]
+            break
+    else:
+        raise DataError(f"{name}: no header row; every line is blank or holds only delimiters")
+    header_line = reader.line_num
+    rows = ((reader.line_num, cells) for cells in _checked(name, reader) if any(c.strip() for c in cells))
+    return delim, header, header_line, rows
+
+
+def _checked(name: str, reader) -> Iterator[list[str]]:
+    """The reader's rows; a malformed row becomes a DataError naming its line."""
     try:
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            if header is None:
-                header = [c.strip() for c in cells]
-                header_line = reader.line_num
-            else:
-                rows.append((reader.line_num, cells))
+        yield from reader
     except csv.Error as e:
         raise DataError(f"{name}, line {reader.line_num}: {e}", line=reader.line_num) from None
-    if header is None:
-        raise DataError(f"{name}: no header row; every line is blank or holds only delimiters")
-    return delim, header, header_line, rows
 
 
 def preview_csv(path: str | Path, rows: int = 10) -> tuple[list[str], list[list[str]]]:
     """The header and the first ``rows`` data rows as text, for the import dialog's preview."""
     name, text = _read_text(path)
     _, header, _, data = _rows(name, text)
-    return header, [cells for _, cells in data[:rows]]
+    return header, [cells for _, cells in itertools.islice(data, rows)]
 
 
 def _column_index(name: str, header: list[str], col: str | int, role: str) -> int:
@@ -336,18 +344,19 @@ def _number(cell: str, decimal_comma: bool) -> float | None:
         return None
 
 
-def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int]) -> Dataset:
+def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int],
+             progress: Progress = None) -> Dataset:
     """Load a CSV file with a header row; ``inputs``/``targets`` pick columns by name or 0-based index.
 
     The delimiter (comma, semicolon or tab) is read off the header row; with semicolons a
     decimal comma (``1,5``) is accepted. Columns not chosen may hold anything. Every problem
     raises :class:`DataError` naming the file, the line and the column, e.g.
-    ``data.csv, line 4, column "x2": "abc" is not a number``.
+    ``data.csv, line 4, column "x2": "abc" is not a number``. ``progress`` (``engine.progress``)
+    hears the fraction read, every 2,000 rows, and may raise ``Cancelled``.
     """
     name, text = _read_text(path)
+    report(progress, 0.05)
     delim, header, header_line, rows = _rows(name, text)
-    if len(rows) > MAX_OBSERVATIONS:
-        raise DataError(f"{name}: at most {MAX_OBSERVATIONS:,} observations (rows), got {len(rows):,}")
     inputs, targets = list(inputs), list(targets)
     if not inputs:
         raise DataError(f"{name}: choose at least one input column")
@@ -360,25 +369,33 @@ def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int]
         if chosen.count(i) > 1:
             raise DataError(f'{name}: column "{header[i]}" is chosen more than once '
                             f"(a column is either an input or a target, once)")
-    if not rows:
-        raise DataError(f"{name}: no data rows after the header (line {header_line})")
-    values = np.empty((len(rows), len(chosen)))
-    for r, (line, cells) in enumerate(rows):
+    lines = max(1, text.count("\n"))
+    flat = array("d")  # raw doubles: no object per number
+    n = 0
+    for line, cells in rows:
+        n += 1
+        if n > MAX_OBSERVATIONS:
+            raise DataError(f"{name}: at most {MAX_OBSERVATIONS:,} observations (rows), got more")
+        if n % PROGRESS_ROWS == 0:
+            report(progress, 0.05 + 0.95 * line / lines)
         if len(cells) != len(header):
             raise DataError(f"{name}, line {line}: expected {len(header)} columns like the header, "
                             f"got {len(cells)}", line=line)
-        for c, i in enumerate(chosen):
+        for i in chosen:
             cell = cells[i]
-            where = f'{name}, line {line}, column "{header[i]}"'
             if not cell.strip():
-                raise DataError(f"{where}: missing value", line=line, column=header[i])
+                raise DataError(f'{name}, line {line}, column "{header[i]}": missing value',
+                                line=line, column=header[i])
             v = _number(cell, decimal_comma=delim == ";")
-            if v is None:
-                raise DataError(f'{where}: "{cell.strip()}" is not a number', line=line, column=header[i])
-            if not math.isfinite(v):
-                raise DataError(f'{where}: "{cell.strip()}" is not a finite number', line=line,
-                                column=header[i])
-            values[r, c] = v
+            if v is None or not math.isfinite(v):
+                what = "is not a number" if v is None else "is not a finite number"
+                raise DataError(f'{name}, line {line}, column "{header[i]}": "{cell.strip()}" {what}',
+                                line=line, column=header[i])
+            flat.append(v)
+    if n == 0:
+        raise DataError(f"{name}: no data rows after the header (line {header_line})")
+    values = np.frombuffer(flat, dtype=np.float64).reshape(n, len(chosen)).copy()
+    report(progress, 1.0)
     k = len(in_idx)
     return Dataset(values[:, :k], values[:, k:], tuple(header[i] for i in in_idx),
                    tuple(header[i] for i in out_idx), name)

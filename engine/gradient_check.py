@@ -2,7 +2,8 @@
 
 ``finite_difference_check(net, X, Y, loss="sse", h=1e-6) -> FDCheck`` compares, entry by entry,
 the gradient of ``engine.backprop`` with (R(theta + h e_p) - R(theta - h e_p)) / 2h, which uses
-forward passes only, so a wrong backward pass shows as a large relative error.
+forward passes only, so a wrong backward pass shows as a large relative error. ``progress``
+(``engine.progress``) is called after each parameter and may raise ``Cancelled``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from engine.backprop import GradientKernel, _as_inputs
 from engine.losses import Loss, prepare_targets
 from engine.network import Network
 from engine.pass_record import _ro
+from engine.progress import Progress, report
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class FDCheck:
 
 def finite_difference_check(net: Network, X: np.ndarray, Y: np.ndarray,
                             loss: Loss | str = "sse", h: float = 1e-6,
-                            names: Sequence[str] | None = None) -> FDCheck:
+                            names: Sequence[str] | None = None, progress: Progress = None) -> FDCheck:
     """Compare dR/d theta by back propagation with (R(theta + h e_p) - R(theta - h e_p)) / 2h.
 
     ``names``: check only these parameters (default: all, in theta order); each costs two
@@ -62,6 +64,7 @@ def finite_difference_check(net: Network, X: np.ndarray, Y: np.ndarray,
         t[p] = theta[p] - h
         down = kernel.value(t, X, Y)
         num[i] = (up - down) / (2.0 * h)
+        report(progress, (i + 1) / len(index))
     floor = 1e-4 * (1.0 + abs(value))
     with np.errstate(all="ignore"):
         rel = np.abs(bp - num) / np.maximum(np.maximum(np.abs(bp), np.abs(num)), floor)

@@ -2,7 +2,9 @@
 
 :func:`batched_loss` runs the forward pass for a whole stack of parameter vectors in one go
 (chunked, so memory stays bounded); :func:`landscape` varies two named parameters over a grid
-with all the others fixed, the slice the network workspace draws as a contour (SPEC 1.3).
+with all the others fixed, the slice the network workspace draws as a contour (SPEC 1.3). Both
+take an optional ``progress(fraction)`` callable (``engine.progress``), called after each chunk; it
+may raise ``Cancelled`` to stop a long grid.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import numpy as np
 from engine.backprop import _Layout
 from engine.losses import Loss, get_loss
 from engine.network import Network
+from engine.progress import Progress, report
 
 
 def batched_loss(net: Network, loss: Loss | str, thetas: np.ndarray, X: np.ndarray,
-                 Y: np.ndarray, max_elements: int = 2_000_000) -> np.ndarray:
+                 Y: np.ndarray, max_elements: int = 2_000_000, progress: Progress = None) -> np.ndarray:
     """R at many parameter vectors ``thetas (G, n_params)`` at once: ``(G,)``.
 
     ``X (n, inputs)``, ``Y (n, n_out)`` prepared targets. Works in chunks so that no
@@ -44,11 +47,12 @@ def batched_loss(net: Network, loss: Loss | str, thetas: np.ndarray, X: np.ndarr
             if loss.mean:
                 per *= g  # per_obs divides by the size of the whole (g n, n_out) block
             out[s:s + g] = per
+            report(progress, (s + g) / G)
     return out
 
 
 def landscape(net: Network, loss: Loss | str, X: np.ndarray, Y: np.ndarray, name_i: str, name_j: str,
-              xs: np.ndarray, ys: np.ndarray, theta: np.ndarray) -> np.ndarray:
+              xs: np.ndarray, ys: np.ndarray, theta: np.ndarray, progress: Progress = None) -> np.ndarray:
     """R over a grid of two parameters, the others fixed at ``theta (n_params,)``.
 
     ``xs (nx,)`` values of ``name_i``, ``ys (ny,)`` of ``name_j``; returns ``(ny, nx)``.
@@ -62,7 +66,7 @@ def landscape(net: Network, loss: Loss | str, X: np.ndarray, Y: np.ndarray, name
     thetas = np.broadcast_to(base, (gx.size, base.size)).copy()
     thetas[:, i] = gx.ravel()
     thetas[:, j] = gy.ravel()
-    return batched_loss(net, loss, thetas, X, Y).reshape(gx.shape)
+    return batched_loss(net, loss, thetas, X, Y, progress=progress).reshape(gx.shape)
 
 
 __all__ = ["batched_loss", "landscape"]

@@ -142,15 +142,22 @@ class DescentController(SteppingController):
         self.start = np.array(objective.default_start, dtype=np.float64).reshape(self.dim)
         self._set_objective(objective)
 
-    def set_formula(self, text: str) -> bool:
-        """Use the typed formula if it parses; otherwise emit ``formula_error`` and keep the old one."""
+    def compile_formula(self, text: str):
+        """The objective of a typed formula (raises FormulaError); also runs off the GUI thread."""
         from engine import functions
 
+        objective = functions.from_expression(text, self.dim)
+        if self.derivative_mode != "exact":
+            objective = objective.with_derivatives(self.derivative_mode, self.h)
+        return objective
+
+    def set_formula(self, text: str, objective=None) -> bool:
+        """Use the typed formula if it parses; otherwise emit ``formula_error`` and keep the old one.
+        ``objective``: the formula already compiled (``compile_formula``, in the background)."""
         FormulaError = _formula_error_type()
         try:
-            objective = functions.from_expression(text, self.dim)
-            if self.derivative_mode != "exact":
-                objective = objective.with_derivatives(self.derivative_mode, self.h)
+            if objective is None:
+                objective = self.compile_formula(text)
         except FormulaError as exc:
             position = getattr(exc, "position", None)
             self.formula_error.emit(str(getattr(exc, "message", exc)),

@@ -2,7 +2,9 @@
 
 Every edit becomes one controller intent; ``refresh()`` writes the controller's state back into the
 widgets under signal blockers so nothing echoes. Formula errors show under the field, in red, with
-a caret under the offending column; the last valid function stays active.
+a caret under the offending column; the last valid function stays active. A typed formula is compiled a short pause after the last
+keystroke (``DEBOUNCE_MS``), in the background (``gui.common.background``), with "working…" beside
+the field; a result for text that has changed since is dropped.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
@@ -18,7 +20,17 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 from engine.numbers import format_number
 from engine.optimizers import TITLES, next_racer
 from gui.common import style
+from gui.common.background import BackgroundRunner, ProgressLine
 from gui.descent.method_panel import MethodBox, narrow, number_box
+
+
+#: Milliseconds after the last keystroke before a typed formula is compiled.
+DEBOUNCE_MS = 300
+
+
+def _compile(job, compile_formula, text: str):
+    """The background job: ``(text, objective)``; a refusal is raised as FormulaError."""
+    return text, compile_formula(text)
 
 
 def rich_formula(text: str) -> str:
@@ -38,6 +50,12 @@ class FunctionPanel(QWidget):
         self.controller = controller
         self.dim = controller.dim
         self.selected = 0
+        self.compiler = BackgroundRunner(self, "working…")
+        self.compiler.finished.connect(self._on_compiled)
+        self.compiler.failed.connect(self._on_refused)
+        self._compile_timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._compile_timer.timeout.connect(self._compile_typed)
+        self._submitted = ""
         layout = QVBoxLayout(self)
         layout.addWidget(self._function_group())
         layout.addWidget(self._start_group())
@@ -73,7 +91,12 @@ class FunctionPanel(QWidget):
         variables = "x" if self.dim == 1 else "x1, x2"
         self.formula_edit = QLineEdit(objectName="formulaEdit")
         self.formula_edit.setPlaceholderText(f"f({variables}) = …  e.g. x**4 - 3*x")
-        form.addWidget(QLabel(f"f({variables}) ="))
+        self.working = ProgressLine(self.compiler, box, cancellable=False, bar=False)
+        self.working.setObjectName("formulaWorking")
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel(f"f({variables}) ="))
+        heading.addWidget(self.working, 1)
+        form.addLayout(heading)
         form.addWidget(self.formula_edit)
         self.formula_error = QLabel(objectName="formulaError")
         self.formula_error.setStyleSheet(f"color: {style.ERROR_COLOUR};")
@@ -182,11 +205,36 @@ class FunctionPanel(QWidget):
         self.formula_error.setText("")
         self.controller.set_preset(name)
 
+    @property
+    def compiling(self) -> bool:
+        """True while a typed formula waits for the pause or compiles."""
+        return self._compile_timer.isActive() or self.compiler.busy
+
     def _on_formula(self, text: str) -> None:
         if text.strip():
-            self.controller.set_formula(text)
+            self._compile_timer.start()  # restarted by every keystroke
         else:
+            self._compile_timer.stop()
+            self.compiler.cancel()
             self.formula_error.setText("Type a formula (the previous function is still in use).")
+
+    def _compile_typed(self) -> None:
+        text = self.formula_edit.text()
+        if text.strip():
+            self._submitted = text
+            self.compiler.submit(_compile, self.controller.compile_formula, text)
+
+    def _on_compiled(self, result) -> None:
+        text, objective = result
+        if text == self.formula_edit.text():  # else the person typed on: a new compile follows
+            self.controller.set_formula(text, objective)
+
+    def _on_refused(self, exc) -> None:
+        if self._submitted != self.formula_edit.text():
+            return  # the text changed meanwhile: a new compile follows
+        position = getattr(exc, "position", None)
+        message = str(getattr(exc, "message", exc))
+        self.controller.formula_error.emit(message, -1 if position is None else int(position))
 
     def _on_start(self, _value: float = 0.0) -> None:
         self.controller.set_start([box.value() for box in self.start_boxes])

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from gui.common import style
@@ -24,8 +22,6 @@ from gui.common.workspace import Workspace
 TABLE_SHARE = 0.45
 BASIN_STARTS = 121
 BASIN_MAX_ITER = 400
-#: Milliseconds of basin runs per event-loop turn, so typing and stepping stay responsive.
-BASIN_SLICE_S = 0.008
 
 
 def gather(session, upto: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -77,9 +73,6 @@ class Descent1DWorkspace(Workspace):
         layout.addWidget(self.caption)
 
         self._basin_key = None
-        self._basin_job = None
-        self._basin_timer = QTimer(self, interval=0)
-        self._basin_timer.timeout.connect(self._basin_slice)
         c = self.controller
         c.objective_changed.connect(self._on_objective)
         c.session_reset.connect(self.schedule_basins)
@@ -115,7 +108,7 @@ class Descent1DWorkspace(Workspace):
         return self.panel
 
     def is_busy(self) -> bool:
-        return self._basin_timer.isActive()
+        return self.basins.runner.busy
 
     plot_names = ("function", "derivative", "basins")  # SPEC section 6, in plot_widgets() order
 
@@ -143,46 +136,25 @@ class Descent1DWorkspace(Workspace):
         c = self.controller
         return (c.objective, c.specs[0], max(c.tol, 1e-6))
 
+    def _basin_starts(self) -> np.ndarray:
+        return np.linspace(*plot_range_1d(self.controller.objective), BASIN_STARTS)
+
     def update_basins(self) -> None:
         """Recolour the strip now for the current objective and method (blocks until done)."""
-        self._basin_job = self._basin_runs()
-        for _ in self._basin_job:
-            pass
-        self._basin_job = None
-        self._basin_timer.stop()
+        from gui.descent.basins_plot import basins_of
+
+        self.basins.runner.cancel()
+        objective, spec, tol = self._basin_inputs()
+        self.basins.show_basins(*basins_of(objective, spec, tol, BASIN_MAX_ITER, self._basin_starts()))
 
     def schedule_basins(self) -> None:
-        """Recompute the basins in slices between events, if the function or method changed."""
+        """Recompute the basins in the background, if the function or method changed."""
         key = tuple(id(v) if i == 0 else v for i, v in enumerate(self._basin_inputs()))
         if key == self._basin_key:
             return  # a new start point does not move the basins
         self._basin_key = key
-        self._basin_job = self._basin_runs()
-        self._basin_timer.start()
-
-    def _basin_slice(self) -> None:
-        deadline = time.perf_counter() + BASIN_SLICE_S
-        job = self._basin_job
-        while job is not None and time.perf_counter() < deadline:
-            if next(job, None) is None:
-                self._basin_job = None
-                self._basin_timer.stop()
-                return
-
-    def _basin_runs(self):
-        """A generator: one engine run per start, yielding after each; shows the strip at the end."""
-        from engine.basins import BasinMap
-
         objective, spec, tol = self._basin_inputs()
-        lo, hi = plot_range_1d(objective)
-        basins = BasinMap(objective, spec, tol, BASIN_MAX_ITER)
-        self.basins.show_note("Basins: recomputing for this function and method…")
-        xs = np.linspace(lo, hi, BASIN_STARTS)
-        labels = np.empty(len(xs), dtype=np.int64)
-        for i, x in enumerate(xs):
-            labels[i] = basins.label(np.array([x]))
-            yield i
-        self.basins.show_basins(xs, labels, basins.minima[:, 0])
+        self.basins.compute(objective, spec, tol, BASIN_MAX_ITER, self._basin_starts())
 
     def load_scenario(self, scenario) -> None:
         self.controller.load(scenario)

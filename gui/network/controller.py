@@ -255,11 +255,11 @@ class NetworkController(SteppingController):
         self._new_session(lecture_network(), data, setup.loss, TrainingMode(),
                           make_spec(setup.optimizer, lr=setup.lr), ())
 
-    def use_builtin(self, name: str, n: int, noise: float, seed: int) -> None:
-        """A built-in data set, with the network, loss and optimizer the engine suggests for it."""
+    def use_builtin(self, name: str, n: int, noise: float, seed: int, data: Dataset | None = None) -> None:
+        """A built-in data set (``data``: made in the background) and the setup the engine suggests."""
         self.edits.begin("Use these data")
         try:
-            data = make_dataset(name, int(n), float(noise), int(seed))
+            data = make_dataset(name, int(n), float(noise), int(seed)) if data is None else data
         except USER_ERRORS as exc:
             self._data_problem("Cannot make the data set", str(exc))
             return
@@ -271,11 +271,11 @@ class NetworkController(SteppingController):
                      np.random.default_rng(self.seed))
         self._new_session(net, data, setup.loss, TrainingMode(), make_spec(setup.optimizer, lr=setup.lr), ())
 
-    def use_csv(self, path: str, inputs: list, targets: list) -> None:
-        """The observations of a CSV file (chosen columns), keeping the network where it fits."""
+    def use_csv(self, path: str, inputs: list, targets: list, data: Dataset | None = None) -> None:
+        """A CSV file's chosen columns (``data``: read in the background); the network kept where it fits."""
         self.edits.begin("Import CSV")
         try:
-            data = load_csv(path, inputs, targets)
+            data = load_csv(path, inputs, targets) if data is None else data
         except (DataError, OSError) as exc:
             self._data_problem("Cannot load the CSV file", str(exc))
             return

@@ -1,7 +1,9 @@
 """Data panel: the lecture's observations, built-in sets (size, noise, seed), CSV import, and a table.
 
-The panel only emits requests; the controller builds the dataset and answers with
-``show_dataset`` or ``show_error`` (so a bad CSV's line-numbered message lands here).
+The panel only emits requests; the controller builds the session and answers with
+``show_dataset`` or ``show_error`` (so a bad CSV's line-numbered message lands here). A built-in
+set or a CSV file is made or read first in the background (``gui.common.background``), with
+progress and Cancel; the request then carries the data set, and the controller applies it.
 """
 
 from __future__ import annotations
@@ -9,20 +11,33 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from engine.data import DATASET_NAMES, DATASETS, DataError, preview_csv
+from engine.data import DATASET_NAMES, DATASETS, DataError, load_csv, make_dataset, preview_csv
 from engine.numbers import format_number as fmt
+from gui.common.background import BackgroundRunner, ProgressLine
 from gui.common.style import ERROR_COLOUR
 
 EDITABLE_ROWS = 50  # larger sets are shown read-only: nobody edits 500 rows by hand
 
 
+def builtin_job(job, name: str, n: int, noise: float, seed: int):
+    """The background job: ``engine.data.make_dataset``."""
+    job.progress(0.0)
+    return make_dataset(name, n, noise, seed)
+
+
+def csv_job(job, path: str, inputs: list, targets: list):
+    """The background job: ``engine.data.load_csv`` with progress."""
+    return load_csv(path, inputs, targets, progress=job.progress)
+
+
 class NetworkDataPanel(QtWidgets.QWidget):
-    """Choose the observations; emits ``lecture_requested``, ``builtin_requested``, ``csv_requested``
-    and ``observations_edited(inputs (n_obs, n_in), targets (n_obs, n_out))``."""
+    """Choose the observations; emits ``lecture_requested``, ``builtin_requested(name, n, noise, seed,
+    dataset)``, ``csv_requested(path, inputs, targets, dataset)`` (the data set made or read in the
+    background) and ``observations_edited(inputs (n_obs, n_in), targets (n_obs, n_out))``."""
 
     lecture_requested = QtCore.Signal()
-    builtin_requested = QtCore.Signal(str, int, float, int)
-    csv_requested = QtCore.Signal(str, list, list)
+    builtin_requested = QtCore.Signal(str, int, float, int, object)
+    csv_requested = QtCore.Signal(str, list, list, object)
     observations_edited = QtCore.Signal(object, object)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
@@ -76,6 +91,14 @@ class NetworkDataPanel(QtWidgets.QWidget):
         self.preview.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         form.addRow("Preview:", self.preview)
         form.addRow(self.generate)
+        self.loader = BackgroundRunner(self, "loading…")
+        self.loader.finished.connect(self._on_loaded)
+        self.loader.failed.connect(lambda exc: self.show_error(str(exc)))
+        self.loading = ProgressLine(self.loader, self)
+        self.loading.setObjectName("dataProgress")
+        self.loading.cancel_button.clicked.connect(lambda: self.show_error("Loading cancelled; the data are unchanged."))
+        form.addRow(self.loading)
+        self._request: tuple | None = None
 
         self.message = QtWidgets.QLabel(self)
         self.message.setObjectName("dataMessage")
@@ -104,9 +127,17 @@ class NetworkDataPanel(QtWidgets.QWidget):
         elif kind == "csv":
             ins = [c.strip() for c in self.input_cols.text().split(",") if c.strip()]
             outs = [c.strip() for c in self.target_cols.text().split(",") if c.strip()]
-            self.csv_requested.emit(self.csv_path.text().strip(), ins, outs)
+            self._request = ("csv", self.csv_path.text().strip(), ins, outs)
+            self.loader.submit(csv_job, *self._request[1:])
         else:
-            self.builtin_requested.emit(kind, self.n.value(), self.noise.value(), self.seed.value())
+            self._request = ("builtin", kind, self.n.value(), self.noise.value(), self.seed.value())
+            self.loader.submit(builtin_job, *self._request[1:])
+
+    def _on_loaded(self, data) -> None:
+        """The data set of the request arrived from the background: hand it to the controller."""
+        kind, *args = self._request
+        signal = self.csv_requested if kind == "csv" else self.builtin_requested
+        signal.emit(*args, data)
 
     def _on_source(self, *_):
         kind = self.source.currentData()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.chain_rule import chain_rule
-from engine.gradient_check import finite_difference_check
 from engine.notes import explanation_notes
 from engine.numbers import format_vector
 from gui.network.chain_rule_panel import ChainRulePanel
@@ -219,4 +218,4 @@ class ExplanationPanels(QtWidgets.QWidget):
         if s.network.n_params * s.n_obs > FD_MAX_WORK:
             self.fd.show_message("The finite-difference check is skipped for this large network.")
             return
-        self.fd.show_fd(finite_difference_check(s.network_at(), s.X, s.Y, s.loss.name))
+        self.fd.check_in_background(s.network_at(), s.X, s.Y, s.loss.name)

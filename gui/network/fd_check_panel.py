@@ -1,14 +1,25 @@
-"""Finite-difference check: every back-propagated gradient entry beside its central-difference estimate."""
+"""Finite-difference check: every back-propagated gradient entry beside its central-difference estimate.
+
+Two forward passes over all observations per parameter: on a large data set that takes seconds, so
+``check_in_background`` runs it as a background job with a progress bar and Cancel.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6 import QtGui, QtWidgets
 
+from engine.gradient_check import finite_difference_check
 from engine.numbers import format_number
+from gui.common.background import BackgroundRunner, ProgressLine
 from gui.common.style import ERROR_COLOUR
 
 GOOD_REL_ERROR = 1e-5
+
+
+def check_job(job, net, X, Y, loss: str):
+    """The background job: ``engine.gradient_check.finite_difference_check`` with progress."""
+    return finite_difference_check(net, X, Y, loss, progress=job.progress)
 
 
 class FDCheckPanel(QtWidgets.QWidget):
@@ -29,9 +40,19 @@ class FDCheckPanel(QtWidgets.QWidget):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(
             QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.runner = BackgroundRunner(self, "checking…")
+        self.runner.finished.connect(self.show_fd)
+        self.runner.failed.connect(lambda exc: self.show_message(f"The check failed: {exc}"))
+        self.progress = ProgressLine(self.runner, self)
+        self.progress.cancel_button.clicked.connect(
+            lambda: self.show_message("The check was cancelled; it runs again when the parameters change."))
+        self.progress.setObjectName("fdProgress")
         layout.addWidget(self.summary)
+        layout.addWidget(self.progress)
         layout.addWidget(self.table, 1)
         self.max_error: float | None = None
+        self._submitted: tuple | None = None
+        self._pending: tuple | None = None
 
     def show_check(self, names: list[str], backprop: np.ndarray, numeric: np.ndarray,
                    rel_error: np.ndarray, h: float | None = None) -> None:
@@ -56,11 +77,34 @@ class FDCheckPanel(QtWidgets.QWidget):
                     item.setBackground(bad)
                 self.table.setItem(r, c, item)
 
+    def check_in_background(self, net, X, Y, loss: str) -> None:
+        """Run the check for ``net`` on ``X``, ``Y`` off the GUI thread; the table shows it when done."""
+        self.max_error = None
+        self.summary.setStyleSheet("")
+        self.summary.setText("Computing central differences…")
+        self._submitted = (net, X, Y, loss)
+        self._pending = None
+        self.runner.submit(check_job, *self._submitted)
+
+    def hideEvent(self, event: QtGui.QHideEvent) -> None:  # noqa: N802 - Qt override
+        """A check still running waits until the tab is shown again."""
+        super().hideEvent(event)
+        if self.runner.busy:
+            self.runner.cancel()
+            self._pending = self._submitted
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._pending is not None:
+            self.check_in_background(*self._pending)
+
     def show_fd(self, check) -> None:
         """Show an ``engine.gradient_check.FDCheck``."""
         self.show_check(check.names, check.backprop, check.numeric, check.rel_error, check.h)
 
     def show_message(self, text: str) -> None:
+        self.runner.cancel()
+        self._pending = None
         self.max_error = None
         self.summary.setText(text)
         self.table.setRowCount(0)

@@ -2,21 +2,46 @@
 
 The grid comes from the engine's ``landscape``; isolines are traced once per grid with
 contourpy (pyqtgraph's IsocurveItem is ~100x slower) and drawn as one NaN-separated curve.
-Only the path and the current point change on a step.
+Only the path and the current point change on a step. The grid is computed in the background
+(``request_grid``; a coarse grid is shown first when the fine one will take a while), only while
+the plot is visible, with a progress bar and Cancel beside the choosers.
 """
 
 from __future__ import annotations
 
+import time
+
 import contourpy
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
+from engine.landscape import landscape
+from gui.common.background import BackgroundRunner, ProgressLine
 from gui.network.view_items import cache_axes
 from gui.common.style import ITERATE_COLOUR, MAGNITUDE_MAP, style_plot
 
 N_LEVELS = 14
 TITLE = "Loss landscape: R over the two chosen parameters, all other parameters fixed"
+#: Every COARSE-th grid line makes the first grid; it is shown when it took longer than COARSE_S.
+COARSE = 4
+COARSE_S = 0.02
+#: Grid points x observations x nodes below which the grid is computed at once (well under 1 ms,
+#: e.g. the lecture example: 3,600 x 2 x 5); larger grids are computed in the background.
+AT_ONCE_WORK = 200_000
+
+
+def grid_job(job, net, loss, X, Y, x: str, y: str, xs: np.ndarray, ys: np.ndarray, theta: np.ndarray):
+    """The background job: ``(x, y, xs, ys, values)`` of R over the grid, after a coarse one."""
+    cx, cy = xs[::COARSE], ys[::COARSE]
+    share = cx.size * cy.size / (cx.size * cy.size + xs.size * ys.size)
+    start = time.perf_counter()
+    coarse = landscape(net, loss, X, Y, x, y, cx, cy, theta, progress=lambda f: job.progress(share * f))
+    if time.perf_counter() - start > COARSE_S:
+        job.partial((x, y, cx, cy, coarse))
+    values = landscape(net, loss, X, Y, x, y, xs, ys, theta,
+                       progress=lambda f: job.progress(share + (1 - share) * f))
+    return x, y, xs, ys, values
 
 
 def contour_levels(values: np.ndarray, n: int = N_LEVELS) -> np.ndarray:
@@ -79,6 +104,19 @@ class LandscapePlot(QtWidgets.QWidget):
         self.plot.setToolTip(TITLE)
         cache_axes(item)
         layout.addWidget(self.plot, 1)
+        # Over the plot's top-left corner, outside the layout: the row of choosers and the plots'
+        # splitter keep their sizes while a grid is computed.
+        self.runner = BackgroundRunner(self, "computing…")
+        self.progress = ProgressLine(self.runner, self.plot)
+        self.progress.setObjectName("landscapeProgress")
+        self.progress.setAutoFillBackground(True)
+        self.progress.bar.setFixedWidth(80)
+        self.progress.move(4, 4)
+        self.progress.adjustSize()
+        self.runner.partial.connect(self._on_grid)
+        self.runner.finished.connect(self._on_grid)
+        self._pending: tuple | None = None
+        self._submitted: tuple | None = None
         self.image = pg.ImageItem()
         self.image.setColorMap(pg.colormap.get(MAGNITUDE_MAP))
         self.image.setZValue(-10)
@@ -94,11 +132,16 @@ class LandscapePlot(QtWidgets.QWidget):
                                  symbolBrush=pg.mkBrush(ITERATE_COLOUR), symbolPen=pg.mkPen("w", width=2))
         self._names: list[str] = []
         self._view: tuple | None = None
+        self.grid: tuple | None = None
+        self.n_line_points = 0
         self.param_x.currentTextChanged.connect(self._emit_pair)
         self.param_y.currentTextChanged.connect(self._emit_pair)
 
     def set_parameters(self, names: list[str], x: str, y: str) -> None:
-        """Fill the choosers (``names`` in lecture notation) without emitting."""
+        """Fill the choosers (``names`` in lecture notation) without emitting; a grid still being
+        computed for the previous network is dropped."""
+        self.runner.cancel()
+        self._pending = None
         self._names = list(names)
         for box, pick in ((self.param_x, x), (self.param_y, y)):
             blocker = QtCore.QSignalBlocker(box)
@@ -115,9 +158,48 @@ class LandscapePlot(QtWidgets.QWidget):
         if x and y:
             self.pair_changed.emit(x, y)
 
+    def request_grid(self, session, x: str, y: str, xs: np.ndarray, ys: np.ndarray) -> None:
+        """Compute R over ``xs`` x ``ys`` at the session's cursor in the background and show it;
+        while the plot is hidden the request waits until it is shown."""
+        s = session
+        args = (s.network, s.loss, s.X, s.Y, x, y, np.asarray(xs, float), np.asarray(ys, float),
+                np.array(s.theta(), dtype=np.float64))
+        if not self.isVisible():
+            self.runner.cancel()
+            self._pending = args
+            return
+        self._pending = None
+        gx, gy = args[6], args[7]
+        if gx.size * gy.size * s.n_obs * sum(s.network.sizes) <= AT_ONCE_WORK:
+            self.runner.cancel()
+            self.show_grid(gx, gy, landscape(*args))  # cheaper than a second repaint later
+            return
+        self._submitted = args
+        self.runner.submit(grid_job, *args)
+
+    def hideEvent(self, event: QtGui.QHideEvent) -> None:  # noqa: N802 - Qt override
+        """A grid still being computed waits until the plot is shown again."""
+        super().hideEvent(event)
+        if self.runner.busy:
+            self.runner.cancel()
+            self._pending = self._submitted
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._pending is not None:
+            args, self._pending = self._pending, None
+            self._submitted = args
+            self.runner.submit(grid_job, *args)
+
+    def _on_grid(self, result) -> None:
+        x, y, xs, ys, values = result
+        if (x, y) == self.pair():
+            self.show_grid(xs, ys, values)
+
     def show_grid(self, xs: np.ndarray, ys: np.ndarray, values: np.ndarray) -> None:
         """``values (len(ys), len(xs))`` of R; redraws the image and the isolines (once per grid)."""
         v = np.asarray(values, float)
+        self.grid = (np.asarray(xs, float), np.asarray(ys, float), v)
         levels = contour_levels(v)
         finite = v[np.isfinite(v)]
         shade = np.log10(np.maximum(v, 1e-300)) if finite.size and finite.min() > 0 else v

@@ -12,9 +12,11 @@ import numpy as np
 
 from engine.losses import class_labels, class_probabilities
 from engine.training_mode import DEFAULT_BATCH_SIZE
+from gui.common.style import decimate
 
 FIT_GRID = 50             # decision-region grid per side
 LANDSCAPE_GRID = 60
+FIT_MAX_POINTS = 1000     # observations drawn in the fit plot (a stride through larger sets)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,8 @@ def show_fit(controller, fit_plot) -> None:
     predicted against observed targets, at the cursor."""
     c = controller
     s = c.session
-    X, Y = s.X, s.Y
+    shown = decimate(s.n_obs, FIT_MAX_POINTS)  # 100,000 scatter points would take seconds to draw
+    X, Y = s.X[shown], s.Y[shown]
     if c.is_classification and X.shape[1] == 2:
         lo, hi = X.min(axis=0), X.max(axis=0)
         pad = 0.1 * np.maximum(hi - lo, 1e-9)

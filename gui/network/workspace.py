@@ -338,7 +338,7 @@ class NetworkWorkspace(Workspace):
         self._grid_key = key
         self._landscape_range = landscape_range(path, self._landscape_range, force)
         xs, ys = grid_axes(self._landscape_range)
-        self.landscape.show_grid(xs, ys, s.landscape(x, y, xs, ys))
+        self.landscape.request_grid(s, x, y, xs, ys)  # computed in the background
 
     def _on_running(self, on: bool) -> None:
         self.steps.show_running(on)

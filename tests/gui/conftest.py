@@ -91,4 +91,12 @@ def generate_builtin(qtbot, panel, name: str, n: int) -> None:
 
     panel.source.setCurrentIndex(panel.source.findData(name))
     panel.n.setValue(n)
+    use_data(qtbot, panel)
+
+
+def use_data(qtbot, panel) -> None:
+    """Click "Use these data" and wait until the data set made or read in the background is used."""
+    from PySide6 import QtCore
+
     qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.loader.busy, timeout=10_000)

@@ -65,10 +65,12 @@ def test_broken_formula_shows_message_and_keeps_previous_function(ws1, qtbot):
     edit.setFocus()
     edit.selectAll()
     qtbot.keyClicks(edit, "x**2 ")
+    qtbot.waitUntil(lambda: not ws1.panel.compiling, timeout=5000)  # compiled after a pause in typing
     c = ws1.controller
     assert c.objective.value(np.array([3.0])) == pytest.approx(9.0)
     assert ws1.panel.formula_error.text() == ""
     qtbot.keyClicks(edit, "+ )")
+    qtbot.waitUntil(lambda: not ws1.panel.compiling, timeout=5000)
     message = ws1.panel.formula_error.text()
     assert message, "the error is shown under the field"
     assert "column" in message and "previous function is still in use" in message
@@ -143,14 +145,14 @@ def test_basins_colour_each_start_by_the_minimum_it_reaches(ws1):
 def test_basins_recompute_in_the_background_when_the_method_changes(ws1, qtbot):
     from engine.optimizers import make_spec
 
-    qtbot.waitUntil(lambda: ws1._basin_job is None, timeout=20_000)
+    qtbot.waitUntil(lambda: not ws1.basins.runner.busy, timeout=20_000)
     c = ws1.controller
     c.set_optimizer(make_spec("gd", lr=0.002))
-    assert ws1._basin_job is not None, "a new method starts a new basin computation"
-    qtbot.waitUntil(lambda: ws1._basin_job is None, timeout=20_000)
+    assert ws1.basins.runner.busy, "a new method starts a new basin computation"
+    qtbot.waitUntil(lambda: not ws1.basins.runner.busy, timeout=20_000)
     background = ws1.basins.labels.copy()
     c.set_start([0.1])
-    assert ws1._basin_job is None, "moving the start point does not change the basins"
+    assert not ws1.basins.runner.busy, "moving the start point does not change the basins"
     ws1.update_basins()
     assert np.array_equal(ws1.basins.labels, background)
 

@@ -85,4 +85,5 @@ def test_history_slider_and_log_loss(qtbot, network_ws):
     np.testing.assert_allclose(10 ** y, c.session.losses()[:11], rtol=1e-12)
     path_x, _ = ws.landscape.path.getData()
     assert path_x.shape == (11,)
+    qtbot.waitUntil(lambda: not ws.landscape.runner.busy, timeout=5000)  # computed in the background
     assert ws.landscape.n_line_points > 0

@@ -9,7 +9,7 @@ import pytest
 from PySide6 import QtCore
 
 from engine.scenario import parse_scenario
-from tests.gui.conftest import generate_builtin, load_csv_in_panel
+from tests.gui.conftest import generate_builtin, load_csv_in_panel, use_data
 
 
 def test_adding_a_hidden_node_redraws_the_view_and_keeps_training(qtbot, network_ws):
@@ -108,7 +108,7 @@ def test_bad_csv_shows_its_line_numbered_message(qtbot, network_ws, tmp_path):
     load_csv_in_panel(panel, path)
     assert panel.preview.rowCount() == 3 and panel.input_cols.text() == "x1, x2"
     theta = np.array(ws.controller.session.theta())
-    qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
+    use_data(qtbot, panel)
     text = panel.message.text()
     assert "line 4" in text and "abc" in text and "x2" in text
     np.testing.assert_array_equal(ws.controller.session.theta(), theta)  # nothing was lost
@@ -120,7 +120,7 @@ def test_good_csv_replaces_the_observations(qtbot, network_ws, tmp_path):
     path.write_text("a,b,target\n1,2,0.5\n2,1,0.25\n0,0,0.1\n")
     panel = ws.data_panel
     load_csv_in_panel(panel, path)
-    qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
+    use_data(qtbot, panel)
     s = ws.controller.session
     assert s.n_obs == 3 and s.X.tolist() == [[1, 2], [2, 1], [0, 0]]
     assert panel.table.rowCount() == 3 and panel.table.item(2, 2).text() == "0.1"

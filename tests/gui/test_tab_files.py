@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from gui.window.scenario_files import RESOURCES
-from tests.gui.conftest import generate_builtin, load_csv_in_panel, select_workspace
+from tests.gui.conftest import generate_builtin, load_csv_in_panel, select_workspace, use_data
 from tests.gui.test_descent1d import type_number
 
 Button = QMessageBox.StandardButton
@@ -70,6 +70,7 @@ def press_save(qtbot, window) -> None:
 def type_formula(qtbot, ws, text: str) -> None:
     ws.panel.formula_edit.clear()
     qtbot.keyClicks(ws.panel.formula_edit, text)
+    qtbot.waitUntil(lambda: not ws.panel.compiling, timeout=5000)  # compiled after a pause in typing
 
 
 def choose(combo, data) -> None:
@@ -138,7 +139,7 @@ def _csv(qtbot, ws, tmp_path):
     path = tmp_path / "obs.csv"
     path.write_text("a,b,target\n1,2,0.5\n2,1,0.25\n0,0,0.1\n")
     load_csv_in_panel(ws.data_panel, path)
-    qtbot.mouseClick(ws.data_panel.generate, Qt.MouseButton.LeftButton)
+    use_data(qtbot, ws.data_panel)  # read in the background
     assert ws.controller.session.n_obs == 3
 
 

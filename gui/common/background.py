@@ -1,0 +1,229 @@
+"""Background work for the window: a job runner with progress, Cancel and results on the GUI thread.
+
+Anything that can hold the GUI thread for more than ~100 ms (a loss landscape over many
+observations, the finite-difference check, the basins map, a large data set or CSV, compiling a
+typed formula) runs as a job of a :class:`BackgroundRunner`: the job's function runs in a worker
+thread and receives a :class:`Job`, through which it reports progress (``job.progress(f)``, also the
+``progress`` callable the engine's long functions take) and may hand over a first, coarse result
+(``job.partial(value)``). Its result arrives on the GUI thread as the runner's ``finished`` signal.
+Submitting a new job supersedes the running one: that one is cancelled (its next progress report
+raises ``engine.progress.Cancelled``) and whatever it still delivers is dropped. A
+:class:`ProgressLine` shows "working…", a progress bar and Cancel while a runner is busy.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+from PySide6 import QtCore, QtWidgets
+
+from engine.progress import Cancelled
+
+#: Seconds between two progress signals of one job (the bar need not move faster).
+PROGRESS_INTERVAL_S = 0.05
+#: Seconds a thread may keep the interpreter while another waits (Python's default is 5 ms). The
+#: GUI thread gives the interpreter up on many calls into Qt while it paints and waits up to this
+#: long for it each time a job is running, so a shorter turn keeps a repaint short.
+SWITCH_INTERVAL_S = 0.0005
+
+__all__ = ["BackgroundRunner", "Job", "ProgressLine"]
+
+
+class Job:
+    """What a job's function sees in its worker thread."""
+
+    def __init__(self, serial: int, relay: "_Relay") -> None:
+        self.serial = serial
+        self._relay = relay
+        self._cancel = threading.Event()
+        self._last = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def check(self) -> None:
+        """Raise ``Cancelled`` when the job was cancelled or superseded; let the GUI thread run."""
+        if self._cancel.is_set():
+            raise Cancelled()
+        # Pure-Python work keeps the interpreter for 5 ms at a time; giving it up here lets the
+        # GUI thread's events through between two pieces of work.
+        time.sleep(0)
+
+    def progress(self, fraction: float) -> None:
+        """Report the fraction done (0..1); raises ``Cancelled`` once the job is no longer wanted."""
+        self.check()
+        now = time.perf_counter()
+        if now - self._last >= PROGRESS_INTERVAL_S or fraction >= 1.0:
+            self._last = now
+            self._relay.send("progressed", self.serial, float(fraction))
+
+    def partial(self, value: Any) -> None:
+        """Hand over a first result (e.g. a coarse grid) while the job goes on."""
+        self.check()
+        self._relay.send("partial", self.serial, value)
+
+
+class _Relay(QtCore.QObject):
+    """Lives on the GUI thread; signals emitted from a worker thread arrive there queued."""
+
+    progressed = QtCore.Signal(int, float)
+    partial = QtCore.Signal(int, object)
+    done = QtCore.Signal(int, object)
+    failed = QtCore.Signal(int, object)
+
+    def send(self, name: str, serial: int, value: Any) -> None:
+        try:
+            getattr(self, name).emit(serial, value)
+        except RuntimeError:  # the window closed while the job ran
+            pass
+
+
+class BackgroundRunner(QtCore.QObject):
+    """Runs one kind of job at a time in a worker thread; the latest submitted job is the one that
+    counts. Signals (GUI thread): ``progress(fraction)``, ``partial(value)``, ``finished(result)``,
+    ``failed(exception)``, ``cancelled()``, ``busy_changed(busy)``."""
+
+    progress = QtCore.Signal(float)
+    partial = QtCore.Signal(object)
+    finished = QtCore.Signal(object)
+    failed = QtCore.Signal(object)
+    cancelled = QtCore.Signal()
+    busy_changed = QtCore.Signal(bool)
+
+    def __init__(self, parent: QtCore.QObject | None = None, label: str = "working…") -> None:
+        super().__init__(parent)
+        self.label = label
+        self._relay = _Relay(self)
+        self._relay.progressed.connect(self._on_progress)
+        self._relay.partial.connect(self._on_partial)
+        self._relay.done.connect(self._on_done)
+        self._relay.failed.connect(self._on_failed)
+        self._serial = 0
+        self._job: Job | None = None
+        self._thread: threading.Thread | None = None
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+        """Run ``fn(job, *args, **kwargs)`` in a worker thread, superseding the running job; returns
+        the job's serial number."""
+        was_busy = self.busy
+        if self._job is not None:
+            self._job.cancel()
+        self._serial += 1
+        job = self._job = Job(self._serial, self._relay)
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
+        self._queue.put((job, fn, args, kwargs))
+        if self._thread is None:
+            # one worker thread per runner, started once (a thread start costs a few ms a step)
+            self._thread = threading.Thread(target=self._serve, args=(self._queue, self._relay), daemon=True,
+                                            name=f"background-{self.label}")
+            self._thread.start()
+        if not was_busy:
+            self.busy_changed.emit(True)
+        return job.serial
+
+    @staticmethod
+    def _serve(jobs: queue.SimpleQueue, relay: _Relay) -> None:
+        """The worker thread: run the queued jobs in turn, skipping those cancelled meanwhile."""
+        while True:
+            job, fn, args, kwargs = jobs.get()
+            if job.cancelled:
+                continue
+            try:
+                result = fn(job, *args, **kwargs)
+            except Cancelled:
+                continue
+            except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
+                relay.send("failed", job.serial, exc)
+                continue
+            relay.send("done", job.serial, result)
+
+    def cancel(self) -> None:
+        """Stop the running job (Cancel): nothing it computes is shown."""
+        if self._job is None:
+            return
+        self._job.cancel()
+        self._job = None
+        self.busy_changed.emit(False)
+        self.cancelled.emit()
+
+    def _current(self, serial: int) -> bool:
+        return self._job is not None and serial == self._job.serial
+
+    def _on_progress(self, serial: int, fraction: float) -> None:
+        if self._current(serial):
+            self.progress.emit(fraction)
+
+    def _on_partial(self, serial: int, value: Any) -> None:
+        if self._current(serial):
+            self.partial.emit(value)
+
+    def _end(self) -> None:
+        self._job = None
+        self.busy_changed.emit(False)
+
+    def _on_done(self, serial: int, result: Any) -> None:
+        if self._current(serial):
+            self._end()
+            self.finished.emit(result)
+
+    def _on_failed(self, serial: int, exc: Any) -> None:
+        if self._current(serial):
+            self._end()
+            self.failed.emit(exc)
+
+
+class ProgressLine(QtWidgets.QWidget):
+    """ "working…", a progress bar and Cancel, shown while ``runner`` is busy (hidden otherwise).
+
+    ``cancellable=False`` leaves out the button (a formula compile is bounded by its budget).
+    """
+
+    def __init__(self, runner: BackgroundRunner, parent: QtWidgets.QWidget | None = None,
+                 cancellable: bool = True, bar: bool = True) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        row = QtWidgets.QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.label = QtWidgets.QLabel(runner.label, self)
+        self.label.setObjectName("workingLabel")
+        row.addWidget(self.label)
+        self.bar = QtWidgets.QProgressBar(self)
+        self.bar.setRange(0, 1000)
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(12)
+        self.bar.setVisible(bar)
+        row.addWidget(self.bar, 1)
+        self.cancel_button = QtWidgets.QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setVisible(cancellable)
+        self.cancel_button.clicked.connect(runner.cancel)
+        row.addWidget(self.cancel_button)
+        if not bar:
+            row.addStretch(1)
+        # Keeps its height while hidden, so the panel around it does not jump on every job.
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        runner.busy_changed.connect(self._on_busy)
+        runner.progress.connect(self._on_progress)
+        self.hide()
+
+    def _on_busy(self, busy: bool) -> None:
+        self.bar.setValue(0)
+        self.setVisible(busy)
+
+    def _on_progress(self, fraction: float) -> None:
+        self.bar.setValue(int(round(1000 * fraction)))
