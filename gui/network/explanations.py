@@ -73,7 +73,10 @@ class ExplanationPanels(QtWidgets.QWidget):
         factors.setWidgetResizable(True)
         factors.setWidget(self.chain.table)
         self.tables.addTab(factors, "Factors")
-        self.tables.addTab(self.fd, "Gradient check")
+        check = QtWidgets.QScrollArea(self)  # scrolls rather than make the window taller than 700 px
+        check.setWidgetResizable(True)
+        check.setWidget(self.fd)
+        self.tables.addTab(check, "Gradient check")
         self.tables.setCornerWidget(self._create_copy_button(), QtCore.Qt.Corner.TopRightCorner)
         # At 1280 px the three tabs and the button share ~470 px: short names, and no scroll arrows
         # that would hide a tab
@@ -190,7 +193,7 @@ class ExplanationPanels(QtWidgets.QWidget):
             # a big table refreshed while running costs more than the frame it delays
             if nudge and not (c.running and len(s.param_names) > RUNNING_TABLE_MAX_ROWS):
                 self._show_nudges(rec, selected, obs)
-        elif current is self.fd and not c.running and self._fd_key != params_key:
+        elif current is self.fd.parentWidget().parentWidget() and not c.running and self._fd_key != params_key:
             self._fd_key = params_key
             self._show_fd()
 

@@ -5,7 +5,7 @@ widgets and the session. The expected numbers are the lecture's (lecture-backpro
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.conftest import generate_builtin, load_csv_in_panel
+from tests.gui.conftest import generate_builtin, load_csv_in_panel, use_data
 from tests.gui.test_descent1d import type_number
 from tests.gui.test_network_lecture import click
 from tests.gui.test_undo import redo, undo
@@ -136,7 +136,7 @@ def test_data_edits_and_randomise_undo_in_turn(window, network_ws, qtbot, tmp_pa
     path = tmp_path / "three.csv"
     path.write_text("a,b,target\n1,2,0.5\n2,1,0.25\n0,0,0.1\n")
     load_csv_in_panel(panel, path)
-    qtbot.mouseClick(panel.generate, Qt.MouseButton.LeftButton)
+    use_data(qtbot, panel)  # the file is read in the background
     assert c.session.n_obs == 3
     generate_builtin(qtbot, panel, "sine", 20)
     assert c.session.n_obs == 20 and c.data_spec.source == "dataset"
