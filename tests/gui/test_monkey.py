@@ -25,6 +25,7 @@ import json
 import os
 import random
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,8 +45,8 @@ Button = QMessageBox.StandardButton
 PARTS = [(1301, int(os.environ.get("MONKEY_STEPS", 500))), (1302, 500), (1303, 500), (1304, 500)]
 #: A single action (with the waiting after it) slower than this is reported as a freeze.
 FREEZE_S = 5.0
-#: The longest the monkey waits for a busy workspace before it goes on.
-BUSY_WAIT_S = 3.0
+#: The longest the monkey waits for a busy workspace (a person's patience) before it goes on.
+BUSY_WAIT_S = 1.0
 
 HOSTILE_TEXT = [
     "tanh(asin(x)^999)", "1/(5e-324*x-1e-320)", "1e308", "x*1e308", "cos(1.7976931348623157e308-x)",
@@ -94,18 +95,49 @@ def snapshot(root: Path, skip=("__pycache__", ".pytest_cache", ".hypothesis", ".
     return out
 
 
-def home_places(home: Path) -> list[Path]:
-    """Where the application could write in a home folder (settings, data, cache, Qt's test mode)."""
-    return [home / ".config" / "Stepwise", home / ".local" / "share" / "Stepwise",
-            home / ".local" / "state" / "Stepwise", home / ".cache" / "Stepwise", home / ".stepwise",
-            home / ".qttest" / "config" / "Stepwise", home / ".qttest" / "share" / "Stepwise",
-            home / ".qttest" / "cache" / "Stepwise"]
+class WriteAudit:
+    """Every file this process opens for writing, creates, renames or removes (a Python audit hook,
+    installed once; it records only while ``allowed`` is set)."""
+
+    EVENTS = {"os.rename": (0, 1), "os.remove": (0,), "os.mkdir": (0,), "os.rmdir": (0,),
+              "shutil.copyfile": (1,), "os.truncate": (0,), "os.chmod": (0,)}
+    WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+    def __init__(self) -> None:
+        self.allowed: tuple[str, ...] | None = None
+        self.outside: list[str] = []
+        sys.addaudithook(self)
+
+    def __call__(self, event: str, args) -> None:
+        if self.allowed is None:
+            return
+        if event == "open":
+            path, mode, flags = (list(args) + [None, None, None])[:3]
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & self.WRITE_FLAGS)
+            paths = [path] if writing else []
+        elif event in self.EVENTS:
+            paths = [args[i] for i in self.EVENTS[event] if i < len(args)]
+        else:
+            return
+        for p in paths:
+            if isinstance(p, int) or p is None:
+                continue
+            p = os.path.abspath(os.fsdecode(p))
+            if not (p.startswith(self.allowed) or p.startswith("/dev/") or p.startswith("/proc/")
+                    or "__pycache__" in p):
+                self.outside.append(f"{event} {p}")
+
+
+AUDIT = WriteAudit()
 
 
 @pytest.fixture
 def sandbox(tmp_path, monkeypatch):
-    """HOME, the XDG folders and TMPDIR inside ``tmp_path``; after the test, nothing outside it changed."""
-    real_home = Path.home()
+    """HOME, the XDG folders and TMPDIR inside ``tmp_path``; afterwards, nothing outside it was
+    written by this process (the audit hook) and the repository tree is unchanged."""
+    from PySide6.QtCore import QStandardPaths
+
     home = tmp_path / "home"
     for sub in ("", ".config", ".local/share", ".local/state", ".cache", "tmp"):
         (home / sub).mkdir(parents=True, exist_ok=True)
@@ -115,14 +147,23 @@ def sandbox(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local/state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("TMPDIR", str(home / "tmp"))
-    places = [REPO, Path.cwd(), *home_places(real_home)]
+    for where in (QStandardPaths.StandardLocation.AppDataLocation,
+                  QStandardPaths.StandardLocation.AppConfigLocation,
+                  QStandardPaths.StandardLocation.CacheLocation):
+        assert QStandardPaths.writableLocation(where).startswith(str(tmp_path)), where
+    places = [REPO, Path.cwd()]
     before = {str(p): snapshot(p) for p in places}
-    yield tmp_path
+    AUDIT.allowed, AUDIT.outside = (str(tmp_path), str(tmp_path.resolve())), []
+    try:
+        yield tmp_path
+    finally:
+        AUDIT.allowed = None
     after = {str(p): snapshot(p) for p in places}
     changed = sorted({f for p in before for f in set(before[p]) ^ set(after[p])}
                      | {f for p in before for f in set(before[p]) & set(after[p])
                         if before[p][f] != after[p][f]})
-    assert not changed, f"files written outside the test's folder: {changed[:20]}"
+    assert not changed, f"files written in the repository tree: {changed[:20]}"
+    assert not AUDIT.outside, f"files written outside the test's folder: {AUDIT.outside[:20]}"
 
 
 @pytest.fixture
@@ -278,8 +319,9 @@ class Monkey:
             if not entries:
                 return f"empty menu of {describe(b)}"
             a = self.rng.choice(entries)
+            text = f"menu {a.text().replace('&', '')!r} of {describe(b)}"
             a.trigger()
-            return f"menu {a.text().replace('&', '')!r} of {describe(b)}"
+            return text
         self.qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
         return f"click {describe(b)}"
 
@@ -300,7 +342,7 @@ class Monkey:
         e.setFocus()
         e.selectAll()
         self.qtbot.keyClick(e, Qt.Key.Key_Backspace)
-        self.qtbot.keyClicks(e, text)
+        type_text(self.qtbot, e, text)
         if self.rng.random() < 0.7:
             self.qtbot.keyClick(e, Qt.Key.Key_Return)
         return f"type {text[:40]!r} into {describe(e)}"
@@ -329,7 +371,7 @@ class Monkey:
         text = self.rng.choice(NUMBER_TEXT)
         b.setFocus()
         b.selectAll()
-        self.qtbot.keyClicks(b, text)
+        type_text(self.qtbot, b, text)
         self.qtbot.keyClick(b, Qt.Key.Key_Return)
         return f"type {text[:40]!r} into {describe(b)}"
 
@@ -413,8 +455,9 @@ class Monkey:
         if not actions:
             return "no menu action"
         a = self.rng.choice(actions)
+        text = a.text().replace("&", "")  # Open Recent rebuilds its menu: read before triggering
         a.trigger()
-        return f"menu {a.text().replace('&', '')!r}"
+        return f"menu {text!r}"
 
     def act_close(self):
         """Try to close the window (the prompt says Cancel): it must ask when work is unsaved."""
@@ -536,6 +579,17 @@ class Monkey:
             if ws.controller is not None:
                 ws.controller.set_running(False)
         self.settle()
+
+
+def type_text(qtbot, widget: QWidget, text: str) -> None:
+    """Type ``text`` key by key; paste it when it is long or not ASCII (QTest types ASCII only, and
+    nobody types 400 digits one by one)."""
+    if len(text) <= 40 and text.isascii():
+        qtbot.keyClicks(widget, text)
+        return
+    edit = widget if isinstance(widget, QLineEdit) else widget.findChild(QLineEdit)
+    if edit is not None:
+        edit.insert(text)
 
 
 def escape_blocking() -> None:
