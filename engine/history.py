@@ -104,8 +104,8 @@ class TrainingHistory:
         self.n_params = theta0.size
         self.rows = int(min(65536, max(16, 2 ** 21 // (8 * (self.n_params + 2)))))
         #: Per chunk of ``rows`` updates: the parameters, dense ``(rows, n_params)`` float64 for the
-        #: chunk being written (and any that would not pack smaller), else packed bytes (:func:`pack`).
-        self._thetas: list[np.ndarray | bytes] = []
+        #: chunk being written (and any that would not pack smaller), else packed columns (:func:`pack`).
+        self._thetas: list[np.ndarray | tuple[bytes, ...]] = []
         #: Per chunk: R and the batch loss, ``(rows, 2)`` float64, always dense (the loss curve).
         self._losses: list[np.ndarray] = []
         self._unpacked: tuple[int, np.ndarray] | None = None  # the last chunk read from its packing
@@ -135,7 +135,7 @@ class TrainingHistory:
         block = self._thetas[c]
         if isinstance(block, np.ndarray):
             packed = pack(block)
-            if len(packed) < block.nbytes:
+            if sum(len(b) for b in packed) < block.nbytes:
                 self._thetas[c] = packed
 
     def _block(self, c: int) -> np.ndarray:
@@ -237,8 +237,11 @@ class TrainingHistory:
             n = min(self.rows, self.count - first)
             if offset >= n:
                 continue
-            if j < self.n_params:
-                parts.append(self._block(c)[offset:n:stride, j])
+            block = self._thetas[c]
+            if j < self.n_params and isinstance(block, tuple) and (self._unpacked or (None,))[0] != c:
+                parts.append(_unpack_column(block[j], self.rows)[offset:n:stride].copy())
+            elif j < self.n_params:
+                parts.append(self._block(c)[offset:n:stride, j].copy())
             else:
                 parts.append(self._losses[c][offset:n:stride, j - self.n_params])
         return np.concatenate(parts) if parts else np.empty(0)
@@ -247,26 +250,38 @@ class TrainingHistory:
         """Bytes held: the parameters (packed or not), the losses and every optimizer state kept
         (checkpoints and cache)."""
         per_state = sum(a.nbytes + 112 for a in self.end_state.arrays().values()) + 64
-        thetas = sum(b.nbytes if isinstance(b, np.ndarray) else len(b) for b in self._thetas)
+        thetas = sum(b.nbytes if isinstance(b, np.ndarray) else sum(map(len, b)) for b in self._thetas)
         cached = self._unpacked[1].nbytes if self._unpacked is not None else 0
         return thetas + cached + sum(ch.nbytes for ch in self._losses) + per_state * self._states.stored
 
 
-def pack(block: np.ndarray) -> bytes:
-    """A chunk of parameter rows ``(rows, n)`` float64, losslessly smaller: each row XOR the row
-    before (consecutive parameters share their sign, exponent and leading digits, so the XOR is
-    mostly zero bits), bytes grouped by significance, then zlib."""
-    bits = np.ascontiguousarray(block).view(np.uint64)
+def pack(block: np.ndarray) -> tuple[bytes, ...]:
+    """A chunk of parameter rows ``(rows, n)`` float64, losslessly smaller, one stream a column (so
+    a parameter's path reads one): each value XOR the one before (consecutive parameters share
+    their sign, exponent and leading digits, so the XOR is mostly zero bits), bytes grouped by
+    significance, then zlib."""
+    return tuple(_pack_column(block[:, j]) for j in range(block.shape[1]))
+
+
+def unpack(data: tuple[bytes, ...], rows: int, n: int) -> np.ndarray:
+    """The ``(rows, n)`` float64 chunk that :func:`pack` packed, bit for bit."""
+    out = np.empty((rows, n))
+    for j, column in enumerate(data):
+        out[:, j] = _unpack_column(column, rows)
+    return out
+
+
+def _pack_column(values: np.ndarray) -> bytes:
+    bits = np.ascontiguousarray(values).view(np.uint64)
     delta = bits.copy()
     delta[1:] ^= bits[:-1]
-    return zlib.compress(np.ascontiguousarray(delta.view(np.uint8).reshape(*bits.shape, 8).transpose(2, 1, 0)), 1)
+    return zlib.compress(np.ascontiguousarray(delta.view(np.uint8).reshape(-1, 8).T), 1)
 
 
-def unpack(data: bytes, rows: int, n: int) -> np.ndarray:
-    """The ``(rows, n)`` float64 chunk that :func:`pack` packed, bit for bit."""
-    shuffled = np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(8, n, rows)
-    delta = np.ascontiguousarray(shuffled.transpose(2, 1, 0)).view(np.uint64).reshape(rows, n)
-    return np.bitwise_xor.accumulate(delta, axis=0).view(np.float64)
+def _unpack_column(data: bytes, rows: int) -> np.ndarray:
+    planes = np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(8, rows)
+    delta = np.ascontiguousarray(planes.T).view(np.uint64).reshape(rows)
+    return np.bitwise_xor.accumulate(delta).view(np.float64)
 
 
 __all__ = ["Settings", "StateCheckpoints", "TrainingHistory"]
