@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox, QApplication, QCheckBox, QComboBox,
                                QDialog, QDoubleSpinBox, QFileDialog, QInputDialog, QLineEdit,
@@ -361,8 +362,9 @@ class Monkey:
                 value = int(value)
             if high - low > 10_000 and value == high:
                 value = low + 20 * b.singleStep()  # a person does not ask for 100,000 of anything here
+            what = f"set {describe(b)} to {value!r}"  # the box may be rebuilt (deleted) by its edit
             b.setValue(value)
-            return f"set {describe(b)} to {value!r}"
+            return what
         if r < 0.7:
             b.setFocus()
             key = self.rng.choice([Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown])
@@ -383,9 +385,10 @@ class Monkey:
         i = self.rng.randrange(c.count())
         if not c.model().flags(c.model().index(i, 0)) & Qt.ItemFlag.ItemIsEnabled:
             return f"disabled entry {i} of {describe(c)}"
+        what = f"choose {c.itemText(i)!r} in {describe(c)}"
         c.setCurrentIndex(i)
         c.activated.emit(i)
-        return f"choose {c.itemText(i)!r} in {describe(c)}"
+        return what
 
     def act_table(self):
         tables = [t for t in self.visible(QTableWidget) if t.rowCount() and t.columnCount()]
@@ -605,6 +608,8 @@ def escape_blocking() -> None:
 
 
 def describe(widget: QWidget) -> str:
+    if not shiboken6.isValid(widget):
+        return "a widget its own action deleted"
     name = widget.objectName()
     text = widget.text() if hasattr(widget, "text") and callable(widget.text) else ""
     text = text if isinstance(text, str) else ""
