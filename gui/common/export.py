@@ -24,7 +24,9 @@ def render_svg(scene, path: str) -> None:
     from PySide6.QtGui import QPainter
     from PySide6.QtSvg import QSvgGenerator
 
-    rect = scene.sceneRect()
+    views = scene.views()
+    # what the plot shows: a far-off item (a diverged run) can stretch the scene's own rect past int
+    rect = views[0].mapToScene(views[0].viewport().rect()).boundingRect() if views else scene.sceneRect()
     generator = QSvgGenerator()
     generator.setFileName(path)
     generator.setSize(QSize(int(rect.width()), int(rect.height())))
