@@ -279,6 +279,10 @@ class Monkey:
         self.rng = random.Random(self.seed)
         self.dialogs.rng = self.rng
         self.reference = {id(ws): self.form(ws) for ws in self.window.workspaces}
+        #: Tabs whose document (file, kind or unsaved mark) changed during the current action.
+        self.touched: set[int] = set()
+        for ws in self.window.workspaces:
+            ws.document.changed.connect(lambda key=id(ws): self.touched.add(key))
 
     # -- what a person sees ------------------------------------------------------------------------
     def visible(self, kind) -> list:
@@ -537,7 +541,11 @@ class Monkey:
                     b.close()
             app.processEvents()
 
-    def check(self, action: str, seen: int) -> int:
+    def check(self, action: str, seen: int, dirty_before: list, asked_before: int) -> int:
+        saving = action.startswith(("menu 'Save", "menu 'Undo", "menu 'Redo")) or self.reopened and "Key_Z" in action
+        for ws in dirty_before:
+            if not ws.is_dirty and len(self.dialogs.questions) == asked_before and not saving:
+                self.problem(action, f"{ws.title}'s unsaved work was replaced without asking")
         if len(self.exceptions) > seen:
             for exc_type, exc, _tb in self.exceptions[seen:]:
                 self.problem(action, f"uncaught {exc_type.__name__}: {str(exc)[:200]}")
@@ -546,7 +554,7 @@ class Monkey:
             if ws.is_dirty:
                 continue
             now = self.form(ws)
-            if now != self.reference[id(ws)] and not self.reopened:
+            if now != self.reference[id(ws)] and not (self.reopened or id(ws) in self.touched):
                 self.problem(action, f"{ws.title} changed what Save would write but is not marked "
                                      f"unsaved")
             self.reference[id(ws)] = now
@@ -558,6 +566,9 @@ class Monkey:
         for self.step_no in range(steps):
             name = self.rng.choices(names, weights)[0]
             self.reopened = False
+            self.touched.clear()
+            dirty_before = [ws for ws in self.window.workspaces if ws.is_dirty]
+            asked_before = len(self.dialogs.questions)
             start = time.monotonic()
             if os.environ.get("MONKEY_TRACE"):
                 print(f"{self.seed} {self.step_no} {name} ...", flush=True)
@@ -577,7 +588,7 @@ class Monkey:
                 print(f"{self.seed} {self.step_no} {spent:.2f}s {action}", flush=True)
             if spent > FREEZE_S:
                 self.problem(action, f"took {spent:.1f} s")
-            seen = self.check(action, seen)
+            seen = self.check(action, seen, dirty_before, asked_before)
         for ws in self.window.workspaces:
             if ws.controller is not None:
                 ws.controller.set_running(False)
