@@ -1,8 +1,10 @@
 """The history of a training run: what every update left behind, kept small enough for millions.
 
 A :class:`TrainingHistory` holds, per update, the parameters, the full-data loss R at them and
-the loss of the batch the next update uses, in float64 chunks ``(rows, n_params + 2)`` (88 bytes
-an update for the lecture network); the :class:`Settings` (optimizer, frozen parameters) in force
+the loss of the batch the next update uses, in float64 chunks of ``rows`` updates (88 bytes an
+update for the lecture network); a full chunk's parameters are packed losslessly (:func:`pack`:
+a slow or settled run packs to a fraction, 10^6 updates of the lecture network to a few MB) and
+unpacked when read; the :class:`Settings` (optimizer, frozen parameters) in force
 from each update on; and the optimizer states at checkpoints every ``every`` updates
 (:class:`StateCheckpoints`), the ones in between replayed on demand. A state depends only on the
 gradients, which are recomputed from the stored parameters bit for bit, so a replayed state
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import zlib
 from dataclasses import dataclass
 from typing import Callable
 
@@ -88,8 +91,8 @@ class StateCheckpoints:
 class TrainingHistory:
     """A run from ``theta0 (n_params,)`` with R ``loss0`` there, under ``settings`` from update 0 on.
 
-    Per update, in float64 chunks ``(rows, n_params + 2)``: the parameters, R at them (NaN until
-    known) and the loss of the batch the next update uses. ``end_state`` and ``end_status``: the
+    Per update, in float64 chunks of ``rows`` updates: the parameters (packed once their chunk is
+    full), R at them (NaN until known) and the loss of the batch the next update uses. ``end_state`` and ``end_status``: the
     optimizer state after the last stored update and how the run stands there.
     ``replay(history, k, state)`` gives the optimizer state after update ``k + 1`` from the one
     before it (``engine.network_update.Updater.replay``).
@@ -100,7 +103,12 @@ class TrainingHistory:
                  replay: Callable[["TrainingHistory", int, OptState], OptState]) -> None:
         self.n_params = theta0.size
         self.rows = int(min(65536, max(16, 2 ** 21 // (8 * (self.n_params + 2)))))
-        self.chunks: list[np.ndarray] = []
+        #: Per chunk of ``rows`` updates: the parameters, dense ``(rows, n_params)`` float64 for the
+        #: chunk being written (and any that would not pack smaller), else packed columns (:func:`pack`).
+        self._thetas: list[np.ndarray | tuple[bytes, ...]] = []
+        #: Per chunk: R and the batch loss, ``(rows, 2)`` float64, always dense (the loss curve).
+        self._losses: list[np.ndarray] = []
+        self._unpacked: tuple[int, np.ndarray] | None = None  # the last chunk read from its packing
         self.count = 0
         self.append(theta0, loss0)
         self.timeline = [Settings(0, settings.spec, settings.frozen)]
@@ -113,39 +121,70 @@ class TrainingHistory:
     def append(self, theta: np.ndarray, loss: float = math.nan) -> None:
         """Store the parameters after one more update, with R at them when known."""
         c, r = divmod(self.count, self.rows)
-        if c == len(self.chunks):
-            self.chunks.append(np.empty((self.rows, self.n_params + 2)))
-        row = self.chunks[c][r]
-        row[:-2] = theta
-        row[-2] = loss
-        row[-1] = math.nan
+        if c == len(self._thetas):
+            if c > 0:
+                self._pack(c - 1)
+            self._thetas.append(np.empty((self.rows, self.n_params)))
+            self._losses.append(np.empty((self.rows, 2)))
+        self._thetas[c][r] = theta  # type: ignore[index]
+        self._losses[c][r] = (loss, math.nan)
         self.count += 1
 
-    def _row(self, k: int) -> np.ndarray:
+    def _pack(self, c: int) -> None:
+        """Keep full chunk ``c``'s parameters packed when that is smaller (it is never written again)."""
+        block = self._thetas[c]
+        if isinstance(block, np.ndarray):
+            packed = pack(block)
+            if sum(len(b) for b in packed) < block.nbytes:
+                self._thetas[c] = packed
+
+    def _block(self, c: int) -> np.ndarray:
+        """Chunk ``c``'s parameters ``(rows, n_params)``, unpacked if need be (the last one is kept)."""
+        block = self._thetas[c]
+        if isinstance(block, np.ndarray):
+            return block
+        if self._unpacked is None or self._unpacked[0] != c:
+            self._unpacked = (c, unpack(block, self.rows, self.n_params))
+        return self._unpacked[1]
+
+    def _at(self, k: int) -> tuple[int, int]:
         if not 0 <= k < self.count:
             raise IndexError(f"update {k} out of range 0..{self.count - 1}")
-        c, r = divmod(k, self.rows)
-        return self.chunks[c][r]
+        return divmod(k, self.rows)
 
     def theta(self, k: int) -> np.ndarray:
         """Parameters after ``k`` updates ``(n_params,)``, read-only."""
-        return readonly(self._row(k)[:-2])
+        c, r = self._at(k)
+        return readonly(self._block(c)[r])
 
     def loss(self, k: int) -> float:
         """R after ``k`` updates (NaN until known)."""
-        return float(self._row(k)[-2])
+        c, r = self._at(k)
+        return float(self._losses[c][r, 0])
 
     def set_loss(self, k: int, value: float) -> None:
         """Record R after ``k`` updates once it is computed."""
-        self._row(k)[-2] = value
+        c, r = self._at(k)
+        self._losses[c][r, 0] = value
 
     def set_batch_loss(self, k: int, value: float) -> None:
         """Record the loss of the batch that update ``k + 1`` uses, at the parameters it starts from."""
-        self._row(k)[-1] = value
+        c, r = self._at(k)
+        self._losses[c][r, 1] = value
 
     def set_theta(self, k: int, theta: np.ndarray) -> None:
         """Replace the parameters after ``k`` updates (an edit at the end of history)."""
-        self._row(k)[:-2] = theta
+        c, r = self._at(k)
+        self._dense(c)[r] = theta
+
+    def _dense(self, c: int) -> np.ndarray:
+        """Chunk ``c``'s parameters as a dense array that may be written (unpacked for good)."""
+        block = self._thetas[c]
+        if not isinstance(block, np.ndarray):
+            block = np.array(self._block(c))
+            self._thetas[c] = block
+            self._unpacked = None
+        return block
 
     def settings_at(self, t: int) -> Settings:
         """The settings in force for update ``t + 1``."""
@@ -171,7 +210,11 @@ class TrainingHistory:
         """Drop everything after update ``t``; the run is running again from there."""
         state = self.state_at(t)
         self.count = t + 1
-        del self.chunks[(self.count + self.rows - 1) // self.rows:]
+        keep = (self.count + self.rows - 1) // self.rows
+        del self._thetas[keep:]
+        del self._losses[keep:]
+        self._dense(keep - 1)  # the chunk being written is dense again
+        self._unpacked = None
         self.timeline = [s for s in self.timeline if s.start <= t]
         self._states.drop_after(t)
         self.end_state = state
@@ -187,15 +230,58 @@ class TrainingHistory:
 
     def column(self, j: int, stride: int = 1) -> np.ndarray:
         """Column ``j`` (a parameter; ``n_params``: R; ``n_params + 1``: batch loss), every ``stride``-th."""
-        parts = [ch[:, j] for ch in self.chunks]
-        if not parts:
-            return np.empty(0)
-        return np.concatenate(parts)[:self.count:stride]
+        parts = []
+        for c in range((self.count + self.rows - 1) // self.rows):
+            first = c * self.rows
+            offset = (-first) % stride  # the first row of this chunk on the stride
+            n = min(self.rows, self.count - first)
+            if offset >= n:
+                continue
+            block = self._thetas[c]
+            if j < self.n_params and isinstance(block, tuple) and (self._unpacked or (None,))[0] != c:
+                parts.append(_unpack_column(block[j], self.rows)[offset:n:stride].copy())
+            elif j < self.n_params:
+                parts.append(self._block(c)[offset:n:stride, j].copy())
+            else:
+                parts.append(self._losses[c][offset:n:stride, j - self.n_params])
+        return np.concatenate(parts) if parts else np.empty(0)
 
     def memory_bytes(self) -> int:
-        """Bytes held: the chunks and every optimizer state kept (checkpoints and cache)."""
+        """Bytes held: the parameters (packed or not), the losses and every optimizer state kept
+        (checkpoints and cache)."""
         per_state = sum(a.nbytes + 112 for a in self.end_state.arrays().values()) + 64
-        return sum(ch.nbytes for ch in self.chunks) + per_state * self._states.stored
+        thetas = sum(b.nbytes if isinstance(b, np.ndarray) else sum(map(len, b)) for b in self._thetas)
+        cached = self._unpacked[1].nbytes if self._unpacked is not None else 0
+        return thetas + cached + sum(ch.nbytes for ch in self._losses) + per_state * self._states.stored
+
+
+def pack(block: np.ndarray) -> tuple[bytes, ...]:
+    """A chunk of parameter rows ``(rows, n)`` float64, losslessly smaller, one stream a column (so
+    a parameter's path reads one): each value XOR the one before (consecutive parameters share
+    their sign, exponent and leading digits, so the XOR is mostly zero bits), bytes grouped by
+    significance, then zlib."""
+    return tuple(_pack_column(block[:, j]) for j in range(block.shape[1]))
+
+
+def unpack(data: tuple[bytes, ...], rows: int, n: int) -> np.ndarray:
+    """The ``(rows, n)`` float64 chunk that :func:`pack` packed, bit for bit."""
+    out = np.empty((rows, n))
+    for j, column in enumerate(data):
+        out[:, j] = _unpack_column(column, rows)
+    return out
+
+
+def _pack_column(values: np.ndarray) -> bytes:
+    bits = np.ascontiguousarray(values).view(np.uint64)
+    delta = bits.copy()
+    delta[1:] ^= bits[:-1]
+    return zlib.compress(np.ascontiguousarray(delta.view(np.uint8).reshape(-1, 8).T), 1)
+
+
+def _unpack_column(data: bytes, rows: int) -> np.ndarray:
+    planes = np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(8, rows)
+    delta = np.ascontiguousarray(planes.T).view(np.uint64).reshape(rows)
+    return np.bitwise_xor.accumulate(delta).view(np.float64)
 
 
 __all__ = ["Settings", "StateCheckpoints", "TrainingHistory"]

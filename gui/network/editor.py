@@ -180,7 +180,12 @@ class NetworkEditor(QtWidgets.QWidget):
     def _rebuild_hyper(self, opt: dict) -> None:
         form = self._hyper_form
         while form.rowCount():
-            form.removeRow(0)
+            # not removeRow (deletes at once): the box being edited may be the one emitting
+            row = form.takeRow(0)
+            for item in (row.labelItem, row.fieldItem):
+                if item is not None and item.widget() is not None:
+                    item.widget().hide()
+                    item.widget().deleteLater()
         self.hyper = {}
         for h in get_optimizer(opt["name"]).hyper:
             box = _hyper_box(h, float(opt.get(h.key, h.default)))

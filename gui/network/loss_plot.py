@@ -62,10 +62,12 @@ class NetworkLossPlot(pg.PlotWidget):
 
     def show_losses(self, iterations: np.ndarray, losses: np.ndarray, current: int | None = None) -> None:
         """``iterations``/``losses`` ``(n,)``: one point per completed iterate; ``current`` marks one."""
-        x = np.asarray(iterations, dtype=float)
         y = np.asarray(losses, dtype=float)
-        ok = np.isfinite(y) & ((y > 0) if self._log else True)
-        x, y = decimate(x[ok], y[ok])
+        # indices first, so a 10^6-point history costs no full-length copies (decimate's points)
+        idx = np.flatnonzero(np.isfinite(y) & ((y > 0) if self._log else True))
+        if len(idx) > MAX_POINTS:
+            idx = np.unique(np.r_[idx[::int(np.ceil(len(idx) / MAX_POINTS))], idx[-1]])
+        x, y = np.asarray(iterations)[idx].astype(float), y[idx]
         self.curve.setData(x, y)
         if current is not None and 0 <= current < len(losses) and np.isfinite(losses[current]) \
                 and (losses[current] > 0 or not self._log):
