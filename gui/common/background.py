@@ -33,25 +33,41 @@ SWITCH_INTERVAL_S = 0.0005
 __all__ = ["BackgroundRunner", "Job", "ProgressLine"]
 
 
+class _Link:
+    """What the worker thread and its runner share: whether the runner (and its relay) still exist.
+    The runner's destruction sets ``alive`` False under ``lock``; the worker emits under the same
+    lock, so nothing is ever sent to a deleted relay, and the worker then ends."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.alive = True
+
+    def send(self, relay: "_Relay", name: str, serial: int, value: Any) -> None:
+        with self.lock:
+            if self.alive:
+                relay.send(name, serial, value)
+
+
 class Job:
     """What a job's function sees in its worker thread."""
 
-    def __init__(self, serial: int, relay: "_Relay") -> None:
+    def __init__(self, serial: int, relay: "_Relay", link: _Link | None = None) -> None:
         self.serial = serial
         self._relay = relay
+        self._link = link or _Link()
         self._cancel = threading.Event()
         self._last = 0.0
 
     @property
     def cancelled(self) -> bool:
-        return self._cancel.is_set()
+        return self._cancel.is_set() or not self._link.alive
 
     def cancel(self) -> None:
         self._cancel.set()
 
     def check(self) -> None:
         """Raise ``Cancelled`` when the job was cancelled or superseded; let the GUI thread run."""
-        if self._cancel.is_set():
+        if self.cancelled:
             raise Cancelled()
         # Pure-Python work keeps the interpreter for 5 ms at a time; giving it up here lets the
         # GUI thread's events through between two pieces of work.
@@ -63,12 +79,12 @@ class Job:
         now = time.perf_counter()
         if now - self._last >= PROGRESS_INTERVAL_S or fraction >= 1.0:
             self._last = now
-            self._relay.send("progressed", self.serial, float(fraction))
+            self._link.send(self._relay, "progressed", self.serial, float(fraction))
 
     def partial(self, value: Any) -> None:
         """Hand over a first result (e.g. a coarse grid) while the job goes on."""
         self.check()
-        self._relay.send("partial", self.serial, value)
+        self._link.send(self._relay, "partial", self.serial, value)
 
 
 class _Relay(QtCore.QObject):
@@ -110,6 +126,16 @@ class BackgroundRunner(QtCore.QObject):
         self._job: Job | None = None
         self._thread: threading.Thread | None = None
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        # When the runner goes (its window closed), the worker thread ends too and sends nothing more.
+        self._link = link = _Link()
+        jobs = self._queue
+
+        def shut_down(*_args) -> None:
+            with link.lock:
+                link.alive = False
+            jobs.put(None)
+
+        self.destroyed.connect(shut_down)
 
     @property
     def busy(self) -> bool:
@@ -122,23 +148,27 @@ class BackgroundRunner(QtCore.QObject):
         if self._job is not None:
             self._job.cancel()
         self._serial += 1
-        job = self._job = Job(self._serial, self._relay)
+        job = self._job = Job(self._serial, self._relay, self._link)
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         self._queue.put((job, fn, args, kwargs))
         if self._thread is None:
             # one worker thread per runner, started once (a thread start costs a few ms a step)
-            self._thread = threading.Thread(target=self._serve, args=(self._queue, self._relay), daemon=True,
-                                            name=f"background-{self.label}")
+            self._thread = threading.Thread(target=self._serve, args=(self._queue, self._relay, self._link),
+                                            daemon=True, name=f"background-{self.label}")
             self._thread.start()
         if not was_busy:
             self.busy_changed.emit(True)
         return job.serial
 
     @staticmethod
-    def _serve(jobs: queue.SimpleQueue, relay: _Relay) -> None:
-        """The worker thread: run the queued jobs in turn, skipping those cancelled meanwhile."""
+    def _serve(jobs: queue.SimpleQueue, relay: _Relay, link: _Link) -> None:
+        """The worker thread: run the queued jobs in turn, skipping those cancelled meanwhile; it
+        ends when its runner is destroyed."""
         while True:
-            job, fn, args, kwargs = jobs.get()
+            item = jobs.get()
+            if item is None or not link.alive:
+                return
+            job, fn, args, kwargs = item
             if job.cancelled:
                 continue
             try:
@@ -146,9 +176,9 @@ class BackgroundRunner(QtCore.QObject):
             except Cancelled:
                 continue
             except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
-                relay.send("failed", job.serial, exc)
+                link.send(relay, "failed", job.serial, exc)
                 continue
-            relay.send("done", job.serial, result)
+            link.send(relay, "done", job.serial, result)
 
     def cancel(self) -> None:
         """Stop the running job (Cancel): nothing it computes is shown."""
