@@ -32,6 +32,21 @@ SWITCH_INTERVAL_S = 0.0005
 
 __all__ = ["BackgroundRunner", "Job", "ProgressLine"]
 
+#: What a worker thread is done with: its job's function, arguments, result or exception, released
+#: on the GUI thread (``_release``). Dropped in the worker, the last reference to an object that
+#: owns Qt objects (a bound method of a widget, a traceback's locals) would destroy them in the
+#: worker thread, which can deadlock Qt's connection lock against the interpreter's.
+_DONE_WITH: queue.SimpleQueue = queue.SimpleQueue()
+
+
+def _release() -> None:
+    """Drop, on the GUI thread, what the worker threads have finished with."""
+    while True:
+        try:
+            _DONE_WITH.get_nowait()
+        except queue.Empty:
+            return
+
 
 class _Link:
     """What the worker thread and its runner share: whether the runner (and its relay) still exist.
@@ -144,6 +159,7 @@ class BackgroundRunner(QtCore.QObject):
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
         """Run ``fn(job, *args, **kwargs)`` in a worker thread, superseding the running job; returns
         the job's serial number."""
+        _release()
         was_busy = self.busy
         if self._job is not None:
             self._job.cancel()
@@ -167,18 +183,21 @@ class BackgroundRunner(QtCore.QObject):
         while True:
             item = jobs.get()
             if item is None or not link.alive:
+                _DONE_WITH.put(item)
                 return
             job, fn, args, kwargs = item
-            if job.cancelled:
-                continue
-            try:
-                result = fn(job, *args, **kwargs)
-            except Cancelled:
-                continue
-            except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
-                link.send(relay, "failed", job.serial, exc)
-                continue
-            link.send(relay, "done", job.serial, result)
+            outcome = None
+            if not job.cancelled:
+                try:
+                    outcome = fn(job, *args, **kwargs)
+                    link.send(relay, "done", job.serial, outcome)
+                except Cancelled as stop:
+                    outcome = stop  # its traceback's frames too are released on the GUI thread
+                except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
+                    outcome = exc
+                    link.send(relay, "failed", job.serial, exc)
+            _DONE_WITH.put((item, outcome))
+            del item, job, fn, args, kwargs, outcome
 
     def cancel(self) -> None:
         """Stop the running job (Cancel): nothing it computes is shown."""
@@ -201,6 +220,7 @@ class BackgroundRunner(QtCore.QObject):
             self.partial.emit(value)
 
     def _end(self) -> None:
+        _release()
         self._job = None
         self.busy_changed.emit(False)
 
