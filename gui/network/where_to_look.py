@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from engine.notation import Derivative
+from gui.common.flash import Flash
 from gui.network.view_state import FinishedPass
 
 RUNNING_SENTENCE = "Running — pause to see the values of the last iteration on the network."
@@ -76,13 +77,21 @@ class WhereToLook(QObject):
         c = ws.controller
         self._finished = FinishedPass()
         self._cursor: tuple | None = None  # (session id, t, p) when the views last redrew
-        for flash in (ws.view.label_flash, ws.params.flash, ws.nudge.flash, ws.chain.flash):
+        self._flashes = (ws.view.label_flash, ws.params.flash, ws.nudge.flash, ws.chain.flash)
+        for flash in self._flashes:
             flash.quiet = self.quiet
         ws.caption.quiet = self.quiet
         ws.caption.running = lambda: c.running
         c.record_changed.connect(self.after_step)
-        c.running_changed.connect(lambda _on: self.after_step())
+        c.running_changed.connect(self._on_running)
         ws.caption.set_text(network_sentence(c.session, None, False), flash=False)
+
+    def _on_running(self, on: bool) -> None:
+        """Run mode starts: a highlight under way ends now, before the first frame is drawn."""
+        if on:
+            for flash in self.ws.findChildren(Flash):
+                flash.stop()
+        self.after_step()
 
     def quiet(self) -> bool:
         """No highlights while running, nor for a move back (Back, Reset, the slider dragged back):
