@@ -15,7 +15,7 @@ import textwrap
 import sympy
 from sympy.printing.numpy import NumPyPrinter
 
-from engine.code_export_parts import (ARMIJO, STOPPED_RULES, TRACE_NUMBERS, ExportError, fill, literal, optimizer_code,
+from engine.code_export_parts import (ARMIJO, TRACE_NUMBERS, ExportError, fill, literal, optimizer_code,
                                       row_literal, script_header)
 from engine.expressions import _numeric_ready
 from engine.optimizers import get_optimizer
@@ -245,19 +245,6 @@ $diverged    if grad_norm < TOL and step_norm < TOL:
     return None
 """
 
-#: The checks of an engine without the ``stopped`` status: converged where the gradient or the step
-#: is small; the iteration limit leaves the run ``running``.
-_RUNNING_RULES = """
-
-def status_of(steps):
-    \"\"\"The (status, reason) the last iterate reaches, or None while the run simply goes on.\"\"\"
-$diverged    if grad_norm < TOL or (k > 0 and step_norm < TOL):
-        return converged(k, x, fx)
-    if k >= MAX_ITER:
-        return "running", f"stopped after {MAX_ITER} iterations (max_iter) without converging"
-    return None
-"""
-
 _LINE_SEARCH = """            # backtracking: the largest t = SHRINK^k with Armijo's decrease, then the step with lr t
             t, trials = armijo(value, x, fx, g, delta)
             if t == 0.0:
@@ -324,9 +311,8 @@ def function_script(scenario: Scenario, steps: int, every: int, scenario_name: s
     backtracking = spec.schedule == "backtracking"
     if backtracking:
         parts.append(fill(ARMIJO, dot="np.vdot(g, delta)"))
-    rules = fill(_STOPPED_RULES if STOPPED_RULES else _RUNNING_RULES, diverged=_DIVERGED)
-    search = fill(_LINE_SEARCH, and_grad=" and norm(g) < TOL" if STOPPED_RULES else "",
-                  no_step="stopped" if STOPPED_RULES else "diverged")
+    rules = fill(_STOPPED_RULES, diverged=_DIVERGED)
+    search = fill(_LINE_SEARCH, and_grad=" and norm(g) < TOL", no_step="stopped")
     parts.append(fill(_DESCENT, start=row_literal(session.start), tol=literal(session.tol),
                       bound=literal(session.bound), max_iter=session.max_iter, newton=spec.name == "newton",
                       status_rules=rules, line_search=search if backtracking else "",

@@ -7,7 +7,7 @@ needs numpy alone and prints the JSON trace of ``stepwise run`` (SPEC section 6)
 
 from __future__ import annotations
 
-from engine.code_export_parts import (ARMIJO, EXACT_FIT, SATURATED_SLOPE, STOPPED_RULES, TRACE_NUMBERS, fill, literal,
+from engine.code_export_parts import (ARMIJO, EXACT_FIT, SATURATED_SLOPE, TRACE_NUMBERS, fill, literal,
                                       optimizer_code, script_header)
 from engine.code_export_plan import NetworkPlan, batch_code, data_code, weights_code
 
@@ -188,14 +188,6 @@ if __name__ == "__main__":
     print(json.dumps(trace(thetas, status, reason), indent=2, allow_nan=False))
 '''
 
-#: An engine without the saturation check: a vanished gradient is convergence.
-_CONVERGED = '''
-
-def judged(theta, t):
-    """The status of a run whose gradient fell below TOL at iteration t."""
-    return "converged", f"gradient below {TOL:g} at iteration {t}"
-'''
-
 #: engine/network_convergence.py: a gradient that vanished because a layer saturated is a plateau.
 _SATURATION = '''
 SATURATED_SLOPE = $slope  # a unit is saturated when |g'(z)| is below this for every observation
@@ -244,10 +236,8 @@ def output_delta_code(plan: NetworkPlan) -> str:
 
 
 def _judged_code(plan: NetworkPlan) -> str:
-    """``judged(theta, t)``: the engine's verdict on a vanished gradient (with its saturation check
-    where the engine has one, ``engine.network_convergence``)."""
-    if not STOPPED_RULES:
-        return _CONVERGED
+    """``judged(theta, t)``: the engine's verdict on a vanished gradient (its saturation check,
+    ``engine.network_convergence``)."""
     nonlinear = [l for l, act in enumerate(plan.network.activations, start=1) if act not in ("identity", "softmax")]
     return fill(_SATURATION, nonlinear=nonlinear, slope=literal(SATURATED_SLOPE), fit=literal(EXACT_FIT))
 

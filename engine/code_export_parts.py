@@ -14,13 +14,8 @@ from typing import Sequence
 
 import numpy as np
 
-from engine import status as status_module
 from engine.optimizers import OptimizerSpec, get_optimizer
 
-#: The engine has the ``stopped`` status, and with it the rules that give it: descent stops bouncing
-#: runs, short cycles, stalls and the iteration limit (``engine.descent_cycles``), and a network whose
-#: gradient vanished only because a layer saturated is stopped (``engine.network_convergence``).
-STOPPED_RULES = hasattr(status_module, "STOPPED")
 
 #: A unit is saturated when |g'(z)| is below this for every observation; residuals below EXACT_FIT
 #: are an exact fit, where a vanished gradient is a minimum (``engine.network_convergence``).
@@ -244,5 +239,5 @@ def script_header(title: str, what: str, steps: int, every: int, scenario_name: 
             f"prints (same field names, same numbers to 1e-9).\n")
 
 
-__all__ = ["ARMIJO", "EXACT_FIT", "SATURATED_SLOPE", "STOPPED_RULES", "ExportError", "TRACE_NUMBERS", "constant_name", "fill", "literal", "matrix_literal",
+__all__ = ["ARMIJO", "EXACT_FIT", "SATURATED_SLOPE", "ExportError", "TRACE_NUMBERS", "constant_name", "fill", "literal", "matrix_literal",
            "optimizer_code", "optimizer_constants", "row_literal", "script_header"]

@@ -10,7 +10,7 @@ script prints the JSON trace of ``stepwise run`` (SPEC section 6). The update ru
 
 from __future__ import annotations
 
-from engine.code_export_parts import (ARMIJO, EXACT_FIT, SATURATED_SLOPE, STOPPED_RULES, TRACE_NUMBERS, ExportError,
+from engine.code_export_parts import (ARMIJO, EXACT_FIT, SATURATED_SLOPE, TRACE_NUMBERS, ExportError,
                                       constant_name, fill, literal, optimizer_constants, script_header)
 from engine.code_export_plan import NetworkPlan, batch_code, data_code, weights_code
 
@@ -175,13 +175,6 @@ if __name__ == "__main__":
     print(json.dumps(trace(thetas, status, reason), indent=2, allow_nan=False))
 '''
 
-_CONVERGED = '''
-
-def judged(vector, t):
-    """The status of a run whose gradient fell below TOL at iteration t."""
-    return "converged", f"gradient below {TOL:g} at iteration {t}"
-'''
-
 _SATURATION = '''
 SATURATED_SLOPE = $slope  # a unit is saturated when |g'(z)| is below this for every observation
 EXACT_FIT = $fit  # residuals this small are an exact fit, where a vanished gradient is a minimum
@@ -263,10 +256,7 @@ def _modules(plan: NetworkPlan) -> str:
 
 
 def _judged_code(plan: NetworkPlan) -> str:
-    """``judged(vector, t)``: the engine's verdict on a vanished gradient (with its saturation check
-    where the engine has one)."""
-    if not STOPPED_RULES:
-        return _CONVERGED
+    """``judged(vector, t)``: the engine's verdict on a vanished gradient (its saturation check)."""
     nonlinear = [l for l, act in enumerate(plan.network.activations, start=1) if act not in ("identity", "softmax")]
     output = "torch.nn.Softmax(dim=1)" if plan.network.layers[-1].activation == "softmax" else "torch.nn.Sigmoid()"
     return fill(_SATURATION, nonlinear=nonlinear, slope=literal(SATURATED_SLOPE), fit=literal(EXACT_FIT),
