@@ -18,6 +18,7 @@ import queue
 import sys
 import threading
 import time
+import weakref
 from typing import Any, Callable
 
 from PySide6 import QtCore, QtWidgets
@@ -72,34 +73,40 @@ def _release() -> None:
             return
 
 
-class _Link:
-    """What the worker thread and its runner share: whether the runner (and its relay) still exist.
-    The runner's destruction sets ``alive`` False under ``lock``; the worker emits under the same
-    lock, so nothing is ever sent to a deleted relay, and the worker then ends."""
+class _Mailbox:
+    """What a worker thread and its runner share, all plain Python: the queue of jobs, the queue of
+    the worker's reports, and whether the runner still exists. The worker never touches a Qt
+    object: it only puts reports here, and the runner's timer reads them on the GUI thread. (A
+    signal emitted from a worker thread takes Qt's connection locks, which can deadlock against the
+    interpreter's lock while the GUI thread destroys a window.)"""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.reports: queue.SimpleQueue = queue.SimpleQueue()
         self.alive = True
 
-    def send(self, relay: "_Relay", name: str, serial: int, value: Any) -> None:
-        with self.lock:
-            if self.alive:
-                relay.send(name, serial, value)
+    def report(self, name: str, serial: int, value: Any) -> None:
+        if self.alive:
+            self.reports.put((name, serial, value))
+
+    def close(self) -> None:
+        """The runner is gone: its worker ends after the job it is running, sending nothing more."""
+        self.alive = False
+        self.jobs.put(None)
 
 
 class Job:
     """What a job's function sees in its worker thread."""
 
-    def __init__(self, serial: int, relay: "_Relay", link: _Link | None = None) -> None:
+    def __init__(self, serial: int, mailbox: _Mailbox | None = None) -> None:
         self.serial = serial
-        self._relay = relay
-        self._link = link or _Link()
+        self._mailbox = mailbox or _Mailbox()
         self._cancel = threading.Event()
         self._last = 0.0
 
     @property
     def cancelled(self) -> bool:
-        return self._cancel.is_set() or not self._link.alive
+        return self._cancel.is_set() or not self._mailbox.alive
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -118,27 +125,12 @@ class Job:
         now = time.perf_counter()
         if now - self._last >= PROGRESS_INTERVAL_S or fraction >= 1.0:
             self._last = now
-            self._link.send(self._relay, "progressed", self.serial, float(fraction))
+            self._mailbox.report("progressed", self.serial, float(fraction))
 
     def partial(self, value: Any) -> None:
         """Hand over a first result (e.g. a coarse grid) while the job goes on."""
         self.check()
-        self._link.send(self._relay, "partial", self.serial, value)
-
-
-class _Relay(QtCore.QObject):
-    """Lives on the GUI thread; signals emitted from a worker thread arrive there queued."""
-
-    progressed = QtCore.Signal(int, float)
-    partial = QtCore.Signal(int, object)
-    done = QtCore.Signal(int, object)
-    failed = QtCore.Signal(int, object)
-
-    def send(self, name: str, serial: int, value: Any) -> None:
-        try:
-            getattr(self, name).emit(serial, value)
-        except RuntimeError:  # the window closed while the job ran
-            pass
+        self._mailbox.report("partial", self.serial, value)
 
 
 class BackgroundRunner(QtCore.QObject):
@@ -153,28 +145,24 @@ class BackgroundRunner(QtCore.QObject):
     cancelled = QtCore.Signal()
     busy_changed = QtCore.Signal(bool)
 
+    #: Milliseconds between two looks at the worker's reports while a job is under way.
+    POLL_MS = 10
+
     def __init__(self, parent: QtCore.QObject | None = None, label: str = "working…") -> None:
         super().__init__(parent)
         self.label = label
-        self._relay = _Relay(self)
-        self._relay.progressed.connect(self._on_progress)
-        self._relay.partial.connect(self._on_partial)
-        self._relay.done.connect(self._on_done)
-        self._relay.failed.connect(self._on_failed)
         self._serial = 0
         self._job: Job | None = None
         self._thread: threading.Thread | None = None
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        # When the runner goes (its window closed), the worker thread ends too and sends nothing more.
-        self._link = link = _Link()
-        jobs = self._queue
-
-        def shut_down(*_args) -> None:
-            with link.lock:
-                link.alive = False
-            jobs.put(None)
-
-        self.destroyed.connect(shut_down)
+        self._mailbox = _Mailbox()
+        #: jobs submitted whose worker has not yet said it is done with them
+        self._outstanding = 0
+        self._poll = QtCore.QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self._read_reports)
+        # When the runner goes (its window closed), its worker thread ends too. A finalizer, not a
+        # handler of ``destroyed``: it needs no Qt connection and holds nothing of the runner.
+        weakref.finalize(self, self._mailbox.close)
 
     @property
     def busy(self) -> bool:
@@ -188,25 +176,27 @@ class BackgroundRunner(QtCore.QObject):
         if self._job is not None:
             self._job.cancel()
         self._serial += 1
-        job = self._job = Job(self._serial, self._relay, self._link)
+        job = self._job = Job(self._serial, self._mailbox)
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
-        self._queue.put((job, fn, args, kwargs))
+        self._outstanding += 1
+        self._mailbox.jobs.put((job, fn, args, kwargs))
         if self._thread is None:
             # one worker thread per runner, started once (a thread start costs a few ms a step)
-            self._thread = threading.Thread(target=self._serve, args=(self._queue, self._relay, self._link),
+            self._thread = threading.Thread(target=self._serve, args=(self._mailbox,),
                                             daemon=True, name=f"background-{self.label}")
             self._thread.start()
+        self._poll.start()
         if not was_busy:
             self.busy_changed.emit(True)
         return job.serial
 
     @staticmethod
-    def _serve(jobs: queue.SimpleQueue, relay: _Relay, link: _Link) -> None:
+    def _serve(mailbox: _Mailbox) -> None:
         """The worker thread: run the queued jobs in turn, skipping those cancelled meanwhile; it
-        ends when its runner is destroyed."""
+        ends when its runner is gone."""
         while True:
-            item = jobs.get()
-            if item is None or not link.alive:
+            item = mailbox.jobs.get()
+            if item is None or not mailbox.alive:
                 _DONE_WITH.put(item)
                 return
             job, fn, args, kwargs = item
@@ -216,14 +206,15 @@ class BackgroundRunner(QtCore.QObject):
                 if not job.cancelled:
                     try:
                         outcome = fn(job, *args, **kwargs)
-                        link.send(relay, "done", job.serial, outcome)
+                        mailbox.report("done", job.serial, outcome)
                     except Cancelled as stop:
                         outcome = stop  # its traceback's frames too are released on the GUI thread
                     except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which decides
                         outcome = exc
-                        link.send(relay, "failed", job.serial, exc)
+                        mailbox.report("failed", job.serial, exc)
             finally:
                 _DONE_WITH.put((item, outcome))
+                mailbox.report("ended", job.serial, None)
                 del item, job, fn, args, kwargs, outcome
                 _job_ends()
 
@@ -236,31 +227,37 @@ class BackgroundRunner(QtCore.QObject):
         self.busy_changed.emit(False)
         self.cancelled.emit()
 
+    def _read_reports(self) -> None:
+        """On the GUI thread: deliver what the worker reported since the last look."""
+        while True:
+            try:
+                name, serial, value = self._mailbox.reports.get_nowait()
+            except queue.Empty:
+                break
+            if name == "ended":
+                self._outstanding -= 1
+            elif self._current(serial):
+                if name == "progressed":
+                    self.progress.emit(value)
+                elif name == "partial":
+                    self.partial.emit(value)
+                elif name == "done":
+                    self._end()
+                    self.finished.emit(value)
+                elif name == "failed":
+                    self._end()
+                    self.failed.emit(value)
+            del value
+        _release()
+        if self._outstanding <= 0:
+            self._poll.stop()
+
     def _current(self, serial: int) -> bool:
         return self._job is not None and serial == self._job.serial
 
-    def _on_progress(self, serial: int, fraction: float) -> None:
-        if self._current(serial):
-            self.progress.emit(fraction)
-
-    def _on_partial(self, serial: int, value: Any) -> None:
-        if self._current(serial):
-            self.partial.emit(value)
-
     def _end(self) -> None:
-        _release()
         self._job = None
         self.busy_changed.emit(False)
-
-    def _on_done(self, serial: int, result: Any) -> None:
-        if self._current(serial):
-            self._end()
-            self.finished.emit(result)
-
-    def _on_failed(self, serial: int, exc: Any) -> None:
-        if self._current(serial):
-            self._end()
-            self.failed.emit(exc)
 
 
 class ProgressLine(QtWidgets.QWidget):
