@@ -180,6 +180,9 @@ class Autosave(QObject):
         box.setInformativeText("Restore it? Discard deletes it for good.")
         self.restore_button = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Discard)
+        # Escape (or Later) keeps the work for the next start without deciding now.
+        self.later_button = box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(self.later_button)
         box.setDefaultButton(self.restore_button)
         box.buttonClicked.connect(self._on_answer)
         box.finished.connect(self._on_closed)
@@ -190,7 +193,7 @@ class Autosave(QObject):
     def _on_answer(self, button) -> None:
         if button is self.restore_button:
             self.restore()
-        else:
+        elif button is not self.later_button:
             self.discard()
 
     def _on_closed(self, _result: int) -> None:

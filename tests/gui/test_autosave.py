@@ -146,6 +146,32 @@ def test_discard_deletes_the_kept_work(data_folder, tmp_path, qtbot, app):
         close(window)
 
 
+def test_escape_leaves_the_kept_work_for_the_next_start(data_folder, tmp_path, qtbot, app):
+    dead = data_folder / "autosave" / "4321-feed"
+    dead.mkdir(parents=True)
+    (dead / "network.json").write_text((RESOURCES / "xor-classifier.json").read_text(encoding="utf-8"))
+    (dead / "index.json").write_text(json.dumps({"tabs": [
+        {"kind": "network", "file": "network.json", "path": None, "title": "Network"}]}))
+    window = make_window(tmp_path)
+    try:
+        qtbot.waitUntil(lambda: window.files.autosave.offer is not None, timeout=3000)
+        box = window.files.autosave.offer
+        box.activateWindow()
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: window.files.autosave.offer is None, timeout=3000)
+        assert not box.isVisible() and (dead / "network.json").exists()
+        network = window.workspace_for_kind("network")
+        assert not network.is_dirty  # nothing was restored: restored work is unsaved
+    finally:
+        close(window)
+    again = make_window(tmp_path)  # the next start offers it again
+    try:
+        qtbot.waitUntil(lambda: again.files.autosave.offer is not None, timeout=3000)
+        assert "Network tab was kept" in again.files.autosave.offer.text()
+    finally:
+        close(again)
+
+
 def test_stale_temporary_files_of_killed_saves_are_removed_at_start(data_folder, tmp_path, qtbot, app):
     mine = tmp_path / "work" / "mine.json"
     mine.parent.mkdir()
