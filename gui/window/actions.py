@@ -143,7 +143,11 @@ class RecentFiles:
         self.refresh()
 
     def refresh(self) -> None:
-        self.menu.clear()
+        # The entry that opened a file may still be firing: taken out of the menu now, deleted once
+        # control is back in the event loop (QMenu.clear() would delete it under its own signal).
+        for action in self.menu.actions():
+            self.menu.removeAction(action)
+            action.deleteLater()
         for path in self.paths():
             action = self.menu.addAction(path)
             action.triggered.connect(lambda checked=False, p=path: self.open_path(p))
