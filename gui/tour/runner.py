@@ -69,6 +69,12 @@ class TourRunner(QObject):
             return
         index = max(0, min(int(index), len(self.tour.stations) - 1))
         station = self.tour.stations[index]
+        # What the user changed at a station (a weight typed in, a formula) is asked about before
+        # the next station replaces it, as Open would.
+        target = self.window.workspace_for_kind(station.kind)
+        if target is not None and target.is_dirty and not self.window.files._confirm(
+                [target], "going to the tour's next station"):
+            return
         self._apply(station)
         self.index = index
         self.bar.show_station(index, len(self.tour.stations), station)

@@ -104,6 +104,27 @@ def test_a_tour_does_not_replace_unsaved_work_without_asking(window, qtbot, monk
     assert asked and not window.tour.running
 
 
+def test_next_asks_before_it_replaces_what_was_changed_at_a_station(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    start_tour(window, qtbot)
+    ws = window.current_workspace
+    box = ws.panel.start_boxes[0]
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, "0.3")
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: ws.is_dirty)
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or answers.pop(0))
+    window.tour.next()  # Cancel: the station and the edit stay
+    assert window.tour.index == 0 and ws.controller.start[0] == 0.3 and "unsaved" in asked[0]
+    window.tour.next()  # Discard: on to the next station
+    assert window.tour.index == 1 and len(asked) == 2
+    check_station(window, 1)
+
+
 def test_a_bad_tour_file_is_reported_and_nothing_changes(window, qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QFileDialog
 
