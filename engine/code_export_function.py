@@ -17,7 +17,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from engine.code_export_parts import (ARMIJO, TRACE_NUMBERS, ExportError, fill, literal, optimizer_code,
                                       row_literal, script_header)
-from engine.expressions import _numeric_ready
+from engine.expressions import numeric_ready
 from engine.optimizers import get_optimizer
 from engine.scenario import Scenario, build_function_session
 
@@ -30,7 +30,7 @@ def numpy_code(expr: sympy.Expr) -> str:
     """``expr`` as numpy source, printed by sympy's NumPyPrinter (numbers numpy cannot take replaced
     as the engine replaces them before it lambdifies)."""
     try:
-        return NumPyPrinter(dict(_PRINTER_SETTINGS)).doprint(_numeric_ready(expr))
+        return NumPyPrinter(dict(_PRINTER_SETTINGS)).doprint(numeric_ready(expr))
     except (NotImplementedError, ValueError, TypeError) as e:
         raise ExportError(f"this formula cannot be written as numpy code ({e})") from None
 

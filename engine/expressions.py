@@ -30,7 +30,7 @@ _TO_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # ---------------------------------------------------------------- numeric stage
 
 
-def _numeric_ready(expr: sympy.Expr) -> sympy.Expr:
+def numeric_ready(expr: sympy.Expr) -> sympy.Expr:
     """The expression with what the numpy printer cannot print replaced by float values.
 
     zoo (1/0) becomes nan, constants beyond float64 become +-inf (or 0 when tiny), integers
@@ -72,7 +72,7 @@ def _lambdify(symbols: Sequence[sympy.Symbol], expr: sympy.Expr | list[sympy.Exp
     if not _NAMESPACE:
         _NAMESPACE.update({k: getattr(np, k) for k in dir(np) if not k.startswith("_")})
         _NAMESPACE.update({"abs": np.abs, "sign": np.sign})
-    ready = [_numeric_ready(e) for e in expr] if isinstance(expr, list) else _numeric_ready(expr)
+    ready = [numeric_ready(e) for e in expr] if isinstance(expr, list) else numeric_ready(expr)
     printer = NumPyPrinter({"fully_qualified_modules": False, "inline": True,
                             "allow_unknown_functions": True, "user_functions": {}})
     return sympy.lambdify(list(symbols), ready, modules=[_NAMESPACE], printer=printer)
