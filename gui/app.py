@@ -116,7 +116,23 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     # Qt's default 10 MB pixmap cache holds only two or three at full-screen size and would
     # re-stroke thousands of isoline segments (~170 ms) whenever one is evicted.
     QPixmapCache.setCacheLimit(256 * 1024)
+    collect_on_the_gui_thread()
     return app
+
+
+_COLLECTOR = None
+
+
+def collect_on_the_gui_thread() -> None:
+    """Python's cyclic garbage collector runs only on the GUI thread, from a timer (pyqtgraph's
+    ``GarbageCollector``): run wherever an allocation triggers it (a background job's thread, a
+    reader thread), it would destroy a closed window's Qt objects in that thread, which deadlocks
+    Qt's connection lock against the interpreter's lock."""
+    global _COLLECTOR
+    if _COLLECTOR is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _COLLECTOR = GarbageCollector(interval=0.5)
 
 
 class PaintLog(QObject):

@@ -13,7 +13,6 @@ raises ``engine.progress.Cancelled``) and whatever it still delivers is dropped.
 
 from __future__ import annotations
 
-import gc
 import queue
 import sys
 import threading
@@ -39,29 +38,6 @@ __all__ = ["BackgroundRunner", "Job", "ProgressLine"]
 #: owns Qt objects (a bound method of a widget, a traceback's locals) would destroy them in the
 #: worker thread, which can deadlock Qt's connection lock against the interpreter's.
 _DONE_WITH: queue.SimpleQueue = queue.SimpleQueue()
-
-
-#: Jobs running in worker threads. While any runs, Python's cyclic garbage collector is off: run from
-#: a worker thread (any allocation there may trigger it), it would destroy the Qt objects of a closed
-#: window in that thread, and Qt's connection lock and the interpreter's lock deadlock. Collection
-#: resumes, on the GUI thread in practice, when the last job ends.
-_running = 0
-_running_lock = threading.Lock()
-
-
-def _job_starts() -> None:
-    global _running
-    with _running_lock:
-        _running += 1
-        gc.disable()
-
-
-def _job_ends() -> None:
-    global _running
-    with _running_lock:
-        _running -= 1
-        if _running == 0:
-            gc.enable()
 
 
 def _release() -> None:
@@ -201,7 +177,6 @@ class BackgroundRunner(QtCore.QObject):
                 return
             job, fn, args, kwargs = item
             outcome = None
-            _job_starts()
             try:
                 if not job.cancelled:
                     try:
@@ -216,7 +191,6 @@ class BackgroundRunner(QtCore.QObject):
                 _DONE_WITH.put((item, outcome))
                 mailbox.report("ended", job.serial, None)
                 del item, job, fn, args, kwargs, outcome
-                _job_ends()
 
     def cancel(self) -> None:
         """Stop the running job (Cancel): nothing it computes is shown."""
