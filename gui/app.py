@@ -124,10 +124,14 @@ _COLLECTOR = None
 
 
 def collect_on_the_gui_thread() -> None:
-    """Python's cyclic garbage collector runs only on the GUI thread, from a timer (pyqtgraph's
-    ``GarbageCollector``): run wherever an allocation triggers it (a background job's thread, a
-    reader thread), it would destroy a closed window's Qt objects in that thread, which deadlocks
-    Qt's connection lock against the interpreter's lock."""
+    """Python's cyclic garbage collector runs only from a timer of the GUI thread's event loop
+    (pyqtgraph's ``GarbageCollector``), never where an allocation happens to trigger it.
+
+    Triggered by itself it ran inside ``QObject::~QObject`` (PySide looks up a Python override
+    while Qt holds the object's connection lock, and the lookup allocates); the collection then
+    destroyed a closed window's widgets, whose own destructors waited on the same lock, and the
+    window hung for good. Run in a worker thread, it would destroy Qt objects off the GUI thread.
+    """
     global _COLLECTOR
     if _COLLECTOR is None:
         from pyqtgraph.util.garbage_collector import GarbageCollector
