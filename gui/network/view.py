@@ -1,11 +1,10 @@
 """The network drawn as nodes in columns and weighted edges, recoloured on every step.
 
-Nodes are one ``ScatterPlotItem``; edges one :class:`EdgesItem` painting all segments with a few
-grouped pens (width by |w|, colour by sign, or by gradient magnitude in the backward phase), built
-per architecture and recoloured on a step. Geometry in ``view_geometry``, graphics in
-``view_items``; a ``LabelPlacer`` and ``LineFitter`` (``view_labels``) make room for the text, an
-``InPlaceEditor`` (``view_editing``) edits on double-click. A layer of more than eight nodes
-switches to the ``CompactNetwork`` (``view_compact``): matrices and strips of cells.
+Nodes are one ``ScatterPlotItem``, edges one :class:`EdgesItem` (a few grouped pens: width by |w|,
+colour by sign or, backward, by gradient magnitude), built per architecture, recoloured per step.
+Geometry in ``view_geometry``, graphics in ``view_items``; ``LabelPlacer`` and ``LineFitter``
+(``view_labels``) make room for the text, an ``InPlaceEditor`` (``view_editing``) edits on
+double-click. A layer of more than eight nodes switches to the ``CompactNetwork`` (``view_compact``).
 """
 
 from __future__ import annotations
@@ -108,6 +107,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._offsets = layout.offsets
         self._edge_index = layout.edge_index
         self.edges.set_segments(layout.segments)
+        self._widths, self._colors, self._frozen_edges = np.zeros(0), [], []  # until the next draw
         self._edges_key = self._nodes_key = None
         self._node_px = layout.node_px
         self._labels = self._placer.rebuild(layout)

@@ -23,6 +23,7 @@ from gui.network.view_matrix import KIND_SYMBOL, VALUE_KINDS, Block, CompactLayo
 POSITIVE, NEGATIVE = "#2166ac", "#e66101"   # the network view's pair for the sign of a weight
 SELECTED = "#cc2fa5"
 FOCUS = "#000000"
+HOVER_GAP_PX = 14        # between the pointer and its hover box
 SELECTED_MIN_PX = 9      # the selection's frame is at least this big around a thin cell
 MARGINS_PX = (6, 6, 26, 24)  # left, right, top (titles), bottom (layer names)
 TITLE_STYLE = "font-size:10pt; color:#202020"
@@ -65,6 +66,8 @@ class CompactNetwork(QtCore.QObject):
         self.focus = pg.PlotCurveItem(pen=pg.mkPen(FOCUS, width=3), connect="pairs")
         self.selection = QtWidgets.QGraphicsRectItem()
         self.selection.setPen(cosmetic_pen(SELECTED, 3))
+        # in the scene rather than a tooltip window, which would take the pointer's next moves
+        self.hover_label = pg.TextItem(fill=pg.mkBrush(255, 255, 255, 235), border=pg.mkPen("#606060"))
         view.scene().sigMouseMoved.connect(self._on_moved)
         self.vb.sigResized.connect(self.fit)
 
@@ -91,7 +94,9 @@ class CompactNetwork(QtCore.QObject):
             self._text(f"{name} · {n}", at, 0.0, (ax, 0.0), (0, 2))
         segs = layout.frame_segments()
         self.frames.setData(segs[:, [0, 2]].ravel(), segs[:, [1, 3]].ravel())
-        for item, z in ((self.frames, Z_NODES + 0.1), (self.focus, Z_LABELS), (self.selection, Z_LABELS + 0.1)):
+        self.hover_label.setVisible(False)
+        for item, z in ((self.frames, Z_NODES + 0.1), (self.focus, Z_LABELS), (self.selection, Z_LABELS + 0.1),
+                        (self.hover_label, Z_LABELS + 0.2)):
             item.setZValue(z)
             self._add(item)
         self.fit()
@@ -248,8 +253,8 @@ class CompactNetwork(QtCore.QObject):
         l = block.layer
         if block.kind == "w":
             name = f"w({l})[{row + 1},{col + 1}]"
-            lines = [f"{name} = {format_number(st.weights[l - 1][row, col])}",
-                     f"into node {row + 1} of layer {l} from {'input' if l == 1 else 'node'} {col + 1}"]
+            lines = [f"{name} = {format_number(st.weights[l - 1][row, col])}", f"into node {row + 1} of layer {l}",
+                     f"from {'input' if l == 1 else 'node'} {col + 1}{'' if l == 1 else f' of layer {l - 1}'}"]
             if st.backward and st.grad_w is not None:
                 lines.append(f"∂R/∂{name} so far = {format_number(st.grad_w[l - 1][row, col])}")
             return f'<div style="font-size:12pt">{"<br>".join(lines)}</div>'
@@ -262,17 +267,22 @@ class CompactNetwork(QtCore.QObject):
         return html.replace('">', f'">node {row + 1} of layer {l}<br>{bias}<br>', 1)
 
     def _on_moved(self, scene_pos: QtCore.QPointF) -> None:
+        """The hovered cell's numbers in a box beside the pointer, on the side towards the view's middle."""
         if not self.active:
             return
         text = self.text_at(scene_pos)
-        if text == self.hover_text:
-            return
-        self.hover_text = text
-        view = self.view
+        label = self.hover_label
+        if text != self.hover_text:
+            self.hover_text = text
+            label.setHtml(text)
+        label.setVisible(bool(text))
         if text:
-            QtWidgets.QToolTip.showText(view.mapToGlobal(view.mapFromScene(scene_pos)), text, view.viewport())
-        else:
-            QtWidgets.QToolTip.hideText()
-
+            # right of and below the pointer where the box fits in the view, else left of or above it
+            size, box = label.textItem.boundingRect(), self.vb.sceneBoundingRect()
+            right = scene_pos.x() + HOVER_GAP_PX + size.width() <= box.right() or scene_pos.x() < box.center().x()
+            below = scene_pos.y() + HOVER_GAP_PX + size.height() <= box.bottom() or scene_pos.y() < box.center().y()
+            label.setAnchor((0.0 if right else 1.0, 0.0 if below else 1.0))
+            gap = QtCore.QPointF(HOVER_GAP_PX if right else -HOVER_GAP_PX, HOVER_GAP_PX if below else -HOVER_GAP_PX)
+            label.setPos(self.vb.mapSceneToView(scene_pos + gap))
 
 __all__ = ["CompactNetwork", "diverging_lut", "magnitude_lut"]
