@@ -188,3 +188,35 @@ def test_up_to_eight_nodes_a_layer_the_view_keeps_nodes_and_edges(qtbot, network
     qtbot.waitUntil(lambda: ws.controller.network.sizes == (2, 8, 1), timeout=5000)
     assert not view.compact.active and view.compact.images == {}
     assert len(view.edge_widths()) == 24
+
+
+def test_images_tab_shows_the_observation_and_each_hidden_nodes_weights(qtbot, digits_like):
+    ws, scenario = digits_like
+    tabs = ws.view_tabs
+    panel = ws.images
+    index = tabs.indexOf(panel)
+    assert tabs.isTabVisible(index)
+    tabs.setCurrentIndex(index)
+    qtbot.waitUntil(panel.isVisible, timeout=2000)
+    qtbot.wait(50)  # laid out
+    X = training_arrays(scenario)[1]
+    W1 = build_network(scenario).layers[0].W
+    # observation 2 (its backward pass is under way) as an 8x8 picture, row by row
+    np.testing.assert_array_equal(panel.observation.image, X[1].reshape(8, 8))
+    assert panel.obs_title.text.startswith("Observation 2")
+    # node 6's weights are the second tile of the grid's second row (4 tiles a row, 1 pixel apart)
+    np.testing.assert_array_equal(panel.weights.image[9:17, 9:17], W1[5].reshape(8, 8))
+    assert np.isnan(panel.weights.image[8, :]).all()
+    # a click on the pixel in row 3, column 5 of node 6's tile selects w(1)[6,21]
+    scene = panel.scene_point_of(5, 2 * 8 + 4)
+    QTest.mouseMove(panel.plot.viewport(), panel.plot.mapFromScene(scene))
+    qtbot.wait(15)
+    QTest.mouseClick(panel.plot.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=panel.plot.mapFromScene(scene))
+    assert ws.selected == "w(1)[6,21]"
+    assert ws.params.names()[ws.params.currentRow()] == "w(1)[6,21]"
+    assert html_name("w(1)[6,21]") in ws.chain.formula_text()
+    assert panel.hover.text().startswith(f"w(1)[6,21] = {format_number(W1[5, 20])}")
+    assert panel.tile_frame.isVisible()
+    # the lecture's two inputs make no picture: no tab
+    ws.controller.use_lecture()
+    assert not tabs.isTabVisible(index)
