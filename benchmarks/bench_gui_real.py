@@ -28,7 +28,7 @@ HARNESS = HERE / "real_display.py"
 XVFB = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
 #: The stale-segments check runs at the size where they were seen.
 XVFB_HD = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24"]
-WORKLOADS = (("network_xor", "network"), ("descent2d", "descent2d"))
+WORKLOADS = (("network_xor", "network"), ("descent2d", "descent2d"), ("network_64_16_10", "digits"))
 TIMEOUT_S = 180
 
 

@@ -107,6 +107,7 @@ class CompactNetwork(QtCore.QObject):
 
     def _text(self, html: str, x: float, y: float, anchor: tuple, offset_px: tuple) -> None:
         item = pg.TextItem(html=f'<span style="{TITLE_STYLE}">{html}</span>', anchor=anchor)
+        item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)  # text is costly to replay
         item.setPos(x, y)
         item.textItem.setPos(item.textItem.pos() + QtCore.QPointF(*offset_px))
         self._add(item)
