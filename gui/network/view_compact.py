@@ -67,7 +67,8 @@ class CompactNetwork(QtCore.QObject):
         self.selection = QtWidgets.QGraphicsRectItem()
         self.selection.setPen(cosmetic_pen(SELECTED, 3))
         # in the scene rather than a tooltip window, which would take the pointer's next moves
-        self.hover_label = pg.TextItem(fill=pg.mkBrush(255, 255, 255, 235), border=pg.mkPen("#606060"))
+        self.hover_label = pg.TextItem(color="#101010", fill=pg.mkBrush(255, 255, 255, 240),
+                                       border=pg.mkPen("#606060"))
         view.scene().sigMouseMoved.connect(self._on_moved)
         self.vb.sigResized.connect(self.fit)
 
@@ -257,14 +258,14 @@ class CompactNetwork(QtCore.QObject):
             lines = [f"{name} = {format_number(st.weights[l - 1][row, col])}", f"into node {row + 1} of layer {l}",
                      f"from {'input' if l == 1 else 'node'} {col + 1}{'' if l == 1 else f' of layer {l - 1}'}"]
             if st.backward and st.grad_w is not None:
-                lines.append(f"∂R/∂{name} so far = {format_number(st.grad_w[l - 1][row, col])}")
-            return f'<div style="font-size:12pt">{"<br>".join(lines)}</div>'
+                lines.append(f"∂R/∂w so far = {format_number(st.grad_w[l - 1][row, col])}")
+            return f'<div style="font-size:11pt">{"<br>".join(lines)}</div>'
         html = node_label_html(st, l, row)
         if l == 0:
             return html
         bias = f"b({l})[{row + 1}] = {format_number(st.biases[l - 1][row])}"
         if st.backward and st.grad_b is not None:
-            bias += f"<br>∂R/∂b({l})[{row + 1}] so far = {format_number(st.grad_b[l - 1][row])}"
+            bias += f"<br>∂R/∂b so far = {format_number(st.grad_b[l - 1][row])}"
         return html.replace('">', f'">node {row + 1} of layer {l}<br>{bias}<br>', 1)
 
     def _on_moved(self, scene_pos: QtCore.QPointF) -> None:
@@ -278,12 +279,15 @@ class CompactNetwork(QtCore.QObject):
             label.setHtml(text)
         label.setVisible(bool(text))
         if text:
-            # right of and below the pointer where the box fits in the view, else left of or above it
+            # right of and below the pointer where the box fits in the view, else left of or above it,
+            # kept inside the view
             size, box = label.textItem.boundingRect(), self.vb.sceneBoundingRect()
-            right = scene_pos.x() + HOVER_GAP_PX + size.width() <= box.right() or scene_pos.x() < box.center().x()
-            below = scene_pos.y() + HOVER_GAP_PX + size.height() <= box.bottom() or scene_pos.y() < box.center().y()
-            label.setAnchor((0.0 if right else 1.0, 0.0 if below else 1.0))
-            gap = QtCore.QPointF(HOVER_GAP_PX if right else -HOVER_GAP_PX, HOVER_GAP_PX if below else -HOVER_GAP_PX)
-            label.setPos(self.vb.mapSceneToView(scene_pos + gap))
+            w, h, gap = size.width(), size.height(), HOVER_GAP_PX
+            x = scene_pos.x() + gap if box.right() - scene_pos.x() >= gap + w else scene_pos.x() - gap - w
+            y = scene_pos.y() + gap if box.bottom() - scene_pos.y() >= gap + h else scene_pos.y() - gap - h
+            x = max(box.left(), min(x, box.right() - w))
+            y = max(box.top(), min(y, box.bottom() - h))
+            label.setAnchor((0.0, 0.0))
+            label.setPos(self.vb.mapSceneToView(QtCore.QPointF(x, y)))
 
 __all__ = ["CompactNetwork", "diverging_lut", "magnitude_lut"]
