@@ -132,6 +132,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._placer.text_scale = self._lines.scale = point_size / BASE_POINT_SIZE
         self._lines.refit()
         self._placer.fit()
+        self.compact.set_text_scale(self._placer.text_scale)
 
     def set_caption(self, text: str) -> None:
         """The line above the network, in a smaller size where the view is too narrow for it."""
@@ -256,7 +257,6 @@ class NetworkView(pg.GraphicsLayoutWidget):
             self.nodes.setBrush([self._pens.brush(c) for c in colors])
             self.nodes.setPen(pens)
 
-    # ----------------------------------------------------------------- selection
     def select(self, name: str | None) -> None:
         """Mark a parameter (by lecture name) as selected and redraw its halo."""
         self._selected = name

@@ -26,7 +26,8 @@ FOCUS = "#000000"
 HOVER_GAP_PX = 14        # between the pointer and its hover box
 SELECTED_MIN_PX = 9      # the selection's frame is at least this big around a thin cell
 MARGINS_PX = (6, 6, 26, 24)  # left, right, top (titles), bottom (layer names)
-TITLE_STYLE = "font-size:10pt; color:#202020"
+TITLE_PT = 10           # the blocks' titles at the base text size
+HOVER_PT = 11
 
 
 def diverging_lut() -> np.ndarray:
@@ -61,9 +62,14 @@ class CompactNetwork(QtCore.QObject):
         self._luts = {"div": diverging_lut(), "mag": magnitude_lut()}
         self._state = None
         self._selected: str | None = None
+        self._titles: list[tuple[pg.TextItem, str]] = []
+        self._scale = 1.0
         self.hover_text = ""
         self.frames = pg.PlotCurveItem(pen=pg.mkPen("#9a9a9a", width=1), connect="pairs")
         self.focus = pg.PlotCurveItem(pen=pg.mkPen(FOCUS, width=3), connect="pairs")
+        # frozen parameters: a cross on each cell (they take part in the pass but never move)
+        self.frozen = pg.ScatterPlotItem(pxMode=True, size=7, symbol="x", pen=None, brush=pg.mkBrush("#202020"))
+        self._frozen_key: frozenset | None = None
         self.selection = QtWidgets.QGraphicsRectItem()
         self.selection.setPen(cosmetic_pen(SELECTED, 3))
         # in the scene rather than a tooltip window, which would take the pointer's next moves
@@ -96,7 +102,9 @@ class CompactNetwork(QtCore.QObject):
         segs = layout.frame_segments()
         self.frames.setData(segs[:, [0, 2]].ravel(), segs[:, [1, 3]].ravel())
         self.hover_label.setVisible(False)
-        for item, z in ((self.frames, Z_NODES + 0.1), (self.focus, Z_LABELS), (self.selection, Z_LABELS + 0.1),
+        self._frozen_key = None
+        for item, z in ((self.frames, Z_NODES + 0.1), (self.frozen, Z_NODES + 0.2), (self.focus, Z_LABELS),
+                        (self.selection, Z_LABELS + 0.1),
                         (self.hover_label, Z_LABELS + 0.2)):
             item.setZValue(z)
             self._add(item)
@@ -107,17 +115,28 @@ class CompactNetwork(QtCore.QObject):
         self._items.append(item)
 
     def _text(self, html: str, x: float, y: float, anchor: tuple, offset_px: tuple) -> None:
-        item = pg.TextItem(html=f'<span style="{TITLE_STYLE}">{html}</span>', anchor=anchor)
+        item = pg.TextItem(anchor=anchor)
         item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)  # text is costly to replay
+        item.setHtml(self._title_html(html))
         item.setPos(x, y)
         item.textItem.setPos(item.textItem.pos() + QtCore.QPointF(*offset_px))
+        self._titles.append((item, html))
         self._add(item)
 
+    def _title_html(self, html: str) -> str:
+        return f'<span style="font-size:{TITLE_PT * self._scale:.1f}pt; color:#202020">{html}</span>'
+
+    def set_text_scale(self, scale: float) -> None:
+        """Titles and the hover box follow the window's text size (``scale``: over the base size)."""
+        self._scale = float(scale)
+        for item, html in self._titles:
+            item.setHtml(self._title_html(html))
+        self.hover_text = ""  # written again at the next move, at the new size
     def clear(self) -> None:
         """Remove every item (the view goes back to nodes and edges)."""
         for item in self._items:
             self.vb.removeItem(item)
-        self._items, self.images, self._lut_of = [], {}, {}
+        self._items, self.images, self._lut_of, self._titles = [], {}, {}, []
         self.layout, self._state, self.active = None, None, False
 
     def fit(self) -> None:
@@ -126,7 +145,7 @@ class CompactNetwork(QtCore.QObject):
             return
         x0, x1, y0, y1 = self.layout.bounds()
         w, h = max(self.vb.width(), 40.0), max(self.vb.height(), 40.0)
-        left, right, top, bottom = MARGINS_PX
+        left, right, top, bottom = (m * (self._scale if i > 1 else 1.0) for i, m in enumerate(MARGINS_PX))
         ux, uy = (x1 - x0) / max(w - left - right, 1.0), (y1 - y0) / max(h - top - bottom, 1.0)
         self.vb.setRange(xRange=(x0 - left * ux, x1 + right * ux), yRange=(y0 - bottom * uy, y1 + top * uy),
                          padding=0)
@@ -162,6 +181,11 @@ class CompactNetwork(QtCore.QObject):
             self.view.set_legend("Cells: blue &gt; 0, orange &lt; 0, pale near 0 · hover: values · click: select")
         self._draw_focus(st)
         self._mark_selected()
+        if st.frozen != self._frozen_key:
+            self._frozen_key = frozenset(st.frozen)
+            cells = [lay.cell_of(name) for name in sorted(st.frozen)]
+            pts = np.array([b.cell_centre(r, c) for b, r, c in filter(None, cells)]).reshape(-1, 2)
+            self.frozen.setData(pos=pts)
 
     def _paint(self, key: tuple[str, int], values, lut: str, top: float | None = None) -> None:
         """One block's image: signed values on ±max|v| (``div``), magnitudes on 0..``top`` (``mag``)."""
@@ -259,7 +283,7 @@ class CompactNetwork(QtCore.QObject):
                      f"from {'input' if l == 1 else 'node'} {col + 1}{'' if l == 1 else f' of layer {l - 1}'}"]
             if st.backward and st.grad_w is not None:
                 lines.append(f"∂R/∂w so far = {format_number(st.grad_w[l - 1][row, col])}")
-            return f'<div style="font-size:11pt">{"<br>".join(lines)}</div>'
+            return f'<div style="font-size:{HOVER_PT * self._scale:.1f}pt">{"<br>".join(lines)}</div>'
         html = node_label_html(st, l, row)
         if l == 0:
             return html

@@ -220,3 +220,17 @@ def test_images_tab_shows_the_observation_and_each_hidden_nodes_weights(qtbot, d
     # the lecture's two inputs make no picture: no tab
     ws.controller.use_lecture()
     assert not tabs.isTabVisible(index)
+
+
+def test_frozen_parameters_are_crossed_and_text_follows_the_text_size(qtbot, digits_like):
+    ws, _ = digits_like
+    view = ws.view
+    ws.controller.set_frozen("w(2)[4,9]", True)
+    ws.controller.set_frozen("b(1)[3]", True)
+    pts = np.column_stack(view.compact.frozen.getData())
+    want = [view.compact.layout.block("w", 2).cell_centre(3, 8), view.compact.layout.block("b", 1).cell_centre(2, 0)]
+    assert sorted(map(tuple, pts.round(9))) == sorted(map(tuple, np.round(want, 9)))
+    ws.window().set_font_size(17)  # View > Bigger font, from the base size 13
+    titles = [item.textItem.toHtml() for item, _ in view.compact._titles]
+    assert len(titles) == 1 + 5 * 2 + 3  # the blocks', and the layers' names
+    assert all(f"font-size:{10 * 17 / 13:.1f}pt" in t for t in titles)
