@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.network import NetworkError, parse_param_name
+from engine.numbers import format_vector
 from gui.network.view_geometry import bias_name, weight_name
 
 #: Layers of up to this many nodes are drawn as nodes and edges; a wider one makes the view compact.
@@ -177,3 +178,12 @@ def symmetric_level(values) -> float:
     v = v[np.isfinite(v)]
     m = float(v.max()) if v.size else 0.0
     return m if m > 0 else 1.0
+
+
+def short_vector(values, limit: int = 10) -> str:
+    """``(a, b, ...)`` for up to ``limit`` values; a longer vector (64 or 784 inputs) as its first
+    three and last values and its length, so that a heading stays one line."""
+    v = np.ravel(np.asarray(values, dtype=float))
+    if v.size <= limit:
+        return format_vector(v)
+    return f"{format_vector(v[:3])[:-1]}, …, {format_vector(v[-1:])}) ({v.size} values)"

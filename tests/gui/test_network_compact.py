@@ -81,6 +81,10 @@ def test_clicked_cells_are_explained_by_the_chain_rule_and_the_parameter_table(q
     rec = backward(net, X, Y, "cross_entropy")  # the iteration's pass, computed here from the scenario
     obs = ws.explanations.explained_observation()
     assert obs == 1  # observation 2's backward pass is under way
+    # the observation's 64 inputs are summed up in one line, its 10 one-hot targets written out
+    heading = ws.chain.heading.text()
+    assert f"x = ({format_number(X[1, 0])}, " in heading and "(64 values)" in heading
+    assert "y = (" + ", ".join("1" if k == 1 else "0" for k in range(10)) + ")" in heading
     for name in CLICKED:
         click_at(qtbot, view, view.scene_point_of(name))
         assert ws.selected == name and view.selected() == name
