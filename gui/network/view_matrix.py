@@ -137,12 +137,13 @@ def rect_segments(x: float, y: float, w: float, h: float) -> np.ndarray:
 
 def compact_layout(sizes: tuple[int, ...]) -> CompactLayout:
     """The blocks for layer sizes ``(n_0, ..., n_L)``: the matrices share ``MATRIX_SHARE`` times the
-    strips' width in proportion to the square root of their number of columns."""
+    strips' width in proportion to the logarithm of their number of columns (784 inputs would
+    otherwise squeeze the next matrix to a sliver)."""
     sizes = tuple(int(n) for n in sizes)
     depth = len(sizes) - 1
     strips_width = STRIP + depth * ((1 + len(VALUE_KINDS)) * STRIP + len(VALUE_KINDS) * STRIP_GAP
                                     + 2 * BLOCK_GAP)
-    roots = np.sqrt(np.array(sizes[:-1], dtype=float)) if depth else np.zeros(0)
+    roots = np.log2(np.array(sizes[:-1], dtype=float) + 1.0) if depth else np.zeros(0)
     widths = np.maximum(MATRIX_MIN, MATRIX_SHARE * strips_width * roots / max(roots.sum(), 1.0))
     blocks = [Block("x", 0, 0.0, 0.0, STRIP, HEIGHT, sizes[0], 1)] if sizes else []
     x = STRIP + BLOCK_GAP
