@@ -120,7 +120,7 @@ class ImagePanel(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.hover)
-        self.plot.scene().sigMouseMoved.connect(self._on_moved)
+        self.plot.viewport().installEventFilter(self)  # every move (pyqtgraph's signal drops some)
         self.plot.scene().sigMouseClicked.connect(self._on_clicked)
 
     # ------------------------------------------------------------------ from the session
@@ -190,6 +190,11 @@ class ImagePanel(QtWidgets.QWidget):
         r, c = divmod(j, self._cols)
         py, px = divmod(k, self.side)
         return self.weights_box.mapViewToScene(QtCore.QPointF(c * step + px + 0.5, r * step + py + 0.5))
+
+    def eventFilter(self, obj: QtCore.QObject, ev: QtCore.QEvent) -> bool:  # noqa: N802 - Qt override
+        if ev.type() == QtCore.QEvent.Type.MouseMove:
+            self._on_moved(self.plot.mapToScene(ev.position().toPoint()))
+        return False
 
     def _on_moved(self, scene_pos: QtCore.QPointF) -> None:
         hit = self.weight_at(scene_pos)

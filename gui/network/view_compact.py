@@ -75,7 +75,9 @@ class CompactNetwork(QtCore.QObject):
         # in the scene rather than a tooltip window, which would take the pointer's next moves
         self.hover_label = pg.TextItem(color="#101010", fill=pg.mkBrush(255, 255, 255, 240),
                                        border=pg.mkPen("#606060"))
-        view.scene().sigMouseMoved.connect(self._on_moved)
+        # every move, not pyqtgraph's sigMouseMoved: it drops moves within 10 ms of the last, so a
+        # pointer that comes to rest could be named by the cell next to the one it is on
+        view.viewport().installEventFilter(self)
         self.vb.sigResized.connect(self.fit)
 
     # ------------------------------------------------------------------ building
@@ -291,6 +293,14 @@ class CompactNetwork(QtCore.QObject):
         if st.backward and st.grad_b is not None:
             bias += f"<br>∂R/∂b so far = {format_number(st.grad_b[l - 1][row])}"
         return html.replace('">', f'">node {row + 1} of layer {l}<br>{bias}<br>', 1)
+
+    def eventFilter(self, obj: QtCore.QObject, ev: QtCore.QEvent) -> bool:  # noqa: N802 - Qt override
+        if ev.type() == QtCore.QEvent.Type.MouseMove:
+            self._on_moved(self.view.mapToScene(ev.position().toPoint()))
+        elif ev.type() == QtCore.QEvent.Type.Leave and self.active:
+            self.hover_text = ""
+            self.hover_label.setVisible(False)
+        return False
 
     def _on_moved(self, scene_pos: QtCore.QPointF) -> None:
         """The hovered cell's numbers in a box beside the pointer, on the side towards the view's middle."""

@@ -37,12 +37,9 @@ def click_at(qtbot, view, scene: QtCore.QPointF) -> None:
     qtbot.wait(5)
 
 
-def hover(qtbot, view, scene: QtCore.QPointF) -> str:
-    """Move the pointer over ``scene`` as a person would; the plain text the view shows there
-    (pyqtgraph takes at most one move per 10 ms, so the pointer rests a little first)."""
-    qtbot.wait(15)
+def hover(view, scene: QtCore.QPointF) -> str:
+    """Move the pointer over ``scene`` as a person would; the plain text the view shows there."""
     QTest.mouseMove(view.viewport(), view.mapFromScene(scene))
-    qtbot.wait(1)
     return plain(view.compact.hover_text)
 
 
@@ -132,17 +129,21 @@ def test_hover_texts_and_strips_hold_the_sessions_numbers(qtbot, digits_like):
     X, _ = training_arrays(scenario)[1:]
     W2 = net.layers[1].W
     grad = net.split_params(part.gradient)
-    text = hover(qtbot, view, view.scene_point_of("w(2)[3,7]"))
+    text = hover(view, view.scene_point_of("w(2)[3,7]"))
     assert f"w(2)[3,7] = {format_number(W2[2, 6])}" in text
     assert f"∂R/∂w so far = {format_number(grad[0][1][2, 6])}" in text
-    text = hover(qtbot, view, view.compact.scene_point_of_cell("a", 1, 4))
+    # the pointer moving quickly along a row of w(1): every cell it rests on names itself
+    W1 = net.layers[0].W
+    for k in range(1, 7):
+        assert hover(view, view.scene_point_of(f"w(1)[2,{k}]")).startswith(f"w(1)[2,{k}] = {format_number(W1[1, k - 1])}")
+    text = hover(view, view.compact.scene_point_of_cell("a", 1, 4))
     assert f"b(1)[5] = {format_number(net.layers[0].b[4])}" in text
     z1 = X[1] @ net.layers[0].W.T + net.layers[0].b  # layer 1 of observation 2, by hand
     assert f"z(1)5 = {format_number(z1[4])}" in text and f"a(1)5 = {format_number(np.tanh(z1[4]))}" in text
     assert text.rstrip().endswith("δ(1)5 =")  # the backward pass has not reached layer 1 yet
-    text = hover(qtbot, view, view.compact.scene_point_of_cell("delta", 2, 2))
+    text = hover(view, view.compact.scene_point_of_cell("delta", 2, 2))
     assert f"δ(2)3 = {format_number(part.delta(i, 2)[2])}" in text
-    assert f"x4 = {format_number(X[1, 3])}" in hover(qtbot, view, view.compact.scene_point_of_cell("x", 0, 3))
+    assert f"x4 = {format_number(X[1, 3])}" in hover(view, view.compact.scene_point_of_cell("x", 0, 3))
     # what the strips and the matrices draw (node 1 at the top, so the image's rows run upwards)
     images = view.compact.images
     np.testing.assert_allclose(images[("z", 1)].image[::-1, 0], z1, rtol=1e-12)
@@ -214,7 +215,6 @@ def test_images_tab_shows_the_observation_and_each_hidden_nodes_weights(qtbot, d
     # a click on the pixel in row 3, column 5 of node 6's tile selects w(1)[6,21]
     scene = panel.scene_point_of(5, 2 * 8 + 4)
     QTest.mouseMove(panel.plot.viewport(), panel.plot.mapFromScene(scene))
-    qtbot.wait(15)
     QTest.mouseClick(panel.plot.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=panel.plot.mapFromScene(scene))
     assert ws.selected == "w(1)[6,21]"
     assert ws.params.names()[ws.params.currentRow()] == "w(1)[6,21]"
