@@ -238,3 +238,20 @@ def test_frozen_parameters_are_crossed_and_text_follows_the_text_size(qtbot, dig
     titles = [item.textItem.toHtml() for item, _ in view.compact._titles]
     assert len(titles) == 1 + 5 * 2 + 3  # the blocks', and the layers' names
     assert all(f"font-size:{10 * 17 / 13:.1f}pt" in t for t in titles)
+
+
+def test_gradient_check_covers_a_clicked_cells_parameter(qtbot, digits_like):
+    ws, scenario = digits_like
+    view = ws.view
+    click_at(qtbot, view, view.scene_point_of("w(1)[9,40]"))
+    ws.tables.setCurrentIndex(2)  # the "Gradient check" tab
+    qtbot.waitUntil(lambda: ws.fd.max_error is not None, timeout=20_000)
+    assert ws.fd.table.rowCount() == 1210
+    names = [ws.fd.table.item(r, 0).text() for r in range(1210)]
+    row = names.index("w(1)[9,40]")
+    net, X, Y = training_arrays(scenario)
+    rec = backward(net, X, Y, "cross_entropy")
+    idx = net.param_index("w(1)[9,40]")
+    assert ws.fd.table.item(row, 1).text() == format_number(rec.gradient[idx], 6)
+    assert ws.params.shown_gradient("w(1)[9,40]") == format_number(rec.gradient[idx])
+    assert ws.fd.max_error < 1e-4
