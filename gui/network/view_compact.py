@@ -70,6 +70,8 @@ class CompactNetwork(QtCore.QObject):
         # frozen parameters: a cross on each cell (they take part in the pass but never move)
         self.frozen = pg.ScatterPlotItem(pxMode=True, size=7, symbol="x", pen=None, brush=pg.mkBrush("#202020"))
         self._frozen_key: frozenset | None = None
+        # the nodes the selected parameter joins: a w(l)[j,k] node j of layer l and node k before it
+        self.joined = pg.PlotCurveItem(pen=pg.mkPen(SELECTED, width=1.5), connect="pairs")
         self.selection = QtWidgets.QGraphicsRectItem()
         self.selection.setPen(cosmetic_pen(SELECTED, 3))
         # in the scene rather than a tooltip window, which would take the pointer's next moves
@@ -106,7 +108,7 @@ class CompactNetwork(QtCore.QObject):
         self.hover_label.setVisible(False)
         self._frozen_key = None
         for item, z in ((self.frames, Z_NODES + 0.1), (self.frozen, Z_NODES + 0.2), (self.focus, Z_LABELS),
-                        (self.selection, Z_LABELS + 0.1),
+                        (self.joined, Z_LABELS + 0.05), (self.selection, Z_LABELS + 0.1),
                         (self.hover_label, Z_LABELS + 0.2)):
             item.setZValue(z)
             self._add(item)
@@ -229,8 +231,12 @@ class CompactNetwork(QtCore.QObject):
         cell = self.layout.cell_of(self._selected) if self.layout is not None and self._selected else None
         if cell is None:
             self.selection.setVisible(False)
+            self.joined.setData([], [])
             return
         block, row, col = cell
+        rows = [(block.layer, row)] + ([(block.layer - 1, col)] if block.kind == "w" else [])
+        segs = np.concatenate([rect_segments(*self.layout.node_row(l, j)) for l, j in rows])
+        self.joined.setData(segs[:, [0, 2]].ravel(), segs[:, [1, 3]].ravel())
         x, y, w, h = block.cell_rect(row, col)
         px, py = self.vb.viewPixelSize()
         gw, gh = max(w, SELECTED_MIN_PX * px), max(h, SELECTED_MIN_PX * py)

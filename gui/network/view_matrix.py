@@ -111,6 +111,13 @@ class CompactLayout:
             return self.block("w", ref.layer), ref.j - 1, ref.k - 1
         return self.block("b", ref.layer), ref.j - 1, 0
 
+    def node_row(self, layer: int, j: int) -> tuple[float, float, float, float]:
+        """``(x0, y0, width, height)`` of node ``j``'s cells across its layer's strips (x, or b to δ)."""
+        first = self.block("x" if layer == 0 else "b", layer)
+        last = self.block("x" if layer == 0 else "delta", layer)
+        x, y, _, h = first.cell_rect(j, 0)
+        return x, y, last.x0 + last.width - x, h
+
     def node_centres(self) -> np.ndarray:
         """``(n_nodes, 2)``: each node's cell centre (x strip for inputs, z strip for the layers),
         inputs first, then each layer top to bottom."""

@@ -10,6 +10,7 @@ from PySide6 import QtCore, QtGui
 from PySide6.QtTest import QTest
 
 from engine.backprop import backward
+from engine.network import parse_param_name
 from engine.numbers import format_number
 from engine.scenario import build_network, training_arrays
 from gui.network.parameter_table import html_name
@@ -99,6 +100,16 @@ def test_clicked_cells_are_explained_by_the_chain_rule_and_the_parameter_table(q
         # the selection's frame is drawn round the cell
         assert view.compact.selection.isVisible()
         assert view.compact.selection.sceneBoundingRect().contains(view.scene_point_of(name))
+        # and round the nodes it joins: node j of its layer, for a weight also node k of the layer before
+        ref = parse_param_name(name)
+        xs, ys = view.compact.joined.getData()
+        corners = set(zip(np.round(xs, 9), np.round(ys, 9)))
+        rows = [(ref.layer, ref.j - 1)] + ([(ref.layer - 1, ref.k - 1)] if ref.kind == "w" else [])
+        for l, j in rows:
+            block = view.compact.layout.block("x" if l == 0 else "b", l)
+            x, y, _, _ = block.cell_rect(j, 0)
+            assert (round(x, 9), round(y, 9)) in corners, (name, l, j)
+        assert len(xs) == 8 * len(rows)
     # a click on a node's z cell selects its bias, as a click on a node does
     click_at(qtbot, view, view.compact.scene_point_of_cell("z", 2, 6))
     assert ws.selected == "b(2)[7]"
