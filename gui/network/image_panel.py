@@ -123,7 +123,7 @@ class ImagePanel(QtWidgets.QWidget):
         self.plot.viewport().installEventFilter(self)  # every move (pyqtgraph's signal drops some)
         self.plot.scene().sigMouseClicked.connect(self._on_clicked)
 
-    # ------------------------------------------------------------------ from the session
+    # ------------------------------------------------------------------ from the training
     def update_tab(self) -> None:
         """Show the tab only while the inputs make a square picture; redraw it if shown."""
         if self.tab is not None:

@@ -1,6 +1,6 @@
 """The network view for wide layers (SPEC 1.6): a 64-16-10 and a 784-16-10 softmax network drawn as
 matrices and strips of cells, every parameter selected by a click on its cell, hover texts and
-strips holding the session's numbers, and a few dozen scene items whatever the parameter count."""
+strips holding the engine's numbers, and a few dozen scene items whatever the parameter count."""
 
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ def test_double_click_on_a_cell_edits_that_weight(qtbot, digits_like):
     assert view.current_value("w(2)[3,5]") == 0.75
 
 
-def test_hover_texts_and_strips_hold_the_sessions_numbers(qtbot, digits_like):
+def test_hover_texts_and_strips_hold_the_engines_numbers(qtbot, digits_like):
     ws, scenario = digits_like
     view = ws.view
     s = ws.controller.session
