@@ -114,7 +114,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self.nodes.setData(pos=self._positions, size=self._node_px, data=list(range(len(self._positions))))
         self._layout = layout
         self._placer.fit()
-        self.compact.build(sizes) if compact else self.compact.clear()
+        self.compact.set_architecture(sizes, compact)
 
     def _node_tip(self, x: float, y: float, data) -> str:
         """Hover text of a node: its values as far as the current phase has computed them."""

@@ -83,6 +83,13 @@ class CompactNetwork(QtCore.QObject):
         self.vb.sigResized.connect(self.fit)
 
     # ------------------------------------------------------------------ building
+    def set_architecture(self, sizes: tuple[int, ...], compact: bool) -> None:
+        """Build for ``sizes`` when the view is to be ``compact``, else clear (nodes and edges again)."""
+        if compact:
+            self.build(sizes)
+        else:
+            self.clear()
+
     def build(self, sizes: tuple[int, ...]) -> None:
         """Blocks, titles and frames for ``sizes``; the view's range fitted to them."""
         self.clear()
