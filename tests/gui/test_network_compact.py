@@ -146,7 +146,8 @@ def test_hover_texts_and_strips_hold_the_engines_numbers(qtbot, digits_like):
     # the pointer moving quickly along a row of w(1): every cell it rests on names itself
     W1 = net.layers[0].W
     for k in range(1, 7):
-        assert hover(view, view.scene_point_of(f"w(1)[2,{k}]")).startswith(f"w(1)[2,{k}] = {format_number(W1[1, k - 1])}")
+        text = hover(view, view.scene_point_of(f"w(1)[2,{k}]"))
+        assert text.startswith(f"w(1)[2,{k}] = {format_number(W1[1, k - 1])}")
     text = hover(view, view.compact.scene_point_of_cell("a", 1, 4))
     assert f"b(1)[5] = {format_number(net.layers[0].b[4])}" in text
     z1 = X[1] @ net.layers[0].W.T + net.layers[0].b  # layer 1 of observation 2, by hand
