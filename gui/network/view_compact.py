@@ -14,20 +14,19 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from engine.numbers import format_number
-from gui.network.view_items import Z_LABELS, Z_NODES, cosmetic_pen, finite_max, magnitude_colormap, \
-    node_label_html
+from gui.network.view_hover import HoverBox, cell_text
+from gui.network.view_items import Z_LABELS, Z_NODES, cosmetic_pen, finite_max, label_size_px, \
+    magnitude_colormap
 from gui.network.view_matrix import KIND_SYMBOL, VALUE_KINDS, Block, CompactLayout, cell_image, \
     compact_layout, lookup_table, rect_segments, symmetric_level
 
 POSITIVE, NEGATIVE = "#2166ac", "#e66101"   # the network view's pair for the sign of a weight
 SELECTED = "#cc2fa5"
 FOCUS = "#000000"
-HOVER_GAP_PX = 14        # between the pointer and its hover box
+NAME_GAP_PX = 8          # between two layers' names
 SELECTED_MIN_PX = 9      # the selection's frame is at least this big around a thin cell
 MARGINS_PX = (6, 6, 26, 24)  # left, right, top (titles), bottom (layer names)
 TITLE_PT = 10           # the blocks' titles at the base text size
-HOVER_PT = 11
 
 
 def diverging_lut() -> np.ndarray:
@@ -63,8 +62,9 @@ class CompactNetwork(QtCore.QObject):
         self._state = None
         self._selected: str | None = None
         self._titles: list[tuple[pg.TextItem, str]] = []
+        self._names: list[tuple[pg.TextItem, str, str, float, float]] = []  # item, long, short, x, anchor
+        self._crowded = False
         self._scale = 1.0
-        self.hover_text = ""
         self.frames = pg.PlotCurveItem(pen=pg.mkPen("#9a9a9a", width=1), connect="pairs")
         self.focus = pg.PlotCurveItem(pen=pg.mkPen(FOCUS, width=3), connect="pairs")
         # frozen parameters: a cross on each cell (they take part in the pass but never move)
@@ -74,12 +74,7 @@ class CompactNetwork(QtCore.QObject):
         self.joined = pg.PlotCurveItem(pen=pg.mkPen(SELECTED, width=1.5), connect="pairs")
         self.selection = QtWidgets.QGraphicsRectItem()
         self.selection.setPen(cosmetic_pen(SELECTED, 3))
-        # in the scene rather than a tooltip window, which would take the pointer's next moves
-        self.hover_label = pg.TextItem(color="#101010", fill=pg.mkBrush(255, 255, 255, 240),
-                                       border=pg.mkPen("#606060"))
-        # every move, not pyqtgraph's sigMouseMoved: it drops moves within 10 ms of the last, so a
-        # pointer that comes to rest could be named by the cell next to the one it is on
-        view.viewport().installEventFilter(self)
+        self.hover = HoverBox(self)
         self.vb.sigResized.connect(self.fit)
 
     # ------------------------------------------------------------------ building
@@ -109,14 +104,15 @@ class CompactNetwork(QtCore.QObject):
             # the first and last names keep inside the view: they start or end at their column's edge
             at, ax = ((first.x0, 0.0) if l == 0 else (last.x0 + last.width, 1.0) if l == len(sizes) - 1
                       else ((first.x0 + last.x0 + last.width) / 2, 0.5))
-            self._text(f"{name} · {n}", at, 0.0, (ax, 0.0), (0, 2))
+            item = self._text(f"{name} · {n}", at, 0.0, (ax, 0.0), (0, 2))
+            self._names.append((item, f"{name} · {n}", str(n), at, ax))
         segs = layout.frame_segments()
         self.frames.setData(segs[:, [0, 2]].ravel(), segs[:, [1, 3]].ravel())
-        self.hover_label.setVisible(False)
+        self.hover.reset()
         self._frozen_key = None
         for item, z in ((self.frames, Z_NODES + 0.1), (self.frozen, Z_NODES + 0.2), (self.focus, Z_LABELS),
                         (self.joined, Z_LABELS + 0.05), (self.selection, Z_LABELS + 0.1),
-                        (self.hover_label, Z_LABELS + 0.2)):
+                        (self.hover.label, Z_LABELS + 0.2)):
             item.setZValue(z)
             self._add(item)
         self.fit()
@@ -125,7 +121,7 @@ class CompactNetwork(QtCore.QObject):
         self.vb.addItem(item)
         self._items.append(item)
 
-    def _text(self, html: str, x: float, y: float, anchor: tuple, offset_px: tuple) -> None:
+    def _text(self, html: str, x: float, y: float, anchor: tuple, offset_px: tuple) -> pg.TextItem:
         item = pg.TextItem(anchor=anchor)
         item.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)  # text is costly to replay
         item.setHtml(self._title_html(html))
@@ -133,6 +129,7 @@ class CompactNetwork(QtCore.QObject):
         item.textItem.setPos(item.textItem.pos() + QtCore.QPointF(*offset_px))
         self._titles.append((item, html))
         self._add(item)
+        return item
 
     def _title_html(self, html: str) -> str:
         return f'<span style="font-size:{TITLE_PT * self._scale:.1f}pt; color:#202020">{html}</span>'
@@ -142,12 +139,29 @@ class CompactNetwork(QtCore.QObject):
         self._scale = float(scale)
         for item, html in self._titles:
             item.setHtml(self._title_html(html))
-        self.hover_text = ""  # written again at the next move, at the new size
+        self._crowded = False  # every title is written in full again
+        self._fit_names()
+        self.hover.reset()  # written again at the next move, at the new size
+
+    def _fit_names(self) -> None:
+        """The layers' names in full ("layer 1 · 16") where they keep clear of each other, else
+        their sizes only (a narrow view)."""
+        spans = []
+        for _, long, _, at, ax in self._names:
+            width = label_size_px(self._title_html(long))[0]
+            x = self.vb.mapViewToScene(QtCore.QPointF(at, 0.0)).x() - ax * width
+            spans.append((x, x + width))
+        crowded = any(a[1] + NAME_GAP_PX > b[0] for a, b in zip(spans, spans[1:]))
+        if crowded != self._crowded:  # a new text re-lays out the item: only when it changes
+            self._crowded = crowded
+            for item, long, short, _, _ in self._names:
+                item.setHtml(self._title_html(short if crowded else long))
     def clear(self) -> None:
         """Remove every item (the view goes back to nodes and edges)."""
         for item in self._items:
             self.vb.removeItem(item)
-        self._items, self.images, self._lut_of, self._titles = [], {}, {}, []
+        self._items, self.images, self._lut_of, self._titles, self._names = [], {}, {}, [], []
+        self._crowded = False
         self.layout, self._state, self.active = None, None, False
 
     def fit(self) -> None:
@@ -160,6 +174,7 @@ class CompactNetwork(QtCore.QObject):
         ux, uy = (x1 - x0) / max(w - left - right, 1.0), (y1 - y0) / max(h - top - bottom, 1.0)
         self.vb.setRange(xRange=(x0 - left * ux, x1 + right * ux), yRange=(y0 - bottom * uy, y1 + top * uy),
                          padding=0)
+        self._fit_names()
         self._mark_selected()
 
     # ------------------------------------------------------------------ drawing
@@ -187,9 +202,9 @@ class CompactNetwork(QtCore.QObject):
         self.view.colorbar.setVisible(backward)
         if backward:
             self.view.colorbar.setLevels((0.0, gmax))
-            self.view.set_legend("Colour: |∂R/∂w|, |∂R/∂b| (w, b cells), |δ| so far · hover: values")
+            self.view.set_legend("Colour: |∂R/∂w|, |∂R/∂b|, |δ| so far · hover for values")
         else:
-            self.view.set_legend("Cells: blue &gt; 0, orange &lt; 0, pale near 0 · hover: values · click: select")
+            self.view.set_legend("Blue &gt; 0, orange &lt; 0 · hover: values · click: select")
         self._draw_focus(st)
         self._mark_selected()
         if st.frozen != self._frozen_key:
@@ -284,57 +299,14 @@ class CompactNetwork(QtCore.QObject):
         return self.layout.node_centres() if self.layout is not None else np.zeros((0, 2))
 
     def text_at(self, scene_pos: QtCore.QPointF) -> str:
-        """Rich text of the cell under ``scene_pos``: a weight's value (and gradient so far), or a
-        node's bias, z, a and δ; "" outside every cell."""
-        st = self._state
+        """Rich text of the cell under ``scene_pos`` (``view_hover.cell_text``); "" outside every cell."""
         hit = self.layout.hit(*self._view_point(scene_pos)) if self.layout is not None else None
-        if hit is None or st is None:
-            return ""
-        block, row, col = hit
-        l = block.layer
-        if block.kind == "w":
-            name = f"w({l})[{row + 1},{col + 1}]"
-            lines = [f"{name} = {format_number(st.weights[l - 1][row, col])}", f"into node {row + 1} of layer {l}",
-                     f"from {'input' if l == 1 else 'node'} {col + 1}{'' if l == 1 else f' of layer {l - 1}'}"]
-            if st.backward and st.grad_w is not None:
-                lines.append(f"∂R/∂w so far = {format_number(st.grad_w[l - 1][row, col])}")
-            return f'<div style="font-size:{HOVER_PT * self._scale:.1f}pt">{"<br>".join(lines)}</div>'
-        html = node_label_html(st, l, row)
-        if l == 0:
-            return html
-        bias = f"b({l})[{row + 1}] = {format_number(st.biases[l - 1][row])}"
-        if st.backward and st.grad_b is not None:
-            bias += f"<br>∂R/∂b so far = {format_number(st.grad_b[l - 1][row])}"
-        return html.replace('">', f'">node {row + 1} of layer {l}<br>{bias}<br>', 1)
+        return "" if hit is None or self._state is None else cell_text(self._state, *hit, self._scale)
 
-    def eventFilter(self, obj: QtCore.QObject, ev: QtCore.QEvent) -> bool:  # noqa: N802 - Qt override
-        if ev.type() == QtCore.QEvent.Type.MouseMove:
-            self._on_moved(self.view.mapToScene(ev.position().toPoint()))
-        elif ev.type() == QtCore.QEvent.Type.Leave and self.active:
-            self.hover_text = ""
-            self.hover_label.setVisible(False)
-        return False
+    @property
+    def hover_text(self) -> str:
+        """The text of the hover box now ("" while hidden)."""
+        return self.hover.text
 
-    def _on_moved(self, scene_pos: QtCore.QPointF) -> None:
-        """The hovered cell's numbers in a box beside the pointer, on the side towards the view's middle."""
-        if not self.active:
-            return
-        text = self.text_at(scene_pos)
-        label = self.hover_label
-        if text != self.hover_text:
-            self.hover_text = text
-            label.setHtml(text)
-        label.setVisible(bool(text))
-        if text:
-            # right of and below the pointer where the box fits in the view, else left of or above it,
-            # kept inside the view
-            size, box = label.textItem.boundingRect(), self.vb.sceneBoundingRect()
-            w, h, gap = size.width(), size.height(), HOVER_GAP_PX
-            x = scene_pos.x() + gap if box.right() - scene_pos.x() >= gap + w else scene_pos.x() - gap - w
-            y = scene_pos.y() + gap if box.bottom() - scene_pos.y() >= gap + h else scene_pos.y() - gap - h
-            x = max(box.left(), min(x, box.right() - w))
-            y = max(box.top(), min(y, box.bottom() - h))
-            label.setAnchor((0.0, 0.0))
-            label.setPos(self.vb.mapSceneToView(QtCore.QPointF(x, y)))
 
 __all__ = ["CompactNetwork", "diverging_lut", "magnitude_lut"]
