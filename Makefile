@@ -46,6 +46,7 @@ screenshots: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-quartic-diverge.json --steps 8 --workspace descent1d --size 1280x800 --presentation --out docs/presentation-1d.png
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-2d-race.json --steps 40 --workspace descent2d --size 1280x800 --presentation --out docs/presentation-2d.png
 	QT_QPA_PLATFORM=offscreen $(PY) docs/learning_screenshots.py
+	QT_QPA_PLATFORM=offscreen $(PY) docs/compact_screenshot.py docs/network-compact-view.png
 
 # The 3-D surface needs OpenGL in a real window: Xvfb (with Mesa) and ImageMagick's import.
 screenshot-surface: $(VENV)/.installed

@@ -4,8 +4,10 @@ Step latency and launch-to-visible time, beside the offscreen figures and a bare
 Each measurement runs ``benchmarks/real_display.py`` in a process of its own under
 ``xvfb-run -a -s "-screen 0 1280x800x24"`` with ``QT_QPA_PLATFORM=xcb`` (a lecture-room PC's
 projector), so this process needs no display. Run mode: the speed slider at its maximum, on the
-XOR network (``xor-classifier.json``) and on the 2-D lecture function (``lecture-2d.json``, kept
-running past its tolerance); a frame is a paint event reaching the busiest plot's viewport. Step:
+XOR network (``xor-classifier.json``), on the 2-D lecture function (``lecture-2d.json``, kept
+running past its tolerance) and on the 1,210-parameter 64-16-10 softmax network of SPEC section 7
+(the ``digits-64-16-10`` preset, or that architecture on synthetic 8x8 images where none ships;
+target 30+ fps at 200+ it/s); a frame is a paint event reaching the busiest plot's viewport. Step:
 from the click until the last panel it changed has painted. Launch: ``python main.py`` from
 process start to the window's first paint (the app's ``STEPWISE_PAINT_LOG`` hook). The reference
 is a bare window with three pyqtgraph plots of 1,000 points each under the same X server. Stale
@@ -28,7 +30,7 @@ HARNESS = HERE / "real_display.py"
 XVFB = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"]
 #: The stale-segments check runs at the size where they were seen.
 XVFB_HD = ["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24"]
-WORKLOADS = (("network_xor", "network"), ("descent2d", "descent2d"))
+WORKLOADS = (("network_xor", "network"), ("descent2d", "descent2d"), ("network_64_16_10", "digits"))
 TIMEOUT_S = 180
 
 

@@ -1,7 +1,7 @@
 """Measurements of the real app in a real window, run by ``bench_gui_real.py`` (one per process).
 
-    python benchmarks/real_display.py run network|descent2d [--seconds S]
-    python benchmarks/real_display.py step network|descent2d [--steps N]
+    python benchmarks/real_display.py run network|descent2d|digits [--seconds S]
+    python benchmarks/real_display.py step network|descent2d|digits [--steps N]
     python benchmarks/real_display.py bare [--seconds S]
     python benchmarks/real_display.py launch main|bare [--repeat N]
     python benchmarks/real_display.py stale
@@ -32,7 +32,28 @@ DIVERGE = ROOT / "resources" / "scenarios" / "lecture-quartic-diverge.json"
 SCENARIOS = {"network": ROOT / "resources" / "scenarios" / "xor-classifier.json",
              "descent2d": ROOT / "resources" / "scenarios" / "lecture-2d.json",
              "race2d": ROOT / "resources" / "scenarios" / "lecture-2d-race.json"}
-KINDS = {"network": "network", "descent2d": "function2d", "race2d": "function2d"}
+KINDS = {"network": "network", "descent2d": "function2d", "race2d": "function2d", "digits": "network"}
+#: The 1,210-parameter network of SPEC section 7: the shipped preset where there is one, else the same
+#: architecture on synthetic 8x8 images (``tests/gui/wide_networks.py``).
+DIGITS_PRESET = "digits-64-16-10"
+
+
+def scenario_path(kind: str) -> Path:
+    """The scenario file a workload opens; the digits one written to a temporary file when no preset ships."""
+    if kind != "digits":
+        return SCENARIOS[kind]
+    from engine.presets import PresetError, resolve
+
+    try:
+        return Path(resolve(DIGITS_PRESET))
+    except PresetError:
+        import json
+
+        from tests.gui.wide_networks import wide_scenario
+
+        out = Path(tempfile.mkdtemp()) / "digits-like-64-16-10.json"
+        out.write_text(json.dumps(wide_scenario(side=8, hidden=16, classes=10, n=300).to_dict()))
+        return out
 
 
 def result(key: str, value: float) -> None:
@@ -94,8 +115,9 @@ def open_window(kind: str):
     window.setGeometry(window_rect(app))
     window.show()
     settle(app, 0.3)
-    if not window.open_scenario(str(SCENARIOS[kind]), remember=False):
-        raise SystemExit(f"could not open {SCENARIOS[kind]}: {window.last_error}")
+    scenario = scenario_path(kind)
+    if not window.open_scenario(str(scenario), remember=False):
+        raise SystemExit(f"could not open {scenario}: {window.last_error}")
     ws = window.workspace_for_kind(KINDS[kind])
     window.tabs.setCurrentWidget(ws)
     if kind in ("descent2d", "race2d"):

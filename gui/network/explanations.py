@@ -10,11 +10,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.chain_rule import chain_rule
 from engine.notes import explanation_notes
-from engine.numbers import format_vector
 from gui.network.chain_rule_panel import ChainRulePanel
 from gui.network.fd_check_panel import FDCheckPanel
 from gui.network.nudge_table import NudgeTable
 from gui.network.parameter_table import html_name
+from gui.network.view_matrix import short_vector
 from gui.network.view_state import current_observation
 
 FD_MAX_WORK = 2_000_000   # n_params * n_obs above which the check is skipped (2 n_params losses)
@@ -201,7 +201,7 @@ class ExplanationPanels(QtWidgets.QWidget):
         s = self.controller.session
         cr = chain_rule(s.network_at(), rec, selected, obs)
         idx = s.network.param_index(selected)
-        heading = f"Observation {obs + 1}: x = {format_vector(s.X[obs])}, y = {format_vector(s.Y[obs])}"
+        heading = f"Observation {obs + 1}: x = {short_vector(s.X[obs])}, y = {short_vector(s.Y[obs])}"
         self.chain.show_chain_rule(cr, heading, float(rec.gradient[idx]), s.n_obs)
         self.fit_chain()
 

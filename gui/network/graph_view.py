@@ -19,6 +19,7 @@ from engine.compute_graph import ComputeGraph, compute_graph, factor_edges, fact
 from engine.network import parse_param_name
 from engine.notation import Symbol
 from gui.common.style import rich, rich_number
+from gui.network.image_panel import image_tab
 from gui.network.view_state import current_observation
 
 PATH = "#D55E00"     # vermillion: the paths the chain rule sums
@@ -275,6 +276,7 @@ def graph_tabs(ws) -> QtWidgets.QTabWidget:
     tabs.setTabToolTip(1, "One observation's computational graph: forward values, adjoints ∂R/∂·, "
                           "local derivatives; the selected parameter's paths in orange")
     tabs.currentChanged.connect(lambda index: _widen(tabs, index == 1))
+    ws.images = image_tab(ws, tabs)  # a third tab for image inputs
     ws.chain.factor_hovered.connect(ws.graph.light_factor)
     ws.graph.edge_hovered.connect(ws.chain.light_factor)
     return tabs

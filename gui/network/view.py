@@ -1,12 +1,10 @@
 """The network drawn as nodes in columns and weighted edges, recoloured on every step.
 
-Nodes are one ``ScatterPlotItem``; edges are one :class:`EdgesItem` that paints all
-segments with a handful of grouped pens (width by |w|, colour by sign, or by gradient
-magnitude in the backward phase). Items are built when the architecture changes and only
-recoloured on a step, so Run mode stays cheap. Geometry lives in ``view_geometry``, the
-graphics pieces in ``view_items``; the view owns a ``LabelPlacer`` and a ``LineFitter``
-(``view_labels``) that make room for its text, and an ``InPlaceEditor`` (``view_editing``)
-for double-click edits.
+Nodes are one ``ScatterPlotItem``, edges one :class:`EdgesItem` (a few grouped pens: width by |w|,
+colour by sign or, backward, by gradient magnitude), built per architecture, recoloured per step.
+Geometry in ``view_geometry``, graphics in ``view_items``; ``LabelPlacer`` and ``LineFitter``
+(``view_labels``) make room for the text, an ``InPlaceEditor`` (``view_editing``) edits on
+double-click. A layer of more than eight nodes switches to the ``CompactNetwork`` (``view_compact``).
 """
 
 from __future__ import annotations
@@ -16,11 +14,13 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.common.style import BASE_POINT_SIZE
+from gui.network.view_compact import CompactNetwork
 from gui.network.view_editing import InPlaceEditor
 from gui.network.view_geometry import NODE_PX, Layout, hit_test, network_layout
 from gui.network.view_items import Z_EDGES, Z_LABELS, Z_NODES, EdgesItem, PenCache, edge_width_range, \
     edge_widths, finite_max, magnitude_colormap, node_label_html
 from gui.network.view_labels import CAPTION_STYLE, LEGEND_STYLE, LabelPlacer, LineFitter
+from gui.network.view_matrix import is_compact
 from gui.network.view_state import ViewState
 
 BACKGROUND = "w"
@@ -90,6 +90,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         self._edges_key: tuple | None = None
         self._nodes_key: tuple | None = None
         self.scene().sigMouseClicked.connect(self._on_click)
+        self.compact = CompactNetwork(self)  # the drawing for wide layers, active when built
 
     # ----------------------------------------------------------------- building
     def set_architecture(self, sizes: tuple[int, ...]) -> None:
@@ -99,18 +100,21 @@ class NetworkView(pg.GraphicsLayoutWidget):
             return
         self.sizes = sizes
         self._state = None  # the old state's arrays do not fit the new geometry
-        layout = network_layout(sizes)
+        compact = is_compact(sizes)  # then no nodes, edges or labels: the compact view's cells
+        layout = network_layout(() if compact else sizes)
         self._positions = layout.positions
         self._node_index = layout.node_index
         self._offsets = layout.offsets
         self._edge_index = layout.edge_index
         self.edges.set_segments(layout.segments)
+        self._widths, self._colors, self._frozen_edges = np.zeros(0), [], []  # until the next draw
         self._edges_key = self._nodes_key = None
         self._node_px = layout.node_px
         self._labels = self._placer.rebuild(layout)
         self.nodes.setData(pos=self._positions, size=self._node_px, data=list(range(len(self._positions))))
         self._layout = layout
         self._placer.fit()
+        self.compact.set_architecture(sizes, compact)
 
     def _node_tip(self, x: float, y: float, data) -> str:
         """Hover text of a node: its values as far as the current phase has computed them."""
@@ -121,13 +125,14 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
     def node_positions(self) -> np.ndarray:
         """``(n_nodes, 2)`` view coordinates, inputs first, then each layer top to bottom."""
-        return self._positions.copy()
+        return self.compact.node_positions() if self.compact.active else self._positions.copy()
 
     def set_font_size(self, point_size: int) -> None:
         """Node labels, caption and legend follow the window's text size (their design is for the base size)."""
         self._placer.text_scale = self._lines.scale = point_size / BASE_POINT_SIZE
         self._lines.refit()
         self._placer.fit()
+        self.compact.set_text_scale(self._placer.text_scale)
 
     def set_caption(self, text: str) -> None:
         """The line above the network, in a smaller size where the view is too narrow for it."""
@@ -146,6 +151,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
             len(b) for b in state.biases)
         self.set_architecture(sizes)
         self._state = state
+        if self.compact.active:
+            return self.compact.show(state)
         self._draw_edges(state)
         self._draw_nodes(state)
         self._placer.show(state)
@@ -181,11 +188,11 @@ class NetworkView(pg.GraphicsLayoutWidget):
             colors = [self._levels_hex[v] for v in levels.tolist()]
             self.colorbar.setLevels((0.0, gmax))
             self.colorbar.setVisible(True)
-            self._set_legend("Colour: |∂R/∂w| (edges), |δ| (nodes) so far · width: |w|")
+            self.set_legend("Colour: |∂R/∂w| (edges), |δ| (nodes) so far · width: |w|")
         else:
             colors = [POSITIVE if v >= 0 else NEGATIVE for v in w]
             self.colorbar.setVisible(False)
-            self._set_legend("Edges: blue w &gt; 0, orange w &lt; 0 · width: |w|")
+            self.set_legend("Edges: blue w &gt; 0, orange w &lt; 0 · width: |w|")
         self._colors = colors
         # frozen weights are dotted: they take part in the pass but never move
         frozen = [bool(st.frozen) and name in st.frozen for name in self._layout.edge_names]
@@ -201,7 +208,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
             every = st.focus_edges_layer == 0
             halos.append((self._pens.get(FOCUS_HALO_ALL if every else FOCUS_HALO, hi + (4 if every else 8)),
                           np.array(focus, int)))
-        sel = self._selected_edge()
+        sel = self._layout.edge_of(self._selected)
         if sel is not None:
             halos.append((self._pens.get(SELECTED, widths[sel] + 8), np.array([sel])))
         body = [(self._pens.get(c, wd, dotted=fz), np.array(ix, int)) for (c, wd, fz), ix in groups.items()]
@@ -211,7 +218,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
             self._edges_key = key
             self.edges.set_pens(halos + body)
 
-    def _set_legend(self, text: str) -> None:
+    def set_legend(self, text: str) -> None:
         self._lines.fit(self.colorbar_title, text, LEGEND_STYLE)
 
     def _cmap_hex(self, t: float) -> str:
@@ -241,7 +248,7 @@ class NetworkView(pg.GraphicsLayoutWidget):
         for (l, j) in st.focus_nodes:
             if 0 <= l < len(self._offsets) - 1 and 0 <= j < self.sizes[l]:
                 pens[self._offsets[l] + j] = self._pens.get(FOCUS, 5)
-        sel = self._selected_node()
+        sel = self._layout.node_of(self._selected)
         if sel is not None:
             pens[sel] = self._pens.get(SELECTED, 6)
         key = (tuple(colors), tuple(map(id, pens)))
@@ -250,26 +257,22 @@ class NetworkView(pg.GraphicsLayoutWidget):
             self.nodes.setBrush([self._pens.brush(c) for c in colors])
             self.nodes.setPen(pens)
 
-    # ----------------------------------------------------------------- selection
     def select(self, name: str | None) -> None:
         """Mark a parameter (by lecture name) as selected and redraw its halo."""
         self._selected = name
-        if self._state is not None:
+        self.compact.select(name)
+        if self._state is not None and not self.compact.active:
             self._draw_edges(self._state)
             self._draw_nodes(self._state)
 
     def selected(self) -> str | None:
         return self._selected
 
-    def _selected_edge(self) -> int | None:
-        return self._layout.edge_of(self._selected)
-
-    def _selected_node(self) -> int | None:
-        return self._layout.node_of(self._selected)
-
     # ----------------------------------------------------------------- picking and editing
     def parameter_at(self, scene_pos: QtCore.QPointF) -> str | None:
         """The parameter under a scene point: a node's bias first, else the nearest edge (<8 px)."""
+        if self.compact.active:
+            return self.compact.parameter_at(scene_pos)
         if not len(self._positions):
             return None
         vb = self.viewbox
@@ -285,6 +288,8 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
     def scene_point_of(self, name: str) -> QtCore.QPointF:
         """Scene coordinates of a parameter's node (bias) or edge midpoint (weight), for clicks."""
+        if self.compact.active:
+            return self.compact.scene_point_of(name)
         node = self._layout.node_of(name)
         if node is not None:
             x, y = self._positions[node]
@@ -298,13 +303,14 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
     def current_value(self, name: str) -> float | None:
         """The shown value of ``name`` (lecture notation), or None before anything is shown."""
+        if self.compact.active:
+            return self.compact.current_value(name)
         if self._state is None:
             return None
-        edge = self._layout.edge_of(name)
+        edge, node = self._layout.edge_of(name), self._layout.node_of(name)
         if edge is not None:
             l, j, k = self._edge_index[edge]
             return float(self._state.weights[l - 1][j, k])
-        node = self._layout.node_of(name)
         if node is not None:
             l, j = self._node_index[node]
             return float(self._state.biases[l - 1][j])
@@ -312,15 +318,13 @@ class NetworkView(pg.GraphicsLayoutWidget):
 
     def _on_click(self, ev) -> None:
         name = self.parameter_at(ev.scenePos())
-        if name is None:
-            return
-        ev.accept()
-        self.select(name)
-        self.parameter_selected.emit(name)
+        if name is not None:
+            ev.accept()
+            self.select(name)
+            self.parameter_selected.emit(name)
 
     def mouseDoubleClickEvent(self, ev: QtGui.QMouseEvent) -> None:  # noqa: N802 - Qt override
-        # Handled on the view rather than through pyqtgraph's scene clicks, which only report a
-        # double click when the preceding single click reached the scene as well.
+        # Here, not in pyqtgraph's scene clicks: they report a double click only after a scene click
         scene_pos = self.mapToScene(ev.position().toPoint())
         name = self.parameter_at(scene_pos)
         if name is None:

@@ -185,6 +185,7 @@ class NetworkWorkspace(Workspace):
         """The explanation panels for the selected parameter at the cursor."""
         self.explanations.refresh(self.selected, self._theta_key, nudge)
         self.graph.refresh()
+        self.images.update_tab()
 
     def select_parameter(self, name: str) -> None:
         """Make ``name`` (lecture notation) the parameter the explanation panels explain."""
