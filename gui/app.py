@@ -124,19 +124,13 @@ _COLLECTOR = None
 
 
 def collect_on_the_gui_thread() -> None:
-    """Python's cyclic garbage collector runs only from a timer of the GUI thread's event loop
-    (pyqtgraph's ``GarbageCollector``), never where an allocation happens to trigger it.
-
-    Triggered by itself it ran inside ``QObject::~QObject`` (PySide looks up a Python override
-    while Qt holds the object's connection lock, and the lookup allocates); the collection then
-    destroyed a closed window's widgets, whose own destructors waited on the same lock, and the
-    window hung for good. Run in a worker thread, it would destroy Qt objects off the GUI thread.
-    """
+    """Python's cyclic garbage collector runs only from a timer of the GUI thread (see
+    ``gui.common.collector``: run by itself inside a Qt destructor, it hung the window)."""
     global _COLLECTOR
     if _COLLECTOR is None:
-        from pyqtgraph.util.garbage_collector import GarbageCollector
+        from gui.common.collector import GuiThreadCollector
 
-        _COLLECTOR = GarbageCollector(interval=0.5)
+        _COLLECTOR = GuiThreadCollector()
 
 
 class PaintLog(QObject):

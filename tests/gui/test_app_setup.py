@@ -3,6 +3,7 @@ garbage collector only on the GUI thread."""
 
 import gc
 import threading
+import weakref
 
 from threadpoolctl import threadpool_info
 
@@ -43,3 +44,15 @@ def test_garbage_is_collected_on_the_gui_thread_only(qapp, qtbot) -> None:
     finally:
         gc.callbacks.remove(record)
     assert threads and all(t is threading.main_thread() for t in threads)
+
+
+def test_a_closed_widget_held_only_by_a_cycle_is_freed_by_the_timer(qapp, qtbot) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    create_application()
+    widget = QWidget()
+    widget.itself = widget  # a reference cycle: only the cyclic collector frees it
+    gone = weakref.ref(widget)
+    del widget
+    make_cycles(None, 5_000)  # past the youngest generation's threshold
+    qtbot.waitUntil(lambda: gone() is None, timeout=5_000)
