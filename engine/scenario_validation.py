@@ -125,7 +125,7 @@ def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) ->
         d = check_object(value, "data", ("dataset", "n", "noise", "seed"))
         name = check_name(d["dataset"], "data.dataset", DATASET_NAMES, "dataset")
         info = DATASETS[name]
-        dims = 1 if info.task == "regression" else 2
+        dims = info.n_inputs
         if dims != network.inputs:
             raise ScenarioError("data.dataset",
                                 f'"{name}" has {dims} input(s) but network.inputs is {network.inputs}')
@@ -133,9 +133,11 @@ def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) ->
         if n_out != 1 and not one_hot_fits:
             raise ScenarioError("data.dataset", f'"{name}" has one target column ({info.task}) but the output '
                                                 f"layer has {n_out} units")
-        return DataSpec("dataset", name=name,
-                        n=check_integer(d.get("n", 100), "data.n", 1, MAX_OBSERVATIONS, "observations"),
-                        noise=check_number(d.get("noise", 0.1), "data.noise", nonnegative=True),
+        n = check_integer(d.get("n", info.default_n), "data.n", 1, MAX_OBSERVATIONS, "observations")
+        if info.size is not None and n > info.size:
+            raise ScenarioError("data.n", f'"{name}" has {info.size:,} observations, got {n:,}')
+        return DataSpec("dataset", name=name, n=n,
+                        noise=check_number(d.get("noise", info.default_noise), "data.noise", nonnegative=True),
                         seed=check_integer(d.get("seed", 0), "data.seed", 0))
     if "csv" in value:
         d = check_object(value, "data", ("csv", "inputs", "targets"), ("csv", "inputs", "targets"))
