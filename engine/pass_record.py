@@ -19,6 +19,7 @@ import numpy as np
 from engine.activations import get_activation
 from engine.losses import get_loss
 from engine.network import Network
+from engine.weight_decay import gradient as decay_gradient_of, penalty, weight_mask
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
@@ -52,6 +53,11 @@ class PassRecord:
     contribution vectors), ``neg_gradient`` = -grad R. For regression losses
     -grad R = ``contribution_factor`` * contributions.sum(0): 2 for sse, 1 for half_sse,
     2/(n n_out) for mse; None for the cross-entropies.
+
+    With weight decay (``weight_decay`` = lambda > 0, ``engine.weight_decay``) ``loss`` and
+    ``gradient`` hold R's term lambda/2 sum w^2 and its gradient lambda w (biases excluded):
+    ``loss = data_loss + decay_loss`` and ``gradient = per_obs_grad.sum(0) + decay_gradient``,
+    so -grad R = factor * contributions.sum(0) - decay_gradient.
     """
 
     structure: Network
@@ -66,6 +72,7 @@ class PassRecord:
     loss: float
     per_obs_loss: np.ndarray
     gradient: np.ndarray
+    weight_decay: float = 0.0
 
     @cached_property
     def network(self) -> Network:
@@ -96,6 +103,21 @@ class PassRecord:
     @property
     def contribution_factor(self) -> float | None:
         return get_loss(self.loss_name).contribution_factor(self.n_obs, self.output.shape[1])
+
+    @cached_property
+    def data_loss(self) -> float:
+        """The loss over the batch without the weight-decay term: the sum of ``per_obs_loss``."""
+        return float(np.add.reduce(self.per_obs_loss))
+
+    @cached_property
+    def decay_loss(self) -> float:
+        """R's weight-decay term lambda/2 sum w^2 (0.0 without decay)."""
+        return penalty(self.theta, weight_mask(self.structure), self.weight_decay)
+
+    @cached_property
+    def decay_gradient(self) -> np.ndarray:
+        """The decay term's gradient ``(n_params,)``: lambda w for a weight, 0 for a bias."""
+        return _ro(decay_gradient_of(self.theta, weight_mask(self.structure), self.weight_decay))
 
     @cached_property
     def neg_gradient(self) -> np.ndarray:

@@ -27,7 +27,8 @@ from engine.scenario_spec import (DERIVATIVE_MODES, FORMAT, KINDS, VERSION, Data
 from engine.training_mode import TrainingMode
 
 _COMMON_FIELDS = ("format", "version", "kind", "title", "description")
-_NETWORK_FIELDS = _COMMON_FIELDS + ("network", "frozen", "data", "loss", "training", "optimizer", "seed")
+_NETWORK_FIELDS = _COMMON_FIELDS + ("network", "frozen", "data", "loss", "training", "optimizer", "seed",
+                                    "weight_decay", "test_fraction", "split_seed")
 _FUNCTION_FIELDS = _COMMON_FIELDS + ("function", "derivatives", "start", "optimizer", "compare",
                                      "tolerance", "max_iterations")
 
@@ -187,7 +188,17 @@ def _parse_network(obj: dict, base_dir: Path | None) -> dict:
     return {"network": network, "loss": loss, "training": training,
             "optimizer": optimizer, "data": _data(obj["data"], network, loss, base_dir),
             "frozen": _frozen_names(obj.get("frozen", []), network.sizes),
-            "seed": check_integer(obj.get("seed", 0), "seed", 0)}
+            "seed": check_integer(obj.get("seed", 0), "seed", 0),
+            "weight_decay": check_number(obj.get("weight_decay", 0.0), "weight_decay", nonnegative=True),
+            "test_fraction": _test_fraction(obj.get("test_fraction", 0.0)),
+            "split_seed": check_integer(obj.get("split_seed", 0), "split_seed", 0)}
+
+
+def _test_fraction(value: Any) -> float:
+    fraction = check_number(value, "test_fraction", nonnegative=True)
+    if not fraction < 1:
+        raise ScenarioError("test_fraction", f"expected a number from 0 up to (not including) 1, got {value!r}")
+    return fraction
 
 
 # --- function scenarios -------------------------------------------------------------------------
