@@ -188,12 +188,14 @@ def nudge_section(rec: PassRecord, shown: Sequence[int], loss: str, fmt: str, di
     if residual_row:
         residuals = [c for i in shown for c in (_values(rec.residual[i]), "")]
         nudge.add(("residual ", Symbol("e")), *residuals, "", *([""] if decay else []), "")
-    contrib_sum = rec.contributions.sum(axis=0)
+    contrib_sum = rec.contribution_sum
     structure = rec.structure
+    sens = {i: rec.sensitivities_of(i) for i in shown}  # once per observation, not per parameter
+    contrib = {i: rec.contributions_of(i) for i in shown}
     for p in range(structure.n_params):
         cells: list[Cell] = []
         for i in shown:
-            cells += [_values(rec.sensitivities_of(i)[:, p]), float(rec.contributions_of(i)[p])]
+            cells += [_values(sens[i][:, p]), float(contrib[i][p])]
         nudge.add(Symbol.parameter(structure.param_ref_at(p)), *cells, float(contrib_sum[p]),
                   *([float(-rec.decay_gradient[p])] if decay else []), float(rec.neg_gradient[p]))
     over = f"all {n_obs} observations" if n_obs is not None else "all observations"

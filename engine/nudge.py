@@ -49,11 +49,12 @@ class NudgeColumns:
 def nudge_columns(rec: PassRecord, rows: Sequence[int]) -> NudgeColumns:
     """The nudge table's columns for the observations ``rows`` (0-based) of ``rec``."""
     rows = tuple(int(i) for i in rows)
-    sens = np.stack([rec.sensitivities_of(i) for i in rows]) if rows else \
-        np.empty((0, rec.output.shape[1], rec.structure.n_params))
-    contributions = rec.contributions
+    n_params = rec.structure.n_params
+    # only the shown observations' sensitivities and contributions: cheap for any data set size
+    sens = np.stack([rec.sensitivities_of(i) for i in rows]) if rows else np.empty((0, rec.output.shape[1], n_params))
+    contributions = np.stack([rec.contributions_of(i) for i in rows]) if rows else np.empty((0, n_params))
     return NudgeColumns(tuple(rec.structure.param_names()), rows, rec.residual[list(rows)], sens,
-                        contributions[list(rows)], contributions.sum(axis=0), -rec.decay_gradient,
+                        contributions, rec.contribution_sum, -rec.decay_gradient,
                         rec.neg_gradient, rec.contribution_factor, rec.weight_decay)
 
 

@@ -142,8 +142,27 @@ class PassRecord:
 
     @cached_property
     def contributions(self) -> np.ndarray:
-        """The lecture's e_i * d output_i/d theta per observation ``(n_obs, n_params)``."""
-        return _ro(np.einsum("ik,ikp->ip", self.residual, self.sensitivities))
+        """The lecture's e_i * d output_i/d theta per observation ``(n_obs, n_params)``: one backward
+        pass seeded with the residuals, so the ``(n_obs, n_out, n_params)`` sensitivities are never
+        built (for a wide network on many observations they would not fit)."""
+        if "sensitivities" in self.__dict__:
+            return _ro(np.einsum("ik,ikp->ip", self.residual, self.sensitivities))
+        deltas = _seeded_deltas(self.network, self.z, self.a, self.residual)
+        return _ro(_per_obs_param_grads(self.structure, deltas, list(self.a)))
+
+    @cached_property
+    def contribution_sum(self) -> np.ndarray:
+        """sum_i e_i * d output_i/d theta ``(n_params,)``, the nudge table's sum column, by one
+        seeded backward pass summed over observations."""
+        if "contributions" in self.__dict__:
+            return _ro(self.contributions.sum(axis=0))
+        deltas = _seeded_deltas(self.network, self.z, self.a, self.residual)
+        parts = []
+        for l in range(1, self.structure.depth + 1):
+            a_prev = self.a[l - 1]
+            ext = np.concatenate([a_prev, np.ones((a_prev.shape[0], 1))], axis=1)
+            parts.append((deltas[l].T @ ext).ravel())
+        return _ro(np.concatenate(parts))
 
     def contributions_of(self, obs: int) -> np.ndarray:
         """e * d output/d theta for observation ``obs``: ``(n_params,)``."""
@@ -166,6 +185,22 @@ def _per_obs_param_grads(net: Network, deltas: list, as_: list) -> np.ndarray:
     """dR_i/d theta per observation in theta order ``(..., n, n_params)``, layer blocks side by side."""
     parts = [_layer_blocks(deltas[l], as_[l - 1]) for l in range(1, net.depth + 1)]
     return np.concatenate(parts, axis=-1)
+
+
+def _seeded_deltas(net: Network, zs: tuple, as_: tuple, seed: np.ndarray) -> list:
+    """d(sum_k seed_k a[L]_k)/dz[l] per observation ``(n, n_l)`` for l = 1..L: back propagation
+    started from ``seed (n, n_out)`` at the outputs instead of dR/da."""
+    L = net.depth
+    acts = [get_activation(n) for n in net.activations]
+    with np.errstate(all="ignore"):
+        s = acts[L - 1].vjp(zs[L], as_[L], seed) if not acts[L - 1].elementwise \
+            else seed * acts[L - 1].grad(zs[L], as_[L])
+        deltas: list = [None] * (L + 1)
+        for l in range(L, 0, -1):
+            deltas[l] = s
+            if l > 1:
+                s = (s @ net.layers[l - 1].W) * acts[l - 2].grad(zs[l - 1], as_[l - 1])
+    return deltas
 
 
 def _sensitivities(net: Network, zs: tuple, as_: tuple, rows: slice) -> np.ndarray:

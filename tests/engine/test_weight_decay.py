@@ -246,3 +246,22 @@ def test_export_refuses_what_it_cannot_write_yet() -> None:
 
     with pytest.raises(ExportError, match="export does not write weight decay yet"):
         export_script(parse_scenario(_lecture_scenario(weight_decay=0.1)), "numpy", 3)
+
+
+@pytest.mark.parametrize("sizes, acts, loss, n_out", ARCHITECTURES[:3] + ARCHITECTURES[4:], ids=lambda v: str(v))
+def test_nudge_columns_need_no_full_sensitivities(sizes, acts, loss, n_out) -> None:
+    """The sum column and the shown observations' columns equal e * d output/d theta built from the
+    sensitivities (checked against central differences in test_nudge_identity), computed without them."""
+    rng = np.random.default_rng(7)
+    net = glorot(sizes[0], list(sizes[1:]), list(acts), rng)
+    X = rng.standard_normal((9, sizes[0]))
+    Y = np.eye(n_out)[rng.integers(0, n_out, 9)] if loss == "cross_entropy" else rng.standard_normal((9, n_out))
+    rec = backward(net, X, Y, loss)
+    cols = nudge_columns(rec, [2, 5])
+    assert "sensitivities" not in rec.__dict__  # never built for the table
+    full = backward(net, X, Y, loss)
+    by_sensitivities = np.einsum("ik,ikp->ip", full.residual, full.sensitivities)
+    np.testing.assert_allclose(cols.total, by_sensitivities.sum(axis=0), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(cols.contributions, by_sensitivities[[2, 5]], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(cols.sensitivities, full.sensitivities[[2, 5]], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(rec.contributions, by_sensitivities, rtol=1e-12, atol=1e-14)
