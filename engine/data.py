@@ -188,6 +188,11 @@ class DatasetInfo:
         return len(self.input_names)
 
     @property
+    def image_shape(self) -> tuple[int, int] | None:
+        """(rows, columns) of an image set's inputs, filled row by row (digits: 8x8); else None."""
+        return None if self.real is None else self.real.image_shape
+
+    @property
     def size(self) -> int | None:
         """Observations in a real set's file (the most ``n`` may be); None for a drawn set."""
         return None if self.real is None else datasets_real.size(self.real)

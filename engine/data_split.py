@@ -110,26 +110,40 @@ class HeldOut:
         self.kernel = GradientKernel(kernel.network, kernel.loss)  # no decay term: data only
         self.X, self.Y, self.rows = X, Y, rows
         self._theta_at, self._count = theta_at, count
-        self._losses: dict[tuple[int, int], float] = {}
+        self._judgements: dict[tuple[int, int], tuple[float, float]] = {}
+        self._labels = class_labels(Y) if self.kernel.loss.classifies else None
 
     @property
     def n_obs(self) -> int:
         return int(self.X.shape[0])
 
-    def loss_at(self, k: int) -> float:
-        """The loss over the held-out observations after ``k`` updates."""
+    def _judged(self, k: int) -> tuple[float, float]:
+        """(loss, accuracy or NaN) after ``k`` updates, from one forward pass, cached."""
         theta = self._theta_at(k)
         key = (k, hash(theta.tobytes()))
-        value = self._losses.get(key)
+        value = self._judgements.get(key)
         if value is None:
-            if len(self._losses) >= CACHE_LIMIT:
-                self._losses.clear()
-            value = self._losses[key] = self.kernel.value(theta, self.X, self.Y)
+            if len(self._judgements) >= CACHE_LIMIT:
+                self._judgements.clear()
+            out = self.outputs_at(k)
+            loss = float(np.add.reduce(self.kernel.loss.per_obs(out, self.Y)))
+            acc = float(np.mean(class_labels(out) == self._labels)) if self._labels is not None else math.nan
+            value = self._judgements[key] = (loss, acc)
         return value
+
+    def loss_at(self, k: int) -> float:
+        """The loss over the held-out observations after ``k`` updates."""
+        return self._judged(k)[0]
 
     def losses(self, stride: int = 1) -> np.ndarray:
         """Held-out loss after 0, stride, 2 stride, ... updates (as ``TrainingSession.losses``)."""
-        return np.array([self.loss_at(k) for k in range(0, self._count(), stride)])
+        return np.array([self._judged(k)[0] for k in range(0, self._count(), stride)])
+
+    def accuracies(self, stride: int = 1) -> np.ndarray | None:
+        """Held-out accuracy after 0, stride, 2 stride, ... updates; None unless the loss classifies."""
+        if self._labels is None:
+            return None
+        return np.array([self._judged(k)[1] for k in range(0, self._count(), stride)])
 
     def outputs_at(self, k: int) -> np.ndarray:
         """Network outputs ``(n_test, n_out)`` on the held-out observations after ``k`` updates."""
@@ -140,17 +154,15 @@ class HeldOut:
     def accuracy_at(self, k: int) -> float | None:
         """Share of held-out observations classified right after ``k`` updates (None unless the
         loss classifies)."""
-        if not self.kernel.loss.classifies:
-            return None
-        return float(np.mean(class_labels(self.outputs_at(k)) == class_labels(self.Y)))
+        return None if self._labels is None else self._judged(k)[1]
 
     def confusion_at(self, k: int) -> np.ndarray | None:
         """Counts ``(K, K)`` on the held-out part after ``k`` updates, row = true class (None unless
         the loss classifies)."""
-        if not self.kernel.loss.classifies:
+        if self._labels is None:
             return None
         k_classes = n_classes_of(self.kernel.network)
-        return confusion_from_labels(class_labels(self.Y), class_labels(self.outputs_at(k)), k_classes)
+        return confusion_from_labels(self._labels, class_labels(self.outputs_at(k)), k_classes)
 
 
 __all__ = ["CACHE_LIMIT", "HeldOut", "Split", "check_test_fraction", "session_arrays", "split_rows",

@@ -35,7 +35,8 @@ class RealDataError(ValueError):
 @dataclass(frozen=True)
 class RealSet:
     """One shipped file: its name (``iris.csv``), input and target column names, the class names,
-    how raw inputs are scaled (``scale``: ``standardise`` or a divisor), and a note for people."""
+    how raw inputs are scaled (``scale``: ``standardise`` or a divisor), a note for people, and for
+    images the ``image_shape`` (rows, columns) the inputs fill row by row."""
 
     file: str
     input_names: tuple[str, ...]
@@ -43,6 +44,7 @@ class RealSet:
     class_names: tuple[str, ...]
     scale: str | float
     note: str
+    image_shape: tuple[int, int] | None = None
 
     @property
     def n_classes(self) -> int:
@@ -57,7 +59,7 @@ IRIS = RealSet("iris.csv", ("sepal_length", "sepal_width", "petal_length", "peta
 DIGITS = RealSet("digits.csv", tuple(f"p{i}" for i in range(64)), "digit", tuple(str(d) for d in range(10)),
                  16.0, "Optical recognition of handwritten digits (UCI Machine Learning Repository, "
                        "the 1797 images of its test set, as distributed with scikit-learn): 8x8 "
-                       "pixels p0..p63 row by row, valued 0..16 and divided by 16; digits 0..9")
+                       "pixels p0..p63 row by row, valued 0..16 and divided by 16; digits 0..9", (8, 8))
 
 
 @lru_cache(maxsize=None)

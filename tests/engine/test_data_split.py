@@ -75,7 +75,7 @@ def test_session_trains_on_the_training_part_and_reports_the_held_out_loss() -> 
         assert session.losses()[k] == pytest.approx(float(((Y[split.train_rows] - out_train) ** 2).sum()),
                                                     rel=1e-13)
     np.testing.assert_array_equal(session.test_losses(stride=10), test[::10])
-    assert session.test_accuracy() is None  # not a classifier
+    assert session.test_accuracy() is None and session.held_out.accuracies() is None  # not a classifier
 
 
 def test_held_out_values_follow_a_changed_history() -> None:
@@ -109,6 +109,10 @@ def test_iris_with_a_held_out_part(tmp_path: Path) -> None:
     labels_out = predict(session.network, session.held_out.X, session.theta()).argmax(axis=1)
     assert acc == pytest.approx(np.mean(labels_out == session.held_out.Y.argmax(axis=1)))
     assert acc > 0.8
+    accs = session.held_out.accuracies(stride=50)
+    assert accs.shape == (4,) and accs[-1] == acc and accs[0] < acc
+    first = predict(session.network, session.held_out.X, session.parameters_at(50)).argmax(axis=1)
+    assert accs[1] == np.mean(first == session.held_out.Y.argmax(axis=1))
     confusion = session.held_out.confusion_at(session.n_updates)
     assert confusion.sum() == 30 and np.trace(confusion) == round(acc * 30)
     # saved and loaded

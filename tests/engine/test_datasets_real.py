@@ -142,3 +142,24 @@ def test_labels_are_checked() -> None:
     with pytest.raises(ValueError, match="class indices must be whole numbers 0..2"):
         true_classes(np.array([0, 3]), 3)
     np.testing.assert_array_equal(confusion_from_labels(np.array([1, 1]), np.array([0, 1]), 2), [[0, 0], [1, 1]])
+
+
+def test_digit_images_row_by_row() -> None:
+    from engine.input_images import first_layer_images, observation_image
+    from engine.network import glorot
+
+    assert DATASETS["digits"].image_shape == (8, 8) and DATASETS["iris"].image_shape is None
+    header, values = _file("digits.csv")
+    image = observation_image(values[0, :64], (8, 8))
+    # the file's first image, row 1: 0,0,5,13,9,1,0,0 and row 2 starts 0,0,13,15
+    assert image[0].tolist() == [0, 0, 5, 13, 9, 1, 0, 0]
+    assert image[1, :4].tolist() == [0, 0, 13, 15]
+    net = glorot(64, [16, 10], ["tanh", "softmax"], np.random.default_rng(0))
+    images = first_layer_images(net, (8, 8))
+    assert images.shape == (16, 8, 8)
+    names = net.param_names()
+    theta = net.theta()
+    # node 3's weight from input 12 (row 2, column 4, 1-based) is pixel [1, 3]
+    assert images[2, 1, 3] == theta[names.index("w(1)[3,12]")]
+    with pytest.raises(ValueError, match="needs 64 inputs, got 4"):
+        observation_image(np.zeros(4), (8, 8))
