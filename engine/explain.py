@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.backprop import PassRecord, backward
 from engine.chain_rule import chain_rule
+from engine.data_split import split_rows
 from engine.gradient_check import finite_difference_check
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Network, lecture_network
 from engine.notation import Inline, Math, Symbol, latex
@@ -111,6 +112,9 @@ def explain_network(scenario: Scenario, observation: int | None = None, fmt: str
     :data:`EXPLAIN_FORMATS`; ``digits``: significant figures. Raises :class:`ObservationError`.
     """
     network, X, Y = training_arrays(scenario)
+    if scenario.test_fraction:  # R is over the training part; the held-out rows are not explained
+        train = split_rows(X.shape[0], scenario.test_fraction, scenario.split_seed).train_rows
+        X, Y = X[train], Y[train]
     n = X.shape[0]
     if observation is not None and not 1 <= observation <= n:
         raise ObservationError(observation, n)

@@ -152,3 +152,30 @@ def test_trace_carries_test_loss_and_accuracy() -> None:
     assert header[:2] == ["step", "loss"] and header[-2:] == ["test_loss", "test_accuracy"]
     plain = network_trace(load_scenario(SCENARIOS / "iris-classifier.json"), 1)
     assert "test_loss" not in plain["steps"][0]
+
+
+def test_main_run_prints_the_test_fields(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    obj = json.loads((SCENARIOS / "iris-classifier.json").read_text())
+    obj.update(test_fraction=0.2, split_seed=1, weight_decay=0.01)
+    (tmp_path / "iris.json").write_text(json.dumps(obj))
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, str(root / "main.py"), "run", str(tmp_path / "iris.json"), "--steps", "100",
+                           "--every", "50"], capture_output=True, text=True, cwd=root, timeout=60)
+    assert done.returncode == 0, done.stderr
+    trace = json.loads(done.stdout)
+    steps = trace["steps"]
+    assert [s["step"] for s in steps] == [0, 50, 100]
+    assert steps[-1]["loss"] < steps[0]["loss"] and steps[-1]["test_loss"] < steps[0]["test_loss"]
+    assert 0.0 <= steps[0]["test_accuracy"] <= 1.0 and steps[-1]["test_accuracy"] > steps[0]["test_accuracy"]
+
+
+def test_explain_covers_the_training_part() -> None:
+    from engine.explain import explain_scenario
+
+    obj = json.loads((SCENARIOS / "iris-classifier.json").read_text())
+    obj.update(test_fraction=0.2, split_seed=1)
+    text = explain_scenario(parse_scenario(obj), observation=1)
+    assert "(cross_entropy, all 120 observations)" in text and "120 observation(s)" in text
