@@ -38,9 +38,9 @@ def export_script(scenario: Scenario, to: str, steps: int, every: int = 1, name:
     if scenario.kind == "network":
         from engine.code_export_plan import network_plan
 
-        if scenario.weight_decay or scenario.test_fraction:
-            what = "weight decay" if scenario.weight_decay else "a held-out test part (test_fraction)"
-            raise ExportError(f"export does not write {what} yet; set it to 0 to export this scenario")
+        if scenario.test_fraction:
+            raise ExportError("export does not write a held-out test part (test_fraction) yet; "
+                              "set it to 0 to export this scenario")
 
         plan = network_plan(scenario)
         if to == "numpy":

@@ -40,6 +40,7 @@ class NetworkPlan:
     tol: float
     bound: float
     eager: bool
+    weight_decay: float = 0.0
 
     @property
     def names(self) -> list[str]:
@@ -59,7 +60,7 @@ def network_plan(scenario: Scenario) -> NetworkPlan:
     return NetworkPlan(scenario.title, session.network, np.array(session.X), np.array(session.Y),
                        session.loss, session.mode, session.batch_size, session.batches_per_epoch,
                        session.seed, session.spec, tuple(sorted(session.frozen, key=session.param_names.index)),
-                       session.tol, session.divergence_bound, session._updater.eager_loss)
+                       session.tol, session.divergence_bound, session._updater.eager_loss, session.weight_decay)
 
 
 _DATA = '''# ---- the data: one observation a row ----------------------------------------------------

@@ -241,11 +241,39 @@ def test_live_pytorch_sgd_weight_decay() -> None:
     assert math.isfinite(session.losses()[-1])
 
 
-def test_export_refuses_what_it_cannot_write_yet() -> None:
+def test_export_refuses_a_held_out_part() -> None:
     from engine.code_export import ExportError, export_script
 
-    with pytest.raises(ExportError, match="export does not write weight decay yet"):
-        export_script(parse_scenario(_lecture_scenario(weight_decay=0.1)), "numpy", 3)
+    with pytest.raises(ExportError, match="export does not write a held-out test part"):
+        export_script(parse_scenario(_lecture_scenario(test_fraction=0.5)), "numpy", 3)
+
+
+EXPORTED = [("lecture-gd", _lecture_scenario(weight_decay=0.1), 15)] + [
+    (case["id"], case["scenario"], 20) for case in REFERENCE["cases"] if case["id"] == "classifier-mini_batch-gd"] + [
+    ("lecture-adam-backtracking", _lecture_scenario(weight_decay=0.2, optimizer={
+        "name": "adam", "lr": 0.1, "schedule": "backtracking"}), 10)]
+
+
+@pytest.mark.parametrize("to", ["numpy", "pytorch"])
+@pytest.mark.parametrize("case_id, obj, steps", EXPORTED, ids=[c[0] for c in EXPORTED])
+def test_exported_scripts_print_the_run_trace_with_decay(tmp_path, to, case_id, obj, steps) -> None:
+    import subprocess
+    import sys
+
+    from engine.code_export import export_script
+    from engine.trace import scenario_trace
+    from tests.engine.test_code_export import assert_trace_close
+
+    if to == "pytorch":
+        pytest.importorskip("torch")
+    scenario = parse_scenario(obj)
+    text = export_script(scenario, to, steps)
+    assert "LAMBDA = " in text
+    path = tmp_path / "exported.py"
+    path.write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert_trace_close(json.loads(done.stdout), scenario_trace(scenario, steps))
 
 
 @pytest.mark.parametrize("sizes, acts, loss, n_out", ARCHITECTURES[:3] + ARCHITECTURES[4:], ids=lambda v: str(v))
