@@ -271,15 +271,31 @@ def unpack(data: tuple[bytes, ...], rows: int, n: int) -> np.ndarray:
     return out
 
 
+#: Least significant byte planes of a column kept as they are when they look random: zlib spends
+#: most of its time on them and gains almost nothing (a 1,210-parameter network moving under Adam
+#: packs in half the time). Planes that are mostly zero bytes (a slow or settled run) still get zlib.
+RAW_LOW_PLANES = 5
+
+
 def _pack_column(values: np.ndarray) -> bytes:
     bits = np.ascontiguousarray(values).view(np.uint64)
     delta = bits.copy()
     delta[1:] ^= bits[:-1]
-    return zlib.compress(np.ascontiguousarray(delta.view(np.uint8).reshape(-1, 8).T), 1)
+    planes = np.ascontiguousarray(delta.view(np.uint8).reshape(-1, 8).T)
+    low = planes[:RAW_LOW_PLANES]
+    if np.count_nonzero(low) > 0.9 * low.size:  # random-looking bytes: stored, not compressed
+        return b"r" + low.tobytes() + zlib.compress(planes[RAW_LOW_PLANES:], 1)
+    return b"z" + zlib.compress(planes, 1)
 
 
 def _unpack_column(data: bytes, rows: int) -> np.ndarray:
-    planes = np.frombuffer(zlib.decompress(data), dtype=np.uint8).reshape(8, rows)
+    if data[:1] == b"r":
+        n = RAW_LOW_PLANES * rows
+        planes = np.empty((8, rows), dtype=np.uint8)
+        planes[:RAW_LOW_PLANES] = np.frombuffer(data, dtype=np.uint8, count=n, offset=1).reshape(-1, rows)
+        planes[RAW_LOW_PLANES:] = np.frombuffer(zlib.decompress(data[1 + n:]), dtype=np.uint8).reshape(-1, rows)
+    else:
+        planes = np.frombuffer(zlib.decompress(data[1:]), dtype=np.uint8).reshape(8, rows)
     delta = np.ascontiguousarray(planes.T).view(np.uint64).reshape(rows)
     return np.bitwise_xor.accumulate(delta).view(np.float64)
 

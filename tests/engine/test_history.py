@@ -61,3 +61,20 @@ def test_truncating_into_a_packed_chunk_keeps_the_rest_and_writes_on(walk):
     assert hist.theta(t).tolist() == [0.5] * 9 and hist.theta(t + 1).tolist() == [0.25] * 9
     assert hist.theta(5).tobytes() == walk[5].tobytes()
     assert hist.column(0)[:t].tobytes() == walk[:t, 0].tobytes()
+
+
+def test_random_low_bytes_are_stored_and_zero_ones_compressed():
+    """A moving parameter's least significant bytes are noise: stored as they are (zlib would spend
+    its time there for nothing); a slow or settled one's are mostly zero: compressed. Both exact."""
+    from engine.history import RAW_LOW_PLANES, _pack_column, _unpack_column
+
+    rng = np.random.default_rng(1)
+    moving = 0.3 + np.cumsum(rng.normal(0, 1e-3, 216))
+    settled = np.full(216, 0.25)
+    settled[100:] = 0.5
+    for values, kind in ((moving, b"r"), (settled, b"z")):
+        data = _pack_column(values)
+        assert data[:1] == kind
+        assert _unpack_column(data, 216).tobytes() == values.tobytes()
+    assert len(_pack_column(moving)) < moving.nbytes and len(_pack_column(settled)) < 60
+    assert RAW_LOW_PLANES == 5
