@@ -96,6 +96,14 @@ def split_session_data(kernel: GradientKernel, X: np.ndarray, Y: np.ndarray, tes
     return split, readonly(X[train]), readonly(Y[train]), held
 
 
+def carried_options(session) -> dict:
+    """The keyword arguments a ``TrainingSession`` rebuilt from ``session`` (a new network, data or
+    loss) passes on so that nothing set in the scenario is lost: ``weight_decay``, ``test_fraction``
+    and ``split_seed``; the same names are the scenario's fields (``Scenario(**carried_options(s))``)."""
+    return {"weight_decay": session.weight_decay, "test_fraction": session.split.test_fraction,
+            "split_seed": session.split.split_seed}
+
+
 class HeldOut:
     """The held-out observations ``X (n_test, inputs)``, ``Y (n_test, n_out)`` of a session, judged at
     the parameters after update k: the loss over them (the loss function alone, without a weight-decay
@@ -165,5 +173,5 @@ class HeldOut:
         return confusion_from_labels(self._labels, class_labels(self.outputs_at(k)), k_classes)
 
 
-__all__ = ["CACHE_LIMIT", "HeldOut", "Split", "check_test_fraction", "session_arrays", "split_rows",
+__all__ = ["CACHE_LIMIT", "HeldOut", "Split", "carried_options", "check_test_fraction", "session_arrays", "split_rows",
            "split_session_data"]

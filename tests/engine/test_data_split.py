@@ -179,3 +179,25 @@ def test_explain_covers_the_training_part() -> None:
     obj.update(test_fraction=0.2, split_seed=1)
     text = explain_scenario(parse_scenario(obj), observation=1)
     assert "(cross_entropy, all 120 observations)" in text and "120 observation(s)" in text
+
+
+def test_carried_options_rebuild_an_equal_session() -> None:
+    from engine.data_split import carried_options
+    from engine.scenario_spec import Scenario
+
+    obj = json.loads((SCENARIOS / "iris-classifier.json").read_text())
+    obj.update(test_fraction=0.2, split_seed=4, weight_decay=0.01)
+    session = build_training_session(parse_scenario(obj))
+    assert carried_options(session) == {"weight_decay": 0.01, "test_fraction": 0.2, "split_seed": 4}
+    again = TrainingSession(session.network, *_iris_arrays(), "cross_entropy", **carried_options(session))
+    np.testing.assert_array_equal(again.split.test_rows, session.split.test_rows)
+    assert again.weight_decay == 0.01
+    fields = set(Scenario.__dataclass_fields__)
+    assert set(carried_options(session)) <= fields
+
+
+def _iris_arrays():
+    from engine.data import make_dataset
+
+    d = make_dataset("iris", 150, 0.0, 0)
+    return d.inputs, d.targets
