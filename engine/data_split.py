@@ -96,6 +96,12 @@ def split_session_data(kernel: GradientKernel, X: np.ndarray, Y: np.ndarray, tes
     return split, readonly(X[train]), readonly(Y[train]), held
 
 
+def history_readers(session_ref: Callable) -> tuple[Callable[[int], np.ndarray], Callable[[], int]]:
+    """``(theta_at, count)`` for :class:`HeldOut`, reading the history of the session a weak
+    reference points to (so the session and its held-out part form no reference cycle)."""
+    return (lambda k: session_ref()._hist.theta(k)), (lambda: session_ref()._hist.count)
+
+
 def carried_options(session) -> dict:
     """The keyword arguments a ``TrainingSession`` rebuilt from ``session`` (a new network, data or
     loss) passes on so that nothing set in the scenario is lost: ``weight_decay``, ``test_fraction``
@@ -173,5 +179,5 @@ class HeldOut:
         return confusion_from_labels(self._labels, class_labels(self.outputs_at(k)), k_classes)
 
 
-__all__ = ["CACHE_LIMIT", "HeldOut", "Split", "carried_options", "check_test_fraction", "session_arrays", "split_rows",
+__all__ = ["CACHE_LIMIT", "HeldOut", "Split", "carried_options", "check_test_fraction", "history_readers", "session_arrays", "split_rows",
            "split_session_data"]

@@ -21,13 +21,14 @@ exception: ``engine.network_update``), ``losses()``, ``batch_losses()``, ``param
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Sequence
 
 import numpy as np
 
 from engine import optimizers
 from engine.backprop import GradientKernel, _as_inputs, _forward
-from engine.data_split import session_arrays, split_session_data
+from engine.data_split import history_readers, session_arrays, split_session_data
 from engine.history import Settings, TrainingHistory
 from engine.landscape import batched_loss, landscape
 from engine.losses import Loss, accuracy
@@ -70,7 +71,7 @@ class TrainingSession:
         #: held-out part (None without a split)
         self.split, self.X, self.Y, self.held_out = split_session_data(
             self.kernel, *session_arrays(network, self.loss, X, Y), test_fraction, split_seed,
-            lambda k: self._hist.theta(k), lambda: self._hist.count)
+            *history_readers(weakref.ref(self)))
         self.n_obs = self.X.shape[0]
         # z, a and delta of every node for every observation, in bytes
         self._record_bytes = 24 * self.n_obs * sum(network.sizes)

@@ -201,3 +201,22 @@ def _iris_arrays():
 
     d = make_dataset("iris", 150, 0.0, 0)
     return d.inputs, d.targets
+
+
+def test_a_session_with_a_held_out_part_is_freed_at_once() -> None:
+    """No reference cycle: the last reference gone, the session goes (the window drops old sessions)."""
+    import gc
+    import weakref
+
+    session, _, _ = _session()
+    session.run(3)
+    assert session.test_losses().shape == (4,)
+    gone = weakref.ref(session)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        del session
+        assert gone() is None
+    finally:
+        if was:
+            gc.enable()
