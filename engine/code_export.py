@@ -38,9 +38,6 @@ def export_script(scenario: Scenario, to: str, steps: int, every: int = 1, name:
     if scenario.kind == "network":
         from engine.code_export_plan import network_plan
 
-        if scenario.test_fraction:
-            raise ExportError("export does not write a held-out test part (test_fraction) yet; "
-                              "set it to 0 to export this scenario")
 
         plan = network_plan(scenario)
         if to == "numpy":

@@ -177,7 +177,7 @@ def trace(thetas, status, reason):
         R, g = loss_and_gradient(thetas[k], X, Y)
         steps.append({"step": k, "loss": num(R),
                       "parameters": dict(zip(NAMES, num.many(thetas[k]))),
-                      "gradient": dict(zip(NAMES, num.many(g)))})
+                      "gradient": dict(zip(NAMES, num.many(g)))})$test_code
     return {"steps": steps, "status": status, "reason": num.reason(reason)}
 
 
@@ -242,6 +242,18 @@ def _judged_code(plan: NetworkPlan) -> str:
     return fill(_SATURATION, nonlinear=nonlinear, slope=literal(SATURATED_SLOPE), fit=literal(EXACT_FIT))
 
 
+def _test_code(plan: NetworkPlan) -> str:
+    """The trace's held-out fields: the loss over X_TEST (no decay term) and a classifier's accuracy."""
+    if plan.X_test is None:
+        return ""
+    code = ("\n        a_test = forward(*unpack(thetas[k]), X_TEST)[1][L]  # the held-out observations\n"
+            "        steps[-1][\"test_loss\"] = num(loss(a_test, Y_TEST))  # the loss alone, no decay term")
+    if plan.loss.classifies:
+        code += ("\n        classes = [v.argmax(axis=1) if v.shape[1] > 1 else (v[:, 0] >= 0.5) for v in (a_test, Y_TEST)]"
+                 "\n        steps[-1][\"test_accuracy\"] = float(np.mean(classes[0] == classes[1]))")
+    return code
+
+
 def _decay_code(lam: float) -> dict[str, str]:
     """The weight-decay pieces of the script (engine/weight_decay.py): none without decay."""
     if not lam:
@@ -273,6 +285,7 @@ def numpy_network_script(plan: NetworkPlan, steps: int, every: int, scenario_nam
              fill(_TRAIN, judged=_judged_code(plan), tol=literal(plan.tol), bound=literal(plan.bound), frozen=repr(list(plan.frozen)),
                   eager=plan.eager, trace_numbers=TRACE_NUMBERS,
                   line_search=_LINE_SEARCH if plan.spec.schedule == "backtracking" else "",
+                  test_code=_test_code(plan),
                   Ws=", ".join(f"W{l}" for l in range(1, net.depth + 1)),
                   bs=", ".join(f"b{l}" for l in range(1, net.depth + 1)))]
     return "".join(parts)

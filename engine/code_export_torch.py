@@ -166,7 +166,7 @@ def trace(thetas, status, reason):
         R, g = loss_and_gradient(X, Y)
         steps.append({"step": k, "loss": num(R),
                       "parameters": dict(zip(NAMES, num.many(thetas[k].tolist()))),
-                      "gradient": dict(zip(NAMES, num.many(g.tolist())))})
+                      "gradient": dict(zip(NAMES, num.many(g.tolist())))})$test_code
     return {"steps": steps, "status": status, "reason": num.reason(reason)}
 
 
@@ -263,6 +263,21 @@ def _judged_code(plan: NetworkPlan) -> str:
                 output=output)
 
 
+def _test_code(plan: NetworkPlan) -> str:
+    """The trace's held-out fields: the loss over X_TEST (no decay term) and a classifier's accuracy
+    (its model ends at z(L): class 1 of one output where z >= 0, i.e. a >= 0.5)."""
+    if plan.X_test is None:
+        return ""
+    code = ("\n        with torch.no_grad():  # the held-out observations\n"
+            "            out_test = model(X_TEST)\n"
+            "            steps[-1][\"test_loss\"] = num(loss(out_test, Y_TEST).item())  # the loss alone, no decay term")
+    if plan.loss.classifies:
+        code += ("\n            got = out_test.argmax(dim=1) if out_test.shape[1] > 1 else out_test[:, 0] >= 0"
+                 "\n            want = Y_TEST.argmax(dim=1) if Y_TEST.shape[1] > 1 else Y_TEST[:, 0] >= 0.5"
+                 "\n            steps[-1][\"test_accuracy\"] = float((got == want).double().mean())")
+    return code
+
+
 def _decay_code(lam: float) -> dict[str, str]:
     """R's weight-decay term in the loss (autograd then adds LAMBDA * w to each weight's gradient)."""
     if not lam:
@@ -309,6 +324,7 @@ def torch_network_script(plan: NetworkPlan, steps: int, every: int, scenario_nam
                   before="        before = theta()\n" if frozen or backtracking else "",
                   judged=_judged_code(plan), has_before=frozen or backtracking,
                   line_search=_LINE_SEARCH if backtracking else "",
+                  test_code=_test_code(plan),
                   freeze_step="        new[MASK] = before[MASK]  # frozen parameters never change\n" if frozen else "")]
     return "".join(parts)
 

@@ -241,22 +241,20 @@ def test_live_pytorch_sgd_weight_decay() -> None:
     assert math.isfinite(session.losses()[-1])
 
 
-def test_export_refuses_a_held_out_part() -> None:
-    from engine.code_export import ExportError, export_script
-
-    with pytest.raises(ExportError, match="export does not write a held-out test part"):
-        export_script(parse_scenario(_lecture_scenario(test_fraction=0.5)), "numpy", 3)
-
-
 EXPORTED = [("lecture-gd", _lecture_scenario(weight_decay=0.1), 15)] + [
     (case["id"], case["scenario"], 20) for case in REFERENCE["cases"] if case["id"] == "classifier-mini_batch-gd"] + [
     ("lecture-adam-backtracking", _lecture_scenario(weight_decay=0.2, optimizer={
-        "name": "adam", "lr": 0.1, "schedule": "backtracking"}), 10)]
+        "name": "adam", "lr": 0.1, "schedule": "backtracking"}), 10),
+    ("lecture-held-out", _lecture_scenario(test_fraction=0.5, split_seed=1), 5),
+    ("iris-held-out-decay", {**json.loads((Path(__file__).resolve().parents[2] / "resources" / "scenarios"
+                                           / "iris-classifier.json").read_text()),
+                             "test_fraction": 0.2, "split_seed": 3, "weight_decay": 0.01, "training": {"mini_batch": 40}},
+     8)]
 
 
 @pytest.mark.parametrize("to", ["numpy", "pytorch"])
 @pytest.mark.parametrize("case_id, obj, steps", EXPORTED, ids=[c[0] for c in EXPORTED])
-def test_exported_scripts_print_the_run_trace_with_decay(tmp_path, to, case_id, obj, steps) -> None:
+def test_exported_scripts_print_the_run_trace_with_decay_and_split(tmp_path, to, case_id, obj, steps) -> None:
     import subprocess
     import sys
 
@@ -268,7 +266,8 @@ def test_exported_scripts_print_the_run_trace_with_decay(tmp_path, to, case_id, 
         pytest.importorskip("torch")
     scenario = parse_scenario(obj)
     text = export_script(scenario, to, steps)
-    assert "LAMBDA = " in text
+    assert ("LAMBDA = " in text) == bool(scenario.weight_decay)
+    assert ("X_TEST = " in text) == bool(scenario.test_fraction)
     path = tmp_path / "exported.py"
     path.write_text(text, encoding="utf-8")
     done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120)
