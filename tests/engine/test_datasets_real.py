@@ -163,3 +163,12 @@ def test_digit_images_row_by_row() -> None:
     assert images[2, 1, 3] == theta[names.index("w(1)[3,12]")]
     with pytest.raises(ValueError, match="needs 64 inputs, got 4"):
         observation_image(np.zeros(4), (8, 8))
+
+
+def test_the_digits_preset_trains_on_300_and_tests_on_300() -> None:
+    session = build_training_session(load_scenario(SCENARIOS / "digits-64-16-10.json"))
+    assert session.n_obs == 300 and session.held_out.n_obs == 300
+    assert not set(session.split.train_rows) & set(session.split.test_rows)
+    session.run(100)
+    assert session.test_accuracy() > 0.85
+    assert session.test_losses()[100] < 0.5 * session.test_losses()[0]
