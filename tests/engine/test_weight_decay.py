@@ -294,3 +294,19 @@ def test_nudge_columns_need_no_full_sensitivities(sizes, acts, loss, n_out) -> N
     np.testing.assert_allclose(cols.contributions, by_sensitivities[[2, 5]], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(cols.sensitivities, full.sensitivities[[2, 5]], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(rec.contributions, by_sensitivities, rtol=1e-12, atol=1e-14)
+
+
+def test_the_phases_add_the_decay_term_once_the_batch_is_done() -> None:
+    scenario = parse_scenario(_lecture_scenario(weight_decay=0.1))
+    session = build_training_session(scenario)
+    rec = session.batch_record()
+    per_obs = 2 * 2 + 1  # forward 2 layers, loss, backward 2 layers
+    for _ in range(per_obs):
+        session.step_phase()
+    np.testing.assert_allclose(session.partial().gradient, rec.per_obs_grad[0], atol=1e-15)  # one observation
+    for _ in range(per_obs):
+        session.step_phase()
+    assert session.partial().complete
+    np.testing.assert_array_equal(session.partial().gradient, rec.gradient)  # data terms + lambda w
+    np.testing.assert_allclose(rec.gradient - rec.per_obs_grad.sum(axis=0), 0.1 * np.array(LECTURE_WEIGHTS[:2] + [0]
+                               + LECTURE_WEIGHTS[2:4] + [0] + LECTURE_WEIGHTS[4:] + [0]), atol=1e-15)
