@@ -157,8 +157,9 @@ def _forward_section(nums: _NetworkNumbers) -> list[str]:
     forward.add(Symbol("R", None, ("i",)), *[float(rec.per_obs_loss[i]) for i in shown])
     loss = nums.scenario.loss
     return [forward.render(nums.fmt),
-            paragraph(f"Loss R = {format_number(rec.loss, nums.digits)} ({loss}, all {nums.n} observations); "
-                      f"e = y - output is the residual.", nums.fmt)]
+            paragraph(f"Loss R = {format_number(rec.loss, nums.digits)} ({loss}, all {nums.n} observations"
+                      + (f", plus the weight-decay term lambda/2 sum w^2 = {format_number(rec.decay_loss, nums.digits)}"
+                         if rec.weight_decay else "") + "); e = y - output is the residual.", nums.fmt)]
 
 
 def _values(values: np.ndarray) -> Inline:

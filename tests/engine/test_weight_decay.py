@@ -177,6 +177,7 @@ def test_session_trains_with_decay_and_the_trace_reports_r_with_its_term() -> No
 def test_explain_shows_the_decay_columns() -> None:
     text = explain_scenario(parse_scenario(_lecture_scenario(weight_decay=0.1)))
     assert "-lambda*w" in text and "  lambda*w  " in text
+    assert "plus the weight-decay term lambda/2 sum w^2 = 0.04700)" in text  # 0.05 * 0.94
     assert "-grad R = 2 x (sum over all 2 observations of e * s) - lambda w (weight decay, lambda = 0.1)" in text
     # the nudge row of w(1)[1,1]: sum of e*s 0.2021, decay -0.1 * 0.2, -grad R = 2 * 0.2021 - 0.02
     row = next(line for line in text.splitlines() if line.startswith("w(1)[1,1]") and "-0.02000" in line)
