@@ -39,12 +39,13 @@ from engine.activations import Activation, get_activation
 from engine.losses import Loss, check_pairing, get_loss, prepare_targets
 from engine.network import Network, NetworkError
 from engine.pass_record import PassRecord, _frozen_input, _ro
+from engine.weight_decay import check_weight_decay, penalty, weight_mask
 
 
 class _Layout:
     """Shape constants of one network for the hot loop: sizes, theta offsets, activations."""
 
-    __slots__ = ("sizes", "offs", "acts", "L", "n_params", "shortcut", "_x")
+    __slots__ = ("sizes", "offs", "acts", "L", "n_params", "shortcut", "mask", "_x")
 
     def __init__(self, net: Network, loss: Loss) -> None:
         self.sizes = net.sizes
@@ -56,6 +57,7 @@ class _Layout:
         # cross_entropy, sigmoid with binary_cross_entropy); it avoids -y/a and 1/(a(1-a)) blowing up.
         paired = loss.output_activation
         self.shortcut = paired is not None and net.layers[-1].activation == paired
+        self.mask = weight_mask(net)  # True for a weight, False for a bias (weight decay)
         self._x: tuple[np.ndarray, np.ndarray] | None = None
 
     def blocks(self, theta: np.ndarray) -> list[np.ndarray]:
@@ -197,11 +199,13 @@ def predict(net: Network, X: np.ndarray, theta: np.ndarray | None = None) -> np.
 
 
 def backward(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss | str = "sse",
-             rows: np.ndarray | None = None, theta: np.ndarray | None = None) -> PassRecord:
+             rows: np.ndarray | None = None, theta: np.ndarray | None = None,
+             weight_decay: float = 0.0) -> PassRecord:
     """Forward and backward pass over ``X (n_obs, inputs)``, ``Y (n_obs, n_out)``: a PassRecord.
 
     ``theta`` overrides the network's parameters (same layout); ``rows`` labels the
-    observations (default 0..n_obs-1). Overflow is not an exception: check ``record.finite``.
+    observations (default 0..n_obs-1); ``weight_decay``: lambda of R's term lambda/2 sum w^2
+    (``engine.weight_decay``). Overflow is not an exception: check ``record.finite``.
     """
     loss = _loss_obj(net, loss)
     X = _as_inputs(net, X)
@@ -210,15 +214,20 @@ def backward(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss | str = "sse
         raise NetworkError(f"got {X.shape[0]} input rows but {Y.shape[0]} target rows")
     theta = net.theta() if theta is None else np.array(theta, dtype=np.float64)
     return _record(_Layout(net, loss), net, loss, theta, X, Y,
-                   np.arange(X.shape[0]) if rows is None else np.asarray(rows))
+                   np.arange(X.shape[0]) if rows is None else np.asarray(rows), check_weight_decay(weight_decay))
 
 
 def _record(layout: _Layout, net: Network, loss: Loss, theta: np.ndarray, X: np.ndarray,
-            Y: np.ndarray, rows: np.ndarray) -> PassRecord:
-    """The PassRecord of one pass, its arrays made read-only in place."""
+            Y: np.ndarray, rows: np.ndarray, lam: float = 0.0) -> PassRecord:
+    """The PassRecord of one pass, its arrays made read-only in place; R and its gradient hold
+    the weight-decay term when ``lam`` > 0."""
     with np.errstate(all="ignore"):
         zs, as_, deltas, per_obs, grad = _pass(layout, theta, X, Y, loss)
         out = as_[-1]
+        value = float(_sum_rows(per_obs))
+        if lam:
+            value += penalty(theta, layout.mask, lam)
+            grad += np.where(layout.mask, lam * theta, 0.0)
     zs[0] = deltas[0] = None
     as_[0] = _frozen_input(X)
     for v in zs[1:] + as_[1:] + deltas[1:]:
@@ -226,8 +235,7 @@ def _record(layout: _Layout, net: Network, loss: Loss, theta: np.ndarray, X: np.
     return PassRecord(
         structure=net, loss_name=loss.name, theta=_frozen_input(theta), rows=_frozen_input(rows),
         targets=_frozen_input(Y), z=tuple(zs), a=tuple(as_), delta=tuple(deltas), output=out,
-        loss=float(_sum_rows(per_obs)), per_obs_loss=_ro(per_obs),
-        gradient=_ro(grad))
+        loss=value, per_obs_loss=_ro(per_obs), gradient=_ro(grad), weight_decay=lam)
 
 
 class GradientKernel:
@@ -235,34 +243,43 @@ class GradientKernel:
 
     ``theta (n_params,)``, ``X (n_obs, inputs)``, ``Y (n_obs, n_out)`` already prepared.
     Same arithmetic as :func:`backward`, so both give identical bits. ``record(...)`` builds
-    the full PassRecord for the same inputs; ``loss(theta, X, Y)`` is forward only.
+    the full PassRecord for the same inputs; ``value(theta, X, Y)`` is forward only.
+    ``weight_decay``: lambda of R's term lambda/2 sum w^2 (biases excluded), in every value and gradient.
     """
 
-    def __init__(self, net: Network, loss: Loss | str = "sse") -> None:
+    def __init__(self, net: Network, loss: Loss | str = "sse", weight_decay: float = 0.0) -> None:
         self.loss = _loss_obj(net, loss)
         self.network = net
         self.layout = _Layout(net, self.loss)
+        self.weight_decay = check_weight_decay(weight_decay)
 
     def __call__(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray) -> tuple[float, np.ndarray]:
         with np.errstate(all="ignore"):
             _, _, _, per_obs, grad = _pass(self.layout, theta, X, Y, self.loss)
-        return float(_sum_rows(per_obs)), grad
+            value = float(_sum_rows(per_obs))
+            lam = self.weight_decay
+            if lam:
+                value += penalty(theta, self.layout.mask, lam)
+                grad += np.where(self.layout.mask, lam * theta, 0.0)
+        return value, grad
 
     def value(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
         with np.errstate(all="ignore"):
             out = _forward(self.layout, self.layout.blocks(theta), X)[1][-1]
-            return float(_sum_rows(self.loss.per_obs(out, Y)))
+            value = float(_sum_rows(self.loss.per_obs(out, Y)))
+            return value + penalty(theta, self.layout.mask, self.weight_decay) if self.weight_decay else value
 
     def record(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray,
                rows: np.ndarray | None = None) -> PassRecord:
         return _record(self.layout, self.network, self.loss, _frozen_input(theta),
-                       X, Y, np.arange(X.shape[0]) if rows is None else rows)
+                       X, Y, np.arange(X.shape[0]) if rows is None else rows, self.weight_decay)
 
 
 def loss_and_gradient(net: Network, X: np.ndarray, Y: np.ndarray, loss: Loss | str = "sse",
-                      theta: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """R and dR/d theta ``(n_params,)`` over all observations (parameters ``theta`` if given)."""
-    kernel = GradientKernel(net, loss)
+                      theta: np.ndarray | None = None, weight_decay: float = 0.0) -> tuple[float, np.ndarray]:
+    """R and dR/d theta ``(n_params,)`` over all observations (parameters ``theta`` if given),
+    with the weight-decay term lambda/2 sum w^2 when ``weight_decay`` (lambda) > 0."""
+    kernel = GradientKernel(net, loss, weight_decay)
     X = _as_inputs(net, X)
     Y = prepare_targets(kernel.loss, Y, net.n_outputs)
     theta = net.theta() if theta is None else np.asarray(theta, dtype=np.float64)

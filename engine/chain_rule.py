@@ -6,6 +6,8 @@ from the parameter to the loss, summed over paths, plus the compact delta form
 delta(l)_j * dz(l)_j/d theta. Each factor is data (symbol, value, how it is computed, in
 ``engine.notation``) that every view renders itself (SPEC section 1.3), e.g.
 ``dR/dw(1)[1,1] = dR/da(2)_1 * da(2)_1/da(1)_1 * da(1)_1/dz(1)_1 * dz(1)_1/dw(1)[1,1]``.
+With weight decay, a weight's ``decay`` is the term of its own that R's lambda/2 sum w^2 adds,
+dR_decay/dw = lambda * w (``engine.weight_decay``), once per update beside the sum over observations.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from engine.losses import Loss, get_loss
 from engine.network import Network, ParamRef
 from engine.notation import Derivative, Formula, Inline, Math, Symbol
 from engine.pass_record import PassRecord
+from engine.weight_decay import decay_factor
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,9 @@ class ChainRule:
     path's product; ``total`` = their sum = the gradient entry for this observation.
     ``delta_form`` = (delta(l)_j, dz(l)_j/d theta): their product is ``total`` too.
     ``paths_truncated`` is True when there were more than ``max_paths`` paths; ``paths`` is then
-    empty and ``total`` comes from the delta form.
+    empty and ``total`` comes from the delta form. ``decay``: for a weight under weight decay, the
+    factor dR_decay/dw = lambda * w, a term of dR/dw of its own (added once per update:
+    dR/dw = sum_i dR_i/dw + lambda w); None for a bias or without decay.
     """
 
     param: str
@@ -62,6 +67,12 @@ class ChainRule:
     total: float
     delta_form: tuple[Factor, Factor]
     paths_truncated: bool = False
+    decay: Factor | None = None
+
+    @property
+    def total_with_decay(self) -> float:
+        """``total`` plus the decay term: dR/d theta when the batch is this one observation."""
+        return self.total + (self.decay.value if self.decay is not None else 0.0)
 
     @property
     def factors(self) -> tuple[Factor, ...]:
@@ -92,11 +103,11 @@ def _weight(layer: int, j: int, k: int) -> Symbol:
 
 def chain_rule(net: Network, record_or_inputs: "PassRecord | np.ndarray", param_name: str,
                observation: int = 0, *, targets: np.ndarray | None = None,
-               loss: Loss | str = "sse", max_paths: int = 256) -> ChainRule:
+               loss: Loss | str = "sse", max_paths: int = 256, weight_decay: float = 0.0) -> ChainRule:
     """The chain rule for dR_i/d ``param_name`` at ``observation`` (0-based in the record).
 
     ``record_or_inputs`` is a PassRecord of ``net`` or inputs ``X (n_obs, inputs)``
-    (then pass ``targets`` and ``loss``). Factors for a path through nodes
+    (then pass ``targets``, ``loss`` and any ``weight_decay``; a record carries its own). Factors for a path through nodes
     j = j_l, j_{l+1}, ..., j_L: dR/da(L)_{j_L} · da(L)/da(L-1) · ... · da(l+1)/da(l)_j ·
     da(l)_j/dz(l)_j · dz(l)_j/d theta, where da(s)_p/da(s-1)_q = g_s'(z(s)_p) w(s)[p,q]
     (the lecture writes g' = 1 for an identity output). A softmax output starts with
@@ -107,7 +118,7 @@ def chain_rule(net: Network, record_or_inputs: "PassRecord | np.ndarray", param_
     else:
         if targets is None:
             raise ValueError("chain_rule with inputs needs targets")
-        rec = backward(net, record_or_inputs, targets, loss)
+        rec = backward(net, record_or_inputs, targets, loss, weight_decay=weight_decay)
     net = rec.network
     rec._check_obs(observation)
     ref = net.param_ref(param_name)
@@ -165,8 +176,12 @@ def chain_rule(net: Network, record_or_inputs: "PassRecord | np.ndarray", param_
         total = float(math.fsum(values))
     else:
         total = float(delta_form[0].value * delta_form[1].value)
+    decay = None
+    if rec.weight_decay and ref.kind == "w":
+        w = float(net.layers[l - 1].W[j - 1, ref.k - 1])
+        decay = Factor(*decay_factor(Symbol.parameter(ref), w, rec.weight_decay))
     return ChainRule(ref.name, Symbol.parameter(ref), observation, tuple(paths), tuple(values), total,
-                     delta_form, truncated)
+                     delta_form, truncated, decay)
 
 
 def _dz_dtheta(ref: ParamRef, a_prev: float) -> Factor:

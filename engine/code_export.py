@@ -38,6 +38,7 @@ def export_script(scenario: Scenario, to: str, steps: int, every: int = 1, name:
     if scenario.kind == "network":
         from engine.code_export_plan import network_plan
 
+
         plan = network_plan(scenario)
         if to == "numpy":
             from engine.code_export_numpy import numpy_network_script

@@ -89,7 +89,7 @@ def pack(W, b):
 
 NAMES = [name for l in range(1, L + 1) for j in range(1, SIZES[l] + 1)
          for name in [f"w({l})[{j},{k}]" for k in range(1, SIZES[l - 1] + 1)] + [f"b({l})[{j}]"]]
-
+$decay_def
 
 def forward(W, b, x):
     """z(l) = w(l) a(l-1) + b(l) and a(l) = g_l(z(l)) for every observation (a row each); a(0) = x."""
@@ -104,7 +104,7 @@ def loss_and_gradient(theta, x, y):
     """R over the observations x, y and dR/dtheta by back propagation, in theta's order."""
     W, b = unpack(theta)
     z, a = forward(W, b, x)
-    R = loss(a[L], y)
+    R = loss(a[L], y)$decay_R
     delta = [None] * (L + 1)
     delta[L] = output_delta(z[L], a[L], y)  # δ(L) = dR/dz(L)
     for l in range(L, 1, -1):
@@ -113,7 +113,7 @@ def loss_and_gradient(theta, x, y):
     # dR/dw(l)[j,k] = Σ_i δ(l)_ij a(l-1)_ik and dR/db(l)[j] = Σ_i δ(l)_ij
     dW = [None] + [delta[l].T @ a[l - 1] for l in range(1, L + 1)]
     db = [None] + [delta[l].sum(axis=0) for l in range(1, L + 1)]
-    return R, pack(dW, db)
+    return R, pack(dW, db)$decay_g
 
 
 '''
@@ -177,7 +177,7 @@ def trace(thetas, status, reason):
         R, g = loss_and_gradient(thetas[k], X, Y)
         steps.append({"step": k, "loss": num(R),
                       "parameters": dict(zip(NAMES, num.many(thetas[k]))),
-                      "gradient": dict(zip(NAMES, num.many(g)))})
+                      "gradient": dict(zip(NAMES, num.many(g)))})$test_code
     return {"steps": steps, "status": status, "reason": num.reason(reason)}
 
 
@@ -242,6 +242,29 @@ def _judged_code(plan: NetworkPlan) -> str:
     return fill(_SATURATION, nonlinear=nonlinear, slope=literal(SATURATED_SLOPE), fit=literal(EXACT_FIT))
 
 
+def _test_code(plan: NetworkPlan) -> str:
+    """The trace's held-out fields: the loss over X_TEST (no decay term) and a classifier's accuracy."""
+    if plan.X_test is None:
+        return ""
+    code = ("\n        a_test = forward(*unpack(thetas[k]), X_TEST)[1][L]  # the held-out observations\n"
+            "        steps[-1][\"test_loss\"] = num(loss(a_test, Y_TEST))  # the loss alone, no decay term")
+    if plan.loss.classifies:
+        code += ("\n        classes = [v.argmax(axis=1) if v.shape[1] > 1 else (v[:, 0] >= 0.5) for v in (a_test, Y_TEST)]"
+                 "\n        steps[-1][\"test_accuracy\"] = float(np.mean(classes[0] == classes[1]))")
+    return code
+
+
+def _decay_code(lam: float) -> dict[str, str]:
+    """The weight-decay pieces of the script (engine/weight_decay.py): none without decay."""
+    if not lam:
+        return {"decay_def": "", "decay_R": "", "decay_g": ""}
+    return {"decay_def": (f"LAMBDA = {literal(lam)}  # weight decay: R gets LAMBDA/2 times the sum of every "
+                          "weight squared (biases excluded)\n"
+                          "WEIGHTS = np.array([name.startswith(\"w\") for name in NAMES])  # a weight, not a bias\n"),
+            "decay_R": "\n    R += 0.5 * LAMBDA * float(theta[WEIGHTS].dot(theta[WEIGHTS]))  # the decay term",
+            "decay_g": " + np.where(WEIGHTS, LAMBDA * theta, 0.0)  # dR/dw gets LAMBDA * w"}
+
+
 def numpy_network_script(plan: NetworkPlan, steps: int, every: int, scenario_name: str) -> str:
     """The whole numpy script for ``plan``: ``steps`` updates, the trace of every ``every``-th step."""
     net = plan.network
@@ -255,12 +278,14 @@ def numpy_network_script(plan: NetworkPlan, steps: int, every: int, scenario_nam
              "\n\n".join(ACTIVATIONS[name] for name in used),
              fill(_BODY, loss_doc=LOSSES[plan.loss.name][0].rstrip("\n"), delta_code=output_delta_code(plan),
                   sizes=tuple(net.sizes), L=net.depth, acts=", ".join(acts),
-                  primes=", ".join("None" if a == "softmax" else f"{a}_prime" for a in acts)),
+                  primes=", ".join("None" if a == "softmax" else f"{a}_prime" for a in acts),
+                  **_decay_code(plan.weight_decay)),
              batch_code(plan), "\n\n", optimizer_code(plan.spec),
              fill(ARMIJO, dot="np.vdot(g, delta)") if plan.spec.schedule == "backtracking" else "",
              fill(_TRAIN, judged=_judged_code(plan), tol=literal(plan.tol), bound=literal(plan.bound), frozen=repr(list(plan.frozen)),
                   eager=plan.eager, trace_numbers=TRACE_NUMBERS,
                   line_search=_LINE_SEARCH if plan.spec.schedule == "backtracking" else "",
+                  test_code=_test_code(plan),
                   Ws=", ".join(f"W{l}" for l in range(1, net.depth + 1)),
                   bs=", ".join(f"b{l}" for l in range(1, net.depth + 1)))]
     return "".join(parts)

@@ -40,6 +40,9 @@ class NetworkPlan:
     tol: float
     bound: float
     eager: bool
+    weight_decay: float = 0.0
+    X_test: np.ndarray | None = None
+    Y_test: np.ndarray | None = None
 
     @property
     def names(self) -> list[str]:
@@ -56,10 +59,12 @@ def network_plan(scenario: Scenario) -> NetworkPlan:
     """The plan of a network scenario, built by the engine's own builders (so the data, weights
     and batch order are the ones ``run`` trains with)."""
     session = build_training_session(scenario)
+    held = session.held_out
     return NetworkPlan(scenario.title, session.network, np.array(session.X), np.array(session.Y),
                        session.loss, session.mode, session.batch_size, session.batches_per_epoch,
                        session.seed, session.spec, tuple(sorted(session.frozen, key=session.param_names.index)),
-                       session.tol, session.divergence_bound, session._updater.eager_loss)
+                       session.tol, session.divergence_bound, session._updater.eager_loss, session.weight_decay,
+                       None if held is None else np.array(held.X), None if held is None else np.array(held.Y))
 
 
 _DATA = '''# ---- the data: one observation a row ----------------------------------------------------
@@ -69,12 +74,22 @@ N_OBS = $n
 '''
 
 
+_TEST_DATA = '''# the held-out observations (the scenario's test_fraction): never trained on, judged in the trace
+X_TEST = $array($X)
+Y_TEST = $array($Y)  # $n observations
+'''
+
+
 def data_code(plan: NetworkPlan, array: str = "np.array") -> str:
     """X and Y written out in full, every number repr-exact; ``array`` makes them arrays."""
     onehot = ("\n# (the class indices of the scenario as one-hot rows: y_ik = 1 for class k)"
               if plan.loss.class_indices and plan.Y.shape[1] > 1 else "")
-    return fill(_DATA, array=array, X=matrix_literal(plan.X, 4), Y=matrix_literal(plan.Y, 4), n=plan.X.shape[0],
+    code = fill(_DATA, array=array, X=matrix_literal(plan.X, 4), Y=matrix_literal(plan.Y, 4), n=plan.X.shape[0],
                 d=plan.X.shape[1], k=plan.Y.shape[1], onehot=onehot)
+    if plan.X_test is None:
+        return code
+    return code + fill(_TEST_DATA, array=array, X=matrix_literal(plan.X_test, 4), Y=matrix_literal(plan.Y_test, 4),
+                       n=plan.X_test.shape[0])
 
 
 def weights_code(plan: NetworkPlan, array: str) -> str:

@@ -60,7 +60,7 @@ with torch.no_grad():
 SIZES = $sizes  # nodes per layer, the inputs first
 NAMES = [name for l in range(1, len(SIZES)) for j in range(1, SIZES[l] + 1)
          for name in [f"w({l})[{j},{k}]" for k in range(1, SIZES[l - 1] + 1)] + [f"b({l})[{j}]"]]
-
+$decay_def
 
 def loss(out, y):
 $loss
@@ -94,7 +94,7 @@ def set_theta(vector):
 def loss_and_gradient(x, y):
     """R over the observations x, y at the model's parameters, and dR/dtheta by autograd."""
     model.zero_grad()
-    R = loss(model(x), y)
+    R = loss(model(x), y)$decay_term
     R.backward()
     return R.item(), gradient()
 
@@ -102,7 +102,7 @@ def loss_and_gradient(x, y):
 def loss_at(vector, x, y):
     set_theta(vector)
     with torch.no_grad():
-        return loss(model(x), y).item()
+        return (loss(model(x), y)$decay_term).item()
 
 
 '''
@@ -166,7 +166,7 @@ def trace(thetas, status, reason):
         R, g = loss_and_gradient(X, Y)
         steps.append({"step": k, "loss": num(R),
                       "parameters": dict(zip(NAMES, num.many(thetas[k].tolist()))),
-                      "gradient": dict(zip(NAMES, num.many(g.tolist())))})
+                      "gradient": dict(zip(NAMES, num.many(g.tolist())))})$test_code
     return {"steps": steps, "status": status, "reason": num.reason(reason)}
 
 
@@ -263,6 +263,32 @@ def _judged_code(plan: NetworkPlan) -> str:
                 output=output)
 
 
+def _test_code(plan: NetworkPlan) -> str:
+    """The trace's held-out fields: the loss over X_TEST (no decay term) and a classifier's accuracy
+    (its model ends at z(L): class 1 of one output where z >= 0, i.e. a >= 0.5)."""
+    if plan.X_test is None:
+        return ""
+    code = ("\n        with torch.no_grad():  # the held-out observations\n"
+            "            out_test = model(X_TEST)\n"
+            "            steps[-1][\"test_loss\"] = num(loss(out_test, Y_TEST).item())  # the loss alone, no decay term")
+    if plan.loss.classifies:
+        code += ("\n            got = out_test.argmax(dim=1) if out_test.shape[1] > 1 else out_test[:, 0] >= 0"
+                 "\n            want = Y_TEST.argmax(dim=1) if Y_TEST.shape[1] > 1 else Y_TEST[:, 0] >= 0.5"
+                 "\n            steps[-1][\"test_accuracy\"] = float((got == want).double().mean())")
+    return code
+
+
+def _decay_code(lam: float) -> dict[str, str]:
+    """R's weight-decay term in the loss (autograd then adds LAMBDA * w to each weight's gradient)."""
+    if not lam:
+        return {"decay_def": "", "decay_term": ""}
+    return {"decay_def": (f"LAMBDA = {literal(lam)}  # weight decay\n\n\n"
+                          "def decay():\n    \"\"\"R's weight-decay term: LAMBDA/2 times the sum of every weight "
+                          "squared (biases excluded).\"\"\"\n"
+                          "    return 0.5 * LAMBDA * sum((lin.weight ** 2).sum() for lin in LINEARS)\n"),
+            "decay_term": " + decay()"}
+
+
 def torch_network_script(plan: NetworkPlan, steps: int, every: int, scenario_name: str) -> str:
     """The whole PyTorch script for ``plan``: ``steps`` updates, the trace of every ``every``-th step."""
     spec = plan.spec
@@ -285,7 +311,7 @@ def torch_network_script(plan: NetworkPlan, steps: int, every: int, scenario_nam
              _SOFTPLUS if "softplus" in net.activations else "",
              fill(_MODEL, modules=_modules(plan), sizes=tuple(net.sizes), loss=LOSSES[plan.loss.name].rstrip("\n"),
                   Ws=", ".join(f"W{l}" for l in range(1, net.depth + 1)),
-                  bs=", ".join(f"b{l}" for l in range(1, net.depth + 1))),
+                  bs=", ".join(f"b{l}" for l in range(1, net.depth + 1)), **_decay_code(plan.weight_decay)),
              batch_code(plan), "\n\n", optimizer_constants(spec),
              fill(ARMIJO, dot="torch.dot(g, delta)") if backtracking else "",
              fill(_TRAIN, tol=literal(plan.tol), bound=literal(plan.bound), frozen=repr(list(plan.frozen)),
@@ -298,6 +324,7 @@ def torch_network_script(plan: NetworkPlan, steps: int, every: int, scenario_nam
                   before="        before = theta()\n" if frozen or backtracking else "",
                   judged=_judged_code(plan), has_before=frozen or backtracking,
                   line_search=_LINE_SEARCH if backtracking else "",
+                  test_code=_test_code(plan),
                   freeze_step="        new[MASK] = before[MASK]  # frozen parameters never change\n" if frozen else "")]
     return "".join(parts)
 

@@ -21,6 +21,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from engine import datasets_real
+from engine.datasets_drawn import circles, curve, gaussians, spirals, xor
 from engine.arrays import readonly
 from engine.file_limits import MAX_CSV_BYTES, MAX_OBSERVATIONS, LimitError, readable_file
 from engine.progress import Progress, report
@@ -119,53 +121,6 @@ def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
     return out
 
 
-# --- built-in sets ---------------------------------------------------------------------------
-# Each generator takes (n, noise, rng) and returns (inputs (n, d), targets (n, k)).
-# Classification sets alternate the class by row (arange(n) % 2), so classes are balanced
-# to within one observation and online training sees both classes from the start.
-
-def _curve(fn: Callable[[np.ndarray], np.ndarray], lo: float, hi: float):
-    def make(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        x = rng.uniform(lo, hi, size=(n, 1))
-        return x, fn(x) + noise * rng.standard_normal((n, 1))
-    return make
-
-
-def _xor(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    label = np.arange(n) % 2
-    # Class 0 in quadrants I and III, class 1 in II and IV; which of the two is drawn at random.
-    flip = rng.integers(0, 2, size=n) * 2 - 1
-    s1 = flip.astype(float)
-    s2 = np.where(label == 0, s1, -s1)
-    r = rng.uniform(0.1, 1.0, size=(n, 2))
-    x = np.column_stack([s1 * r[:, 0], s2 * r[:, 1]]) + noise * rng.standard_normal((n, 2))
-    return x, label[:, None].astype(float)
-
-
-def _circles(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    label = np.arange(n) % 2
-    radius = np.where(label == 0, 0.5, 1.0)
-    angle = rng.uniform(0.0, 2.0 * np.pi, size=n)
-    x = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
-    return x + noise * rng.standard_normal((n, 2)), label[:, None].astype(float)
-
-
-def _gaussians(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    label = np.arange(n) % 2
-    mean = np.where(label[:, None] == 0, -1.0, 1.0) * np.ones((n, 2))
-    x = mean + 0.6 * rng.standard_normal((n, 2)) + noise * rng.standard_normal((n, 2))
-    return x, label[:, None].astype(float)
-
-
-def _spirals(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    label = np.arange(n) % 2
-    # Two interleaved arms, one and a half turns each; sqrt spreads points evenly along the arm.
-    t = np.sqrt(rng.uniform(0.0, 1.0, size=n)) * 3.0 * np.pi
-    phase = label * np.pi
-    x = np.column_stack([t * np.cos(t + phase), t * np.sin(t + phase)]) / (3.0 * np.pi)
-    return x + noise * rng.standard_normal((n, 2)), label[:, None].astype(float)
-
-
 @dataclass(frozen=True)
 class NetworkSetup:
     """What the network workspace opens a data set with: ``hidden`` layers as (units, activation),
@@ -194,61 +149,111 @@ CURVE_FIT_SETUP = NetworkSetup(((8, "tanh"),), "identity", "mse")
 CLASSIFIER_SETUP = NetworkSetup(((4, "tanh"), (4, "tanh")), "softmax", "cross_entropy")
 
 
+IRIS_SETUP = NetworkSetup(((8, "tanh"),), "softmax", "cross_entropy", "adam", 0.01)
+#: 64-16-10: 1,210 weights and biases
+DIGITS_SETUP = NetworkSetup(((16, "tanh"),), "softmax", "cross_entropy", "adam", 0.01)
+
+
 @dataclass(frozen=True)
 class DatasetInfo:
     """A built-in set: its generator, title, task (``regression``/``classification``), the network
-    it opens with, and classes."""
+    it opens with, and classes; ``real``: the shipped file of a real set (``engine.datasets_real``)."""
 
     make: Callable[[int, float, np.random.Generator], tuple[np.ndarray, np.ndarray]]
     title: str
     task: str
     setup: NetworkSetup
     n_classes: int = 0
+    real: datasets_real.RealSet | None = None
 
     @property
     def n_outputs(self) -> int:
         """Output nodes of the set's network: one per class, or one for the target."""
         return self.n_classes if self.task == "classification" else 1
 
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        if self.real is not None:
+            return self.real.input_names
+        return ("x",) if self.task == "regression" else ("x1", "x2")
+
+    @property
+    def target_names(self) -> tuple[str, ...]:
+        if self.real is not None:
+            return (self.real.target_name,)
+        return ("y",) if self.task == "regression" else ("class",)
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.input_names)
+
+    @property
+    def image_shape(self) -> tuple[int, int] | None:
+        """(rows, columns) of an image set's inputs, filled row by row (digits: 8x8); else None."""
+        return None if self.real is None else self.real.image_shape
+
+    @property
+    def size(self) -> int | None:
+        """Observations in a real set's file (the most ``n`` may be); None for a drawn set."""
+        return None if self.real is None else datasets_real.size(self.real)
+
+    @property
+    def default_n(self) -> int:
+        """``n`` when none is given: a real set's every observation, else 100."""
+        return 100 if self.real is None else datasets_real.size(self.real)
+
+    @property
+    def default_noise(self) -> float:
+        """``noise`` when none is given: 0 for a real set, else 0.1."""
+        return 0.1 if self.real is None else 0.0
+
+
+def _real(real: datasets_real.RealSet, title: str, setup: NetworkSetup) -> DatasetInfo:
+    return DatasetInfo(datasets_real.maker(real), title, "classification", setup, real.n_classes, real)
+
 
 DATASETS: dict[str, DatasetInfo] = {
-    "sine": DatasetInfo(_curve(np.sin, -np.pi, np.pi), "y = sin(x)", "regression", CURVE_FIT_SETUP),
-    "quadratic": DatasetInfo(_curve(lambda x: x * x, -1.0, 1.0), "y = x^2", "regression", CURVE_FIT_SETUP),
-    "cubic": DatasetInfo(_curve(lambda x: x ** 3 - x, -1.5, 1.5), "y = x^3 - x", "regression",
+    "sine": DatasetInfo(curve(np.sin, -np.pi, np.pi), "y = sin(x)", "regression", CURVE_FIT_SETUP),
+    "quadratic": DatasetInfo(curve(lambda x: x * x, -1.0, 1.0), "y = x^2", "regression", CURVE_FIT_SETUP),
+    "cubic": DatasetInfo(curve(lambda x: x ** 3 - x, -1.5, 1.5), "y = x^3 - x", "regression",
                          CURVE_FIT_SETUP),
-    "step": DatasetInfo(_curve(lambda x: (x >= 0).astype(float), -1.0, 1.0), "y = step(x)", "regression",
+    "step": DatasetInfo(curve(lambda x: (x >= 0).astype(float), -1.0, 1.0), "y = step(x)", "regression",
                         CURVE_FIT_SETUP),
-    "xor": DatasetInfo(_xor, "XOR", "classification", CLASSIFIER_SETUP, 2),
-    "circles": DatasetInfo(_circles, "Circles", "classification", CLASSIFIER_SETUP, 2),
-    "gaussians": DatasetInfo(_gaussians, "Two Gaussians", "classification", CLASSIFIER_SETUP, 2),
-    "spirals": DatasetInfo(_spirals, "Spirals", "classification", CLASSIFIER_SETUP, 2),
+    "xor": DatasetInfo(xor, "XOR", "classification", CLASSIFIER_SETUP, 2),
+    "circles": DatasetInfo(circles, "Circles", "classification", CLASSIFIER_SETUP, 2),
+    "gaussians": DatasetInfo(gaussians, "Two Gaussians", "classification", CLASSIFIER_SETUP, 2),
+    "spirals": DatasetInfo(spirals, "Spirals", "classification", CLASSIFIER_SETUP, 2),
+    "iris": _real(datasets_real.IRIS, "Iris (UCI)", IRIS_SETUP),
+    "digits": _real(datasets_real.DIGITS, "Digits 8x8 (UCI)", DIGITS_SETUP),
 }
 DATASET_NAMES = tuple(DATASETS)
 
 
-def make_dataset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> Dataset:
+def make_dataset(name: str, n: int | None = None, noise: float | None = None, seed: int = 0) -> Dataset:
     """A built-in set of ``n`` observations with Gaussian noise of std ``noise``, drawn from ``seed``.
 
-    Regression sets have one input ``x`` and one target ``y``; classification sets have
-    inputs ``x1, x2`` and one target column ``class`` holding 0 or 1.
+    Regression sets have one input ``x`` and one target ``y``; the drawn classification sets have
+    inputs ``x1, x2`` and one target column ``class`` holding 0 or 1; the real sets (iris, digits:
+    ``engine.datasets_real``) their file's columns, ``n`` of its rows in a seeded order.
+    ``n``/``noise`` default to the set's ``default_n``/``default_noise``.
     """
     info = DATASETS.get(name)
     if info is None:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}")
+    n = info.default_n if n is None else n
+    noise = info.default_noise if noise is None else noise
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise DataError(f"dataset size n must be a whole number >= 1, got {n!r}")
     if n > MAX_OBSERVATIONS:
         raise DataError(f"dataset size n: at most {MAX_OBSERVATIONS:,} observations, got {n:,}")
+    if info.size is not None and n > info.size:
+        raise DataError(f"dataset size n: {name} has {info.size:,} observations, got {n:,}")
     if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
         raise DataError(f"noise must be a finite number >= 0, got {noise!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise DataError(f"seed must be a whole number >= 0, got {seed!r}")
     x, y = info.make(int(n), float(noise), np.random.default_rng(int(seed)))
-    if info.task == "regression":
-        names_in, names_out = ("x",), ("y",)
-    else:
-        names_in, names_out = ("x1", "x2"), ("class",)
-    return Dataset(x, y, names_in, names_out, info.title)
+    return Dataset(x, y, info.input_names, info.target_names, info.title)
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -402,7 +407,7 @@ def load_csv(path: str | Path, inputs: list[str | int], targets: list[str | int]
 
 
 __all__ = [
-    "CLASSIFIER_SETUP", "CURVE_FIT_SETUP", "DATASETS", "DATASET_NAMES", "DataError", "Dataset",
+    "CLASSIFIER_SETUP", "CURVE_FIT_SETUP", "DATASETS", "DIGITS_SETUP", "IRIS_SETUP", "DATASET_NAMES", "DataError", "Dataset",
     "DatasetInfo", "LECTURE_SETUP", "NetworkSetup", "lecture_data", "load_csv", "make_dataset",
     "one_hot", "preview_csv",
 ]

@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.backprop import PassRecord, backward
 from engine.chain_rule import chain_rule
+from engine.data_split import split_rows
 from engine.gradient_check import finite_difference_check
 from engine.network import LECTURE_INPUTS, LECTURE_TARGETS, Network, lecture_network
 from engine.notation import Inline, Math, Symbol, latex
@@ -111,11 +112,14 @@ def explain_network(scenario: Scenario, observation: int | None = None, fmt: str
     :data:`EXPLAIN_FORMATS`; ``digits``: significant figures. Raises :class:`ObservationError`.
     """
     network, X, Y = training_arrays(scenario)
+    if scenario.test_fraction:  # R is over the training part; the held-out rows are not explained
+        train = split_rows(X.shape[0], scenario.test_fraction, scenario.split_seed).train_rows
+        X, Y = X[train], Y[train]
     n = X.shape[0]
     if observation is not None and not 1 <= observation <= n:
         raise ObservationError(observation, n)
     shown = [observation - 1] if observation is not None else list(range(min(n, MAX_EXPLAINED_OBS)))
-    nums = _NetworkNumbers(scenario, network, X, Y, backward(network, X, Y, scenario.loss), shown, fmt, digits)
+    nums = _NetworkNumbers(scenario, network, X, Y, backward(network, X, Y, scenario.loss, weight_decay=scenario.weight_decay), shown, fmt, digits)
     parts = [_network_heading(nums)]
     if observation is None and n > MAX_EXPLAINED_OBS:
         parts.append(paragraph(f"Showing observations 1 to {MAX_EXPLAINED_OBS} of {n}; "
@@ -153,8 +157,9 @@ def _forward_section(nums: _NetworkNumbers) -> list[str]:
     forward.add(Symbol("R", None, ("i",)), *[float(rec.per_obs_loss[i]) for i in shown])
     loss = nums.scenario.loss
     return [forward.render(nums.fmt),
-            paragraph(f"Loss R = {format_number(rec.loss, nums.digits)} ({loss}, all {nums.n} observations); "
-                      f"e = y - output is the residual.", nums.fmt)]
+            paragraph(f"Loss R = {format_number(rec.loss, nums.digits)} ({loss}, all {nums.n} observations"
+                      + (f", plus the weight-decay term lambda/2 sum w^2 = {format_number(rec.decay_loss, nums.digits)}"
+                         if rec.weight_decay else "") + "); e = y - output is the residual.", nums.fmt)]
 
 
 def _values(values: np.ndarray) -> Inline:
@@ -177,39 +182,48 @@ def nudge_section(rec: PassRecord, shown: Sequence[int], loss: str, fmt: str, di
     if factor is None:
         return [paragraph(f"No nudge table for {loss}: its gradient is not a multiple of "
                           f"e * d output/d theta.", fmt)]
+    decay = rec.weight_decay > 0
     nudge = Table("Nudge table: sensitivity s = d output/d theta, contribution e * s",
                   ["parameter"] + [h for i in shown for h in (f"s (obs {i + 1})", f"e*s (obs {i + 1})")]
-                  + ["sum of e*s", "-grad R"],
+                  + ["sum of e*s"] + (["-lambda*w"] if decay else []) + ["-grad R"],
                   header_tex=["parameter"] + [h for i in shown for h in (
                       f"$s_{{{i + 1}}}$", f"$e_{{{i + 1}}} s_{{{i + 1}}}$")]
-                  + [r"$\sum_i e_i s_i$", r"$-\nabla R$"], digits=digits)
+                  + [r"$\sum_i e_i s_i$"] + ([r"$-\lambda w$"] if decay else []) + [r"$-\nabla R$"],
+                  digits=digits)
     if residual_row:
         residuals = [c for i in shown for c in (_values(rec.residual[i]), "")]
-        nudge.add(("residual ", Symbol("e")), *residuals, "", "")
-    contrib_sum = rec.contributions.sum(axis=0)
+        nudge.add(("residual ", Symbol("e")), *residuals, "", *([""] if decay else []), "")
+    contrib_sum = rec.contribution_sum
     structure = rec.structure
+    sens = {i: rec.sensitivities_of(i) for i in shown}  # once per observation, not per parameter
+    contrib = {i: rec.contributions_of(i) for i in shown}
     for p in range(structure.n_params):
         cells: list[Cell] = []
         for i in shown:
-            cells += [_values(rec.sensitivities_of(i)[:, p]), float(rec.contributions_of(i)[p])]
+            cells += [_values(sens[i][:, p]), float(contrib[i][p])]
         nudge.add(Symbol.parameter(structure.param_ref_at(p)), *cells, float(contrib_sum[p]),
-                  float(rec.neg_gradient[p]))
+                  *([float(-rec.decay_gradient[p])] if decay else []), float(rec.neg_gradient[p]))
     over = f"all {n_obs} observations" if n_obs is not None else "all observations"
+    minus = f" - lambda w (weight decay, lambda = {format_number(rec.weight_decay, digits)})" if decay else ""
     return [nudge.render(fmt),
-            paragraph(f"-grad R = {format_number(factor, digits)} x (sum over {over} of e * s) "
+            paragraph(f"-grad R = {format_number(factor, digits)} x (sum over {over} of e * s){minus} "
                       f"for the {loss} loss.", fmt)]
 
 
 def _gradient_table(nums: _NetworkNumbers) -> Table:
     """theta, the back-propagated gradient, its central-difference check and -grad R."""
     rec = nums.rec
-    fd = finite_difference_check(nums.network, nums.X, nums.Y, nums.scenario.loss)
+    fd = finite_difference_check(nums.network, nums.X, nums.Y, nums.scenario.loss,
+                                 weight_decay=rec.weight_decay)
     theta = nums.network.theta()
-    grad = Table("Gradient", ["parameter", "theta", "dR/dtheta", "finite difference", "-grad R"],
-                 header_tex=["parameter", r"$\theta$", r"$\partial R/\partial\theta$", "finite difference",
-                             r"$-\nabla R$"], digits=nums.digits)
+    decay = rec.weight_decay > 0  # the decay term lambda w of dR/dtheta in a column of its own
+    grad = Table("Gradient", ["parameter", "theta"] + (["lambda*w"] if decay else [])
+                 + ["dR/dtheta", "finite difference", "-grad R"],
+                 header_tex=["parameter", r"$\theta$"] + ([r"$\lambda w$"] if decay else [])
+                 + [r"$\partial R/\partial\theta$", "finite difference", r"$-\nabla R$"], digits=nums.digits)
     for p in range(nums.network.n_params):
-        grad.add(Symbol.parameter(nums.network.param_ref_at(p)), float(theta[p]), float(rec.gradient[p]),
+        grad.add(Symbol.parameter(nums.network.param_ref_at(p)), float(theta[p]),
+                 *([float(rec.decay_gradient[p])] if decay else []), float(rec.gradient[p]),
                  float(fd.numeric[p]), float(-rec.gradient[p]))
     return grad
 

@@ -39,15 +39,17 @@ class FDCheck:
 
 def finite_difference_check(net: Network, X: np.ndarray, Y: np.ndarray,
                             loss: Loss | str = "sse", h: float = 1e-6,
-                            names: Sequence[str] | None = None, progress: Progress = None) -> FDCheck:
+                            names: Sequence[str] | None = None, progress: Progress = None,
+                            weight_decay: float = 0.0) -> FDCheck:
     """Compare dR/d theta by back propagation with (R(theta + h e_p) - R(theta - h e_p)) / 2h.
 
     ``names``: check only these parameters (default: all, in theta order); each costs two
     forward passes over all observations, so a panel on a large network should pass a few.
+    ``weight_decay``: lambda of R's term lambda/2 sum w^2 (``engine.weight_decay``).
     """
     if not (h > 0 and math.isfinite(h)):
         raise ValueError(f"finite-difference step h must be > 0, got {h}")
-    kernel = GradientKernel(net, loss)
+    kernel = GradientKernel(net, loss, weight_decay)
     X = _as_inputs(net, X)
     Y = prepare_targets(kernel.loss, Y, net.n_outputs)
     theta = net.theta()

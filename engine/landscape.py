@@ -18,11 +18,13 @@ from engine.progress import Progress, report
 
 
 def batched_loss(net: Network, loss: Loss | str, thetas: np.ndarray, X: np.ndarray,
-                 Y: np.ndarray, max_elements: int = 2_000_000, progress: Progress = None) -> np.ndarray:
+                 Y: np.ndarray, max_elements: int = 2_000_000, progress: Progress = None,
+                 weight_decay: float = 0.0) -> np.ndarray:
     """R at many parameter vectors ``thetas (G, n_params)`` at once: ``(G,)``.
 
     ``X (n, inputs)``, ``Y (n, n_out)`` prepared targets. Works in chunks so that no
-    intermediate array holds more than about ``max_elements`` numbers.
+    intermediate array holds more than about ``max_elements`` numbers. ``weight_decay``:
+    lambda of R's term lambda/2 sum w^2 (biases excluded), added to every entry.
     """
     loss = get_loss(loss) if isinstance(loss, str) else loss
     layout = _Layout(net, loss)
@@ -46,13 +48,17 @@ def batched_loss(net: Network, loss: Loss | str, thetas: np.ndarray, X: np.ndarr
                                .reshape(g * n, -1)).reshape(g, n).sum(axis=1)
             if loss.mean:
                 per *= g  # per_obs divides by the size of the whole (g n, n_out) block
+            if weight_decay:
+                w = th[:, layout.mask]
+                per = per + 0.5 * weight_decay * np.einsum("gp,gp->g", w, w)
             out[s:s + g] = per
             report(progress, (s + g) / G)
     return out
 
 
 def landscape(net: Network, loss: Loss | str, X: np.ndarray, Y: np.ndarray, name_i: str, name_j: str,
-              xs: np.ndarray, ys: np.ndarray, theta: np.ndarray, progress: Progress = None) -> np.ndarray:
+              xs: np.ndarray, ys: np.ndarray, theta: np.ndarray, progress: Progress = None,
+              weight_decay: float = 0.0) -> np.ndarray:
     """R over a grid of two parameters, the others fixed at ``theta (n_params,)``.
 
     ``xs (nx,)`` values of ``name_i``, ``ys (ny,)`` of ``name_j``; returns ``(ny, nx)``.
@@ -66,7 +72,7 @@ def landscape(net: Network, loss: Loss | str, X: np.ndarray, Y: np.ndarray, name
     thetas = np.broadcast_to(base, (gx.size, base.size)).copy()
     thetas[:, i] = gx.ravel()
     thetas[:, j] = gy.ravel()
-    return batched_loss(net, loss, thetas, X, Y, progress=progress).reshape(gx.shape)
+    return batched_loss(net, loss, thetas, X, Y, progress=progress, weight_decay=weight_decay).reshape(gx.shape)
 
 
 __all__ = ["batched_loss", "landscape"]

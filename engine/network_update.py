@@ -18,13 +18,14 @@ that vanished only because a layer saturated (``engine.network_convergence``) is
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
 from engine import optimizers
 from engine.backprop import GradientKernel
 from engine.history import Settings, TrainingHistory
+from engine.network import Network
 from engine.network_convergence import judge_vanished_gradient
 from engine.optimizers import OptState
 from engine.status import CONVERGED, DIVERGED, Status
@@ -84,6 +85,24 @@ def update_step(t: int, theta: np.ndarray, loss_b: float, g: np.ndarray, state: 
         return diverged(t + 1, "parameters became infinite" if not math.isfinite(size)
                         else f"parameters grew beyond {bound:g}")
     return new, new_state
+
+
+def check_network_spec(spec: optimizers.OptimizerSpec) -> optimizers.OptimizerSpec:
+    """``spec`` if networks can train with it (first order), else TrainingError."""
+    if optimizers.get_optimizer(spec.name).needs_hessian:
+        *others, last = optimizers.FIRST_ORDER_NAMES
+        raise TrainingError(f"{spec.name} needs a Hessian, which networks do not provide; "
+                            f"choose {', '.join(others)} or {last}")
+    return spec
+
+
+def frozen_mask(network: Network, frozen: Sequence[str]) -> np.ndarray:
+    """The read-only ``(n_params,)`` mask of the parameters named in ``frozen``."""
+    mask = np.zeros(network.n_params, dtype=bool)
+    for name in frozen:
+        mask[network.param_index(name)] = True
+    mask.setflags(write=False)
+    return mask
 
 
 class Updater:
@@ -181,4 +200,4 @@ class Updater:
         return taken
 
 
-__all__ = ["Updater", "converged", "diverged", "norm", "update_step"]
+__all__ = ["Updater", "check_network_spec", "converged", "diverged", "frozen_mask", "norm", "update_step"]

@@ -110,7 +110,7 @@ def plain(item: Token | Inline, digits: int = SIG_FIGS) -> str:
 
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
                 "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}"}
-_TEX_KINDS = {"delta": r"\delta"}
+_TEX_KINDS = {"delta": r"\delta", "lambda": r"\lambda"}
 
 
 def tex_escape(text: str) -> str:

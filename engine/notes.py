@@ -23,11 +23,11 @@ __all__ = ["explanation_notes"]
 
 
 def explanation_notes(network: Network, X: np.ndarray, Y: np.ndarray, loss: str, name: str, observation: int,
-                      fmt: str = "markdown", digits: int = SIG_FIGS) -> str:
+                      fmt: str = "markdown", digits: int = SIG_FIGS, weight_decay: float = 0.0) -> str:
     """Chain rule of parameter ``name`` (lecture notation) for ``observation`` (0-based row), the
     nudge table of the first :data:`MAX_EXPLAINED_OBS` observations and, for the lecture example,
     where the printed lecture differs. ``X (n_obs, n_in)``, ``Y (n_obs, n_out)``; ``loss``: its
-    name; ``fmt``: one of ``EXPLAIN_FORMATS``.
+    name; ``fmt``: one of ``EXPLAIN_FORMATS``; ``weight_decay``: lambda of R's term lambda/2 sum w^2.
 
     Raises ``ValueError`` for an unknown format, parameter or observation.
     """
@@ -38,7 +38,7 @@ def explanation_notes(network: Network, X: np.ndarray, Y: np.ndarray, loss: str,
         raise ValueError(f"parameter {name!r} is not in this network; it has {', '.join(names)}")
     if not 0 <= observation < X.shape[0]:
         raise ValueError(f"observation {observation + 1}: the data have observations 1 to {X.shape[0]}")
-    rec = backward(network, X, Y, loss)
+    rec = backward(network, X, Y, loss, weight_decay=weight_decay)
     i = observation
     parts = [section_title(f"{name}, observation {i + 1}: x = {format_vector(X[i], digits)}, "
                            f"y = {format_vector(Y[i], digits)}", fmt)]
@@ -62,6 +62,8 @@ def _chain_section(network: Network, rec: PassRecord, name: str, i: int, fmt: st
     for x in factors:
         table.add(x.symbol, x.meaning, x.value)
     table.add(cr.lhs, "product of the factors", cr.total)
+    if cr.decay is not None:  # R's weight-decay term: its own term of dR/dw, once per update
+        table.add(cr.decay.symbol, cr.decay.meaning, cr.decay.value)
     written = (cr.lhs, Math(" = "), *symbol_product(factors), Math(" = "), *value_product(factors),
                Math(" = "), cr.total)
     if len(cr.paths) != 1:

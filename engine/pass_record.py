@@ -19,6 +19,7 @@ import numpy as np
 from engine.activations import get_activation
 from engine.losses import get_loss
 from engine.network import Network
+from engine.weight_decay import gradient as decay_gradient_of, penalty, weight_mask
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
@@ -52,6 +53,11 @@ class PassRecord:
     contribution vectors), ``neg_gradient`` = -grad R. For regression losses
     -grad R = ``contribution_factor`` * contributions.sum(0): 2 for sse, 1 for half_sse,
     2/(n n_out) for mse; None for the cross-entropies.
+
+    With weight decay (``weight_decay`` = lambda > 0, ``engine.weight_decay``) ``loss`` and
+    ``gradient`` hold R's term lambda/2 sum w^2 and its gradient lambda w (biases excluded):
+    ``loss = data_loss + decay_loss`` and ``gradient = per_obs_grad.sum(0) + decay_gradient``,
+    so -grad R = factor * contributions.sum(0) - decay_gradient.
     """
 
     structure: Network
@@ -66,6 +72,7 @@ class PassRecord:
     loss: float
     per_obs_loss: np.ndarray
     gradient: np.ndarray
+    weight_decay: float = 0.0
 
     @cached_property
     def network(self) -> Network:
@@ -98,6 +105,21 @@ class PassRecord:
         return get_loss(self.loss_name).contribution_factor(self.n_obs, self.output.shape[1])
 
     @cached_property
+    def data_loss(self) -> float:
+        """The loss over the batch without the weight-decay term: the sum of ``per_obs_loss``."""
+        return float(np.add.reduce(self.per_obs_loss))
+
+    @cached_property
+    def decay_loss(self) -> float:
+        """R's weight-decay term lambda/2 sum w^2 (0.0 without decay)."""
+        return penalty(self.theta, weight_mask(self.structure), self.weight_decay)
+
+    @cached_property
+    def decay_gradient(self) -> np.ndarray:
+        """The decay term's gradient ``(n_params,)``: lambda w for a weight, 0 for a bias."""
+        return _ro(decay_gradient_of(self.theta, weight_mask(self.structure), self.weight_decay))
+
+    @cached_property
     def neg_gradient(self) -> np.ndarray:
         return _ro(-self.gradient)
 
@@ -120,8 +142,27 @@ class PassRecord:
 
     @cached_property
     def contributions(self) -> np.ndarray:
-        """The lecture's e_i * d output_i/d theta per observation ``(n_obs, n_params)``."""
-        return _ro(np.einsum("ik,ikp->ip", self.residual, self.sensitivities))
+        """The lecture's e_i * d output_i/d theta per observation ``(n_obs, n_params)``: one backward
+        pass seeded with the residuals, so the ``(n_obs, n_out, n_params)`` sensitivities are never
+        built (for a wide network on many observations they would not fit)."""
+        if "sensitivities" in self.__dict__:
+            return _ro(np.einsum("ik,ikp->ip", self.residual, self.sensitivities))
+        deltas = _seeded_deltas(self.network, self.z, self.a, self.residual)
+        return _ro(_per_obs_param_grads(self.structure, deltas, list(self.a)))
+
+    @cached_property
+    def contribution_sum(self) -> np.ndarray:
+        """sum_i e_i * d output_i/d theta ``(n_params,)``, the nudge table's sum column, by one
+        seeded backward pass summed over observations."""
+        if "contributions" in self.__dict__:
+            return _ro(self.contributions.sum(axis=0))
+        deltas = _seeded_deltas(self.network, self.z, self.a, self.residual)
+        parts = []
+        for l in range(1, self.structure.depth + 1):
+            a_prev = self.a[l - 1]
+            ext = np.concatenate([a_prev, np.ones((a_prev.shape[0], 1))], axis=1)
+            parts.append((deltas[l].T @ ext).ravel())
+        return _ro(np.concatenate(parts))
 
     def contributions_of(self, obs: int) -> np.ndarray:
         """e * d output/d theta for observation ``obs``: ``(n_params,)``."""
@@ -144,6 +185,22 @@ def _per_obs_param_grads(net: Network, deltas: list, as_: list) -> np.ndarray:
     """dR_i/d theta per observation in theta order ``(..., n, n_params)``, layer blocks side by side."""
     parts = [_layer_blocks(deltas[l], as_[l - 1]) for l in range(1, net.depth + 1)]
     return np.concatenate(parts, axis=-1)
+
+
+def _seeded_deltas(net: Network, zs: tuple, as_: tuple, seed: np.ndarray) -> list:
+    """d(sum_k seed_k a[L]_k)/dz[l] per observation ``(n, n_l)`` for l = 1..L: back propagation
+    started from ``seed (n, n_out)`` at the outputs instead of dR/da."""
+    L = net.depth
+    acts = [get_activation(n) for n in net.activations]
+    with np.errstate(all="ignore"):
+        s = acts[L - 1].vjp(zs[L], as_[L], seed) if not acts[L - 1].elementwise \
+            else seed * acts[L - 1].grad(zs[L], as_[L])
+        deltas: list = [None] * (L + 1)
+        for l in range(L, 0, -1):
+            deltas[l] = s
+            if l > 1:
+                s = (s @ net.layers[l - 1].W) * acts[l - 2].grad(zs[l - 1], as_[l - 1])
+    return deltas
 
 
 def _sensitivities(net: Network, zs: tuple, as_: tuple, rows: slice) -> np.ndarray:

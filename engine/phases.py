@@ -127,7 +127,8 @@ class PartialState:
     ``rows``: the batch's dataset rows; positions ``i`` below index the batch (0-based).
     ``z(i, l)``, ``a(i, l)``, ``delta(i, l)`` give a read-only ``(n_l,)`` vector or None
     while unknown; ``a(i, 0)`` is the input. ``loss_of(i)`` is observation i's share of R
-    or None. ``gradient`` ``(n_params,)`` sums what the finished backward phases give.
+    or None. ``gradient`` ``(n_params,)`` sums what the finished backward phases give (with weight
+    decay, its term lambda w is added once every observation of the batch is done).
     ``record`` holds every value of the batch (use the accessors to respect what is known).
     """
 
@@ -184,6 +185,8 @@ def partial_state(update: int, phase_index: int, n_phases: int, rec: PassRecord)
     depth = rec.structure.depth
     done_obs, r = divmod(phase_index, phases_per_observation(depth))
     grad = _partial_gradient(rec, done_obs, max(0, r - depth - 1))
+    if rec.weight_decay and done_obs >= rec.n_obs:  # the decay term lambda w joins once, with the last
+        grad = rec.gradient                         # observation: the batch's whole dR/dtheta
     return PartialState(update, phase_index, n_phases, rec.rows, rec, grad)
 
 

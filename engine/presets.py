@@ -13,9 +13,9 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from engine.resource_files import resource_folder
 from engine.scenario_spec import ScenarioError
 
 SUFFIX = ".json"
@@ -44,10 +44,7 @@ class Preset:
 
 def folder() -> Path:
     """The folder of the preset files: the installed package data if present, else the checkout's."""
-    installed = resources.files("engine") / "resources" / "scenarios"
-    if isinstance(installed, Path) and installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parents[1] / "resources" / "scenarios"
+    return resource_folder("scenarios")
 
 
 def names() -> list[str]:

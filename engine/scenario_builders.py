@@ -78,7 +78,8 @@ def build_training_session(scenario: Scenario, data: Dataset | None = None):
 
     network, X, Y = training_arrays(scenario, data)
     return TrainingSession(network, X, Y, scenario.loss, scenario.training, scenario.optimizer,
-                           frozen=scenario.frozen, seed=scenario.seed)
+                           frozen=scenario.frozen, seed=scenario.seed, weight_decay=scenario.weight_decay,
+                           test_fraction=scenario.test_fraction, split_seed=scenario.split_seed)
 
 
 def build_objective(scenario: Scenario):

@@ -103,7 +103,10 @@ class FunctionSpec:
 @dataclass(frozen=True, eq=False)
 class Scenario:
     """A parsed, validated scenario. Network kinds fill ``network``, ``data``, ``loss``,
-    ``training`` (a :class:`TrainingMode`), ``frozen``, ``seed``; function kinds fill ``function``,
+    ``training`` (a :class:`TrainingMode`), ``frozen``, ``seed``, ``weight_decay`` (lambda of R's
+    term lambda/2 sum w^2, biases excluded; written only when > 0), ``test_fraction`` and
+    ``split_seed`` (the held-out part, ``engine.data_split``; written only when the fraction is > 0);
+    function kinds fill ``function``,
     ``start``, ``tolerance``, ``max_iterations`` and ``compare`` (further optimizers to race against
     ``optimizer`` from the same start). Two scenarios are equal when their file forms are equal."""
 
@@ -117,6 +120,9 @@ class Scenario:
     training: TrainingMode = TrainingMode()
     frozen: tuple[str, ...] = ()
     seed: int = 0
+    weight_decay: float = 0.0
+    test_fraction: float = 0.0
+    split_seed: int = 0
     function: FunctionSpec | None = None
     start: tuple[float, ...] = ()
     tolerance: float | None = None
@@ -143,6 +149,11 @@ class Scenario:
             d["training"] = self.training.to_json()
             d["optimizer"] = self.optimizer.to_dict()
             d["seed"] = self.seed
+            if self.weight_decay:
+                d["weight_decay"] = self.weight_decay
+            if self.test_fraction:
+                d["test_fraction"] = self.test_fraction
+                d["split_seed"] = self.split_seed
         else:
             assert self.function is not None
             fn = self.function

@@ -27,7 +27,8 @@ from engine.scenario_spec import (DERIVATIVE_MODES, FORMAT, KINDS, VERSION, Data
 from engine.training_mode import TrainingMode
 
 _COMMON_FIELDS = ("format", "version", "kind", "title", "description")
-_NETWORK_FIELDS = _COMMON_FIELDS + ("network", "frozen", "data", "loss", "training", "optimizer", "seed")
+_NETWORK_FIELDS = _COMMON_FIELDS + ("network", "frozen", "data", "loss", "training", "optimizer", "seed",
+                                    "weight_decay", "test_fraction", "split_seed")
 _FUNCTION_FIELDS = _COMMON_FIELDS + ("function", "derivatives", "start", "optimizer", "compare",
                                      "tolerance", "max_iterations")
 
@@ -125,7 +126,7 @@ def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) ->
         d = check_object(value, "data", ("dataset", "n", "noise", "seed"))
         name = check_name(d["dataset"], "data.dataset", DATASET_NAMES, "dataset")
         info = DATASETS[name]
-        dims = 1 if info.task == "regression" else 2
+        dims = info.n_inputs
         if dims != network.inputs:
             raise ScenarioError("data.dataset",
                                 f'"{name}" has {dims} input(s) but network.inputs is {network.inputs}')
@@ -133,9 +134,11 @@ def _data(value: Any, network: NetworkSpec, loss: str, base_dir: Path | None) ->
         if n_out != 1 and not one_hot_fits:
             raise ScenarioError("data.dataset", f'"{name}" has one target column ({info.task}) but the output '
                                                 f"layer has {n_out} units")
-        return DataSpec("dataset", name=name,
-                        n=check_integer(d.get("n", 100), "data.n", 1, MAX_OBSERVATIONS, "observations"),
-                        noise=check_number(d.get("noise", 0.1), "data.noise", nonnegative=True),
+        n = check_integer(d.get("n", info.default_n), "data.n", 1, MAX_OBSERVATIONS, "observations")
+        if info.size is not None and n > info.size:
+            raise ScenarioError("data.n", f'"{name}" has {info.size:,} observations, got {n:,}')
+        return DataSpec("dataset", name=name, n=n,
+                        noise=check_number(d.get("noise", info.default_noise), "data.noise", nonnegative=True),
                         seed=check_integer(d.get("seed", 0), "data.seed", 0))
     if "csv" in value:
         d = check_object(value, "data", ("csv", "inputs", "targets"), ("csv", "inputs", "targets"))
@@ -185,7 +188,17 @@ def _parse_network(obj: dict, base_dir: Path | None) -> dict:
     return {"network": network, "loss": loss, "training": training,
             "optimizer": optimizer, "data": _data(obj["data"], network, loss, base_dir),
             "frozen": _frozen_names(obj.get("frozen", []), network.sizes),
-            "seed": check_integer(obj.get("seed", 0), "seed", 0)}
+            "seed": check_integer(obj.get("seed", 0), "seed", 0),
+            "weight_decay": check_number(obj.get("weight_decay", 0.0), "weight_decay", nonnegative=True),
+            "test_fraction": _test_fraction(obj.get("test_fraction", 0.0)),
+            "split_seed": check_integer(obj.get("split_seed", 0), "split_seed", 0)}
+
+
+def _test_fraction(value: Any) -> float:
+    fraction = check_number(value, "test_fraction", nonnegative=True)
+    if not fraction < 1:
+        raise ScenarioError("test_fraction", f"expected a number from 0 up to (not including) 1, got {value!r}")
+    return fraction
 
 
 # --- function scenarios -------------------------------------------------------------------------

@@ -6,7 +6,9 @@ names are a contract (SPEC section 6): ``steps``, ``step``, ``loss``, ``paramete
 steps k >= 1 also carry ``lr`` (the step size taken from k-1 to k) and, under backtracking,
 ``trials`` (``lr``, ``value``, ``accepted``, in the order tried); ``status`` (``running``,
 ``converged``, ``diverged``, ``stopped``) and ``reason`` at the top level. Keep them exactly; new
-fields are added, never renamed. JSON has no NaN or infinity, so
+fields are added, never renamed. Added for networks: with weight decay ``loss`` and ``gradient`` hold
+R's term lambda/2 sum w^2; with a held-out part (``test_fraction``) each step also carries
+``test_loss`` (the loss over the held-out observations) and, for a classifier, ``test_accuracy``. JSON has no NaN or infinity, so
 non-finite numbers are written as ``null`` and the reason says so.
 """
 
@@ -78,9 +80,14 @@ def training_trace(session, upto: int | None = None, every: int = 1) -> dict:
     for k in recorded_steps(end, every):
         theta = session.parameters_at(k)
         loss, grad = session.kernel(theta, session.X, session.Y)
-        kept.append({"step": k, "loss": num(loss),
-                     "parameters": dict(zip(names, num.many(theta))),
-                     "gradient": dict(zip(names, num.many(grad)))})
+        step = {"step": k, "loss": num(loss), "parameters": dict(zip(names, num.many(theta))),
+                "gradient": dict(zip(names, num.many(grad)))}
+        held = session.held_out
+        if held is not None:
+            step["test_loss"] = num(held.loss_at(k))
+            if session.loss.classifies:
+                step["test_accuracy"] = held.accuracy_at(k)
+        kept.append(step)
     state, reason = _status(session.status, end == session.n_updates)
     return {"steps": kept, "status": state, "reason": num.reason(reason)}
 
@@ -150,10 +157,11 @@ def trace_csv(trace: dict, kind: str, variables: Sequence[str]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     if kind == "network":
         names = list(trace["steps"][0]["parameters"]) if trace["steps"] else []
-        writer.writerow(["step", "loss"] + names + [f"grad {n}" for n in names])
+        extra = [key for key in ("test_loss", "test_accuracy") if trace["steps"] and key in trace["steps"][0]]
+        writer.writerow(["step", "loss"] + names + [f"grad {n}" for n in names] + extra)
         for s in trace["steps"]:
             writer.writerow([s["step"], _cell(s["loss"])] + [_cell(s["parameters"][n]) for n in names]
-                            + [_cell(s["gradient"][n]) for n in names])
+                            + [_cell(s["gradient"][n]) for n in names] + [_cell(s[key]) for key in extra])
     else:
         writer.writerow(["step", "value"] + list(variables) + [f"grad {v}" for v in variables])
         for s in trace["steps"]:

@@ -21,18 +21,19 @@ exception: ``engine.network_update``), ``losses()``, ``batch_losses()``, ``param
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Sequence
 
 import numpy as np
 
 from engine import optimizers
-from engine.arrays import readonly
 from engine.backprop import GradientKernel, _as_inputs, _forward
+from engine.data_split import history_readers, session_arrays, split_session_data
 from engine.history import Settings, TrainingHistory
 from engine.landscape import batched_loss, landscape
-from engine.losses import Loss, accuracy, prepare_targets
+from engine.losses import Loss, accuracy
 from engine.network import Network, NetworkError
-from engine.network_update import Updater
+from engine.network_update import Updater, check_network_spec, frozen_mask
 from engine.optimizers import OptimizerSpec, OptState, make_spec
 from engine.pass_record import PassRecord, RecordCache
 from engine.phases import (GRANULARITIES, PartialState, Phase, UpdatePhases, batch_phase, check_granularity,
@@ -51,25 +52,26 @@ class TrainingSession:
     of the full-data gradient (frozen entries excluded) is below ``tol`` (0 disables);
     ``divergence_bound``: largest allowed norm of the parameter vector;
     ``checkpoint_every``: optimizer states kept every so many updates (default 64, or 8
-    when a step is expensive), the others replayed on demand.
+    when a step is expensive), the others replayed on demand; ``weight_decay``: lambda of R's
+    term lambda/2 sum w^2, biases excluded (``engine.weight_decay``); ``test_fraction``,
+    ``split_seed``: hold out that share of the observations, drawn from the seed
+    (``engine.data_split``): ``X``/``Y`` and every record are then the training part only, and
+    ``held_out`` judges the parameters on the rest (``test_losses``, ``test_accuracy``).
     """
 
     def __init__(self, network: Network, X: np.ndarray, Y: np.ndarray, loss: str = "sse",
                  training: TrainingMode | str | dict = TrainingMode(), spec: OptimizerSpec | None = None,
                  frozen: Sequence[str] = (), seed: int = 0, tol: float = 1e-8,
-                 divergence_bound: float = 1e8, checkpoint_every: int | None = None) -> None:
+                 divergence_bound: float = 1e8, checkpoint_every: int | None = None,
+                 weight_decay: float = 0.0, test_fraction: float = 0.0, split_seed: int = 0) -> None:
         self.network = network
-        self.kernel = GradientKernel(network, loss)
+        self.kernel = GradientKernel(network, loss, weight_decay)
         self.loss: Loss = self.kernel.loss
-        self.X = readonly(_as_inputs(network, X))
-        self.Y = readonly(prepare_targets(self.loss, Y, network.n_outputs))
-        if self.Y.shape[0] != self.X.shape[0]:
-            raise TrainingError(f"got {self.X.shape[0]} input rows but {self.Y.shape[0]} "
-                                "target rows")
-        if self.X.shape[0] == 0:
-            raise TrainingError("the data set has no observations")
-        if not np.all(np.isfinite(self.X)):
-            raise TrainingError("inputs must be finite numbers (found NaN or infinity)")
+        #: ``split``: rows (0-based, of the data given) trained on and held out; ``held_out``: the
+        #: held-out part (None without a split)
+        self.split, self.X, self.Y, self.held_out = split_session_data(
+            self.kernel, *session_arrays(network, self.loss, X, Y), test_fraction, split_seed,
+            *history_readers(weakref.ref(self)))
         self.n_obs = self.X.shape[0]
         # z, a and delta of every node for every observation, in bytes
         self._record_bytes = 24 * self.n_obs * sum(network.sizes)
@@ -95,7 +97,7 @@ class TrainingSession:
         spec = make_spec("gd", lr=0.1) if spec is None else spec
         self.last_granularity = "iteration"
         self._update_phases = UpdatePhases()
-        self._start(self._theta0, Settings(0, self._check_spec(spec), self._mask(frozen)))
+        self._start(self._theta0, Settings(0, check_network_spec(spec), self._mask(frozen)))
 
     # ------------------------------------------------------------------ setup
     def _start(self, theta0: np.ndarray, settings: Settings) -> None:
@@ -109,21 +111,8 @@ class TrainingSession:
         # (t, p) of the phase that led to the cursor; p = -1 stands for update t's last phase
         self._last: tuple[int, int] | None = None
 
-    def _check_spec(self, spec: OptimizerSpec) -> OptimizerSpec:
-        """``spec`` if networks can train with it (first order), else TrainingError."""
-        if optimizers.get_optimizer(spec.name).needs_hessian:
-            *others, last = optimizers.FIRST_ORDER_NAMES
-            raise TrainingError(f"{spec.name} needs a Hessian, which networks do not provide; "
-                                f"choose {', '.join(others)} or {last}")
-        return spec
-
     def _mask(self, frozen: Sequence[str]) -> np.ndarray:
-        """The read-only ``(n_params,)`` mask of the parameters named in ``frozen``."""
-        mask = np.zeros(len(self._names), dtype=bool)
-        for name in frozen:
-            mask[self.network.param_index(name)] = True
-        mask.setflags(write=False)
-        return mask
+        return frozen_mask(self.network, frozen)
 
     # ------------------------------------------------------------------ settings
     @property
@@ -140,7 +129,7 @@ class TrainingSession:
     def set_spec(self, spec: OptimizerSpec) -> None:
         """Use ``spec`` from the cursor on (later history is dropped). A different optimizer
         starts from a fresh state; a changed hyperparameter keeps the state."""
-        spec = self._check_spec(spec)
+        spec = check_network_spec(spec)
         old = self._hist.settings_at(self._t)
         state = self._hist.state_at(self._t)
         if spec.name != old.spec.name:
@@ -430,7 +419,22 @@ class TrainingSession:
         ``xs (nx,)`` values of ``name_i``, ``ys (ny,)`` of ``name_j``; returns ``(ny, nx)``.
         """
         base = self.theta() if theta is None else theta
-        return landscape(self.network, self.loss, self.X, self.Y, name_i, name_j, xs, ys, base)
+        return landscape(self.network, self.loss, self.X, self.Y, name_i, name_j, xs, ys, base,
+                         weight_decay=self.weight_decay)
+
+    @property
+    def weight_decay(self) -> float:
+        """lambda of R's weight-decay term lambda/2 sum w^2 (0: none)."""
+        return self.kernel.weight_decay
+
+    def test_losses(self, stride: int = 1) -> np.ndarray | None:
+        """Loss over the held-out part after 0, stride, ... updates, beside ``losses``; None without a split."""
+        return None if self.held_out is None else self.held_out.losses(stride)
+
+    def test_accuracy(self, k: int | None = None) -> float | None:
+        """Accuracy on the held-out part after ``k`` updates (default: the cursor); None without a
+        split or unless the loss classifies."""
+        return None if self.held_out is None else self.held_out.accuracy_at(self._t if k is None else k)
 
     def memory_bytes(self) -> int:
         """Bytes held by the history (parameters, losses, checkpointed optimizer states)."""

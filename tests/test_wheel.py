@@ -77,6 +77,15 @@ def test_wheel_holds_every_module_and_preset(wheel: Path) -> None:
     assert presets
     for preset in presets:
         assert f"engine/resources/scenarios/{preset.name}" in names
+    for data in ("iris.csv", "digits.csv", "README.md"):
+        assert f"engine/resources/datasets/{data}" in names
+
+
+def test_installed_stepwise_reads_the_shipped_data_sets(venv: Path, tmp_path: Path) -> None:
+    p = subprocess.run([str(_venv_script(venv, "stepwise")), "run", "iris-classifier", "--steps", "2"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert len(json.loads(p.stdout)["steps"][0]["parameters"]) == 67
 
 
 def test_installed_stepwise_runs_a_preset_by_name(venv: Path, tmp_path: Path) -> None:

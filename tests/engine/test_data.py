@@ -43,10 +43,12 @@ def test_builtin_shapes_and_reproducible(name: str) -> None:
     info = DATASETS[name]
     if info.task == "regression":
         assert a.inputs.shape == (41, 1) and a.targets.shape == (41, 1)
-    else:
+    elif info.real is None:
         assert a.inputs.shape == (41, 2) and a.targets.shape == (41, 1)
         counts = np.bincount(a.targets[:, 0].astype(int))
         assert counts.tolist() == [21, 20]  # balanced to within one
+    else:  # a real set: 41 of its rows, its own columns
+        assert a.inputs.shape == (41, len(info.real.input_names)) and a.targets.shape == (41, 1)
     assert np.all(np.isfinite(a.inputs)) and np.all(np.isfinite(a.targets))
 
 

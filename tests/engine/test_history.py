@@ -61,3 +61,20 @@ def test_truncating_into_a_packed_chunk_keeps_the_rest_and_writes_on(walk):
     assert hist.theta(t).tolist() == [0.5] * 9 and hist.theta(t + 1).tolist() == [0.25] * 9
     assert hist.theta(5).tobytes() == walk[5].tobytes()
     assert hist.column(0)[:t].tobytes() == walk[:t, 0].tobytes()
+
+
+def test_random_low_bytes_are_stored_and_zero_ones_compressed():
+    """A moving parameter's least significant bytes are noise: stored as they are (zlib would spend
+    its time there for nothing); a slow or settled one's are mostly zero: compressed. Both exact."""
+    from engine.history import _pack_column, _unpack_column
+
+    rng = np.random.default_rng(1)
+    moving = 0.3 + np.cumsum(rng.normal(0, 1e-3, 216))
+    settled = np.full(216, 0.25)
+    settled[100:] = 0.5
+    packed_moving, packed_settled = _pack_column(moving), _pack_column(settled)
+    assert 5 <= packed_moving[0] <= 6  # the first byte: how many low byte planes are stored raw
+    assert packed_settled[0] == 0
+    for values, data in ((moving, packed_moving), (settled, packed_settled)):
+        assert _unpack_column(data, 216).tobytes() == values.tobytes()
+    assert len(packed_moving) < moving.nbytes and len(packed_settled) < 60
