@@ -60,7 +60,7 @@ def rich_number(value: float, digits: int = SIG_FIGS) -> str:
     return format_number(value, digits).replace("inf", "∞").replace("-", "−")
 
 
-_RICH_KINDS = {"delta": "δ"}
+_RICH_KINDS = {"delta": "δ", "lambda": "λ"}
 
 
 def rich_symbol(s: Symbol) -> str:

@@ -145,6 +145,9 @@ class ChainRulePanel(QtWidgets.QWidget):
             lines.append(result)
         summed = rich(Derivative(Symbol("R"), cr.parameter))
         total = f"Summed over all {n_obs} observations: {summed} = {rich_number(gradient)}"
+        if cr.decay is not None:  # R's λ/2 Σ w² adds a term of its own, once, beside the sum
+            total = (f"Summed over all {n_obs} observations, plus {rich(cr.decay.meaning)} = "
+                     f"{rich_number(cr.decay.value)}: {summed} = {rich_number(gradient)}")
         # on a projector the paragraphs lose their margins and some line spacing, so all fits
         tight = "margin-top:0; margin-bottom:2px; " if self.presenting else ""
         spacing = 110 if self.presenting else 140

@@ -18,7 +18,7 @@ from gui.network.view_matrix import short_vector
 from gui.network.view_state import current_observation
 
 FD_MAX_WORK = 2_000_000   # n_params * n_obs above which the check is skipped (2 n_params losses)
-NUDGE_MAX_WORK = 2_000_000
+NUDGE_MAX_ROWS = 1_300  # one row a parameter: the 1,210 of the digits network and fewer
 RUNNING_TABLE_MAX_ROWS = 120  # tables with more rows refresh when Run mode pauses
 COPIED_SHOWN_MS = 1500
 COPY_TEXT = "Copy as ▾"
@@ -208,8 +208,9 @@ class ExplanationPanels(QtWidgets.QWidget):
     def _show_nudges(self, rec, selected: str, obs: int) -> None:
         s = self.controller.session
         names = s.param_names
-        if s.n_obs * len(names) * rec.output.shape[1] > NUDGE_MAX_WORK:
-            self.nudge.show_message("The nudge table is shown for small data sets and networks only.")
+        if len(names) > NUDGE_MAX_ROWS:
+            self.nudge.show_message(f"The nudge table is shown for networks of up to {NUDGE_MAX_ROWS:,} "
+                                    "parameters.")
             return
         shown = list(range(min(s.n_obs, 4)))
         if obs not in shown:
@@ -221,4 +222,4 @@ class ExplanationPanels(QtWidgets.QWidget):
         if s.network.n_params * s.n_obs > FD_MAX_WORK:
             self.fd.show_message("The finite-difference check is skipped for this large network.")
             return
-        self.fd.check_in_background(s.network_at(), s.X, s.Y, s.loss.name)
+        self.fd.check_in_background(s.network_at(), s.X, s.Y, s.loss.name, s.weight_decay)

@@ -17,9 +17,9 @@ from gui.common.style import ERROR_COLOUR
 GOOD_REL_ERROR = 1e-5
 
 
-def check_job(job, net, X, Y, loss: str):
+def check_job(job, net, X, Y, loss: str, weight_decay: float = 0.0):
     """The background job: ``engine.gradient_check.finite_difference_check`` with progress."""
-    return finite_difference_check(net, X, Y, loss, progress=job.progress)
+    return finite_difference_check(net, X, Y, loss, progress=job.progress, weight_decay=weight_decay)
 
 
 class FDCheckPanel(QtWidgets.QWidget):
@@ -77,12 +77,12 @@ class FDCheckPanel(QtWidgets.QWidget):
                     item.setBackground(bad)
                 self.table.setItem(r, c, item)
 
-    def check_in_background(self, net, X, Y, loss: str) -> None:
+    def check_in_background(self, net, X, Y, loss: str, weight_decay: float = 0.0) -> None:
         """Run the check for ``net`` on ``X``, ``Y`` off the GUI thread; the table shows it when done."""
         self.max_error = None
         self.summary.setStyleSheet("")
         self.summary.setText("Computing central differences…")
-        self._submitted = (net, X, Y, loss)
+        self._submitted = (net, X, Y, loss, weight_decay)
         self._pending = None
         self.runner.submit(check_job, *self._submitted)
 

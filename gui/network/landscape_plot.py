@@ -31,16 +31,18 @@ COARSE_S = 0.02
 AT_ONCE_WORK = 200_000
 
 
-def grid_job(job, net, loss, X, Y, x: str, y: str, xs: np.ndarray, ys: np.ndarray, theta: np.ndarray):
+def grid_job(job, net, loss, X, Y, x: str, y: str, xs: np.ndarray, ys: np.ndarray, theta: np.ndarray,
+             weight_decay: float = 0.0):
     """The background job: ``(x, y, xs, ys, values)`` of R over the grid, after a coarse one."""
     cx, cy = xs[::COARSE], ys[::COARSE]
     share = cx.size * cy.size / (cx.size * cy.size + xs.size * ys.size)
     start = time.perf_counter()
-    coarse = landscape(net, loss, X, Y, x, y, cx, cy, theta, progress=lambda f: job.progress(share * f))
+    coarse = landscape(net, loss, X, Y, x, y, cx, cy, theta, progress=lambda f: job.progress(share * f),
+                       weight_decay=weight_decay)
     if time.perf_counter() - start > COARSE_S:
         job.partial((x, y, cx, cy, coarse))
     values = landscape(net, loss, X, Y, x, y, xs, ys, theta,
-                       progress=lambda f: job.progress(share + (1 - share) * f))
+                       progress=lambda f: job.progress(share + (1 - share) * f), weight_decay=weight_decay)
     return x, y, xs, ys, values
 
 
@@ -163,7 +165,7 @@ class LandscapePlot(QtWidgets.QWidget):
         while the plot is hidden the request waits until it is shown."""
         s = session
         args = (s.network, s.loss, s.X, s.Y, x, y, np.asarray(xs, float), np.asarray(ys, float),
-                np.array(s.theta(), dtype=np.float64))
+                np.array(s.theta(), dtype=np.float64), s.weight_decay)
         if not self.isVisible():
             self.runner.cancel()
             self._pending = args
@@ -172,7 +174,8 @@ class LandscapePlot(QtWidgets.QWidget):
         gx, gy = args[6], args[7]
         if gx.size * gy.size * s.n_obs * sum(s.network.sizes) <= AT_ONCE_WORK:
             self.runner.cancel()
-            self.show_grid(gx, gy, landscape(*args))  # cheaper than a second repaint later
+            # cheaper than a second repaint later
+            self.show_grid(gx, gy, landscape(*args[:-1], weight_decay=args[-1]))
             return
         self._submitted = args
         self.runner.submit(grid_job, *args)

@@ -8,6 +8,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.numbers import format_number
+from engine.nudge import nudge_columns
 from gui.common.flash import TableFlash
 from gui.common.style import rich_number
 from gui.common.table_copy import install_table_copy
@@ -60,31 +61,36 @@ class NudgeTable(QtWidgets.QWidget):
     def show_record(self, rec, names: list[str], rows: list[int], selected: str | None = None) -> None:
         """Show an ``engine.backprop.PassRecord``: observations ``rows`` (0-based) in columns,
         output 1's sensitivities, every output's residual-weighted contributions, sums over all."""
+        cols = nudge_columns(rec, rows)
+        decay = " − λw" if cols.has_decay else ""
         factor = rec.contribution_factor
         if factor is not None:
             caption = (f"e = y − output;  with {rec.loss_name}, "
-                       f"−∇R = {rich_number(factor)} × Σ e · d out/dθ")
+                       f"−∇R = {rich_number(factor)} × Σ e · d out/dθ{decay}")
         else:
             caption = ("Sensitivities of output 1 and residual-weighted contributions; with "
                        f"{rec.loss_name} the gradient is not a multiple of their sum.")
-        contributions = rec.contributions
-        self.show_nudges(names, rec.residual[rows, 0], rec.sensitivities[rows, 0, :], contributions[rows],
-                         contributions.sum(axis=0), rec.neg_gradient,
-                         observations=[i + 1 for i in rows], selected=selected, caption=caption)
+        if cols.has_decay:
+            caption += f" (weight decay: R holds λ/2 Σ w², λ = {rich_number(cols.weight_decay)})."
+        self.show_nudges(list(cols.names), cols.residuals[:, 0], cols.sensitivities[:, 0, :], cols.contributions,
+                         cols.total, cols.neg_gradient, observations=[i + 1 for i in rows],
+                         selected=selected, caption=caption, decay=cols.decay if cols.has_decay else None)
 
     def show_nudges(self, names: list[str], residuals: np.ndarray, sensitivities: np.ndarray,
                     contributions: np.ndarray, total: np.ndarray, neg_gradient: np.ndarray,
                     observations: list[int] | None = None, selected: str | None = None,
-                    caption: str = "") -> None:
+                    caption: str = "", decay: np.ndarray | None = None) -> None:
         """``residuals (n_obs,)``; ``sensitivities``/``contributions`` ``(n_obs, n_params)``;
-        ``total``/``neg_gradient`` ``(n_params,)``; ``observations``: 1-based labels of the rows given."""
+        ``total``/``neg_gradient`` ``(n_params,)``; ``observations``: 1-based labels of the rows given;
+        ``decay (n_params,)``: weight decay's −λw, a column of its own when given."""
         n_obs = len(residuals)
         obs = observations or list(range(1, n_obs + 1))
         shown = list(range(min(n_obs, MAX_OBS_COLUMNS)))
         headers = []
         for i in shown:
             headers += [f"d out/dθ\nobs {obs[i]}", f"e·d out/dθ\nobs {obs[i]}"]
-        headers += ["Σ over obs\ne·d out/dθ", "−∇R"]
+        headers += ["Σ over obs\ne·d out/dθ", *(["weight decay\n−λw"] if decay is not None else []), "−∇R"]
+        total_column = len(shown) * 2
         structure = (list(names), headers)
         rebuilt = structure != self._structure
         if rebuilt:
@@ -103,7 +109,10 @@ class NudgeTable(QtWidgets.QWidget):
                 self._set_cell(r, 2 * c + 1, format_number(e))
                 self._cells[("s", f"{obs[i]}:{name}")] = s
                 self._cells[("c", f"{obs[i]}:{name}")] = e
-            self._set_cell(r, len(headers) - 2, format_number(total[r - 1]))
+            self._set_cell(r, total_column, format_number(total[r - 1]))
+            if decay is not None:
+                self._set_cell(r, total_column + 1, format_number(decay[r - 1]))
+                self._cells[("decay", name)] = float(decay[r - 1])
             self._set_cell(r, len(headers) - 1, format_number(neg_gradient[r - 1]))
         if rebuilt:
             self.flash.flash.stop()
@@ -141,7 +150,7 @@ class NudgeTable(QtWidgets.QWidget):
                 if r == 0:
                     item.setFont(bold)
                 t.setItem(r, c, item)
-        for c in range(0, len(headers) - 2, 2):
+        for c in range(0, 2 * sum(h.startswith("d out/dθ") for h in headers), 2):
             t.setSpan(0, c, 1, 2)
         self._size_columns(headers)
         self._fit()
