@@ -144,6 +144,15 @@ class NetworkDataPanel(QtWidgets.QWidget):
         builtin = kind not in ("lecture", "csv")
         for w in (self.n, self.noise, self.seed):
             w.setEnabled(builtin)
+        # A real data set (iris, digits) has as many observations as its file and no drawn noise.
+        size = DATASETS[kind].size if builtin else None
+        if size is not None:
+            self.n.setMaximum(size)
+            self.n.setValue(size)
+            self.noise.setValue(0.0)
+            self.noise.setEnabled(False)
+        else:
+            self.n.setMaximum(100000)
         for w in (self.csv_path, self.input_cols, self.target_cols, self.preview):
             w.setEnabled(kind == "csv")
 
