@@ -18,26 +18,6 @@ def data_folder(tmp_path_factory, monkeypatch):
     return folder
 
 
-@pytest.fixture(autouse=True)
-def no_window_outlives_its_test(qapp):
-    """Every top-level widget a test made is deleted when it ends, so none of its timers (an
-    autosave a few seconds after an edit, a background job's poll) fires during a later test. The
-    cyclic garbage collector runs only from a GUI-thread timer, so waiting for it would leave a
-    closed window alive for a while."""
-    from PySide6.QtCore import QCoreApplication, QEvent
-    from PySide6.QtWidgets import QApplication
-
-    before = set(QApplication.topLevelWidgets())
-    yield
-    for widget in QApplication.topLevelWidgets():
-        # Only windows of their own: a popup's container (a combo box's list) is a top-level
-        # widget too, but it belongs to its owner, which deletes it.
-        if widget not in before and widget.parent() is None:
-            widget.hide()
-            widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-
 @pytest.fixture
 def app(qapp):
     from gui.app import create_application

@@ -145,6 +145,8 @@ def sandbox(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local/state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("TMPDIR", str(home / "tmp"))
+    # autosave writes a few seconds after the last edit: into the sandbox too
+    monkeypatch.setattr("gui.window.autosave.data_folder", lambda: home / ".local/share/Stepwise")
     for where in (QStandardPaths.StandardLocation.AppDataLocation,
                   QStandardPaths.StandardLocation.AppConfigLocation,
                   QStandardPaths.StandardLocation.CacheLocation):
