@@ -1,5 +1,6 @@
 """The fit: prediction curve over the data (1-D input regression), decision regions (2-D
-classification), or output against target for anything else (e.g. the lecture's 2-input example).
+classification), a confusion matrix (a classifier of any other input size: iris, digits), or
+output against target for anything else (e.g. the lecture's 2-input example).
 
 The controller evaluates the network on a coarse grid through the engine's ``predict``;
 this plot only colours and draws.
@@ -19,7 +20,8 @@ CLASS_COLOURS = np.array([[0x00, 0x72, 0xB2], [0xD5, 0x5E, 0x00], [0x00, 0x9E, 0
 
 
 class NetworkFitPlot(pg.PlotWidget):
-    """One plot that switches between ``regression``, ``classification`` and ``scatter`` modes."""
+    """One plot that switches between ``regression``, ``classification``, ``confusion`` and
+    ``scatter`` modes."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +40,11 @@ class NetworkFitPlot(pg.PlotWidget):
         item.addItem(self.points)
         self.mode = ""
         self._brush_cache: dict[int, object] = {}
+        #: the confusion matrix's count labels, one per cell, made once per number of classes
+        self._counts: list[pg.TextItem] = []
+        #: the counts shown (tests read them), rows = true class
+        self.confusion: np.ndarray | None = None
+        self._ticks_for: int | None = None
 
     def _set_mode(self, mode: str, title: str, xlabel: str, ylabel: str) -> None:
         if mode == self.mode:
@@ -47,9 +54,17 @@ class NetworkFitPlot(pg.PlotWidget):
         item.setTitle(title)
         item.setLabel("bottom", xlabel)
         item.setLabel("left", ylabel)
-        self.image.setVisible(mode == "classification")
+        self.image.setVisible(mode in ("classification", "confusion"))
         self.curve.setVisible(mode == "regression")
         self.diagonal.setVisible(mode == "scatter")
+        self.points.setVisible(mode != "confusion")
+        for label in self._counts:
+            label.setVisible(mode == "confusion")
+        if mode != "confusion":  # back to data coordinates
+            item.invertY(False)
+            item.getAxis("bottom").setTicks(None)
+            item.getAxis("left").setTicks(None)
+            self._ticks_for = None
 
     def show_regression(self, x: np.ndarray, y: np.ndarray, grid: np.ndarray, prediction: np.ndarray,
                         xlabel: str = "x", ylabel: str = "y") -> None:
@@ -87,6 +102,48 @@ class NetworkFitPlot(pg.PlotWidget):
         lo, hi = float(both.min()), float(both.max())
         self.diagonal.setData([lo - 1, hi + 1], [lo - 1, hi + 1])
         self._range(np.array([lo, hi]), np.array([lo, hi]))
+
+    def show_confusion(self, counts: np.ndarray, title: str, where: str = "") -> None:
+        """A confusion matrix ``counts (K, K)``, row = true class, column = predicted class: each cell
+        shaded by its share of the row, with its count written in it when there is room; ``where``
+        says which observations (under the axis)."""
+        self._set_mode("confusion", title, "predicted class", "true class")
+        item = self.getPlotItem()
+        item.setTitle(title)
+        item.setLabel("bottom", f"predicted{' (' + where + ')' if where else ' class'}")
+        m = np.asarray(counts, dtype=float)
+        k = m.shape[0]
+        self.confusion = m
+        share = m / np.maximum(m.sum(axis=1, keepdims=True), 1.0)
+        # white to the app's blue; the image's rows are its x axis, so the matrix goes in transposed
+        blue = CLASS_COLOURS[0]
+        rgb = 255 - share[..., None] * (255 - blue)
+        self.image.setImage(np.clip(rgb, 0, 255).astype(np.uint8).transpose(1, 0, 2), levels=(0, 255))
+        self.image.setRect(pg.QtCore.QRectF(-0.5, -0.5, k, k))
+        if len(self._counts) != k * k:
+            for label in self._counts:
+                self.getPlotItem().removeItem(label)
+            self._counts = []
+            for i in range(k):
+                for j in range(k):
+                    label = pg.TextItem("", anchor=(0.5, 0.5))
+                    label.setPos(j, i)
+                    self.getPlotItem().addItem(label)
+                    self._counts.append(label)
+        if self._ticks_for != k:
+            step = 1 if k <= 6 else 3  # ten labels do not fit a plot a fifth of a projector high
+            ticks = [[(c, str(c)) for c in range(0, k, step)], [(c, "") for c in range(k)]]
+            self.getPlotItem().getAxis("bottom").setTicks(ticks)
+            self.getPlotItem().getAxis("left").setTicks(ticks)
+            self.getPlotItem().invertY(True)  # true class 0 at the top, as a confusion matrix is printed
+            self._ticks_for = k
+        for i in range(k):
+            for j in range(k):
+                label = self._counts[i * k + j]
+                # counts only where a cell has room for them (up to 5 classes, e.g. iris)
+                label.setText(f"{int(m[i, j])}" if m[i, j] and k <= 5 else "")
+                label.setColor("w" if share[i, j] > 0.6 else "k")
+        self.getPlotItem().setRange(xRange=(-0.5, k - 0.5), yRange=(-0.5, k - 0.5), padding=0)
 
     def _brush(self, c: int):
         if c not in self._brush_cache:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from gui.network.view_items import cache_axes
 from gui.common.log_axis import LogAxis
-from gui.common.style import ITERATE_COLOUR, CURVE_COLOUR, style_plot
+from gui.common.style import ITERATE_COLOUR, CURVE_COLOUR, OKABE_ITO, style_plot
 
+#: the held-out loss: Okabe-Ito bluish green beside the training loss's colour
+TEST_COLOUR = OKABE_ITO[2]
 MAX_POINTS = 1500  # a few per horizontal pixel of the plot
 # Room around the data as a share of the range: the 12 px marker at iteration 0 or at the highest
 # loss stays whole in a plot ~200 px wide and ~60 px high (a 1280x800 projector).
@@ -46,6 +48,10 @@ class NetworkLossPlot(pg.PlotWidget):
         item.getAxis("left").enableAutoSIPrefix(False)
         cache_axes(item)
         self.curve = item.plot(pen=pg.mkPen(CURVE_COLOUR, width=2))
+        #: the held-out observations' loss, dashed, when the scenario keeps some back
+        self.test_curve = item.plot(pen=pg.mkPen(TEST_COLOUR, width=2, style=QtCore.Qt.PenStyle.DashLine))
+        self.legend = item.addLegend(offset=(-10, 10))
+        self.legend.setVisible(False)
         self.marker = item.plot(pen=None, symbol="o", symbolSize=12,
                                 symbolBrush=pg.mkBrush(ITERATE_COLOUR), symbolPen=pg.mkPen("k"))
         self._log = False
@@ -76,6 +82,32 @@ class NetworkLossPlot(pg.PlotWidget):
             self.marker.setData([], [])
         if len(y):
             self._fit_range(float(x.max()), float(y.min()), float(y.max()))
+
+    def show_test_losses(self, iterations: np.ndarray | None, losses: np.ndarray | None) -> None:
+        """The held-out loss after updates ``iterations`` (None: no held-out part, nothing drawn),
+        beside the training loss, as TensorFlow Playground shows them."""
+        if iterations is None or losses is None:
+            self.test_curve.setData([], [])
+            if self.legend.isVisible():
+                self.legend.clear()
+                self.legend.setVisible(False)
+            return
+        y = np.asarray(losses, dtype=float)
+        keep = np.isfinite(y) & ((y > 0) if self._log else True)
+        self.test_curve.setData(np.asarray(iterations, float)[keep], y[keep])
+        if not self.legend.isVisible():
+            self.legend.addItem(self.curve, "training")
+            self.legend.addItem(self.test_curve, "held out")
+            self.legend.setVisible(True)
+        if keep.any():
+            (_x0, x1), (y0, y1) = self.getPlotItem().viewRange()
+            lo, hi = float(y[keep].min()), float(y[keep].max())
+            if self._log:
+                lo, hi = np.log10(lo), np.log10(hi)
+            if lo < y0 or hi > y1:  # the training loss set the range; make room for both
+                span = max(hi, y1) - min(lo, y0)
+                self.getPlotItem().setRange(yRange=(min(lo, y0) - 0.05 * span, max(hi, y1) + 0.05 * span),
+                                            padding=0)
 
     def _fit_range(self, x_max: float, lo: float, hi: float) -> None:
         """Grow the x range in steps of 1.5x and change the y range only when the data leave it or

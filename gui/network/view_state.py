@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.classify import confusion_matrix
 from engine.losses import class_labels, class_probabilities
 from engine.training_mode import DEFAULT_BATCH_SIZE
 from gui.common.style import decimate
@@ -190,8 +191,25 @@ def show_fit(controller, fit_plot) -> None:
         pred = s.predict(grid[:, None])[:, 0]
         fit_plot.show_regression(X[:, 0], Y[:, 0], grid, pred, c.dataset.input_names[0],
                                  c.dataset.target_names[0])
+    elif c.is_classification:
+        fit_plot.show_confusion(*confusion_shown(s))
     else:
         fit_plot.show_scatter(Y[:, 0], s.predict(X)[:, 0])
+
+
+def confusion_shown(session) -> tuple[np.ndarray, str, str]:
+    """The confusion matrix a classifier's fit plot shows at the cursor, its title and which
+    observations it counts: the held-out ones when the scenario keeps some back, else the training
+    data."""
+    s = session
+    held = s.held_out
+    if held is not None and held.n_obs:
+        counts, accuracy = held.confusion_at(s.cursor[0]), s.test_accuracy()
+        where = f"{held.n_obs} held out"
+    else:
+        counts, accuracy = confusion_matrix(s.network_at(), s.X, s.Y), s.accuracy()
+        where = f"{s.n_obs} trained on"
+    return counts, f"Confusion: {100 * accuracy:.1f}%", where
 
 
 def landscape_path(session, x: str, y: str) -> np.ndarray:
@@ -228,3 +246,23 @@ def grid_axes(view_range: tuple) -> tuple[np.ndarray, np.ndarray]:
     """LANDSCAPE_GRID points along each axis of ``((x0, x1), (y0, y1))``."""
     (x0, x1), (y0, y1) = view_range
     return np.linspace(x0, x1, LANDSCAPE_GRID), np.linspace(y0, y1, LANDSCAPE_GRID)
+
+
+#: at most about this many held-out losses on the loss plot (each is a forward pass when first shown)
+TEST_LOSS_POINTS = 400
+
+
+def test_loss_points(session, upto: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The held-out loss after updates 0, stride, 2 stride, ... up to ``upto`` (the stride a power
+    of two, so the points already computed stay when it doubles); (None, None) without a held-out
+    part."""
+    held = session.held_out
+    if held is None or not held.n_obs:
+        return None, None
+    stride = 1
+    while (upto + 1) / stride > TEST_LOSS_POINTS:
+        stride *= 2
+    losses = session.test_losses(stride)
+    iterations = np.arange(len(losses)) * stride
+    keep = iterations <= upto
+    return iterations[keep], losses[keep]

@@ -36,7 +36,7 @@ from gui.network.side_panel import settings_tabs
 from gui.network.steps_bar import NetworkSteps
 from gui.network.view import NetworkView
 from gui.network.view_state import (editor_config, grid_axes, landscape_path, landscape_range, phase_text,
-                                     show_fit, view_caption, view_state)
+                                     show_fit, test_loss_points, view_caption, view_state)
 from gui.network.where_to_look import WhereToLook
 
 SLOW_REFRESH_S = 0.25     # fit grid and explanation tables while running: 4 times a second
@@ -302,6 +302,7 @@ class NetworkWorkspace(Workspace):
             # Up to the cursor only, so that Back shows exactly what was shown before.
             losses = c.losses()[: t + 1]
             self.loss_plot.show_losses(np.arange(len(losses)), losses, t)
+            self.loss_plot.show_test_losses(*test_loss_points(s, t))
             self._refresh_landscape()
         now = time.perf_counter()
         slow_due = force or not c.running or now - self._last_slow >= SLOW_REFRESH_S
