@@ -208,7 +208,7 @@ def confusion_shown(session) -> tuple[np.ndarray, str, str]:
         where = f"{held.n_obs} held out"
     else:
         counts, accuracy = confusion_matrix(s.network_at(), s.X, s.Y), s.accuracy()
-        where = f"{s.n_obs} trained on"
+        where = f"{s.n_obs} train"
     return counts, f"Confusion: {100 * accuracy:.1f}%", where
 
 
