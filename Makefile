@@ -47,6 +47,8 @@ screenshots: $(VENV)/.installed
 	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot resources/scenarios/lecture-2d-race.json --steps 40 --workspace descent2d --size 1280x800 --presentation --out docs/presentation-2d.png
 	QT_QPA_PLATFORM=offscreen $(PY) docs/learning_screenshots.py
 	QT_QPA_PLATFORM=offscreen $(PY) docs/compact_screenshot.py docs/network-compact-view.png
+	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot digits-64-16-10 --steps 100 --phases 10 --select 'w(2)[3,5]' --size 1280x800 --out docs/digits-backward.png
+	QT_QPA_PLATFORM=offscreen $(PY) main.py screenshot iris-classifier --steps 200 --size 1280x800 --out docs/iris-accuracy.png
 
 # The 3-D surface needs OpenGL in a real window: Xvfb (with Mesa) and ImageMagick's import.
 screenshot-surface: $(VENV)/.installed
