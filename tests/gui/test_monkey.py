@@ -97,8 +97,10 @@ class WriteAudit:
     """Every file this process opens for writing, creates, renames or removes (a Python audit hook,
     installed once; it records only while ``allowed`` is set)."""
 
-    EVENTS = {"os.rename": (0, 1), "os.remove": (0,), "os.mkdir": (0,), "os.rmdir": (0,),
-              "shutil.copyfile": (1,), "os.truncate": (0,), "os.chmod": (0,)}
+    #: event: (index of a path, index of the directory descriptor it is relative to, or None)
+    EVENTS = {"os.rename": ((0, 2), (1, 3)), "os.remove": ((0, 1),), "os.mkdir": ((0, 2),),
+              "os.rmdir": ((0, 1),), "shutil.copyfile": ((1, None),), "os.truncate": ((0, None),),
+              "os.chmod": ((0, 2),)}
     WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
     def __init__(self) -> None:
@@ -115,7 +117,9 @@ class WriteAudit:
                 isinstance(flags, int) and flags & self.WRITE_FLAGS)
             paths = [path] if writing else []
         elif event in self.EVENTS:
-            paths = [args[i] for i in self.EVENTS[event] if i < len(args)]
+            # shutil.rmtree removes names relative to a directory's descriptor: resolve them there
+            paths = [_in_dir(args[i], args[d] if d is not None and d < len(args) else None)
+                     for i, d in self.EVENTS[event] if i < len(args)]
         else:
             return
         for p in paths:
@@ -125,6 +129,16 @@ class WriteAudit:
             if not (p.startswith(self.allowed) or p.startswith("/dev/") or p.startswith("/proc/")
                     or "__pycache__" in p):
                 self.outside.append(f"{event} {p}")
+
+
+def _in_dir(path, dir_fd):
+    """``path`` as the call meant it: relative to the directory open as ``dir_fd`` when one is given."""
+    if isinstance(dir_fd, int) and dir_fd >= 0 and isinstance(path, (str, bytes)):
+        try:
+            return os.path.join(os.readlink(f"/proc/self/fd/{dir_fd}"), os.fsdecode(path))
+        except OSError:
+            return path
+    return path
 
 
 AUDIT = WriteAudit()
