@@ -83,9 +83,13 @@ class ParameterTable(QtWidgets.QTableWidget):
                 if item.text() != text:
                     changed.append((r, c))
                     item.setText(text)
-            self.item(r, 1).setToolTip(repr(float(self._values[r])))
-            self.item(r, 3).setCheckState(QtCore.Qt.CheckState.Checked if name in frozen
-                                          else QtCore.Qt.CheckState.Unchecked)
+                    if c == 1:
+                        item.setToolTip(repr(float(self._values[r])))
+            # each set repaints and signals even when nothing changes: 1,210 rows made a Step slow
+            state = QtCore.Qt.CheckState.Checked if name in frozen else QtCore.Qt.CheckState.Unchecked
+            box = self.item(r, 3)
+            if box.checkState() != state:
+                box.setCheckState(state)
         if resize:
             # Once per layout, sized for the widest number format: resizing to contents on every
             # update costs milliseconds per cell.
