@@ -139,7 +139,7 @@ class NetworkDataPanel(QtWidgets.QWidget):
         signal = self.csv_requested if kind == "csv" else self.builtin_requested
         signal.emit(*args, data)
 
-    def _on_source(self, *_):
+    def _on_source(self, *_, keep_size: bool = False):
         kind = self.source.currentData()
         builtin = kind not in ("lecture", "csv")
         for w in (self.n, self.noise, self.seed):
@@ -148,8 +148,9 @@ class NetworkDataPanel(QtWidgets.QWidget):
         size = DATASETS[kind].size if builtin else None
         if size is not None:
             self.n.setMaximum(size)
-            self.n.setValue(size)
-            self.noise.setValue(0.0)
+            if not keep_size:  # chosen by the person: the whole file; shown from a scenario: its n
+                self.n.setValue(size)
+                self.noise.setValue(0.0)
             self.noise.setEnabled(False)
         else:
             self.n.setMaximum(100000)
@@ -202,7 +203,7 @@ class NetworkDataPanel(QtWidgets.QWidget):
         else:
             self.source.setCurrentIndex(self.source.findData("lecture"))
         del blockers
-        self._on_source()
+        self._on_source(keep_size=True)
 
     def show_error(self, text: str) -> None:
         self.message.setStyleSheet(f"color: {ERROR_COLOUR}")
