@@ -9,6 +9,7 @@ import math
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.training import GRANULARITIES
+from gui.common.background import ProgressLine
 from gui.common.fence import SizeHintFence
 from gui.network.history_scale import SliderPosition
 
@@ -55,7 +56,9 @@ class NetworkSteps(QtWidgets.QWidget):
         self.phase_label.setFixedHeight(self.phase_label.fontMetrics().height() + 8)
         self.phase_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                        QtWidgets.QSizePolicy.Policy.Fixed)
-        outer.addWidget(SizeHintFence(self.phase_label))
+        self._top = QtWidgets.QHBoxLayout()  # the phase, and the work of a step over a large data set
+        self._top.addWidget(SizeHintFence(self.phase_label), 1)
+        outer.addLayout(self._top)
 
         row = QtWidgets.QHBoxLayout()
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
@@ -107,6 +110,16 @@ class NetworkSteps(QtWidgets.QWidget):
         self.speed.valueChanged.connect(self._on_speed)
         self.history.valueChanged.connect(self.jump_requested)
         self.set_speed(200.0)
+
+    def watch(self, runner) -> None:
+        """Show ``runner``'s work beside the phase (a step over a large data set): "computing the
+        step…", a bar and Cancel, in the phase line's height."""
+        self.work = ProgressLine(runner, self)
+        self.work.setObjectName("stepProgress")
+        self.work.setFixedWidth(self.work.fontMetrics().horizontalAdvance("computing the step…") + 220)
+        self.work.setMaximumHeight(self.phase_label.height())
+        runner.busy_changed.connect(lambda busy: self.work.label.setText(runner.label))
+        self._top.addWidget(self.work)
 
     def set_speed(self, speed: float) -> None:
         if slider_from_speed(speed) == self.speed.value() and self.speed_label.text():

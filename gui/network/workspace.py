@@ -77,6 +77,7 @@ class NetworkWorkspace(Workspace):
         # main window, tab widget and splitters beneath it (several megapixels per step otherwise).
         self.setAutoFillBackground(True)
         self.steps = NetworkSteps(self)
+        self.steps.watch(self.controller.moves.runner)  # a step over a large data set, in the background
         self.view = NetworkView(self)
         self.view.setMinimumSize(300, 140)  # with its caption under it, still on a 1024x700 screen
         self.explanations = ExplanationPanels(self.controller, self)
@@ -117,6 +118,9 @@ class NetworkWorkspace(Workspace):
 
     def side_panel(self) -> QtWidgets.QWidget:
         return self._side
+
+    def is_busy(self) -> bool:
+        return self.controller.moves.busy  # a step or new session over a large data set
 
     def key_bindings(self) -> list[KeyBinding]:
         """The clicker's keys (at the step size last chosen), and a key for each step size."""
