@@ -66,12 +66,22 @@ def warm(session: TrainingSession, progress: Callable[[float], None] = lambda f:
     return s.accuracy()
 
 
+def run_frame(session: TrainingSession, n: int) -> int:
+    """Run mode's frame: ``n`` whole iterations on the engine's lean path (a half-done iteration is
+    finished first, so the lean path starts at an update boundary); returns how many were taken."""
+    taken = 0
+    if session.cursor[1] > 0:
+        session.step_iteration()
+        taken = 1
+    return taken + session.run(max(n - taken, 0))
+
+
 def move_job(job, twin: TrainingSession, move: Callable[[TrainingSession], object]):
     """The worker's part of a move: ``move(twin)``, then :func:`warm`."""
     job.progress(0.0)
-    move(twin)
+    outcome = move(twin)
     job.progress(0.2)
-    return twin, warm(twin, job.progress)
+    return twin, warm(twin, job.progress), outcome
 
 
 def build_job(job, build: Callable[[], TrainingSession]):
@@ -79,7 +89,7 @@ def build_job(job, build: Callable[[], TrainingSession]):
     job.progress(0.0)
     session = build()
     job.progress(0.2)
-    return session, warm(session, job.progress)
+    return session, warm(session, job.progress), None
 
 
 class BackgroundSteps(QtCore.QObject):
@@ -94,7 +104,8 @@ class BackgroundSteps(QtCore.QObject):
         self.runner.failed.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
         self._queue: deque = deque()
-        #: the job under way: ("move", the session it forked) or ("build", apply, fail, data_error)
+        #: the job under way: ("move", the session it forked, what to call with the move's outcome
+        #: or None) or ("build", apply, fail)
         self._job: tuple | None = None
         controller.edits.about_to_edit.connect(self.drop)
 
@@ -102,9 +113,11 @@ class BackgroundSteps(QtCore.QObject):
     def busy(self) -> bool:
         return self.runner.busy
 
-    def move(self, fn: Callable[[TrainingSession], object]) -> bool:
+    def move(self, fn: Callable[[TrainingSession], object], label: str = "computing the step…",
+             then: Callable[[object], None] | None = None) -> bool:
         """Make ``fn(session)`` (a step, Back, a jump) in the background when the session is large
-        or a job is under way (then queued); False: the caller makes it now, on the GUI thread."""
+        or a job is under way (then queued); False: the caller makes it now, on the GUI thread.
+        ``then(outcome)`` follows the redraw with what ``fn`` returned."""
         if self.runner.busy:
             if len(self._queue) < MAX_QUEUED:
                 self._queue.append(fn)
@@ -112,10 +125,18 @@ class BackgroundSteps(QtCore.QObject):
         session = self.controller.session
         if not is_large(session.n_obs, session.network):
             return False
-        self._job = ("move", session)
-        self.runner.label = "computing the step…"
+        self._job = ("move", session, then)
+        self.runner.label = label
         self.runner.submit(move_job, fork(session), fn)
         return True
+
+    def frame(self, n: int) -> int:
+        """Run mode's frame over a large data set: ``n`` iterations in the background, unless the last
+        frame's are still being computed (then none: the run goes as fast as the machine allows).
+        Returns 0, the iterations taken now; the controller's ``frame_stepped`` follows when they are."""
+        if not self.runner.busy:
+            self.move(lambda s: run_frame(s, n), "running…", self.controller.frame_stepped.emit)
+        return 0
 
     def build(self, session_of: Callable[[], TrainingSession], large: bool,
               apply: Callable[[TrainingSession], None], fail: Callable[[Exception], None], errors: tuple) -> None:
@@ -145,13 +166,15 @@ class BackgroundSteps(QtCore.QObject):
         if job is None:
             return
         c = self.controller
-        session, accuracy = result
+        session, accuracy, outcome = result
         if job[0] == "move":
             if c.session is not job[1]:
                 return  # the session was replaced meanwhile
             adopt(c.session, session)
             c.keep_accuracy(c.session, accuracy)
             c._changed()
+            if job[2] is not None:
+                job[2](outcome)
         else:
             c.keep_accuracy(session, accuracy)
             job[1](session)

@@ -25,7 +25,7 @@ from engine.scenario import DataSpec, LayerSpec, NetworkSpec, Scenario, build_da
 from engine.training import GRANULARITIES, TrainingMode, TrainingSession
 from engine.training_mode import DEFAULT_BATCH_SIZE
 from gui.common.workspace import SteppingController
-from gui.network.background_steps import BackgroundSteps, is_large, steps
+from gui.network.background_steps import BackgroundSteps, is_large, run_frame, steps
 from gui.network.data_intents import USER_ERRORS, DataIntents
 from gui.network.edits import EditLog, describe_config
 from gui.network.history_scale import HistoryScale
@@ -159,13 +159,10 @@ class NetworkController(SteppingController):
     def _take_steps(self, n: int) -> int:
         """Run mode's frame: ``n`` whole iterations on the engine's lean path (its time, without
         the redraw, is the step cost the frame budget uses)."""
+        if is_large(self.session.n_obs, self.session.network):
+            return self.moves.frame(n)  # in the background, one frame's iterations at a time
         start = time.perf_counter()
-        taken = 0
-        # Finish a half-done iteration first so the lean path starts at an update boundary.
-        if self.session.cursor[1] > 0:
-            self.session.step_iteration()
-            taken = 1
-        taken += self.session.run(max(n - taken, 0))
+        taken = run_frame(self.session, n)
         self.last_step_seconds = time.perf_counter() - start
         self._changed()
         self.frame_stepped.emit(taken)

@@ -118,8 +118,13 @@ class NetworkSteps(QtWidgets.QWidget):
         self.work.setObjectName("stepProgress")
         self.work.setFixedWidth(self.work.fontMetrics().horizontalAdvance("computing the step…") + 220)
         self.work.setMaximumHeight(self.phase_label.height())
-        runner.busy_changed.connect(lambda busy: self.work.label.setText(runner.label))
+        runner.busy_changed.connect(self._on_work)
         self._top.addWidget(self.work)
+
+    def _on_work(self, busy: bool) -> None:
+        self.work.label.setText(self.work.runner.label)
+        if self.buttons["run"].isChecked():
+            self.work.show()  # while running, one frame's work follows another: no flicker between
 
     def set_speed(self, speed: float) -> None:
         if slider_from_speed(speed) == self.speed.value() and self.speed_label.text():
@@ -171,6 +176,9 @@ class NetworkSteps(QtWidgets.QWidget):
         self.buttons["run"].setChecked(on)
         self.buttons["run"].setText("Pause" if on else "Run")
         del blocker
+        work = getattr(self, "work", None)
+        if work is not None and not on and not work.runner.busy:
+            work.hide()
 
     def show_position(self, phase_text: str, position: SliderPosition, can_back: bool,
                       finished: bool = False) -> None:
