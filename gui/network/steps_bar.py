@@ -116,8 +116,13 @@ class NetworkSteps(QtWidgets.QWidget):
         step…", a bar and Cancel, in the phase line's height."""
         self.work = ProgressLine(runner, self)
         self.work.setObjectName("stepProgress")
-        self.work.setFixedWidth(self.work.fontMetrics().horizontalAdvance("computing the step…") + 220)
+        widest = max(self.work.fontMetrics().horizontalAdvance(t) for t in ("computing the step…", "preparing the data…"))
+        self.work.label.setMinimumWidth(widest + 4)
+        self.work.setFixedWidth(widest + self.work.cancel_button.sizeHint().width() + 110)
         self.work.setMaximumHeight(self.phase_label.height())
+        policy = self.work.sizePolicy()
+        policy.setRetainSizeWhenHidden(False)  # the phase gets the whole line back afterwards
+        self.work.setSizePolicy(policy)
         runner.busy_changed.connect(self._on_work)
         self._top.addWidget(self.work)
 
