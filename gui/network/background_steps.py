@@ -15,6 +15,7 @@ thread as before: ``move`` and ``build`` then return False and the caller does t
 from __future__ import annotations
 
 from collections import deque
+from contextlib import contextmanager
 from typing import Callable
 
 from PySide6 import QtCore
@@ -108,6 +109,17 @@ class BackgroundSteps(QtCore.QObject):
         #: or None) or ("build", apply, fail)
         self._job: tuple | None = None
         controller.edits.about_to_edit.connect(self.drop)
+        self._synchronous = 0
+
+    @contextmanager
+    def synchronous(self):
+        """Within: every move and new session is made at once, on the GUI thread (an animation's
+        frames are rendered right after each step, under a progress dialog of their own)."""
+        self._synchronous += 1
+        try:
+            yield
+        finally:
+            self._synchronous -= 1
 
     @property
     def busy(self) -> bool:
@@ -118,6 +130,9 @@ class BackgroundSteps(QtCore.QObject):
         """Make ``fn(session)`` (a step, Back, a jump) in the background when the session is large
         or a job is under way (then queued); False: the caller makes it now, on the GUI thread.
         ``then(outcome)`` follows the redraw with what ``fn`` returned."""
+        if self._synchronous:
+            self.drop()
+            return False
         if self.runner.busy:
             if len(self._queue) < MAX_QUEUED:
                 self._queue.append(fn)
@@ -143,7 +158,7 @@ class BackgroundSteps(QtCore.QObject):
         """Build a session (``session_of()``), in the background when ``large``; then
         ``apply(session)``, or ``fail(exception)`` for one of ``errors`` (any, in the background)."""
         self.drop()
-        if large:
+        if large and not self._synchronous:
             self._job = ("build", apply, fail)
             self.runner.label = "preparing the data…"
             self.runner.submit(build_job, session_of)
