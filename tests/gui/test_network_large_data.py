@@ -76,6 +76,7 @@ def use_large_set(qtbot, ws) -> None:
 
 def test_use_step_and_back_over_100000_observations_keep_the_window_turning(qtbot, network_ws):
     ws = network_ws
+    ws.landscape.hide()  # its grid over 100,000 observations is a job of its own (test_background.py)
     panel = ws.data_panel
     lecture = ws.controller.session
     choose_large_set(panel)
@@ -106,6 +107,7 @@ def test_use_step_and_back_over_100000_observations_keep_the_window_turning(qtbo
 
 def test_steps_queue_and_cancel_or_an_edit_leave_all_as_it_was(qtbot, network_ws, window):
     ws = network_ws
+    ws.landscape.hide()
     c = ws.controller
     window.activateWindow()
     use_large_set(qtbot, ws)
