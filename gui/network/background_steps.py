@@ -171,10 +171,13 @@ class BackgroundSteps(QtCore.QObject):
         apply(session)
 
     def drop(self) -> None:
-        """Forget the queued moves and the job under way (an edit or a new scenario comes first)."""
+        """Forget the queued moves and the job under way (an edit or a new scenario comes first; a
+        new session being built is not used, and the data panel says so)."""
+        job, self._job = self._job, None
         self._queue.clear()
-        self._job = None
         self.runner.cancel()
+        if job is not None and job[0] == "build":
+            self.controller.data_error.emit("Not used: another change came first; the data are unchanged.")
 
     def _on_finished(self, result) -> None:
         job, self._job = self._job, None
