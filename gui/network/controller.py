@@ -177,7 +177,8 @@ class NetworkController(SteppingController):
     def scrub(self, value: int) -> None:
         """Go to history-slider position ``value``: a phase when stepping by phase or observation."""
         self.moves.drop()  # a drag: the latest position counts
-        scale = HistoryScale() if is_large(self.session.n_obs, self.session.network) else self.history_scale  # one per thread
+        # the worker thread gets a scale of its own
+        scale = HistoryScale() if is_large(self.session.n_obs, self.session.network) else self.history_scale
         self._move(lambda s, g=self.granularity: scale.go_to(s, g, value))
 
     def reset(self) -> None:

@@ -38,7 +38,8 @@ class NetworkSteps(QtWidgets.QWidget):
     speed_changed = QtCore.Signal(float)
     jump_requested = QtCore.Signal(int)
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, parent: QtWidgets.QWidget | None = None, work=None) -> None:
+        """``work``: the runner of the steps made in the background, shown beside the phase (``watch``)."""
         super().__init__(parent)
         # Opaque: its updates on every step then stop here instead of repainting every ancestor.
         self.setAutoFillBackground(True)
@@ -110,13 +111,16 @@ class NetworkSteps(QtWidgets.QWidget):
         self.speed.valueChanged.connect(self._on_speed)
         self.history.valueChanged.connect(self.jump_requested)
         self.set_speed(200.0)
+        if work is not None:
+            self.watch(work)
 
     def watch(self, runner) -> None:
         """Show ``runner``'s work beside the phase (a step over a large data set): "computing the
         step…", a bar and Cancel, in the phase line's height."""
         self.work = ProgressLine(runner, self)
         self.work.setObjectName("stepProgress")
-        widest = max(self.work.fontMetrics().horizontalAdvance(t) for t in ("computing the step…", "preparing the data…"))
+        metrics = self.work.fontMetrics()
+        widest = max(metrics.horizontalAdvance(t) for t in ("computing the step…", "preparing the data…"))
         self.work.label.setMinimumWidth(widest + 4)
         self.work.setFixedWidth(widest + self.work.cancel_button.sizeHint().width() + 110)
         self.work.setMaximumHeight(self.phase_label.height())
