@@ -37,10 +37,15 @@ class WorkBeat(Heartbeat):
         self._busy, self._was_busy = busy, False
 
     def _tick(self) -> None:
-        now = time.perf_counter()
-        if self._last is not None and self._was_busy:
+        now, busy = time.perf_counter(), self._busy()
+        if self._last is not None and (self._was_busy or busy):
             self.gaps.append(now - self._last)
-        self._last, self._was_busy = now, self._busy()
+        self._last, self._was_busy = now, busy
+
+    def check(self) -> None:
+        """As the heartbeat's (a job over before the first tick leaves nothing to check)."""
+        if self.gaps:
+            super().check()
 
 
 def choose_large_set(panel) -> None:
