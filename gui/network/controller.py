@@ -97,6 +97,11 @@ class NetworkController(SteppingController):
         return self.session.next_phase is None
 
     @property
+    def busy(self) -> bool:
+        """A step or new session over a large data set is being computed (``BackgroundSteps``)."""
+        return self.moves.busy
+
+    @property
     def status_text(self) -> str:
         s = self.session
         st = s.status

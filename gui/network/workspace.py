@@ -118,9 +118,6 @@ class NetworkWorkspace(Workspace):
     def side_panel(self) -> QtWidgets.QWidget:
         return self._side
 
-    def is_busy(self) -> bool:
-        return self.controller.moves.busy  # a step or new session over a large data set
-
     def key_bindings(self) -> list[KeyBinding]:
         """The clicker's keys (at the step size last chosen), and a key for each step size."""
         step = self.controller.step_granularity
