@@ -23,7 +23,7 @@ from PySide6 import QtCore
 from engine.session_fork import adopt, fork
 from engine.training import TrainingSession
 from gui.common.background import BackgroundRunner
-from gui.network.explanations import NUDGE_MAX_WORK
+from gui.network import explanations
 
 #: n_obs x (parameters + nodes) above which a move runs in the background (~30 ms on the GUI
 #: thread at this size; 100,000 observations of the classifier are 5.4 million).
@@ -61,8 +61,12 @@ def warm(session: TrainingSession, progress: Callable[[float], None] = lambda f:
     elif t > 0 and s.mode == "full_batch":
         s.record_at(t - 1)  # what the network keeps showing between iterations
     progress(0.7)
-    if s.n_obs * s.network.n_params * s.network.n_outputs <= NUDGE_MAX_WORK:
-        rec.contributions  # noqa: B018 - the nudge table's sums, cached in the record
+    # the nudge table's sums over every observation, cached in the record: its sum column where the
+    # record computes one, else every observation's contributions within the table's limit
+    if hasattr(type(rec), "contribution_sum"):
+        rec.contribution_sum  # noqa: B018
+    elif s.n_obs * s.network.n_params * s.network.n_outputs <= getattr(explanations, "NUDGE_MAX_WORK", 0):
+        rec.contributions  # noqa: B018
     progress(0.85)
     return s.accuracy()
 
