@@ -4,7 +4,11 @@ A 10 ms heartbeat timer records the gaps between its ticks while (1) ``tanh(asin
 in the 1-D formula field and refused after its 1 s budget, (2) the network tab's loss landscape is
 computed for the built-in sine set of 3,000 observations, (3) a CSV of ``CSV_ROWS`` rows is read
 ("Use these data"). Each line gives the longest gap and the 95th percentile, and how long the work
-took. Offscreen, at 1280x800.
+took. Offscreen, at 1280x800. Then (4) the network tab with the built-in circles set of ``LARGE_N``
+observations: "Use these data", one Step (an iteration) and Back, each once with the session's
+work on the GUI thread as it was before (``before``: ``background_steps.LARGE_WORK`` set out of
+reach) and once in the background (``after``); the gap includes the redraw that follows (the
+heartbeat runs on for ``SETTLE_S``); the landscape plot is hidden (its grid is a job of its own).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import numpy as np  # noqa: E402
 from PySide6 import QtCore  # noqa: E402
 
 CSV_ROWS = 1_000_000
+LARGE_N = 100_000
+SETTLE_S = 0.3
 
 
 class Heartbeat:
@@ -76,6 +82,13 @@ def main() -> None:
     window.resize(1280, 800)
     window.show()
     beat = Heartbeat()
+    if sys.argv[1:] == ["large"]:  # only part (4)
+        spin(app, lambda: False, 1.0)
+        large_data_steps(app, window, beat)
+        for w in window.workspaces:
+            w.mark_clean()
+        window.close()
+        return
 
     ws1 = window.workspace_for_kind("function1d")
     window.tabs.setCurrentWidget(ws1)
@@ -122,9 +135,40 @@ def main() -> None:
         beat.stop()
         report(f"csv_{CSV_ROWS}_rows", beat, seconds)
         print(f"bench: gui.background.csv_rows_loaded = {ws.controller.session.n_obs}", flush=True)
+    large_data_steps(app, window, beat)
     for w in window.workspaces:
         w.mark_clean()
     window.close()
+
+
+def large_data_steps(app, window, beat: Heartbeat) -> None:
+    """Use these data / Step / Back over ``LARGE_N`` observations, before and after."""
+    import gui.network.background_steps as steps
+
+    ws = window.workspace_for_kind("network")
+    window.tabs.setCurrentWidget(ws)
+    ws.landscape.hide()
+    panel = ws.data_panel
+    large_work = steps.LARGE_WORK
+    for when in ("before", "after"):
+        steps.LARGE_WORK = float("inf") if when == "before" else large_work
+        ws.controller.use_lecture()
+        spin(app, lambda: False, SETTLE_S)
+        panel.source.setCurrentIndex(panel.source.findData("circles"))
+        panel.n.setValue(LARGE_N)
+        actions = (("use", panel.request), ("step", lambda: ws.controller.step_granularity("iteration")),
+                   ("back", ws.controller.back))
+        for name, act in actions:
+            beat.start()
+            start = time.perf_counter()
+            act()
+            spin(app, lambda: not panel.loader.busy and not ws.is_busy())
+            seconds = time.perf_counter() - start
+            spin(app, lambda: False, SETTLE_S)
+            beat.stop()
+            report(f"network_{LARGE_N}_obs.{name}.{when}", beat, seconds)
+        assert ws.controller.session.n_obs == LARGE_N and ws.controller.cursor == 0
+    steps.LARGE_WORK = large_work
 
 
 if __name__ == "__main__":

@@ -194,8 +194,11 @@ def _dz_dtheta(ref: ParamRef, a_prev: float) -> Factor:
 
 
 def _obs_loss_grad(loss: Loss, rec: PassRecord, i: int) -> np.ndarray:
-    # mse's dR/da depends on the batch size, so evaluate on the whole batch and take row i
-    return loss.grad(rec.output, rec.targets)[i]
+    # mse's dR/da depends on the batch size, so evaluate on the whole batch and take row i; the
+    # others are row by row (the same bits), which keeps a large data set's chain rule cheap
+    if loss.mean:
+        return loss.grad(rec.output, rec.targets)[i]
+    return loss.grad(rec.output[i:i + 1], rec.targets[i:i + 1])[0]
 
 
 def _loss_terms(loss: Loss, y: float, a: float, rec: PassRecord) -> tuple[Inline, Inline]:

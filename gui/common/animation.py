@@ -9,6 +9,7 @@ loop. Imports nothing of the window.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -178,7 +179,14 @@ def open_sink(path: str, fps: float):
 
 
 def step_updates(controller, n: int) -> None:
-    """``n`` updates, whatever the Step button's size (the network tab may step by phase)."""
+    """``n`` updates, whatever the Step button's size (the network tab may step by phase), made at
+    once (not in the background, as the network tab's over a large data set would be)."""
+    moves = getattr(controller, "moves", None)
+    with moves.synchronous() if moves is not None else contextlib.nullcontext():
+        _step_updates(controller, n)
+
+
+def _step_updates(controller, n: int) -> None:
     granularity = getattr(controller, "granularity", None)
     if granularity is None or granularity == "iteration":
         controller.step(n)

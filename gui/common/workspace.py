@@ -27,7 +27,8 @@ The controller offers intents and emits facts (data flows one way):
 - intents: ``step(n=1)``, ``back()``, ``jump(k)``, ``reset()``, ``set_running(on)``,
   ``set_speed(iterations_per_second)``;
 - state: ``history_length`` (number of records, >= 1), ``cursor`` (index of the shown record),
-  ``finished`` (no further step possible), ``running`` (run mode on), ``status_text`` (words);
+  ``finished`` (no further step possible), ``running`` (run mode on), ``busy`` (a move computed in
+  the background), ``status_text`` (words);
 - signals: ``record_changed()`` after any move, ``session_reset()`` after a new session,
   ``status_changed(str)``, ``running_changed(bool)``, ``error(str, str)`` (headline, detail) for
   problems that are the user's input, shown by the panel or the main window, and ``edited()``
@@ -119,6 +120,11 @@ class SteppingController(QObject):
     @property
     def status_text(self) -> str:
         raise NotImplementedError
+
+    @property
+    def busy(self) -> bool:
+        """True while a move is being computed in the background (the network tab's large data sets)."""
+        return False
 
     # -- run mode -------------------------------------------------------------------------------
     @property
@@ -283,7 +289,8 @@ class Workspace(QWidget):
 
     def is_busy(self) -> bool:
         """True while background work (e.g. a basins map) is still being computed between events."""
-        return False
+        controller = getattr(self, "controller", None)
+        return controller is not None and controller.busy
 
     def set_font_size(self, point_size: int) -> None:
         from gui.common.style import style_plot

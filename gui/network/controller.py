@@ -15,26 +15,23 @@ import time
 import numpy as np
 from PySide6.QtCore import Signal
 
-from engine.activations import ActivationError
-from engine.data import DATASETS, LECTURE_SETUP, Dataset, DataError, lecture_data, load_csv, make_dataset
+from engine.data import LECTURE_SETUP, Dataset, lecture_data
 from engine.explain import is_lecture_example
-from engine.losses import LossError, check_pairing, get_loss, output_units, paired_output_activation
-from engine.network import Network, NetworkError, glorot, lecture_network
+from engine.losses import check_pairing, output_units, paired_output_activation
+from engine.network import Network, lecture_network
 from engine.numbers import format_number as fmt
-from engine.optimizers import OptimizerError, make_spec
-from engine.scenario import (DataSpec, LayerSpec, NetworkSpec, Scenario, ScenarioError, build_dataset,
-                             build_training_session)
-from engine.training import GRANULARITIES, TrainingError, TrainingMode, TrainingSession
+from engine.optimizers import make_spec
+from engine.scenario import DataSpec, LayerSpec, NetworkSpec, Scenario, build_dataset, build_training_session
+from engine.training import GRANULARITIES, TrainingMode, TrainingSession
 from engine.training_mode import DEFAULT_BATCH_SIZE
 from gui.common.workspace import SteppingController
+from gui.network.background_steps import BackgroundSteps, is_large, run_frame, steps
+from gui.network.data_intents import USER_ERRORS, DataIntents
 from gui.network.edits import EditLog, describe_config
 from gui.network.history_scale import HistoryScale
 
 __all__ = ["NetworkController", "USER_ERRORS"]
 
-#: Engine errors that come from the user's input: shown with a hint, never a crash.
-USER_ERRORS = (DataError, LossError, NetworkError, OptimizerError, TrainingError, ScenarioError,
-               ActivationError)
 
 
 class NetworkController(SteppingController):
@@ -60,6 +57,11 @@ class NetworkController(SteppingController):
         self._losses: tuple | None = None
         self.history_scale = HistoryScale()
         self.edits = EditLog(self)  # every edit method calls edits.begin(name) first
+        self.moves = BackgroundSteps(self)  # moves and new sessions over large data sets, in the background
+        self._accuracy: tuple | None = None
+        data = DataIntents(self)  # the data panel's requests
+        self.use_lecture, self.use_builtin, self.use_csv = data.use_lecture, data.use_builtin, data.use_csv
+        self.edit_observations = data.edit_observations
 
     # ------------------------------------------------------------------ reading
     @property
@@ -95,6 +97,11 @@ class NetworkController(SteppingController):
         return self.session.next_phase is None
 
     @property
+    def busy(self) -> bool:
+        """A step or new session over a large data set is being computed (``BackgroundSteps``)."""
+        return self.moves.busy
+
+    @property
     def status_text(self) -> str:
         s = self.session
         st = s.status
@@ -109,8 +116,16 @@ class NetworkController(SteppingController):
         return text
 
     def training_accuracy(self) -> float | None:
-        """Share of observations whose predicted class is the labelled one (classification only)."""
-        return self.session.accuracy()
+        """Share of observations whose predicted class is the labelled one (classification only);
+        read once per session and parameters (over a large data set it is computed in the background)."""
+        s = self.session
+        if self._accuracy is None or self._accuracy[0] is not s or self._accuracy[1] != s.theta().tobytes():
+            self.keep_accuracy(s, s.accuracy())
+        return self._accuracy[2]
+
+    def keep_accuracy(self, session: TrainingSession, value: float | None) -> None:
+        """``value`` is the training accuracy of ``session`` at its cursor now."""
+        self._accuracy = (session, session.theta().tobytes(), value)
 
     def losses(self) -> np.ndarray:
         """Full-data loss after 0..n_updates updates, read once per change (the views and the
@@ -124,10 +139,13 @@ class NetworkController(SteppingController):
     # ------------------------------------------------------------------ stepping
     def step(self, n: int = 1) -> None:
         """``n`` steps at the chosen granularity (the window's Step button)."""
-        for _ in range(max(int(n), 1)):
-            if self.session.step(self.granularity) is None:
-                break
-        self._changed()
+        self._move(lambda s, g=self.granularity: steps(s, g, max(int(n), 1)))
+
+    def _move(self, fn) -> None:
+        """``fn(session)`` now, or in the background over a large data set (``BackgroundSteps``)."""
+        if not self.moves.move(fn):
+            fn(self.session)
+            self._changed()
 
     def step_granularity(self, granularity: str) -> None:
         """One phase, observation or iteration; also makes it the Step button's granularity."""
@@ -146,34 +164,31 @@ class NetworkController(SteppingController):
     def _take_steps(self, n: int) -> int:
         """Run mode's frame: ``n`` whole iterations on the engine's lean path (its time, without
         the redraw, is the step cost the frame budget uses)."""
+        if is_large(self.session.n_obs, self.session.network):
+            return self.moves.frame(n)  # in the background, one frame's iterations at a time
         start = time.perf_counter()
-        taken = 0
-        # Finish a half-done iteration first so the lean path starts at an update boundary.
-        if self.session.cursor[1] > 0:
-            self.session.step_iteration()
-            taken = 1
-        taken += self.session.run(max(n - taken, 0))
+        taken = run_frame(self.session, n)
         self.last_step_seconds = time.perf_counter() - start
         self._changed()
         self.frame_stepped.emit(taken)
         return taken
 
     def back(self) -> None:
-        self.session.back()
-        self._changed()
+        self._move(lambda s: s.back())
 
     def jump(self, k: int) -> None:
-        self.session.jump(max(0, int(k)))
-        self._changed()
+        self._move(lambda s, k=max(0, int(k)): s.jump(k))
 
     def scrub(self, value: int) -> None:
         """Go to history-slider position ``value``: a phase when stepping by phase or observation."""
-        self.history_scale.go_to(self.session, self.granularity, value)
-        self._changed()
+        self.moves.drop()  # a drag: the latest position counts
+        # the worker thread gets a scale of its own
+        scale = HistoryScale() if is_large(self.session.n_obs, self.session.network) else self.history_scale
+        self._move(lambda s, g=self.granularity: scale.go_to(s, g, value))
 
     def reset(self) -> None:
-        self.session.reset()
-        self._changed()
+        self.moves.drop()
+        self._move(lambda s: s.reset())
 
     def _changed(self) -> None:
         self._losses = None
@@ -239,102 +254,49 @@ class NetworkController(SteppingController):
     def randomise(self, seed: int) -> None:
         """Draw every weight Glorot-uniform (biases 0) from ``seed``, same architecture."""
         self.edits.begin("Randomise weights")
-        self.seed = int(seed)
-        fresh = self.session.network.with_glorot_weights(np.random.default_rng(self.seed))
+        fresh = self.session.network.with_glorot_weights(np.random.default_rng(int(seed)))
         self._new_session(fresh, self.dataset, self.loss_name, self.session.training, self.session.spec,
-                          self.session.frozen)
-
-    # ------------------------------------------------------------------ data
-    def use_lecture(self) -> None:
-        """The lecture's network, data and settings (SPEC section 2)."""
-        self.edits.begin("Use the lecture example")
-        self.title = "Lecture example"
-        data = lecture_data()
-        self.data_spec = DataSpec("arrays", inputs=data.inputs, targets=data.targets)
-        setup = LECTURE_SETUP
-        self._new_session(lecture_network(), data, setup.loss, TrainingMode(),
-                          make_spec(setup.optimizer, lr=setup.lr), ())
-
-    def use_builtin(self, name: str, n: int, noise: float, seed: int, data: Dataset | None = None) -> None:
-        """A built-in data set (``data``: made in the background) and the setup the engine suggests."""
-        self.edits.begin("Use these data")
-        try:
-            data = make_dataset(name, int(n), float(noise), int(seed)) if data is None else data
-        except USER_ERRORS as exc:
-            self._data_problem("Cannot make the data set", str(exc))
-            return
-        self.data_spec = DataSpec("dataset", name=name, n=int(n), noise=float(noise), seed=int(seed))
-        self.title = data.title
-        info = DATASETS[name]
-        setup = info.setup
-        net = glorot(data.n_inputs, setup.layer_sizes(info.n_outputs), setup.activations(),
-                     np.random.default_rng(self.seed))
-        self._new_session(net, data, setup.loss, TrainingMode(), make_spec(setup.optimizer, lr=setup.lr), ())
-
-    def use_csv(self, path: str, inputs: list, targets: list, data: Dataset | None = None) -> None:
-        """A CSV file's chosen columns (``data``: read in the background); the network kept where it fits."""
-        self.edits.begin("Import CSV")
-        try:
-            data = load_csv(path, inputs, targets) if data is None else data
-        except (DataError, OSError) as exc:
-            self._data_problem("Cannot load the CSV file", str(exc))
-            return
-        self.data_spec = DataSpec("csv", path=path, resolved=path, columns_in=tuple(inputs),
-                                  columns_out=tuple(targets))
-        self.title = data.title or path
-        self._use_data_keep_network(data)
-
-    def edit_observations(self, inputs: np.ndarray, targets: np.ndarray) -> None:
-        """Replace the observations with edited values (same columns)."""
-        self.edits.begin("Edit observations")
-        try:
-            data = Dataset(inputs, targets, self.dataset.input_names, self.dataset.target_names, self.dataset.title)
-        except DataError as exc:
-            self._data_problem("Cannot use these observations", str(exc))
-            return
-        self.data_spec = DataSpec("arrays", inputs=data.inputs, targets=data.targets)
-        self._use_data_keep_network(data)
-
-    def _use_data_keep_network(self, data: Dataset) -> None:
-        rng = np.random.default_rng(self.seed)
-        try:
-            net = self.network.with_inputs(data.n_inputs, rng)
-            loss = self.loss_name
-            if net.n_outputs != output_units(loss, data.targets):
-                # the data do not fit the output layer: one identity node per target column
-                loss = "sse" if get_loss(loss).classifies else loss
-                net = net.with_fresh_output_layer(data.n_targets, "identity", rng)
-            self._new_session(net, data, loss, self.session.training, self.session.spec, (),
-                              raise_errors=True)
-        except USER_ERRORS as exc:
-            self._data_problem("Cannot use these data with this network", str(exc))
+                          self.session.frozen, seed=int(seed))
 
     def _data_problem(self, headline: str, detail: str) -> None:
         self.data_error.emit(detail)
         self.error.emit(headline, detail)
 
     # ------------------------------------------------------------------ sessions
-    def _new_session(self, net: Network, data: Dataset, loss: str, training: TrainingMode, spec,
-                     frozen, raise_errors: bool = False) -> None:
+    def _new_session(self, net: Network, data: Dataset, loss: str, training: TrainingMode, spec, frozen,
+                     data_problem: bool = False, **settings) -> None:
+        """A session of ``net`` on ``data``, built in the background over a large data set; the
+        ``settings`` (seed, title, data_spec) take effect with it, so Cancel leaves all as it was."""
         self.set_running(False)
-        try:
-            session = TrainingSession(net, data.inputs, data.targets, loss, training, spec,
-                                      frozen=sorted(frozen), seed=self.seed)
-        except USER_ERRORS as exc:
-            if raise_errors:
-                raise
+        seed = settings.get("seed", self.seed)
+
+        def session_of() -> TrainingSession:
+            return TrainingSession(net, data.inputs, data.targets, loss, training, spec, frozen=sorted(frozen),
+                                   seed=seed)
+
+        def apply(session: TrainingSession) -> None:
+            for key, value in settings.items():
+                setattr(self, key, value)
+            self.session, self.dataset = session, data
+            self.session_reset.emit()
+            self._edited()
+
+        def fail(exc: Exception) -> None:
+            if not isinstance(exc, USER_ERRORS):
+                raise exc
+            if data_problem:
+                self._data_problem("Cannot use these data with this network", str(exc))
+                return
             self.error.emit("Cannot build the training session", str(exc))
             self.session_reset.emit()  # the panels show again the settings still in force
-            return
-        self.session = session
-        self.dataset = data
-        self.session_reset.emit()
-        self._edited()
+
+        self.moves.build(session_of, is_large(len(data.inputs), net), apply, fail, USER_ERRORS)
 
     def load_scenario(self, scenario: Scenario, data: Dataset | None = None, session=None) -> None:
         """Replace everything with a scenario, not an edit (undo passes the data and session to keep)."""
         data = build_dataset(scenario) if data is None else data
         session = session or build_training_session(scenario, data)  # a bad scenario changes nothing
+        self.moves.drop()
         self.set_running(False)
         self.session, self.dataset, self.data_spec = session, data, scenario.data
         self.seed, self.title, self.description = scenario.seed, scenario.title, scenario.description

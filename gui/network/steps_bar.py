@@ -9,6 +9,7 @@ import math
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from engine.training import GRANULARITIES
+from gui.common.background import ProgressLine
 from gui.common.fence import SizeHintFence
 from gui.network.history_scale import SliderPosition
 
@@ -37,7 +38,8 @@ class NetworkSteps(QtWidgets.QWidget):
     speed_changed = QtCore.Signal(float)
     jump_requested = QtCore.Signal(int)
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, parent: QtWidgets.QWidget | None = None, work=None) -> None:
+        """``work``: the runner of the steps made in the background, shown beside the phase (``watch``)."""
         super().__init__(parent)
         # Opaque: its updates on every step then stop here instead of repainting every ancestor.
         self.setAutoFillBackground(True)
@@ -55,7 +57,9 @@ class NetworkSteps(QtWidgets.QWidget):
         self.phase_label.setFixedHeight(self.phase_label.fontMetrics().height() + 8)
         self.phase_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                        QtWidgets.QSizePolicy.Policy.Fixed)
-        outer.addWidget(SizeHintFence(self.phase_label))
+        self._top = QtWidgets.QHBoxLayout()  # the phase, and the work of a step over a large data set
+        self._top.addWidget(SizeHintFence(self.phase_label), 1)
+        outer.addLayout(self._top)
 
         row = QtWidgets.QHBoxLayout()
         self.buttons: dict[str, QtWidgets.QPushButton] = {}
@@ -107,6 +111,29 @@ class NetworkSteps(QtWidgets.QWidget):
         self.speed.valueChanged.connect(self._on_speed)
         self.history.valueChanged.connect(self.jump_requested)
         self.set_speed(200.0)
+        if work is not None:
+            self.watch(work)
+
+    def watch(self, runner) -> None:
+        """Show ``runner``'s work beside the phase (a step over a large data set): "computing the
+        step…", a bar and Cancel, in the phase line's height."""
+        self.work = ProgressLine(runner, self)
+        self.work.setObjectName("stepProgress")
+        metrics = self.work.fontMetrics()
+        widest = max(metrics.horizontalAdvance(t) for t in ("computing the step…", "preparing the data…"))
+        self.work.label.setMinimumWidth(widest + 4)
+        self.work.setFixedWidth(widest + self.work.cancel_button.sizeHint().width() + 110)
+        self.work.setMaximumHeight(self.phase_label.height())
+        policy = self.work.sizePolicy()
+        policy.setRetainSizeWhenHidden(False)  # the phase gets the whole line back afterwards
+        self.work.setSizePolicy(policy)
+        runner.busy_changed.connect(self._on_work)
+        self._top.addWidget(self.work)
+
+    def _on_work(self, busy: bool) -> None:
+        self.work.label.setText(self.work.runner.label)
+        if self.buttons["run"].isChecked():
+            self.work.show()  # while running, one frame's work follows another: no flicker between
 
     def set_speed(self, speed: float) -> None:
         if slider_from_speed(speed) == self.speed.value() and self.speed_label.text():
@@ -158,6 +185,9 @@ class NetworkSteps(QtWidgets.QWidget):
         self.buttons["run"].setChecked(on)
         self.buttons["run"].setText("Pause" if on else "Run")
         del blocker
+        work = getattr(self, "work", None)
+        if work is not None and not on and not work.runner.busy:
+            work.hide()
 
     def show_position(self, phase_text: str, position: SliderPosition, can_back: bool,
                       finished: bool = False) -> None:

@@ -76,7 +76,7 @@ class NetworkWorkspace(Workspace):
         # Opaque: a label or table updated on a step then repaints the workspace only, not the
         # main window, tab widget and splitters beneath it (several megapixels per step otherwise).
         self.setAutoFillBackground(True)
-        self.steps = NetworkSteps(self)
+        self.steps = NetworkSteps(self, work=self.controller.moves.runner)  # with a step's background work
         self.view = NetworkView(self)
         self.view.setMinimumSize(300, 140)  # with its caption under it, still on a 1024x700 screen
         self.explanations = ExplanationPanels(self.controller, self)

@@ -99,4 +99,11 @@ def use_data(qtbot, panel) -> None:
     from PySide6 import QtCore
 
     qtbot.mouseClick(panel.generate, QtCore.Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not panel.loader.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not panel.loader.busy and not network_busy(panel), timeout=10_000)
+
+
+def network_busy(widget) -> bool:
+    """True while the network tab of ``widget``'s window builds a session or steps in the background
+    (over a large data set)."""
+    find = getattr(widget.window(), "workspace_for_kind", None)
+    return find is not None and find("network").is_busy()

@@ -200,6 +200,7 @@ def test_gradient_check_runs_in_the_background_with_progress_and_cancel(qtbot, n
     # Cancel after the next step: the table is cleared and says so, and stays so
     ws.tables.setCurrentWidget(ws.nudge)
     ws.controller.step_granularity("iteration")
+    qtbot.waitUntil(lambda: not ws.is_busy(), timeout=10_000)  # over 30,000 observations, in the background
     ws.tables.setCurrentIndex(ws.tables.count() - 1)  # Gradient check
     assert ws.fd.runner.busy
     qtbot.mouseClick(ws.fd.progress.cancel_button, Qt.MouseButton.LeftButton)
@@ -231,6 +232,7 @@ def test_a_large_csv_loads_without_blocking_and_equals_the_engine_load(qtbot, ne
         wait_idle(qtbot, panel.loader)
     beat.check()
     assert any(0 < f < 1 for f in progress)
+    qtbot.waitUntil(lambda: not network_ws.is_busy(), timeout=10_000)  # the session, in the background too
     s = network_ws.controller.session
     assert s.n_obs == 100_000
     np.testing.assert_array_equal(s.X, data[:, :2])  # the numbers written, read back exactly
