@@ -21,6 +21,7 @@ from engine.losses import check_pairing, output_units, paired_output_activation
 from engine.network import Network, lecture_network
 from engine.numbers import format_number as fmt
 from engine.optimizers import make_spec
+from engine.data_split import carried_options
 from engine.scenario import DataSpec, LayerSpec, NetworkSpec, Scenario, build_dataset, build_training_session
 from engine.training import GRANULARITIES, TrainingMode, TrainingSession
 from engine.training_mode import DEFAULT_BATCH_SIZE
@@ -82,7 +83,7 @@ class NetworkController(SteppingController):
     def is_lecture_example(self) -> bool:
         """True for the lecture's 2-2-1 network on its two observations at its starting weights."""
         s = self.session
-        return is_lecture_example(s.network_at(0), s.X, s.Y, s.loss.name)
+        return not s.weight_decay and is_lecture_example(s.network_at(0), s.X, s.Y, s.loss.name)
 
     @property
     def history_length(self) -> int:
@@ -111,6 +112,11 @@ class NetworkController(SteppingController):
         acc = self.training_accuracy()
         if acc is not None:
             text += f"  ·  training accuracy {acc * 100:.1f}%"
+        if s.held_out is not None and s.held_out.n_obs:  # judged after t updates, cached by the engine
+            test_loss, test_acc = s.held_out.loss_at(t), s.test_accuracy(t)
+            text += f"  ·  held out: R = {fmt(test_loss)}"
+            if test_acc is not None:
+                text += f", accuracy {test_acc * 100:.1f}%"
         if st.state != "running":
             text += f"  ·  {st.state}: {st.reason}"
         return text
@@ -269,10 +275,11 @@ class NetworkController(SteppingController):
         ``settings`` (seed, title, data_spec) take effect with it, so Cancel leaves all as it was."""
         self.set_running(False)
         seed = settings.get("seed", self.seed)
+        carried = carried_options(self.session)  # weight decay and the held-out share stay
 
         def session_of() -> TrainingSession:
             return TrainingSession(net, data.inputs, data.targets, loss, training, spec, frozen=sorted(frozen),
-                                   seed=seed)
+                                   seed=seed, **carried)
 
         def apply(session: TrainingSession) -> None:
             for key, value in settings.items():
@@ -309,4 +316,5 @@ class NetworkController(SteppingController):
         layers = tuple(LayerSpec(layer.units, layer.activation, layer.W, layer.b) for layer in net.layers)
         return Scenario(kind="network", title=self.title, description=self.description, optimizer=s.spec,
                         network=NetworkSpec(net.inputs, layers), data=self.data_spec, loss=self.loss_name,
-                        training=s.training, frozen=tuple(sorted(s.frozen)), seed=self.seed)
+                        training=s.training, frozen=tuple(sorted(s.frozen)), seed=self.seed,
+                        **carried_options(s))

@@ -73,3 +73,30 @@ def test_the_gradient_check_differences_r_with_its_decay_term(qtbot, decay_ws):
     row = next(r for r in range(t.rowCount()) if t.item(r, 0).text() == "w(1)[1,1]")
     for c in (1, 2):  # back propagation and central differences, both of R with the decay term
         assert float(t.item(row, c).text()) == pytest.approx(backprop, rel=2e-3)
+
+
+def test_decay_and_the_held_out_share_survive_an_edit_and_save(qtbot, window, tmp_path):
+    """Adding a hidden layer builds a new session: R keeps its decay term and the held-out share;
+    Save writes both."""
+    from engine.scenario import load_scenario
+
+    scenario = json.loads((RESOURCES / "digits-64-16-10.json").read_text(encoding="utf-8"))
+    scenario["weight_decay"] = 0.01
+    path = tmp_path / "digits-decay.json"
+    path.write_text(json.dumps(scenario), encoding="utf-8")
+    assert window.open_scenario(str(path)), window.last_error
+    ws = window.workspace_for_kind("network")
+    window.tabs.setCurrentWidget(ws)
+    before = ws.controller.session
+    assert before.held_out.n_obs == 300 and before.weight_decay == 0.01
+    qtbot.mouseClick(ws.editor.add_layer, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: ws.controller.session is not before, timeout=10_000)
+    s = ws.controller.session
+    assert len(s.network.layers) == 3 and s.weight_decay == 0.01
+    assert s.held_out is not None and s.held_out.n_obs == 300 and s.n_obs == 300
+    assert "held out: R = " in window.status_label.text() and "accuracy" in window.status_label.text()
+    out = tmp_path / "mine.json"
+    ws.document.set_file(str(out), "network")
+    assert window.files.save_workspace(ws)
+    saved = load_scenario(out)
+    assert (saved.test_fraction, saved.weight_decay, len(saved.network.layers)) == (0.5, 0.01, 3)
