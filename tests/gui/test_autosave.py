@@ -128,12 +128,19 @@ def test_work_left_by_a_dead_window_is_offered_and_restored(data_folder, tmp_pat
         close(window)
 
 
-def test_discard_deletes_the_kept_work(data_folder, tmp_path, qtbot, app):
-    dead = data_folder / "autosave" / "999-cafe"
+def dead_network_window(data_folder: Path, name: str) -> Path:
+    """The autosave folder a dead window left (no process holds its lock): the XOR scenario kept
+    as the Network tab's unsaved work."""
+    dead = data_folder / "autosave" / name
     dead.mkdir(parents=True)
     (dead / "network.json").write_text((RESOURCES / "xor-classifier.json").read_text(encoding="utf-8"))
     (dead / "index.json").write_text(json.dumps({"tabs": [
         {"kind": "network", "file": "network.json", "path": None, "title": "Network"}]}))
+    return dead
+
+
+def test_discard_deletes_the_kept_work(data_folder, tmp_path, qtbot, app):
+    dead = dead_network_window(data_folder, "999-cafe")
     window = make_window(tmp_path)
     try:
         qtbot.waitUntil(lambda: window.files.autosave.offer is not None, timeout=3000)
@@ -147,11 +154,7 @@ def test_discard_deletes_the_kept_work(data_folder, tmp_path, qtbot, app):
 
 
 def test_escape_leaves_the_kept_work_for_the_next_start(data_folder, tmp_path, qtbot, app):
-    dead = data_folder / "autosave" / "4321-feed"
-    dead.mkdir(parents=True)
-    (dead / "network.json").write_text((RESOURCES / "xor-classifier.json").read_text(encoding="utf-8"))
-    (dead / "index.json").write_text(json.dumps({"tabs": [
-        {"kind": "network", "file": "network.json", "path": None, "title": "Network"}]}))
+    dead = dead_network_window(data_folder, "4321-feed")
     window = make_window(tmp_path)
     try:
         qtbot.waitUntil(lambda: window.files.autosave.offer is not None, timeout=3000)
