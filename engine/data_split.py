@@ -83,8 +83,8 @@ def split_rows(n: int, test_fraction: float, split_seed: int = 0) -> Split:
 
 
 def split_session_data(kernel: GradientKernel, X: np.ndarray, Y: np.ndarray, test_fraction: float,
-                       split_seed: int, theta_at: Callable[[int], np.ndarray], count: Callable[[], int]
-                       ) -> tuple[Split, np.ndarray, np.ndarray, HeldOut | None]:
+                       split_seed: int, theta_at: Callable[[int], np.ndarray], count: Callable[[], int],
+                       history: Callable | None = None) -> tuple[Split, np.ndarray, np.ndarray, HeldOut | None]:
     """``(split, X_train, Y_train, held_out)`` of a session's checked arrays ``X``, ``Y``: all of them
     and no held-out part when ``test_fraction`` is 0 (``theta_at``, ``count``: see :class:`HeldOut`)."""
     split = split_rows(X.shape[0], test_fraction, split_seed)
@@ -92,14 +92,15 @@ def split_session_data(kernel: GradientKernel, X: np.ndarray, Y: np.ndarray, tes
     if not test.size:
         return split, X, Y, None
     train = split.train_rows
-    held = HeldOut(kernel, readonly(X[test]), readonly(Y[test]), test, theta_at, count)
+    held = HeldOut(kernel, readonly(X[test]), readonly(Y[test]), test, theta_at, count, history)
     return split, readonly(X[train]), readonly(Y[train]), held
 
 
-def history_readers(session_ref: Callable) -> tuple[Callable[[int], np.ndarray], Callable[[], int]]:
-    """``(theta_at, count)`` for :class:`HeldOut`, reading the history of the session a weak
+def history_readers(session_ref: Callable) -> tuple[Callable[[int], np.ndarray], Callable[[], int], Callable]:
+    """``(theta_at, count, history)`` for :class:`HeldOut`, reading the history of the session a weak
     reference points to (so the session and its held-out part form no reference cycle)."""
-    return (lambda k: session_ref()._hist.theta(k)), (lambda: session_ref()._hist.count)
+    return ((lambda k: session_ref()._hist.theta(k)), (lambda: session_ref()._hist.count),
+            (lambda: session_ref()._hist))
 
 
 def carried_options(session) -> dict:
@@ -115,16 +116,22 @@ class HeldOut:
     the parameters after update k: the loss over them (the loss function alone, without a weight-decay
     term: that term is not about data) and, for a classifier, accuracy and confusion matrix.
 
-    ``theta_at(k)`` gives the parameters after k updates; ``count()`` the updates stored plus one.
-    Values are cached by update and parameters, so rewinding and changing history stays right.
+    ``theta_at(k)`` gives the parameters after k updates; ``count()`` the updates stored plus one;
+    ``history()`` the session's ``TrainingHistory``. Values are cached by update; those of updates
+    whose parameters the history has replaced since (an edit, a new run from an earlier update) are
+    dropped (``first_change_since``), so rewinding and changing history stays right without
+    reading the parameters of every cached update again. Without ``history`` the cache is keyed by
+    the parameters themselves.
     """
 
     def __init__(self, kernel: GradientKernel, X: np.ndarray, Y: np.ndarray, rows: np.ndarray,
-                 theta_at: Callable[[int], np.ndarray], count: Callable[[], int]) -> None:
+                 theta_at: Callable[[int], np.ndarray], count: Callable[[], int],
+                 history: Callable | None = None) -> None:
         self.kernel = GradientKernel(kernel.network, kernel.loss)  # no decay term: data only
         self.X, self.Y, self.rows = X, Y, rows
-        self._theta_at, self._count = theta_at, count
-        self._judgements: dict[tuple[int, int], tuple[float, float]] = {}
+        self._theta_at, self._count, self._history = theta_at, count, history
+        self._revision: int | None = None
+        self._judgements: dict[object, tuple[float, float]] = {}
         self._labels = class_labels(Y) if self.kernel.loss.classifies else None
 
     @property
@@ -133,8 +140,7 @@ class HeldOut:
 
     def _judged(self, k: int) -> tuple[float, float]:
         """(loss, accuracy or NaN) after ``k`` updates, from one forward pass, cached."""
-        theta = self._theta_at(k)
-        key = (k, hash(theta.tobytes()))
+        key = self._key(k)
         value = self._judgements.get(key)
         if value is None:
             if len(self._judgements) >= CACHE_LIMIT:
@@ -144,6 +150,18 @@ class HeldOut:
             acc = float(np.mean(class_labels(out) == self._labels)) if self._labels is not None else math.nan
             value = self._judgements[key] = (loss, acc)
         return value
+
+    def _key(self, k: int) -> object:
+        """The cache key of update ``k``, after dropping what the history has changed since."""
+        if self._history is None:
+            return (k, hash(self._theta_at(k).tobytes()))
+        hist = self._history()
+        if self._revision is not None and hist.revision != self._revision:
+            first = hist.first_change_since(self._revision)
+            if first is not None:
+                self._judgements = {j: v for j, v in self._judgements.items() if j < first}
+        self._revision = hist.revision
+        return k
 
     def loss_at(self, k: int) -> float:
         """The loss over the held-out observations after ``k`` updates."""

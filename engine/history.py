@@ -110,6 +110,10 @@ class TrainingHistory:
         self._losses: list[np.ndarray] = []
         self._unpacked: tuple[int, np.ndarray] | None = None  # the last chunk read from its packing
         self.count = 0
+        #: bumped whenever stored parameters are replaced or dropped (appending is no change), with
+        #: the first update each revision touched, so a cache of values per update stays right
+        self.revision = 0
+        self._changes: list[tuple[int, int]] = []
         self.append(theta0, loss0)
         self.timeline = [Settings(0, settings.spec, settings.frozen)]
         self.every = checkpoint_every
@@ -172,8 +176,21 @@ class TrainingHistory:
         c, r = self._at(k)
         self._losses[c][r, 1] = value
 
+    def first_change_since(self, revision: int) -> int | None:
+        """The first update whose stored parameters changed after ``revision`` (None if none did)."""
+        if revision >= self.revision:
+            return None
+        if not self._changes or self._changes[0][0] > revision + 1:
+            return 0  # older than the changes kept: assume everything changed
+        return min(k for rev, k in self._changes if rev > revision)
+
+    def _touch(self, k: int) -> None:
+        self.revision += 1
+        self._changes = [*self._changes[-63:], (self.revision, k)]
+
     def set_theta(self, k: int, theta: np.ndarray) -> None:
         """Replace the parameters after ``k`` updates (an edit at the end of history)."""
+        self._touch(k)
         c, r = self._at(k)
         self._dense(c)[r] = theta
 
@@ -209,6 +226,7 @@ class TrainingHistory:
     def truncate(self, t: int) -> None:
         """Drop everything after update ``t``; the run is running again from there."""
         state = self.state_at(t)
+        self._touch(t + 1)
         self.count = t + 1
         keep = (self.count + self.rows - 1) // self.rows
         del self._thetas[keep:]
