@@ -83,7 +83,9 @@ class NetworkController(SteppingController):
     def is_lecture_example(self) -> bool:
         """True for the lecture's 2-2-1 network on its two observations at its starting weights."""
         s = self.session
-        return not s.weight_decay and is_lecture_example(s.network_at(0), s.X, s.Y, s.loss.name)
+        # the sizes first: the parameters at update 0 are read from the packed history otherwise
+        return (not s.weight_decay and s.n_obs == 2 and s.network.sizes == (2, 2, 1)
+                and is_lecture_example(s.network_at(0), s.X, s.Y, s.loss.name))
 
     @property
     def history_length(self) -> int:
