@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,10 +37,17 @@ TIMEOUT_S = 180
 
 def measure(args: list[str], real: bool, xvfb: list[str] = XVFB) -> dict[str, str]:
     """``real_display.py args`` under Xvfb (``real``) or offscreen: its ``result:`` lines as a dict."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb" if real else "offscreen", "PYTHONPATH": str(HERE.parent)}
+    # A data folder of its own: work another window left unsaved would be offered back in a
+    # dialog over the plots and into the figures.
+    data_home = tempfile.mkdtemp(prefix="stepwise-bench-")
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb" if real else "offscreen", "PYTHONPATH": str(HERE.parent),
+           "XDG_DATA_HOME": data_home}
     command = [*(xvfb if real else []), sys.executable, str(HARNESS), *args]
-    proc = subprocess.run(command, env=env, cwd=HERE.parent, capture_output=True, text=True,
-                          timeout=TIMEOUT_S)
+    try:
+        proc = subprocess.run(command, env=env, cwd=HERE.parent, capture_output=True, text=True,
+                              timeout=TIMEOUT_S)
+    finally:
+        shutil.rmtree(data_home, ignore_errors=True)
     out = {}
     for line in proc.stdout.splitlines():
         if line.startswith("result: "):
