@@ -21,6 +21,7 @@ A failure lists ``(seed, step, action)`` for each problem, so the sequence can b
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -185,6 +186,8 @@ def monkey_window(sandbox, app, qtbot):
     """The main window with its settings in the sandbox; closed without prompts afterwards."""
     from gui.window.main_window import MainWindow
 
+    # earlier tests' windows freed now, not in one collection in the middle of a timed action
+    gc.collect()
     settings = QSettings(str(sandbox / "settings.ini"), QSettings.Format.IniFormat)
     w = MainWindow(None, settings=settings)
     w.resize(1280, 800)
