@@ -47,6 +47,10 @@ Button = QMessageBox.StandardButton
 PARTS = [(1301, 500), (1302, 500), (1303, 500), (1304, 500)]
 #: A single action (with the waiting after it) slower than this is reported as a freeze.
 FREEZE_S = 5.0
+#: Actions between two explicit collections. The window collects from a GUI-thread timer, and one
+#: collection of what hundreds of actions left (replaced sessions, panels, menus) can take seconds
+#: in a test process: a cost of the collector, not of the action it would land in.
+COLLECT_EVERY = 50
 #: The longest the monkey waits for a busy workspace (a person's patience) before it goes on.
 BUSY_WAIT_S = 1.0
 
@@ -588,6 +592,8 @@ class Monkey:
             self.touched.clear()
             dirty_before = [ws for ws in self.window.workspaces if ws.is_dirty]
             asked_before = len(self.dialogs.questions)
+            if self.step_no % COLLECT_EVERY == 0:
+                gc.collect()  # what the actions left for the collector, freed outside any timed action
             start = time.monotonic()
             if os.environ.get("MONKEY_TRACE"):
                 print(f"{self.seed} {self.step_no} {name} ...", flush=True)
